@@ -1,0 +1,58 @@
+# maitred: every command a newcomer, CI or an SRE needs. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BUF := node_modules/.bin/buf
+
+.PHONY: help venv run test test-unit test-service test-integration test-e2e protos protos-check proto-lint lint token ci
+
+help:
+	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
+	@echo "make test         run every test tier (unit, service, integration, e2e)"
+	@echo "make protos       regenerate shared/stubs from protos/"
+	@echo "make proto-lint   buf lint, and buf breaking against earlier commits"
+	@echo "make lint         ruff and mypy"
+	@echo "make token ROLE=ops VENUE=demo-bistro   mint a development token (needs MAITRED_JWT_SECRET)"
+
+$(STAMP): pyproject.toml constraints.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) scripts/run_suite.py
+
+test: $(STAMP)
+	$(VENV)/bin/pytest
+
+test-unit test-service test-integration test-e2e: $(STAMP)
+	$(VENV)/bin/pytest tests/$(subst test-,,$@)
+
+protos: $(STAMP)
+	$(PY) scripts/generate_stubs.py
+
+protos-check: protos
+	@git diff --exit-code --stat -- shared/stubs && test -z "$$(git status --porcelain -- shared/stubs)" \
+	  || (echo "shared/stubs is out of date with protos/: run 'make protos' and commit" && exit 1)
+
+$(BUF): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $(BUF)
+
+proto-lint: $(BUF)
+	$(BUF) lint
+	scripts/check_breaking.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared services scripts
+
+token: $(STAMP)
+	$(PY) -m shared.cli mint-token --role $(or $(ROLE),ops) --venue $(or $(VENUE),*)
+
+ci: protos-check proto-lint lint test

@@ -1,0 +1,1 @@
+"""Plumbing every maitred service uses: bootstrap, interceptors, settings, errors, stores."""
