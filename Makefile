@@ -53,6 +53,6 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy shared services scripts
 
 token: $(STAMP)
-	$(PY) -m shared.cli mint-token --role $(or $(ROLE),ops) --venue $(or $(VENUE),*)
+	$(PY) -m shared.cli mint-token --role $(or $(ROLE),ops) --venue "$(or $(VENUE),*)"
 
 ci: protos-check proto-lint lint test

@@ -1,0 +1,1 @@
+"""The four maitred services; each talks to the others through generated stubs only."""

@@ -1,0 +1,1 @@
+"""The state service: the booking lifecycle, its versions, history and outbox."""

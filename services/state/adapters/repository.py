@@ -1,0 +1,222 @@
+"""Bookings, history, outbox and idempotency keys in PostgreSQL (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from shared.db.schema import booking_state_history, bookings, idempotency_keys, outbox
+from sqlalchemy import and_, insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.state.application.ports import BookingQuery, RequestAlreadyStored, StoredRequest
+from services.state.domain.model import Booking, BookingEvent, StateChange
+from services.state.domain.states import BookingState
+
+
+def _row_values(booking: Booking) -> dict[str, Any]:
+    return {
+        "booking_id": booking.booking_id,
+        "venue_id": booking.venue_id,
+        "party_size": booking.party_size,
+        "start_time": booking.start_time,
+        "end_time": booking.end_time,
+        "state": booking.state.value,
+        "display_status": booking.display_status.value,
+        "version": booking.version,
+        "guest_reference": booking.guest_reference,
+        "notes": booking.notes,
+        "preferred_zone_id": booking.preferred_zone_id,
+        "pinned": booking.pinned,
+        "table_ids": list(booking.table_ids),
+        "state_reason": booking.state_reason,
+        "request_id": booking.request_id,
+        "create_time": booking.create_time,
+        "update_time": booking.update_time,
+    }
+
+
+def _from_values(values: dict[str, Any]) -> Booking:
+    return Booking(
+        booking_id=UUID(str(values["booking_id"])),
+        venue_id=values["venue_id"],
+        party_size=values["party_size"],
+        start_time=values["start_time"],
+        end_time=values["end_time"],
+        state=BookingState(values["state"]),
+        version=values["version"],
+        guest_reference=values["guest_reference"],
+        notes=values["notes"],
+        preferred_zone_id=values["preferred_zone_id"],
+        pinned=values["pinned"],
+        table_ids=tuple(values["table_ids"]),
+        state_reason=values["state_reason"],
+        request_id=values["request_id"],
+        create_time=values["create_time"],
+        update_time=values["update_time"],
+    )
+
+
+def _snapshot(booking: Booking) -> bytes:
+    values = _row_values(booking)
+    return json.dumps(values, default=str).encode()
+
+
+def _from_snapshot(data: bytes) -> Booking:
+    values = json.loads(data)
+    for name in ("start_time", "end_time", "create_time", "update_time"):
+        values[name] = datetime.fromisoformat(values[name])
+    return _from_values(values)
+
+
+class PostgresBookingRepository:
+    """The state service's tables, on the connection of one unit of work."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._db = connection
+
+    async def get(self, venue_id: str, booking_id: UUID) -> Booking | None:
+        row = (
+            (
+                await self._db.execute(
+                    select(bookings).where(
+                        bookings.c.booking_id == booking_id, bookings.c.venue_id == venue_id
+                    )
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return _from_values(dict(row)) if row else None
+
+    async def add(self, booking: Booking) -> None:
+        await self._db.execute(insert(bookings).values(**_row_values(booking)))
+
+    async def update(self, booking: Booking, expected_version: int) -> bool:
+        values = _row_values(booking)
+        for fixed in ("booking_id", "venue_id", "request_id", "create_time"):
+            values.pop(fixed)
+        result = await self._db.execute(
+            update(bookings)
+            .where(
+                bookings.c.booking_id == booking.booking_id,
+                bookings.c.version == expected_version,
+            )
+            .values(**values)
+        )
+        return result.rowcount == 1
+
+    async def add_change(self, change: StateChange) -> None:
+        await self._db.execute(
+            insert(booking_state_history).values(
+                booking_id=change.booking_id,
+                venue_id=change.venue_id,
+                from_state=change.from_state.value if change.from_state else None,
+                to_state=change.to_state.value,
+                version=change.version,
+                actor=change.actor,
+                reason=change.reason,
+                trace_id=change.trace_id,
+                change_time=change.change_time,
+            )
+        )
+
+    async def add_event(self, event: BookingEvent) -> None:
+        await self._db.execute(
+            insert(outbox).values(
+                venue_id=event.venue_id,
+                aggregate_id=str(event.booking_id),
+                event_type=event.event_type,
+                payload=event.payload,
+            )
+        )
+
+    async def find_request(self, venue_id: str, request_id: str) -> StoredRequest | None:
+        row = (
+            await self._db.execute(
+                select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
+                    idempotency_keys.c.venue_id == venue_id,
+                    idempotency_keys.c.request_id == request_id,
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return StoredRequest(fingerprint=row.request_hash, booking=_from_snapshot(row.response))
+
+    async def add_request(
+        self, venue_id: str, request_id: str, fingerprint: str, booking: Booking
+    ) -> None:
+        try:
+            async with self._db.begin_nested():
+                await self._db.execute(
+                    insert(idempotency_keys).values(
+                        venue_id=venue_id,
+                        request_id=request_id,
+                        request_hash=fingerprint,
+                        booking_id=booking.booking_id,
+                        response=_snapshot(booking),
+                    )
+                )
+        except IntegrityError as error:
+            raise RequestAlreadyStored(request_id) from error
+
+    async def list(self, query: BookingQuery) -> list[Booking]:
+        conditions = [
+            bookings.c.venue_id == query.venue_id,
+            bookings.c.state.in_([s.value for s in query.states]),
+        ]
+        if query.start_from is not None:
+            conditions.append(bookings.c.start_time >= query.start_from)
+        if query.start_to is not None:
+            conditions.append(bookings.c.start_time < query.start_to)
+        if query.after is not None:
+            conditions.append(
+                tuple_(bookings.c.start_time, bookings.c.booking_id) > tuple_(*query.after)
+            )
+        rows = (
+            await self._db.execute(
+                select(bookings)
+                .where(and_(*conditions))
+                .order_by(bookings.c.start_time, bookings.c.booking_id)
+                .limit(query.limit)
+            )
+        ).mappings()
+        return [_from_values(dict(row)) for row in rows]
+
+    async def history(
+        self, venue_id: str, booking_id: UUID, after: int, limit: int
+    ) -> list[tuple[int, StateChange]]:
+        table = booking_state_history
+        rows = (
+            await self._db.execute(
+                select(table)
+                .where(
+                    table.c.booking_id == booking_id,
+                    table.c.venue_id == venue_id,
+                    table.c.history_id > after,
+                )
+                .order_by(table.c.history_id)
+                .limit(limit)
+            )
+        ).mappings()
+        return [
+            (
+                row["history_id"],
+                StateChange(
+                    booking_id=row["booking_id"],
+                    venue_id=row["venue_id"],
+                    from_state=BookingState(row["from_state"]) if row["from_state"] else None,
+                    to_state=BookingState(row["to_state"]),
+                    version=row["version"],
+                    actor=row["actor"],
+                    reason=row["reason"],
+                    trace_id=row["trace_id"],
+                    change_time=row["change_time"],
+                ),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,1 @@
+"""Use cases of the state service, written against ports."""

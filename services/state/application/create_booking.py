@@ -1,0 +1,111 @@
+"""Use case: create a booking, idempotently by request id."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID
+
+from services.state.application.ports import (
+    RequestAlreadyStored,
+    UnitOfWorkFactory,
+    VenueRulesSource,
+)
+from services.state.domain.model import Booking, StateChange, event_for
+from services.state.domain.states import BookingState
+from services.state.domain.validation import REQUEST_ID, NewBooking, validate_new_booking
+from shared.auth import Caller
+from shared.domain_errors import RequestIdReused
+
+
+def fingerprint_of(new: NewBooking) -> str:
+    """A digest of the payload, to tell a replay from a reused request id."""
+    payload = {
+        "venue_id": new.venue_id,
+        "party_size": new.party_size,
+        "start_time": new.start_time.isoformat() if new.start_time else None,
+        "guest_reference": new.guest_reference,
+        "notes": new.notes,
+        "preferred_zone_id": new.preferred_zone_id,
+        "pinned": new.pinned,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+async def create_booking(
+    new: NewBooking,
+    caller: Caller,
+    *,
+    uow: UnitOfWorkFactory,
+    venues: VenueRulesSource,
+    now: datetime,
+    new_id: Callable[[], UUID],
+    trace_id: str = "",
+) -> Booking:
+    """The created booking, or the first response when the request id was seen before."""
+    fingerprint = fingerprint_of(new)
+    for _ in range(2):
+        try:
+            return await _create_once(new, fingerprint, caller, uow, venues, now, new_id, trace_id)
+        except RequestAlreadyStored:
+            continue  # a concurrent twin committed first: the next pass replays its response
+    raise RuntimeError("request id conflict did not resolve to a stored request")
+
+
+async def _create_once(
+    new: NewBooking,
+    fingerprint: str,
+    caller: Caller,
+    uow_factory: UnitOfWorkFactory,
+    venues: VenueRulesSource,
+    now: datetime,
+    new_id: Callable[[], UUID],
+    trace_id: str,
+) -> Booking:
+    async with uow_factory() as uow:
+        if new.venue_id and REQUEST_ID.match(new.request_id):
+            stored = await uow.bookings.find_request(new.venue_id, new.request_id)
+            if stored is not None:
+                if stored.fingerprint != fingerprint:
+                    raise RequestIdReused(request_id=new.request_id)
+                return stored.booking
+        rules = await venues.get(new.venue_id) if new.venue_id else None
+        end_time = validate_new_booking(new, rules, now=now)
+        assert new.start_time is not None
+        booking = Booking(
+            booking_id=new_id(),
+            venue_id=new.venue_id,
+            party_size=new.party_size,
+            start_time=new.start_time,
+            end_time=end_time,
+            state=BookingState.CREATED,
+            version=1,
+            guest_reference=new.guest_reference,
+            notes=new.notes,
+            preferred_zone_id=new.preferred_zone_id,
+            pinned=new.pinned,
+            table_ids=(),
+            state_reason="created",
+            request_id=new.request_id,
+            create_time=now,
+            update_time=now,
+        )
+        change = StateChange(
+            booking_id=booking.booking_id,
+            venue_id=booking.venue_id,
+            from_state=None,
+            to_state=BookingState.CREATED,
+            version=1,
+            actor=caller.subject,
+            reason="created",
+            trace_id=trace_id,
+            change_time=now,
+        )
+        await uow.bookings.add(booking)
+        await uow.bookings.add_change(change)
+        await uow.bookings.add_event(event_for(booking, change))
+        await uow.bookings.add_request(new.venue_id, new.request_id, fingerprint, booking)
+        await uow.commit()
+        return booking

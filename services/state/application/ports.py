@@ -1,0 +1,96 @@
+"""The ports the state service's use cases run on: a unit of work and a venue-rules source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol
+from uuid import UUID
+
+from services.state.domain.model import Booking, BookingEvent, StateChange
+from services.state.domain.states import BookingState
+from services.state.domain.validation import VenueRules
+
+
+class RequestAlreadyStored(Exception):
+    """Another transaction stored the same request id first."""
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    """A create request seen before: its payload fingerprint and its first response."""
+
+    fingerprint: str
+    booking: Booking
+
+
+@dataclass(frozen=True)
+class BookingQuery:
+    """A filtered, keyset-paged listing of one venue's bookings."""
+
+    venue_id: str
+    states: frozenset[BookingState]
+    start_from: datetime | None
+    start_to: datetime | None
+    after: tuple[datetime, UUID] | None
+    limit: int
+
+
+class BookingRepository(Protocol):
+    """Bookings with their history, outbox events and idempotency keys."""
+
+    async def get(self, venue_id: str, booking_id: UUID) -> Booking | None: ...
+
+    async def add(self, booking: Booking) -> None: ...
+
+    async def update(self, booking: Booking, expected_version: int) -> bool:
+        """Write `booking` if the stored version is `expected_version`; False when stale."""
+        ...
+
+    async def add_change(self, change: StateChange) -> None: ...
+
+    async def add_event(self, event: BookingEvent) -> None: ...
+
+    async def find_request(self, venue_id: str, request_id: str) -> StoredRequest | None: ...
+
+    async def add_request(
+        self, venue_id: str, request_id: str, fingerprint: str, booking: Booking
+    ) -> None:
+        """Store a create request; raises RequestAlreadyStored when the id is taken."""
+        ...
+
+    async def list(self, query: BookingQuery) -> list[Booking]: ...
+
+    async def history(
+        self, venue_id: str, booking_id: UUID, after: int, limit: int
+    ) -> list[tuple[int, StateChange]]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything written through it commits together or not at all."""
+
+    bookings: BookingRepository
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a new unit of work."""
+
+    def __call__(self) -> UnitOfWork: ...
+
+
+class VenueRulesSource(Protocol):
+    """Reads a venue's booking rules (owned by the availability service)."""
+
+    async def get(self, venue_id: str) -> VenueRules | None: ...

@@ -1,0 +1,1 @@
+"""Pure booking lifecycle: states, transitions, validation. No I/O."""

@@ -1,0 +1,15 @@
+"""The state service's settings, from the environment."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+
+from shared.settings import ServiceSettings
+
+
+class StateSettings(ServiceSettings):
+    """Shared settings plus the state service's port (MAITRED_STATE_PORT)."""
+
+    port: int = Field(
+        default=50051, ge=0, le=65535, validation_alias=AliasChoices("MAITRED_STATE_PORT", "port")
+    )

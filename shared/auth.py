@@ -1,0 +1,102 @@
+"""Bearer tokens: who the caller is (roles, venue scope), how tokens are minted and verified."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import jwt
+
+from shared.domain_errors import Unauthenticated, VenueNotAllowed
+
+ALL_VENUES = "*"
+ALGORITHM = "HS256"
+AUDIENCE = "maitred"
+
+
+class Role(StrEnum):
+    """The roles a token can carry."""
+
+    SERVICE = "service"
+    BACKEND = "backend"
+    OPS = "ops"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The verified identity behind a call."""
+
+    subject: str
+    roles: frozenset[Role]
+    venues: frozenset[str]
+
+    def covers(self, venue_id: str) -> bool:
+        return ALL_VENUES in self.venues or venue_id in self.venues
+
+    def require_venue(self, venue_id: str) -> None:
+        if not self.covers(venue_id):
+            raise VenueNotAllowed(venue_id=venue_id)
+
+    @property
+    def is_ops(self) -> bool:
+        return Role.OPS in self.roles
+
+
+def mint_token(
+    secret: str,
+    *,
+    subject: str,
+    roles: list[Role],
+    venues: list[str],
+    ttl_seconds: int,
+    issuer: str,
+    now: float | None = None,
+) -> str:
+    """A signed token for development and service-to-service calls."""
+    issued = int(now if now is not None else time.time())
+    claims = {
+        "sub": subject,
+        "roles": [str(role) for role in roles],
+        "venues": venues,
+        "iss": issuer,
+        "aud": AUDIENCE,
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def verify_token(token: str, secret: str, *, issuer: str) -> Caller:
+    """The caller a token names; `Unauthenticated` when it does not verify."""
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=issuer,
+            options={"require": ["sub", "exp", "iss", "aud"]},
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise Unauthenticated(problem="the token has expired") from error
+    except jwt.PyJWTError as error:
+        raise Unauthenticated(problem=f"the token is invalid ({type(error).__name__})") from error
+    try:
+        roles = frozenset(Role(name) for name in claims.get("roles", []))
+    except ValueError as error:
+        raise Unauthenticated(problem="the token names an unknown role") from error
+    venues = claims.get("venues", [])
+    if not roles or not isinstance(venues, list) or not venues:
+        raise Unauthenticated(problem="the token carries no roles or no venues")
+    return Caller(subject=str(claims["sub"]), roles=roles, venues=frozenset(map(str, venues)))
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an `authorization: Bearer <token>` header."""
+    if not authorization:
+        raise Unauthenticated(problem="no authorization metadata")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(problem="authorization must be 'Bearer <token>'")
+    return token.strip()

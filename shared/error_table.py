@@ -1,0 +1,103 @@
+"""The one error table: domain errors to canonical gRPC codes with google.rpc details."""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from shared import domain_errors as errors
+from shared.messages import DEFAULT_LOCALE, render
+
+DOMAIN = "maitred.io"
+
+CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
+    errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.StaleVersion: grpc.StatusCode.ABORTED,
+    errors.IllegalTransition: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.RequestIdReused: grpc.StatusCode.ALREADY_EXISTS,
+    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    errors.RoleNotAllowed: grpc.StatusCode.PERMISSION_DENIED,
+    errors.VenueNotAllowed: grpc.StatusCode.PERMISSION_DENIED,
+    errors.OpsRoleRequired: grpc.StatusCode.PERMISSION_DENIED,
+}
+
+
+def code_of(error: errors.DomainError) -> grpc.StatusCode:
+    """The canonical code of a domain error (its nearest listed base class)."""
+    for klass in type(error).__mro__:
+        if klass in CODES:
+            return CODES[klass]
+    return grpc.StatusCode.INTERNAL
+
+
+def _packed(message: object) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)  # type: ignore[arg-type]
+    return packed
+
+
+def to_status(error: errors.DomainError, locale: str) -> grpc.Status:
+    """The rich status for a domain error, its messages in `locale`."""
+    code = code_of(error)
+    english = render(error.key, DEFAULT_LOCALE, error.params)
+    details = [
+        error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN, metadata=error.metadata()),
+        error_details_pb2.LocalizedMessage(
+            locale=locale, message=render(error.key, locale, error.params)
+        ),
+    ]
+    if isinstance(error, errors.InvalidArgument):
+        details.append(_bad_request(error, locale))
+    if isinstance(error, errors.IllegalTransition):
+        details.append(
+            error_details_pb2.PreconditionFailure(
+                violations=[
+                    error_details_pb2.PreconditionFailure.Violation(
+                        type="BOOKING_STATE",
+                        subject=str(error.params.get("booking_id", "")),
+                        description=f"allowed next states: {error.params.get('allowed', '')}",
+                    )
+                ]
+            )
+        )
+    status = status_pb2.Status(
+        code=code.value[0], message=english, details=[_packed(d) for d in details]
+    )
+    return rpc_status.to_status(status)
+
+
+def _bad_request(error: errors.InvalidArgument, locale: str) -> error_details_pb2.BadRequest:
+    return error_details_pb2.BadRequest(
+        field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(
+                field=violation.field,
+                description=render(violation.key, DEFAULT_LOCALE, violation.params),
+                reason=violation.key.removeprefix("field.").upper(),
+                localized_message=error_details_pb2.LocalizedMessage(
+                    locale=locale, message=render(violation.key, locale, violation.params)
+                ),
+            )
+            for violation in error.violations
+        ]
+    )
+
+
+def internal_status(request_id: str, locale: str) -> grpc.Status:
+    """A generic INTERNAL status that reveals nothing but the request id to quote."""
+    params = {"request_id": request_id}
+    status = status_pb2.Status(
+        code=code_pb2.INTERNAL,
+        message=render("internal", DEFAULT_LOCALE, params),
+        details=[
+            _packed(error_details_pb2.ErrorInfo(reason="INTERNAL", domain=DOMAIN, metadata=params)),
+            _packed(
+                error_details_pb2.LocalizedMessage(
+                    locale=locale, message=render("internal", locale, params)
+                )
+            ),
+        ],
+    )
+    return rpc_status.to_status(status)

@@ -1,0 +1,40 @@
+"""Settings every service reads from the environment; each service extends them with its own."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs: stores, the token secret, the server's shape."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    database_url: str = Field(validation_alias=AliasChoices("DATABASE_URL", "database_url"))
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url")
+    )
+    jwt_secret: SecretStr = Field(
+        min_length=32, validation_alias=AliasChoices("MAITRED_JWT_SECRET", "jwt_secret")
+    )
+    jwt_issuer: str = Field(
+        default="maitred", validation_alias=AliasChoices("MAITRED_JWT_ISSUER", "jwt_issuer")
+    )
+    host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("MAITRED_HOST", "host"))
+    grace_period_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        validation_alias=AliasChoices("MAITRED_GRACE_PERIOD_SECONDS", "grace_period_seconds"),
+    )
+    max_concurrent_rpcs: int = Field(
+        default=256,
+        gt=0,
+        validation_alias=AliasChoices("MAITRED_MAX_CONCURRENT_RPCS", "max_concurrent_rpcs"),
+    )
+    log_level: str = Field(
+        default="INFO", validation_alias=AliasChoices("MAITRED_LOG_LEVEL", "log_level")
+    )
+    db_pool_size: int = Field(
+        default=10, gt=0, validation_alias=AliasChoices("MAITRED_DB_POOL_SIZE", "db_pool_size")
+    )
