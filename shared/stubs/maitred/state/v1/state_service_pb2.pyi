@@ -300,18 +300,20 @@ class SendToManualReviewResponse(_message.Message):
     def __init__(self, booking: _Optional[_Union[_booking_pb2.Booking, _Mapping]] = ...) -> None: ...
 
 class ResolveManualReviewRequest(_message.Message):
-    __slots__ = ("venue_id", "booking_id", "expected_version", "reason", "target_state")
+    __slots__ = ("venue_id", "booking_id", "expected_version", "reason", "target_state", "table_ids")
     VENUE_ID_FIELD_NUMBER: _ClassVar[int]
     BOOKING_ID_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     TARGET_STATE_FIELD_NUMBER: _ClassVar[int]
+    TABLE_IDS_FIELD_NUMBER: _ClassVar[int]
     venue_id: str
     booking_id: str
     expected_version: int
     reason: str
     target_state: _booking_pb2.BookingState
-    def __init__(self, venue_id: _Optional[str] = ..., booking_id: _Optional[str] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ..., target_state: _Optional[_Union[_booking_pb2.BookingState, str]] = ...) -> None: ...
+    table_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, venue_id: _Optional[str] = ..., booking_id: _Optional[str] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ..., target_state: _Optional[_Union[_booking_pb2.BookingState, str]] = ..., table_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ResolveManualReviewResponse(_message.Message):
     __slots__ = ("booking",)
