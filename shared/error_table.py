@@ -35,7 +35,7 @@ def code_of(error: errors.DomainError) -> grpc.StatusCode:
 
 def _packed(message: object) -> any_pb2.Any:
     packed = any_pb2.Any()
-    packed.Pack(message)  # type: ignore[arg-type]
+    packed.Pack(message)
     return packed
 
 

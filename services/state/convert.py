@@ -23,7 +23,8 @@ def timestamp(moment: datetime) -> Timestamp:
 
 
 def moment(stamp: Timestamp) -> datetime:
-    return stamp.ToDatetime(tzinfo=UTC)
+    result: datetime = stamp.ToDatetime(tzinfo=UTC)
+    return result
 
 
 def state_to_proto(state: BookingState) -> int:

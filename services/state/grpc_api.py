@@ -72,7 +72,7 @@ def _transition(command: Command) -> Callable[..., Any]:
     return handler
 
 
-class BookingServicer(rpc.BookingServiceServicer):
+class BookingServicer(rpc.BookingServiceServicer):  # type: ignore[misc]
     """Serves BookingService on the state service's use cases."""
 
     def __init__(

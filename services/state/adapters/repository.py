@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from shared.db.schema import booking_state_history, bookings, idempotency_keys, outbox
-from sqlalchemy import and_, insert, select, tuple_, update
+from sqlalchemy import and_, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -164,7 +164,7 @@ class PostgresBookingRepository:
         except IntegrityError as error:
             raise RequestAlreadyStored(request_id) from error
 
-    async def list(self, query: BookingQuery) -> list[Booking]:
+    async def search(self, query: BookingQuery) -> list[Booking]:
         conditions = [
             bookings.c.venue_id == query.venue_id,
             bookings.c.state.in_([s.value for s in query.states]),
@@ -175,7 +175,8 @@ class PostgresBookingRepository:
             conditions.append(bookings.c.start_time < query.start_to)
         if query.after is not None:
             conditions.append(
-                tuple_(bookings.c.start_time, bookings.c.booking_id) > tuple_(*query.after)
+                tuple_(bookings.c.start_time, bookings.c.booking_id)
+                > tuple_(*(literal(value) for value in query.after))
             )
         rows = (
             await self._db.execute(

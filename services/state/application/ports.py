@@ -60,7 +60,7 @@ class BookingRepository(Protocol):
         """Store a create request; raises RequestAlreadyStored when the id is taken."""
         ...
 
-    async def list(self, query: BookingQuery) -> list[Booking]: ...
+    async def search(self, query: BookingQuery) -> list[Booking]: ...
 
     async def history(
         self, venue_id: str, booking_id: UUID, after: int, limit: int
@@ -70,7 +70,8 @@ class BookingRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: everything written through it commits together or not at all."""
 
-    bookings: BookingRepository
+    @property
+    def bookings(self) -> BookingRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
 

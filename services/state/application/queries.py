@@ -68,7 +68,7 @@ async def list_bookings(
         limit=limit + 1,
     )
     async with uow() as work:
-        rows = await work.bookings.list(query) if query.states else []
+        rows = await work.bookings.search(query) if query.states else []
     page, more = rows[:limit], len(rows) > limit
     next_token = ""
     if more:
