@@ -1,0 +1,1 @@
+"""The one PostgreSQL database: schema objects, engine factory and Alembic migrations."""

@@ -1,0 +1,92 @@
+"""Root test configuration: tier markers by folder, and the PostgreSQL and Redis all tiers share."""
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.db.engine import create_engine
+from shared.db.migrate import upgrade_to_head_async
+from shared.dev_servers import (
+    drop_database,
+    ensure_database,
+    start_postgres,
+    start_redis,
+    url_with_database,
+)
+
+TESTS_DIR = Path(__file__).resolve().parent
+TIERS = ("unit", "service", "integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier, taken from the folder it lives in (tests/<tier>/...)."""
+    for item in items:
+        try:
+            tier = item.path.resolve().relative_to(TESTS_DIR).parts[0]
+        except ValueError:
+            continue
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """DATABASE_URL when set; else an embedded PostgreSQL for this session. Never skips."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    # Short and outside pytest's tmp tree: the wheel opens the path to its server user (as
+    # root), and the unix socket path must stay under the OS limit.
+    data_dir = Path(tempfile.mkdtemp(prefix="maitred-pg-"))
+    server = start_postgres(data_dir)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def database_url(postgres_admin_url: str) -> AsyncIterator[str]:
+    """A fresh database for this session, migrated to head; a plain postgresql:// URL."""
+    name = f"maitred_test_{uuid.uuid4().hex[:12]}"
+    await ensure_database(postgres_admin_url, name)
+    try:
+        url = url_with_database(postgres_admin_url, name)
+        await upgrade_to_head_async(url)
+        yield url
+    finally:
+        await drop_database(postgres_admin_url, name)
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """One engine on the session database, disposed at the end."""
+    session_engine = create_engine(database_url, pool_size=5, application_name="maitred-tests")
+    try:
+        yield session_engine
+    finally:
+        await session_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """REDIS_URL when set; else an embedded redis-server for this session (a unix:// URL)."""
+    configured = os.environ.get("REDIS_URL")
+    if configured:
+        yield configured
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="maitred-redis-"))
+    server = start_redis(data_dir)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
