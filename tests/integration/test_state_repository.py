@@ -25,7 +25,9 @@ async def venue(engine):
     async with engine.begin() as db:
         await db.execute(delete(venues).where(venues.c.venue_id == VENUE))
         await db.execute(
-            insert(venues).values(venue_id=VENUE, name="Repo", timezone="Asia/Tokyo", max_party_size=6)
+            insert(venues).values(
+                venue_id=VENUE, name="Repo", timezone="Asia/Tokyo", max_party_size=6
+            )
         )
         await db.execute(
             insert(turn_times).values(venue_id=VENUE, min_party=1, max_party=6, minutes=75)

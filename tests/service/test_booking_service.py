@@ -10,7 +10,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import func, select, text
 
 from shared.auth import Role
-from shared.db.schema import booking_state_history, bookings as bookings_table, outbox
+from shared.db.schema import booking_state_history, outbox
+from shared.db.schema import bookings as bookings_table
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from tests.service.conftest import BACKEND, OPS, SERVICE, auth, details_of, evening_in_three_days
@@ -24,7 +25,9 @@ def create_request(request_id: str, venue_id: str = "venue-a", party_size: int =
 
 
 async def create(bookings, unique, **kwargs) -> pb.Booking:
-    response = await bookings.CreateBooking(create_request(unique("req"), **kwargs), metadata=SERVICE)
+    response = await bookings.CreateBooking(
+        create_request(unique("req"), **kwargs), metadata=SERVICE
+    )
     return response.booking
 
 
@@ -85,9 +88,7 @@ async def test_a_reused_request_id_with_another_payload_is_refused(bookings, uni
     assert details_of(raised.value)["ErrorInfo"].reason == "REQUEST_ID_REUSED"
 
 
-async def test_two_concurrent_transitions_on_one_version_exactly_one_wins(
-    bookings, unique, engine
-):
+async def test_two_concurrent_transitions_on_one_version_exactly_one_wins(bookings, unique, engine):
     for _ in range(5):
         created = await create(bookings, unique)
         move = {"venue_id": "venue-a", "booking_id": created.booking_id, "expected_version": 1}
@@ -286,7 +287,9 @@ async def test_a_page_token_from_another_query_is_invalid(bookings):
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await bookings.ListBookings(
             api.ListBookingsRequest(
-                venue_id="venue-a", page_token=page.next_page_token, states=[pb.BOOKING_STATE_CREATED]
+                venue_id="venue-a",
+                page_token=page.next_page_token,
+                states=[pb.BOOKING_STATE_CREATED],
             ),
             metadata=OPS,
         )
@@ -299,6 +302,8 @@ async def test_the_transition_matrix_is_served(bookings):
     matrix = await bookings.GetTransitionMatrix(api.GetTransitionMatrixRequest(), metadata=BACKEND)
     edges = {(t.from_state, t.to_state, t.rpc) for t in matrix.transitions}
     assert (pb.BOOKING_STATE_ASSIGNED, pb.BOOKING_STATE_CONFIRMED, "ConfirmBooking") in edges
-    out_of_review = [t for t in matrix.transitions if t.from_state == pb.BOOKING_STATE_MANUAL_REVIEW]
+    out_of_review = [
+        t for t in matrix.transitions if t.from_state == pb.BOOKING_STATE_MANUAL_REVIEW
+    ]
     assert out_of_review and all(list(t.allowed_roles) == [pb.ROLE_OPS] for t in out_of_review)
     assert len(matrix.display_statuses) == 12

@@ -27,11 +27,16 @@ async def failing(call, request, metadata) -> grpc.aio.AioRpcError:
 async def test_a_token_for_venue_a_cannot_read_or_write_venue_b(bookings, unique):
     venue_b = auth(Role.OPS, venues=("venue-b",))
     created = (
-        await bookings.CreateBooking(create_request(unique("r"), venue_id="venue-b"), metadata=venue_b)
+        await bookings.CreateBooking(
+            create_request(unique("r"), venue_id="venue-b"), metadata=venue_b
+        )
     ).booking
     only_a = auth(Role.OPS, venues=("venue-a",))
     for call, request in [
-        (bookings.GetBooking, api.GetBookingRequest(venue_id="venue-b", booking_id=created.booking_id)),
+        (
+            bookings.GetBooking,
+            api.GetBookingRequest(venue_id="venue-b", booking_id=created.booking_id),
+        ),
         (bookings.ListBookings, api.ListBookingsRequest(venue_id="venue-b")),
         (bookings.CreateBooking, create_request(unique("r"), venue_id="venue-b")),
     ]:
@@ -53,8 +58,20 @@ async def test_a_token_for_venue_a_cannot_read_or_write_venue_b(bookings, unique
         [],
         [("authorization", "Bearer not-a-jwt")],
         [("authorization", "Basic dXNlcjpwYXNz")],
-        [("authorization", "Bearer " + mint_token("x" * 40, subject="s", roles=[Role.OPS],
-                                                   venues=["*"], ttl_seconds=60, issuer="maitred"))],
+        [
+            (
+                "authorization",
+                "Bearer "
+                + mint_token(
+                    "x" * 40,
+                    subject="s",
+                    roles=[Role.OPS],
+                    venues=["*"],
+                    ttl_seconds=60,
+                    issuer="maitred",
+                ),
+            )
+        ],
     ],
     ids=["no-token", "garbage", "wrong-scheme", "wrong-key"],
 )

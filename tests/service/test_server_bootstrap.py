@@ -27,7 +27,9 @@ def _slow_service(started: asyncio.Event) -> grpc.GenericRpcHandler:
 
 
 async def _start(started: asyncio.Event):
-    settings = ServiceSettings(database_url="postgresql://unused", jwt_secret=SECRET, host="127.0.0.1")
+    settings = ServiceSettings(
+        database_url="postgresql://unused", jwt_secret=SECRET, host="127.0.0.1"
+    )
 
     def register(server: grpc.aio.Server) -> list[str]:
         server.add_generic_rpc_handlers([_slow_service(started)])

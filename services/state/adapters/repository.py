@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from shared.db.schema import booking_state_history, bookings, idempotency_keys, outbox
 from sqlalchemy import and_, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -15,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.state.application.ports import BookingQuery, RequestAlreadyStored, StoredRequest
 from services.state.domain.model import Booking, BookingEvent, StateChange
 from services.state.domain.states import BookingState
+from shared.db.schema import booking_state_history, bookings, idempotency_keys, outbox
 
 
 def _row_values(booking: Booking) -> dict[str, Any]:
