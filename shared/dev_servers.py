@@ -82,6 +82,8 @@ def start_redis(data_dir: Path) -> EmbeddedServer:
         ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
+        # Its own session: a terminal's Ctrl-C must not stop Redis before the services drain.
+        start_new_session=True,
     )  # fmt: skip
     try:
         _wait_for_redis(socket_path, process)

@@ -54,7 +54,10 @@ async def start_server(
         roles_by_method=roles_by_method,
     )
     server = grpc.aio.server(
-        interceptors=[pipeline], maximum_concurrent_rpcs=settings.max_concurrent_rpcs
+        interceptors=[pipeline],
+        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
+        # A second process on the same port must fail loudly, not silently share traffic.
+        options=[("grpc.so_reuseport", 0)],
     )
     names = list(register(server))
     health = HealthServicer()

@@ -174,7 +174,8 @@ service_periods = Table(
     CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_service_periods_weekday"),
     CheckConstraint("start_local < end_local", name="ck_service_periods_window"),
     Index("ix_service_periods_venue_id_weekday", "venue_id", "weekday"),
-    comment="Bookings may start in [start_local, end_local), venue local time. "
+    comment="Bookings may start from start_local to end_local, both included, "
+    "in venue local time. "
     "Weekday 0 is Monday.",
 )  # fmt: skip
 

@@ -16,7 +16,7 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 @dataclass(frozen=True)
 class ServicePeriod:
-    """Bookings may start on `weekday` (0 = Monday) in [start_local, end_local)."""
+    """Bookings may start on `weekday` (0 = Monday) from start_local to end_local, both included."""
 
     weekday: int
     start_local: time
@@ -53,7 +53,7 @@ class VenueRules:
         local = instant.astimezone(self.timezone)
         return any(
             period.weekday == local.weekday()
-            and period.start_local <= local.time().replace(tzinfo=None) < period.end_local
+            and period.start_local <= local.time().replace(tzinfo=None) <= period.end_local
             for period in self.service_periods
         )
 

@@ -82,3 +82,9 @@ def test_transition_requests_name_their_bad_fields():
     with pytest.raises(InvalidArgument) as raised:
         validate_move_request(venue_id="", booking_id="", reason="r" * 501, table_ids=("", "t"))
     assert fields_of(raised.value) == ["venue_id", "booking_id", "reason", "table_ids[0]"]
+
+
+def test_the_last_seating_is_bookable_and_a_minute_later_is_not():
+    rules = venue_rules()  # dinner 17:30 to 23:00, London; GMT in November
+    assert rules.is_open_at(datetime(2026, 11, 27, 23, 0, tzinfo=UTC))
+    assert not rules.is_open_at(datetime(2026, 11, 27, 23, 1, tzinfo=UTC))

@@ -105,7 +105,8 @@ def upgrade() -> None:
         sa.Column("end_local", sa.Time, nullable=False),
         sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_service_periods_weekday"),
         sa.CheckConstraint("start_local < end_local", name="ck_service_periods_window"),
-        comment="Bookings may start in [start_local, end_local), venue local time. "
+        comment="Bookings may start from start_local to end_local, both included, "
+        "in venue local time. "
         "Weekday 0 is Monday.",
     )
     op.create_index(

@@ -1,0 +1,259 @@
+"""Runs the whole suite locally: stores, schema, demo venue, every service, and commands to try."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import IO
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from shared.auth import Role, mint_token
+from shared.db.engine import create_engine
+from shared.db.migrate import upgrade_to_head
+from shared.demo_venue import DEMO_VENUE_ID, demo_start_time, seed_demo_venue
+from shared.dev_servers import start_postgres, start_redis
+
+REPO = Path(__file__).resolve().parent.parent
+RUN_DIR = Path(os.environ.get("MAITRED_RUN_DIR", REPO / ".maitred"))
+STARTUP_TIMEOUT_SECONDS = 30.0
+STOP_TIMEOUT_SECONDS = 15.0  # the services' default grace period (10 s) plus a margin
+TOKEN_TTL_SECONDS = 12 * 3600
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+Child = subprocess.Popen[bytes]
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service of the suite: its folder under services/ and the variable that sets its port."""
+
+    name: str
+    port_variable: str
+    default_port: int
+
+    def exists(self) -> bool:
+        return (REPO / "services" / self.name / "main.py").is_file()
+
+    def port(self) -> int:
+        return int(os.environ.get(self.port_variable, self.default_port))
+
+    def log_path(self) -> Path:
+        return RUN_DIR / "logs" / f"{self.name}.log"
+
+    def log_tail(self, lines: int = 20) -> str:
+        return "\n".join(self.log_path().read_text(errors="replace").splitlines()[-lines:])
+
+
+STATE = Service("state", "MAITRED_STATE_PORT", 50051)
+SERVICES = (
+    STATE,
+    Service("assigner", "MAITRED_ASSIGNER_PORT", 50052),
+    Service("availability", "MAITRED_AVAILABILITY_PORT", 50053),
+    Service("optimizer", "MAITRED_OPTIMIZER_PORT", 50054),
+)
+
+
+class Stop(Exception):
+    """Raised in the main thread by SIGINT or SIGTERM: unwind and shut everything down."""
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    _ignore_stop_signals()
+    raise Stop(signal.Signals(signum).name)
+
+
+def _ignore_stop_signals() -> None:
+    # A second signal while the children drain must not cut the clean-up short.
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def open_stores(stack: ExitStack) -> tuple[str, str]:
+    """DATABASE_URL and REDIS_URL when set, else embedded servers stopped when `stack` closes."""
+    urls = []
+    for variable, start in (("DATABASE_URL", start_postgres), ("REDIS_URL", start_redis)):
+        url = os.environ.get(variable)
+        if not url:
+            name = "postgres" if variable == "DATABASE_URL" else "redis"
+            print(f"starting embedded {name} in {RUN_DIR / name} ...")
+            server = start(RUN_DIR / name)
+            stack.callback(server.stop)
+            url = server.url
+        urls.append(url)
+    return urls[0], urls[1]
+
+
+def prepare_database(database_url: str) -> None:
+    upgrade_to_head(database_url)
+
+    async def seed() -> None:
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            await seed_demo_venue(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(seed())
+
+
+def jwt_secret() -> str:
+    """MAITRED_JWT_SECRET, else a random secret kept (0600) in the run folder across restarts."""
+    if secret := os.environ.get("MAITRED_JWT_SECRET"):
+        return secret
+    path = RUN_DIR / "jwt_secret"
+    if not path.exists():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def start_service(service: Service, env: dict[str, str], stack: ExitStack) -> Child:
+    log: IO[bytes] = stack.enter_context(service.log_path().open("wb"))
+    child = subprocess.Popen(
+        [sys.executable, "-m", f"services.{service.name}.main"],
+        cwd=REPO,
+        env=env | {service.port_variable: str(service.port())},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # Ctrl-C reaches only us; we stop the children in order.
+    )
+    stack.callback(stop_child, service, child)
+    return child
+
+
+def stop_child(service: Service, child: Child) -> None:
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            print(f"{service.name} did not stop in {STOP_TIMEOUT_SECONDS:.0f} s: killing it")
+            child.kill()
+            child.wait()
+    print(f"{service.name} stopped (exit code {child.returncode})")
+
+
+def wait_until_serving(service: Service, child: Child) -> None:
+    """Poll grpc.health.v1 until the service reports SERVING; fail fast if the child exits."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    with grpc.insecure_channel(f"localhost:{service.port()}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            if child.poll() is not None:
+                raise RuntimeError(f"{service.name} exited with code {child.returncode}")
+            try:
+                reply = health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                pass
+            time.sleep(0.2)
+    raise RuntimeError(f"{service.name} not SERVING after {STARTUP_TIMEOUT_SECONDS:.0f} s")
+
+
+def examples(state_port: int, token: str, secret_from_env: bool) -> str:
+    """The commands to paste: grpcurl, the token minting, and a grpc_requests one-liner."""
+    target = f"localhost:{state_port}"
+    service = "maitred.state.v1.BookingService"
+    auth = f'-H "authorization: Bearer {token}"'
+    start = demo_start_time(datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    request_id = f"demo-{secrets.token_hex(4)}"
+    body = (
+        f'{{"venue_id": "demo-bistro", "request_id": "{request_id}", '
+        f'"booking": {{"party_size": 4, "start_time": "{start}"}}}}'
+    )
+    secret = "" if secret_from_env else f"MAITRED_JWT_SECRET=$(cat {RUN_DIR}/jwt_secret) "
+    return f"""
+# Try it (grpcurl, server reflection is on):
+grpcurl -plaintext {target} list
+grpcurl -plaintext {target} describe {service}
+grpcurl -plaintext {target} grpc.health.v1.Health/Check
+grpcurl -plaintext {auth} -d '{body}' {target} {service}/CreateBooking
+grpcurl -plaintext {auth} {target} {service}/GetTransitionMatrix
+
+# Mint another token (ops, demo-bistro, 12 h):
+{secret}{sys.executable} -m shared.cli mint-token --role ops --venue demo-bistro --ttl 43200
+
+# grpcurl cannot be installed on these machines; grpc_requests speaks reflection the same way:
+{sys.executable} -c "from grpc_requests import Client; print(Client('{target}').request(\
+'{service}', 'GetTransitionMatrix', {{}}, metadata=[('authorization', 'Bearer {token}')]))"
+"""
+
+
+def run(stack: ExitStack) -> int:
+    (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
+    database_url, redis_url = open_stores(stack)
+    print("migrating and seeding the demo venue ...")
+    prepare_database(database_url)
+    secret = jwt_secret()
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "MAITRED_JWT_SECRET": secret,
+    }
+    children = {}
+    for service in (service for service in SERVICES if service.exists()):
+        children[service] = child = start_service(service, env, stack)
+        try:
+            wait_until_serving(service, child)
+        except RuntimeError as error:
+            return fail(str(error), service)
+        where = f"localhost:{service.port()} (pid {child.pid}), log {service.log_path()}"
+        print(f"{service.name}: SERVING on {where}")
+    token = mint_token(
+        secret,
+        subject="run-suite",
+        roles=[Role.OPS],
+        venues=[DEMO_VENUE_ID],
+        ttl_seconds=TOKEN_TTL_SECONDS,
+        issuer=os.environ.get("MAITRED_JWT_ISSUER", "maitred"),
+    )
+    print(examples(STATE.port(), token, bool(os.environ.get("MAITRED_JWT_SECRET"))))
+    print("maitred is running; Ctrl-C stops it.")
+    return watch(children)
+
+
+def watch(children: dict[Service, Child]) -> int:
+    """Wait for Ctrl-C or SIGTERM (raised as Stop); a child that dies on its own stops the suite."""
+    while True:
+        for service, child in children.items():
+            if child.poll() is not None:
+                return fail(f"{service.name} exited with code {child.returncode}", service)
+        time.sleep(0.5)
+
+
+def fail(problem: str, service: Service) -> int:
+    print(f"error: {problem}; the end of {service.log_path()}:", file=sys.stderr)
+    print(service.log_tail(), file=sys.stderr)
+    return 1
+
+
+def main() -> int:
+    # Each line reaches a pipe (CI, a test, `| tee`) as soon as it is printed.
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _raise_stop)
+    with ExitStack() as stack:
+        try:
+            return run(stack)
+        except Stop as stop:
+            print(f"\n{stop.args[0]} received: stopping ...")
+            return 0
+        finally:
+            _ignore_stop_signals()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
