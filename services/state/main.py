@@ -7,13 +7,13 @@ import uuid
 from datetime import UTC, datetime
 
 import grpc
-from shared.db.engine import create_engine
 
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
 from services.state.adapters.venue_rules import PostgresVenueRules
 from services.state.grpc_api import BookingServicer
 from services.state.settings import StateSettings
 from shared.auth import Role
+from shared.db.engine import create_engine
 from shared.logs import configure_logging
 from shared.server import RunningServer, serve, start_server
 from shared.stubs.maitred.state.v1 import state_service_pb2, state_service_pb2_grpc

@@ -359,3 +359,15 @@ optimizer_plans = Table(
     Index("ix_optimizer_plans_run_id", "run_id"),
     Index("ix_optimizer_plans_venue_id_service_date", "venue_id", "service_date"),
 )  # fmt: skip
+
+# --- availability: change versions (0008) -------------------------------------------------
+# Bumped by the maitred_bump_venue_version trigger on every watched table, once per transaction.
+
+venue_change_versions = Table(
+    "venue_change_versions", metadata,
+    Column("venue_id", Text, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("last_txid", BigInteger),
+    _timestamp("update_time"),
+    comment="The change version of each venue: +1 per transaction that touches it.",
+)  # fmt: skip

@@ -311,6 +311,19 @@ def _offline_sql() -> str:
     ).stdout  # fmt: skip
 
 
+def _statements(sql: str) -> list[str]:
+    """Split a script at `;` line ends, as psql does, keeping $$-quoted bodies whole."""
+    statements: list[str] = []
+    pending = ""
+    for part in sql.split(";\n"):
+        pending = f"{pending};\n{part}" if pending else part
+        if pending.count("$$") % 2 == 0:
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    return statements
+
+
 def test_offline_sql_for_the_whole_upgrade_renders_the_exclusion_constraint() -> None:
     sql = _offline_sql()
     assert "CREATE EXTENSION IF NOT EXISTS btree_gist" in sql
@@ -324,7 +337,7 @@ async def test_the_offline_sql_applies_as_is_and_builds_the_migrated_catalog(
     engine: AsyncEngine, scratch_database_url: str
 ) -> None:
     sql = await asyncio.to_thread(_offline_sql)
-    statements = [part.strip() for part in sql.split(";\n") if part.strip()]
+    statements = _statements(sql)
     # One statement at a time, as psql does: CREATE INDEX CONCURRENTLY must not share a batch.
     raw = await asyncpg.connect(scratch_database_url)
     try:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from shared.db.schema import service_periods, turn_times, venues, zones
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.state.domain.validation import ServicePeriod, TurnTime, VenueRules
+from shared.db.schema import service_periods, turn_times, venues, zones
 
 
 class PostgresVenueRules:
