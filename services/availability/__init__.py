@@ -1,0 +1,1 @@
+"""The availability service: floor plans, live snapshots, capacity checks and slot search."""

@@ -1,0 +1,1 @@
+"""PostgreSQL and Redis adapters of the availability service."""

@@ -1,0 +1,1 @@
+"""Pure availability rules: floors, policies, snapshots, capacity. No I/O."""

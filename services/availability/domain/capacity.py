@@ -1,0 +1,219 @@
+"""Whether a party can be taken at a time, and at which times it could be: pure rules."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from services.availability.domain.floor import Floor, Policy
+from services.availability.domain.occupancy import Facts
+from services.availability.domain.snapshot import pacing_load
+from shared.seating.combinations import Candidate
+
+SEARCH_BUDGET = 20_000  # nodes of the packing search per check; see _pack
+
+
+class Rejection(StrEnum):
+    """Why a party cannot be taken."""
+
+    CLOSED = "CLOSED"
+    OFF_SLOT = "OFF_SLOT"
+    IN_PAST = "IN_PAST"
+    PARTY_TOO_LARGE = "PARTY_TOO_LARGE"
+    PACING_COVERS = "PACING_COVERS"
+    PACING_PARTIES = "PACING_PARTIES"
+    NO_TABLE_FITS = "NO_TABLE_FITS"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer of a capacity check."""
+
+    accepted: bool
+    rejection: Rejection | None
+    detail: str
+    end_time: datetime | None = None
+    best: Candidate | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """A party that needs tables over [start, blocked_until)."""
+
+    party_size: int
+    start: datetime
+    blocked_until: datetime
+
+
+Busy = dict[str, list[tuple[datetime, datetime]]]
+
+
+def busy_tables(facts: Facts, now: datetime, *, excluding: str | None = None) -> Busy:
+    """Every table's blocked spans from live allocations."""
+    busy: Busy = defaultdict(list)
+    for occupancy in facts.live(now, excluding=excluding):
+        for table_id in occupancy.table_ids:
+            busy[table_id].append((occupancy.start, occupancy.end))
+    return busy
+
+
+def check_capacity(
+    floor: Floor,
+    policy: Policy,
+    facts: Facts,
+    candidates: Sequence[Candidate],
+    start: datetime,
+    party_size: int,
+    *,
+    now: datetime,
+    booking_id: str | None = None,
+    busy: Busy | None = None,
+) -> Verdict:
+    """Whether `party_size` can start at `start`, counting allocations and waiting demand."""
+    turn = policy.turn_time(party_size)
+    if party_size > policy.max_party_size or turn is None or party_size < 1:
+        return Verdict(
+            False, Rejection.PARTY_TOO_LARGE, f"{party_size} exceeds what the venue seats"
+        )
+    end = start + turn
+    if start <= now:
+        return Verdict(False, Rejection.IN_PAST, "the start time has passed", end)
+    if policy.period_at(start) is None:
+        return Verdict(False, Rejection.CLOSED, "no service period takes this start time", end)
+    if not policy.on_grid(start):
+        return Verdict(False, Rejection.OFF_SLOT, "the start time is not on the slot grid", end)
+    waiting = facts.waiting(excluding=booking_id)
+    live = facts.live(now, excluding=booking_id)
+    covers, parties = pacing_load(live, waiting, start, policy.slot_interval)
+    paced = _pacing_rejection(policy, covers, parties, party_size)
+    if paced is not None:
+        return Verdict(False, paced[0], paced[1], end)
+    blocked = end + policy.cleaning_buffer
+    new = Request(party_size, start, blocked)
+    competing = [
+        Request(d.party_size, d.start, d.end + policy.cleaning_buffer)
+        for d in waiting
+        if d.start < blocked and start < d.end + policy.cleaning_buffer
+    ]
+    table_busy = busy if busy is not None else busy_tables(facts, now, excluding=booking_id)
+    best = pack(new, competing, candidates, table_busy)
+    if best is None:
+        return Verdict(False, Rejection.NO_TABLE_FITS, "no free table or combination fits", end)
+    return Verdict(True, None, f"fits at {'+'.join(best.table_ids)}", end, best)
+
+
+def _pacing_rejection(
+    policy: Policy, covers: int, parties: int, party_size: int
+) -> tuple[Rejection, str] | None:
+    max_covers, max_parties = policy.max_covers_per_slot, policy.max_parties_per_slot
+    if max_covers is not None and covers + party_size > max_covers:
+        return Rejection.PACING_COVERS, f"{covers} of {max_covers} covers booked"
+    if max_parties is not None and parties + 1 > max_parties:
+        return Rejection.PACING_PARTIES, f"{parties} of {max_parties} parties booked"
+    return None
+
+
+def _free(table_ids: tuple[str, ...], span: tuple[datetime, datetime], busy: Busy) -> bool:
+    start, end = span
+    return all(s >= end or start >= e for t in table_ids for s, e in busy.get(t, ()))
+
+
+def pack(
+    new: Request, competing: Sequence[Request], candidates: Sequence[Candidate], busy: Busy
+) -> Candidate | None:
+    """A candidate for `new` such that every competing request can still be seated too.
+
+    A depth-first search with the new party first and then the largest parties; each
+    request tries its fitting candidates by least waste. Past SEARCH_BUDGET nodes it stops
+    and answers for the new party alone: a check must stay fast, and the database's
+    exclusion constraint, not this answer, is what prevents a double booking.
+    """
+    fitting = {
+        request: sorted((c for c in candidates if c.fits(request.party_size)), key=_waste(request))
+        for request in (new, *competing)
+    }
+    order = [new, *sorted(competing, key=lambda r: -r.party_size)]
+    nodes = 0
+    chosen: list[tuple[Candidate, Request]] = []
+
+    def clashes(candidate: Candidate, request: Request) -> bool:
+        return any(
+            set(candidate.table_ids) & set(other.table_ids)
+            and request.start < taken.blocked_until
+            and taken.start < request.blocked_until
+            for other, taken in chosen
+        )
+
+    def place(index: int) -> bool:
+        nonlocal nodes
+        if index == len(order):
+            return True
+        request = order[index]
+        for candidate in fitting[request]:
+            nodes += 1
+            if nodes > SEARCH_BUDGET:
+                raise _BudgetSpent
+            span = (request.start, request.blocked_until)
+            if _free(candidate.table_ids, span, busy) and not clashes(candidate, request):
+                chosen.append((candidate, request))
+                if place(index + 1):
+                    return True
+                chosen.pop()
+        return False
+
+    try:
+        return chosen[0][0] if place(0) else None
+    except _BudgetSpent:
+        span = (new.start, new.blocked_until)
+        return next((c for c in fitting[new] if _free(c.table_ids, span, busy)), None)
+
+
+class _BudgetSpent(Exception):
+    """The packing search reached its node budget."""
+
+
+def _waste(request: Request) -> Callable[[Candidate], tuple[int, int]]:
+    return lambda candidate: (len(candidate.table_ids), candidate.waste(request.party_size))
+
+
+@dataclass(frozen=True)
+class SlotOption:
+    """A start time at which the party fits."""
+
+    start: datetime
+    end: datetime
+    period: str
+    waste: int
+
+
+def search_slots(
+    floor: Floor,
+    policy: Policy,
+    facts: Facts,
+    candidates: Sequence[Candidate],
+    starts: Sequence[datetime],
+    party_size: int,
+    *,
+    now: datetime,
+    preferred: datetime | None,
+    limit: int,
+) -> list[SlotOption]:
+    """The start times at which the party fits, best first: nearest the asked time, least waste."""
+    busy = busy_tables(facts, now)
+    options: list[SlotOption] = []
+    for start in starts:
+        verdict = check_capacity(
+            floor, policy, facts, candidates, start, party_size, now=now, busy=busy
+        )
+        if verdict.accepted and verdict.best is not None and verdict.end_time is not None:
+            period = policy.period_at(start)
+            options.append(
+                SlotOption(start, verdict.end_time, period.name if period else "",
+                           verdict.best.waste(party_size))
+            )  # fmt: skip
+    anchor = preferred or (starts[0] if starts else now)
+    options.sort(key=lambda o: (abs((o.start - anchor).total_seconds()), o.waste, o.start))
+    return options[:limit]

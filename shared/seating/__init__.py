@@ -1,0 +1,1 @@
+"""Pure seating geometry shared by availability, assigner and optimizer: tables, combinations."""
