@@ -43,7 +43,7 @@ def floors(draw: st.DrawFn, max_tables: int = 6) -> Floor:
                 min_seats=draw(st.integers(1, seats)),
                 max_seats=seats,
                 combinable=draw(st.booleans()),
-                active=draw(st.booleans().map(lambda b: b or index == 0)),
+                active=index == 0 or draw(st.booleans()),
             )
         )
     pairs = [(f"t{i}", f"t{j}") for i in range(count) for j in range(i + 1, count)]
