@@ -31,6 +31,7 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "field.no_turn_time": "The venue has no turn time for a party of {party_size}.",
         "field.bad_page_token": "The page token is not valid for this query.",
         "field.not_a_target": "Not a state this call can move to.",
+        "field.bad_window": "Needs a start before its end, at most {hours} hours apart.",
     },
     "fr": {
         "internal": "Une erreur interne est survenue. Citez l'identifiant {request_id} au support.",
@@ -60,6 +61,7 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "personnes.",
         "field.bad_page_token": "Le jeton de page n'est pas valide pour cette requête.",
         "field.not_a_target": "Cet appel ne peut pas mener à cet état.",
+        "field.bad_window": "Il faut un début avant la fin, à {hours} heures d'écart au plus.",
     },
 }
 

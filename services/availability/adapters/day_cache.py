@@ -1,0 +1,44 @@
+"""A Redis cache of venue days keyed by version: a stale entry can never be read as current."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from services.availability.adapters.day_codec import decode, encode
+from services.availability.application.snapshot_ports import DayFacts
+
+log = logging.getLogger("maitred.availability.cache")
+TTL_SECONDS = 3600
+
+
+def key(venue_id: str, day: date, version: int) -> str:
+    # The hash tag keeps one venue's keys on one Redis Cluster slot (DESIGN.md, tenancy).
+    return f"maitred:{{venue:{venue_id}}}:day:{day.isoformat()}:v{version}"
+
+
+class RedisDayCache:
+    """Days by venue, day and change version; every failure is logged and read as a miss."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def get(self, venue_id: str, day: date, version: int) -> DayFacts | None:
+        try:
+            data = await self._redis.get(key(venue_id, day, version))
+        except (RedisError, OSError) as error:
+            log.warning(
+                "snapshot cache unavailable, reading PostgreSQL", extra={"error": str(error)}
+            )
+            return None
+        return decode(data if isinstance(data, bytes) else data.encode()) if data else None
+
+    async def put(self, facts: DayFacts) -> None:
+        try:
+            await self._redis.set(key(facts.venue_id, facts.day, facts.version), encode(facts),
+                                  ex=TTL_SECONDS)  # fmt: skip
+        except (RedisError, OSError) as error:
+            log.warning("snapshot cache unavailable, not cached", extra={"error": str(error)})

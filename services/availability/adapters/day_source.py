@@ -1,0 +1,51 @@
+"""Reads a venue's day from PostgreSQL in one repeatable-read snapshot."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.availability.adapters.facts_reader import read_demand, read_occupancies, read_version
+from services.availability.adapters.floor_reader import read_floor
+from services.availability.application.snapshot_ports import DayFacts, Head
+from shared.db.schema import venue_change_versions, venues
+
+
+class PostgresDaySource:
+    """The truth about a venue's day."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def head(self, venue_id: str) -> Head | None:
+        async with self._engine.connect() as db:
+            row = (
+                await db.execute(
+                    select(venues.c.timezone, venue_change_versions.c.version)
+                    .select_from(
+                        venues.outerjoin(
+                            venue_change_versions,
+                            venue_change_versions.c.venue_id == venues.c.venue_id,
+                        )
+                    )
+                    .where(venues.c.venue_id == venue_id)
+                )
+            ).first()
+        return Head(row.timezone, int(row.version or 0)) if row else None
+
+    async def day(
+        self, venue_id: str, day: date, start: datetime, end: datetime
+    ) -> DayFacts | None:
+        async with self._engine.connect() as db:
+            # One snapshot for the version and every row, so the facts match their version.
+            db = await db.execution_options(isolation_level="REPEATABLE READ")
+            async with db.begin():
+                version = await read_version(db, venue_id)
+                floor = await read_floor(db, venue_id)
+                if floor is None:
+                    return None
+                occupancies = await read_occupancies(db, venue_id, start, end)
+                demand = await read_demand(db, venue_id, start, end)
+        return DayFacts(venue_id, day, version, floor[2], floor[0], floor[1], occupancies, demand)

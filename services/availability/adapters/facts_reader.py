@@ -1,0 +1,112 @@
+"""Reads what occupies a venue over a span, with the change version it was read at."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, literal, select
+from sqlalchemy.dialects.postgresql import TSTZRANGE
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.availability.domain.occupancy import Demand, Kind, Occupancy
+from shared.db.schema import allocations, bookings, venue_change_versions
+
+WAITING_STATES = (
+    "CAPACITY_VERIFIED",
+    "ASSIGNMENT_PENDING",
+    "ASSIGNMENT_IN_PROGRESS",
+    "MANUAL_REVIEW",
+)
+
+
+async def read_version(db: AsyncConnection, venue_id: str) -> int:
+    """The venue's change version (0 before its first change)."""
+    found = await db.scalar(
+        select(venue_change_versions.c.version).where(venue_change_versions.c.venue_id == venue_id)
+    )
+    return int(found or 0)
+
+
+def _kind(allocation_kind: str, booking_state: str | None) -> Kind:
+    if allocation_kind == "HOLD":
+        return Kind.HOLD
+    if booking_state == "SEATED":
+        return Kind.SEATED
+    if booking_state == "CONFIRMED":
+        return Kind.CONFIRMED
+    return Kind.ASSIGNED
+
+
+async def read_occupancies(
+    db: AsyncConnection, venue_id: str, start: datetime, end: datetime
+) -> tuple[Occupancy, ...]:
+    """Live allocations overlapping [start, end), one per allocation group."""
+    span = func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
+    rows = await db.execute(
+        select(
+            allocations.c.group_id,
+            allocations.c.kind,
+            allocations.c.table_id,
+            func.lower(allocations.c.during).label("start"),
+            func.upper(allocations.c.during).label("end"),
+            allocations.c.booking_id,
+            allocations.c.expire_time,
+            bookings.c.state,
+            bookings.c.party_size,
+        )
+        .select_from(
+            allocations.outerjoin(bookings, bookings.c.booking_id == allocations.c.booking_id)
+        )
+        .where(
+            allocations.c.venue_id == venue_id,
+            allocations.c.release_time.is_(None),
+            allocations.c.during.op("&&")(span),
+        )
+        .order_by(allocations.c.group_id, allocations.c.table_id)
+    )
+    groups: dict[str, Occupancy] = {}
+    for row in rows:
+        key = str(row.group_id)
+        if key in groups:
+            known = groups[key]
+            groups[key] = Occupancy(
+                known.allocation_id, known.kind, (*known.table_ids, row.table_id), known.start,
+                known.end, known.booking_id, known.party_size, known.expire_time,
+            )  # fmt: skip
+            continue
+        groups[key] = Occupancy(
+            allocation_id=key,
+            kind=_kind(row.kind, row.state),
+            table_ids=(row.table_id,),
+            start=row.start,
+            end=row.end,
+            booking_id=str(row.booking_id) if row.booking_id else None,
+            party_size=row.party_size or 0,
+            expire_time=row.expire_time,
+        )
+    return tuple(groups.values())
+
+
+async def read_demand(
+    db: AsyncConnection, venue_id: str, start: datetime, end: datetime
+) -> tuple[Demand, ...]:
+    """Bookings that need tables and overlap [start, end)."""
+    rows = await db.execute(
+        select(bookings.c.booking_id, bookings.c.party_size, bookings.c.start_time,
+               bookings.c.end_time, bookings.c.state)
+        .where(
+            bookings.c.venue_id == venue_id,
+            bookings.c.state.in_(WAITING_STATES),
+            bookings.c.start_time < end,
+            bookings.c.end_time > start,
+            # A booking whose tables are already written counts once, as an occupancy.
+            ~select(allocations.c.allocation_id)
+            .where(
+                allocations.c.booking_id == bookings.c.booking_id,
+                allocations.c.release_time.is_(None),
+            )
+            .exists(),
+        )
+        .order_by(bookings.c.start_time, bookings.c.booking_id)
+    )  # fmt: skip
+    return tuple(Demand(str(b), p, s, e, state) for b, p, s, e, state in rows)

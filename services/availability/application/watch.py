@@ -1,0 +1,132 @@
+"""Fan-out of live snapshots: one producer per venue, a one-slot mailbox per subscriber."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.availability.application.snapshots import Snapshots, check_window
+from services.availability.domain.snapshot import Snapshot
+
+log = logging.getLogger("maitred.availability.watch")
+
+
+@dataclass(frozen=True)
+class Update:
+    """One message of a watch: a full snapshot, and what was coalesced before it."""
+
+    snapshot: Snapshot
+    skipped_versions: int
+    resync: bool
+
+
+@dataclass(eq=False)
+class _Subscriber:
+    start: datetime
+    end: datetime
+    mailbox: Snapshot | None = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def deliver(self, snapshot: Snapshot) -> None:
+        # Only the newest snapshot is kept: a slow reader costs one snapshot, never a queue.
+        self.mailbox = snapshot
+        self.ready.set()
+
+
+class WatchHub:
+    """Recomputes a venue's snapshots once per change and hands them to its subscribers."""
+
+    def __init__(self, snapshots: Snapshots, *, poll_seconds: float = 2.0) -> None:
+        self._snapshots = snapshots
+        self._poll_seconds = poll_seconds
+        self._subscribers: dict[str, set[_Subscriber]] = {}
+        self._wakeups: dict[str, asyncio.Event] = {}
+        self._producers: dict[str, asyncio.Task[None]] = {}
+        self._seen: dict[str, int] = {}
+
+    def changed(self, venue_id: str, version: int) -> None:
+        """A committed change at a venue (from the change feed, any process's write)."""
+        if venue_id in self._wakeups and version > self._seen.get(venue_id, 0):
+            self._wakeups[venue_id].set()
+
+    def subscriber_count(self, venue_id: str) -> int:
+        return len(self._subscribers.get(venue_id, ()))
+
+    async def watch(
+        self, venue_id: str, start: datetime, end: datetime, last_version: int
+    ) -> AsyncIterator[Update]:
+        """The current snapshot (unless the caller has it), then every change, newest first."""
+        check_window(start, end)
+        subscriber = _Subscriber(start, end)
+        self._join(venue_id, subscriber)  # before the first read, so no change slips between
+        try:
+            first = await self._snapshots.snapshot(venue_id, start, end)
+            sent = last_version
+            if last_version > first.version:
+                yield Update(first, 0, resync=True)
+                sent = first.version
+            elif last_version < first.version:
+                yield Update(first, max(first.version - last_version - 1, 0) if last_version else 0,
+                             resync=False)  # fmt: skip
+                sent = first.version
+            while True:
+                await subscriber.ready.wait()
+                subscriber.ready.clear()
+                latest, subscriber.mailbox = subscriber.mailbox, None
+                if latest is None or latest.version <= sent:
+                    continue
+                yield Update(latest, latest.version - sent - 1, resync=False)
+                sent = latest.version
+        finally:
+            self._leave(venue_id, subscriber)
+
+    def _join(self, venue_id: str, subscriber: _Subscriber) -> None:
+        self._subscribers.setdefault(venue_id, set()).add(subscriber)
+        if venue_id not in self._producers:
+            self._wakeups[venue_id] = asyncio.Event()
+            self._producers[venue_id] = asyncio.create_task(self._produce(venue_id))
+
+    def _leave(self, venue_id: str, subscriber: _Subscriber) -> None:
+        remaining = self._subscribers.get(venue_id, set())
+        remaining.discard(subscriber)
+        if not remaining:
+            self._subscribers.pop(venue_id, None)
+            self._wakeups.pop(venue_id, None)
+            self._seen.pop(venue_id, None)
+            task = self._producers.pop(venue_id, None)
+            if task is not None:
+                task.cancel()
+
+    async def _produce(self, venue_id: str) -> None:
+        wakeup = self._wakeups[venue_id]
+        while venue_id in self._subscribers:
+            # The poll catches a notification lost while the feed reconnected.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wakeup.wait(), self._poll_seconds)
+            wakeup.clear()
+            try:
+                await self._publish(venue_id)
+            except Exception:  # a failed recompute must not end the stream
+                log.exception("snapshot recompute failed", extra={"venue_id": venue_id})
+
+    async def _publish(self, venue_id: str) -> None:
+        if await self._snapshots.version(venue_id) <= self._seen.get(venue_id, 0):
+            return
+        subscribers = list(self._subscribers.get(venue_id, ()))
+        by_window: dict[tuple[datetime, datetime], Snapshot] = {}
+        for subscriber in subscribers:
+            window = (subscriber.start, subscriber.end)
+            if window not in by_window:
+                by_window[window] = await self._snapshots.snapshot(venue_id, *window)
+            snapshot = by_window[window]
+            self._seen[venue_id] = max(self._seen.get(venue_id, 0), snapshot.version)
+            subscriber.deliver(snapshot)
+
+    async def close(self) -> None:
+        for task in list(self._producers.values()):
+            task.cancel()
+        self._producers.clear()
