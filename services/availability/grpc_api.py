@@ -1,0 +1,104 @@
+"""The AvailabilityService servicer: proto in, snapshot use case, proto out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+
+import grpc
+
+from services.availability.application.snapshots import Snapshots
+from services.availability.application.watch import WatchHub
+from services.availability.snapshot_convert import (
+    moment_of,
+    option_to_proto,
+    snapshot_to_proto,
+    verdict_to_proto,
+    window_of,
+)
+from shared.domain_errors import FieldViolation, InvalidArgument
+from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
+from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc as rpc
+
+
+def _venue(venue_id: str) -> str:
+    if not venue_id:
+        raise InvalidArgument([FieldViolation("venue_id", "field.required")])
+    return venue_id
+
+
+def _party(party_size: int) -> int:
+    if not 1 <= party_size <= 100:
+        raise InvalidArgument(
+            [FieldViolation("party_size", "field.out_of_range", {"min": 1, "max": 100})]
+        )
+    return party_size
+
+
+def _span_of(request: api.SearchSlotsRequest) -> tuple[datetime, datetime] | date:
+    if request.HasField("window"):
+        return window_of(request)
+    if not request.service_date:
+        raise InvalidArgument([FieldViolation("service_date", "field.required")])
+    try:
+        return date.fromisoformat(request.service_date)
+    except ValueError as error:
+        violation = FieldViolation("service_date", "field.bad_format", {"format": "YYYY-MM-DD"})
+        raise InvalidArgument([violation]) from error
+
+
+class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[misc]
+    """Serves snapshots, their stream, capacity checks and slot search."""
+
+    def __init__(self, *, snapshots: Snapshots, hub: WatchHub) -> None:
+        self._snapshots = snapshots
+        self._hub = hub
+
+    async def GetSnapshot(
+        self, request: api.GetSnapshotRequest, context: grpc.aio.ServicerContext
+    ) -> api.GetSnapshotResponse:
+        start, end = window_of(request)
+        snapshot = await self._snapshots.snapshot(_venue(request.venue_id), start, end)
+        return api.GetSnapshotResponse(snapshot=snapshot_to_proto(snapshot))
+
+    async def WatchSnapshots(
+        self, request: api.WatchSnapshotsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[api.WatchSnapshotsResponse]:
+        start, end = window_of(request)
+        if request.last_version < 0:
+            raise InvalidArgument([FieldViolation("last_version", "field.out_of_range",
+                                                  {"min": 0, "max": "any"})])  # fmt: skip
+        updates = self._hub.watch(_venue(request.venue_id), start, end, request.last_version)
+        async for update in updates:
+            yield api.WatchSnapshotsResponse(
+                snapshot=snapshot_to_proto(update.snapshot),
+                skipped_versions=update.skipped_versions,
+                resync=update.resync,
+            )
+
+    async def CheckCapacity(
+        self, request: api.CheckCapacityRequest, context: grpc.aio.ServicerContext
+    ) -> api.CheckCapacityResponse:
+        start = moment_of(request, "start_time", "start_time")
+        verdict, version = await self._snapshots.check(
+            _venue(request.venue_id), start, _party(request.party_size), request.booking_id or None
+        )
+        return verdict_to_proto(verdict, version)
+
+    async def SearchSlots(
+        self, request: api.SearchSlotsRequest, context: grpc.aio.ServicerContext
+    ) -> api.SearchSlotsResponse:
+        span = _span_of(request)
+        if not 0 <= request.max_results <= 50:
+            raise InvalidArgument([FieldViolation("max_results", "field.out_of_range",
+                                                  {"min": 0, "max": 50})])  # fmt: skip
+        preferred = None
+        if request.HasField("preferred_start_time"):
+            preferred = moment_of(request, "preferred_start_time", "preferred_start_time")
+        options, version = await self._snapshots.search(
+            _venue(request.venue_id), _party(request.party_size), span, preferred,
+            request.max_results or 10,
+        )  # fmt: skip
+        return api.SearchSlotsResponse(
+            candidates=[option_to_proto(o) for o in options], snapshot_version=version
+        )

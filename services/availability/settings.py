@@ -1,0 +1,28 @@
+"""The availability service's settings, from the environment."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+
+from shared.settings import ServiceSettings
+
+
+class AvailabilitySettings(ServiceSettings):
+    """Shared settings plus the port, Redis (required here) and the state service's address."""
+
+    redis_url: str = Field(validation_alias=AliasChoices("REDIS_URL", "redis_url"))
+    port: int = Field(
+        default=50053,
+        ge=0,
+        le=65535,
+        validation_alias=AliasChoices("MAITRED_AVAILABILITY_PORT", "port"),
+    )
+    state_address: str = Field(
+        default="localhost:50051",
+        validation_alias=AliasChoices("MAITRED_STATE_ADDRESS", "state_address"),
+    )
+    watch_poll_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        validation_alias=AliasChoices("MAITRED_WATCH_POLL_SECONDS", "watch_poll_seconds"),
+    )
