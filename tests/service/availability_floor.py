@@ -62,7 +62,8 @@ async def add_booking(
         await db.execute(insert(bookings).values(
             booking_id=booking_id, venue_id=venue_id, party_size=party, start_time=start,
             end_time=start + timedelta(minutes=90 if party <= 2 else 120), state=state,
-            display_status="PENDING_ALLOCATION", version=1, request_id=str(booking_id)))  # fmt: skip
+            display_status="PENDING_ALLOCATION", version=1,
+            request_id=str(booking_id)))  # fmt: skip
     return booking_id
 
 
@@ -82,7 +83,8 @@ async def allocate(
         for table in tables:
             await db.execute(
                 text("INSERT INTO allocations (group_id, venue_id, table_id, booking_id, kind, "
-                     "during, expire_time) VALUES (:g, :v, :t, :b, :k, tstzrange(:s, :e, '[)'), :x)"),
+                     "during, expire_time) "
+                     "VALUES (:g, :v, :t, :b, :k, tstzrange(:s, :e, '[)'), :x)"),
                 {"g": group, "v": venue_id, "t": f"{venue_id}-{table}", "b": booking_id,
                  "k": kind, "s": start, "e": end, "x": expire},
             )  # fmt: skip

@@ -178,7 +178,8 @@ async def test_invalid_windows_and_parties_are_named(availability, venue):
         metadata=OPS))  # fmt: skip
     assert details_of(party)["BadRequest"].field_violations[0].field == "party_size"
     missing = await _failing(availability.GetSnapshot(
-        api.GetSnapshotRequest(venue_id="no-such-venue", window=window(tomorrow_at(18), tomorrow_at(19))),
+        api.GetSnapshotRequest(venue_id="no-such-venue",
+                               window=window(tomorrow_at(18), tomorrow_at(19))),
         metadata=OPS))  # fmt: skip
     assert missing.code() == grpc.StatusCode.NOT_FOUND
 
