@@ -27,7 +27,9 @@ def tomorrow_at(hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), UTC)
 
 
-async def seed_floor(engine: AsyncEngine, venue_id: str, *, tables=TABLES) -> None:
+async def seed_floor(
+    engine: AsyncEngine, venue_id: str, *, tables=TABLES, edges=(("t2", "t3"),)
+) -> None:
     """A UTC venue open 12:00-22:00 daily, 15-minute slots, 15-minute buffer, t2-t3 adjacent."""
     async with engine.begin() as db:
         await db.execute(insert(venues).values(venue_id=venue_id, name=venue_id, timezone="UTC",
@@ -41,8 +43,10 @@ async def seed_floor(engine: AsyncEngine, venue_id: str, *, tables=TABLES) -> No
                 for name, low, high in tables
             ],
         )  # fmt: skip
-        await db.execute(insert(table_adjacency).values(
-            venue_id=venue_id, table_a=f"{venue_id}-t2", table_b=f"{venue_id}-t3"))  # fmt: skip
+        for first, second in edges:
+            await db.execute(insert(table_adjacency).values(
+                venue_id=venue_id, table_a=f"{venue_id}-{first}",
+                table_b=f"{venue_id}-{second}"))  # fmt: skip
         await db.execute(insert(venue_policies).values(venue_id=venue_id))
         await db.execute(insert(turn_times), [
             {"venue_id": venue_id, "min_party": 1, "max_party": 2, "minutes": 90},
