@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BUF := node_modules/.bin/buf
 
-.PHONY: help venv run test test-unit test-service test-integration test-e2e protos protos-check proto-lint lint token ci
+.PHONY: help venv run test test-unit test-service test-integration test-e2e protos protos-check proto-lint lint token ci bench
 
 help:
 	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
@@ -13,6 +13,7 @@ help:
 	@echo "make protos       regenerate shared/stubs from protos/"
 	@echo "make proto-lint   buf lint, and buf breaking against earlier commits"
 	@echo "make lint         ruff and mypy"
+	@echo "make bench        benchmarks; numbers go to bench/results/"
 	@echo "make token ROLE=ops VENUE=demo-bistro   mint a development token (needs MAITRED_JWT_SECRET)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -50,9 +51,12 @@ proto-lint: $(BUF)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared services scripts
+	$(VENV)/bin/mypy shared services scripts $(wildcard bench)
 
 token: $(STAMP)
 	$(PY) -m shared.cli mint-token --role $(or $(ROLE),ops) --venue "$(or $(VENUE),*)"
+
+bench: $(STAMP)
+	$(PY) -m bench.availability_bench
 
 ci: protos-check proto-lint lint test
