@@ -56,10 +56,11 @@ class Service:
 
 
 STATE = Service("state", "MAITRED_STATE_PORT", 50051)
+AVAILABILITY = Service("availability", "MAITRED_AVAILABILITY_PORT", 50053)
 SERVICES = (
     STATE,
     Service("assigner", "MAITRED_ASSIGNER_PORT", 50052),
-    Service("availability", "MAITRED_AVAILABILITY_PORT", 50053),
+    AVAILABILITY,
     Service("optimizer", "MAITRED_OPTIMIZER_PORT", 50054),
 )
 
@@ -192,6 +193,30 @@ grpcurl -plaintext {auth} {target} {service}/GetTransitionMatrix
 """
 
 
+def availability_examples(port: int, token: str) -> str:
+    """grpcurl lines for the availability service: capacity, slots, snapshot and its stream."""
+    call = f'grpcurl -plaintext -H "authorization: Bearer {token}"'
+    target = f"localhost:{port} maitred.availability.v1.AvailabilityService"
+    start = demo_start_time(datetime.now(UTC))
+
+    def rfc3339(moment: datetime) -> str:
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    venue, at = '"venue_id": "demo-bistro"', rfc3339(start)
+    dinner = (
+        f'"window": {{"start_time": "{rfc3339(start.replace(hour=17, minute=0))}", '
+        f'"end_time": "{rfc3339(start.replace(hour=23, minute=0))}"}}'
+    )
+    slots = f'"party_size": 6, "service_date": "{start.date()}", "preferred_start_time": "{at}"'
+    return f"""
+# Availability (which tables are free when):
+{call} -d '{{{venue}, "start_time": "{at}", "party_size": 4}}' {target}/CheckCapacity
+{call} -d '{{{venue}, {slots}}}' {target}/SearchSlots
+{call} -d '{{{venue}, {dinner}}}' {target}/GetSnapshot
+{call} -d '{{{venue}, {dinner}}}' {target}/WatchSnapshots
+"""
+
+
 def run(stack: ExitStack) -> int:
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
     database_url, redis_url = open_stores(stack)
@@ -202,6 +227,7 @@ def run(stack: ExitStack) -> int:
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "MAITRED_JWT_SECRET": secret,
+        "MAITRED_STATE_ADDRESS": f"localhost:{STATE.port()}",
     }
     children = {}
     for service in (service for service in SERVICES if service.exists()):
@@ -221,6 +247,8 @@ def run(stack: ExitStack) -> int:
         issuer=os.environ.get("MAITRED_JWT_ISSUER", "maitred"),
     )
     print(examples(STATE.port(), token, bool(os.environ.get("MAITRED_JWT_SECRET"))))
+    if AVAILABILITY in children:
+        print(availability_examples(AVAILABILITY.port(), token))
     print("maitred is running; Ctrl-C stops it.")
     return watch(children)
 

@@ -25,6 +25,7 @@ from shared.demo_venue import DEMO_VENUE_ID, seed_demo_venue
 from shared.dev_servers import drop_database, ensure_database, url_with_database
 
 REPO = Path(__file__).resolve().parents[2]
+AVAILABILITY_SERVICE = "maitred.availability.v1.AvailabilityService"
 BOOKING_SERVICE = "maitred.state.v1.BookingService"
 HEALTH = "grpc.health.v1.Health"
 GRACE_SECONDS = 5.0

@@ -24,6 +24,7 @@ from grpc_requests import Client
 from shared.auth import Role, mint_token
 from shared.demo_venue import DEMO_VENUE_ID, demo_start_time
 from tests.e2e.conftest import (
+    AVAILABILITY_SERVICE,
     BOOKING_SERVICE,
     GRACE_SECONDS,
     HEALTH,
@@ -206,13 +207,14 @@ def process_exists(pid: int) -> bool:
 
 
 def start_run_suite(
-    database_url: str, redis_url: str, port: int, run_dir: Path
+    database_url: str, redis_url: str, port: int, availability_port: int, run_dir: Path
 ) -> subprocess.Popen[str]:
     env = {key: value for key, value in os.environ.items() if key != "MAITRED_JWT_SECRET"}
     env |= {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "MAITRED_STATE_PORT": str(port),
+        "MAITRED_AVAILABILITY_PORT": str(availability_port),
         "MAITRED_RUN_DIR": str(run_dir),
     }
     return subprocess.Popen(
@@ -248,11 +250,26 @@ def check_printed_commands(output: OutputLines, port: int) -> None:
         client.channel.close()
 
 
+def check_printed_availability_command(output: OutputLines, port: int) -> None:
+    """The printed CheckCapacity call answers for the demo venue through reflection."""
+    client = reflection_client(f"localhost:{port}")
+    try:
+        token = output.find(r'authorization: Bearer ([\w.-]+)"').group(1)
+        body = json.loads(
+            output.find(rf"-d '(.+?)' localhost:{port} [\w.]+/CheckCapacity").group(1)
+        )
+        answer = client.request(AVAILABILITY_SERVICE, "CheckCapacity", body, metadata=bearer(token),
+                                timeout=10)  # fmt: skip
+        assert answer["accepted"] is True, answer
+    finally:
+        client.channel.close()
+
+
 def test_run_suite_seeds_serves_prints_working_commands_and_stops_its_children_on_sigterm(
     fresh_database_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    port = free_port()
-    suite = start_run_suite(fresh_database_url, redis_url, port, tmp_path)
+    port, availability_port = free_port(), free_port()
+    suite = start_run_suite(fresh_database_url, redis_url, port, availability_port, tmp_path)
     assert suite.stdout is not None
     output = OutputLines(suite.stdout)
     child_pid = None
@@ -260,14 +277,21 @@ def test_run_suite_seeds_serves_prints_working_commands_and_stops_its_children_o
         ready = output.wait_for(RUN_SUITE_READY, RUN_SUITE_STARTUP_SECONDS)
         assert ready, f"run_suite did not get ready:\n{output.text()}"
         child_pid = int(output.find(rf"state: SERVING on localhost:{port} \(pid (\d+)\)").group(1))
+        availability_pid = int(
+            output.find(
+                rf"availability: SERVING on localhost:{availability_port} \(pid (\d+)\)"
+            ).group(1)
+        )
         check_printed_commands(output, port)
+        check_printed_availability_command(output, availability_port)
         assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600
         assert '"service": "state"' in (tmp_path / "logs" / "state.log").read_text()
 
         suite.send_signal(signal.SIGTERM)
         assert suite.wait(30) == 0, output.text()
         assert output.wait_for("state stopped (exit code 0)", 5), output.text()
-        assert not process_exists(child_pid)
+        assert output.wait_for("availability stopped (exit code 0)", 5), output.text()
+        assert not process_exists(child_pid) and not process_exists(availability_pid)
     finally:
         if suite.poll() is None:
             suite.kill()
