@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1emaitred/common/v1/common.proto\x12\x11maitred.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"j\n\nTimeWindow\x12.\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xd2\x04\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12!\n\x1d\x45RROR_REASON_INVALID_ARGUMENT\x10\x01\x12\x1a\n\x16\x45RROR_REASON_NOT_FOUND\x10\x02\x12\x1e\n\x1a\x45RROR_REASON_STALE_VERSION\x10\x03\x12#\n\x1f\x45RROR_REASON_ILLEGAL_TRANSITION\x10\x04\x12\"\n\x1e\x45RROR_REASON_REQUEST_ID_REUSED\x10\x05\x12 \n\x1c\x45RROR_REASON_UNAUTHENTICATED\x10\x06\x12!\n\x1d\x45RROR_REASON_ROLE_NOT_ALLOWED\x10\x07\x12\"\n\x1e\x45RROR_REASON_VENUE_NOT_ALLOWED\x10\x08\x12\"\n\x1e\x45RROR_REASON_OPS_ROLE_REQUIRED\x10\t\x12\'\n#ERROR_REASON_OUTSIDE_SERVICE_PERIOD\x10\n\x12\x19\n\x15\x45RROR_REASON_INTERNAL\x10\x0b\x12\'\n#ERROR_REASON_DEPENDENCY_UNAVAILABLE\x10\x0c\x12$\n ERROR_REASON_ALLOCATION_CONFLICT\x10\r\x12\x1c\n\x18\x45RROR_REASON_NO_CAPACITY\x10\x0e\x12 \n\x1c\x45RROR_REASON_ALREADY_RUNNING\x10\x0f\x12\x1d\n\x19\x45RROR_REASON_RATE_LIMITED\x10\x10\x42>Z<github.com/maitred/maitred/gen/go/maitred/common/v1;commonv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1emaitred/common/v1/common.proto\x12\x11maitred.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"j\n\nTimeWindow\x12.\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x94\x05\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12!\n\x1d\x45RROR_REASON_INVALID_ARGUMENT\x10\x01\x12\x1a\n\x16\x45RROR_REASON_NOT_FOUND\x10\x02\x12\x1e\n\x1a\x45RROR_REASON_STALE_VERSION\x10\x03\x12#\n\x1f\x45RROR_REASON_ILLEGAL_TRANSITION\x10\x04\x12\"\n\x1e\x45RROR_REASON_REQUEST_ID_REUSED\x10\x05\x12 \n\x1c\x45RROR_REASON_UNAUTHENTICATED\x10\x06\x12!\n\x1d\x45RROR_REASON_ROLE_NOT_ALLOWED\x10\x07\x12\"\n\x1e\x45RROR_REASON_VENUE_NOT_ALLOWED\x10\x08\x12\"\n\x1e\x45RROR_REASON_OPS_ROLE_REQUIRED\x10\t\x12\'\n#ERROR_REASON_OUTSIDE_SERVICE_PERIOD\x10\n\x12\x19\n\x15\x45RROR_REASON_INTERNAL\x10\x0b\x12\'\n#ERROR_REASON_DEPENDENCY_UNAVAILABLE\x10\x0c\x12$\n ERROR_REASON_ALLOCATION_CONFLICT\x10\r\x12\x1c\n\x18\x45RROR_REASON_NO_CAPACITY\x10\x0e\x12 \n\x1c\x45RROR_REASON_ALREADY_RUNNING\x10\x0f\x12\x1d\n\x19\x45RROR_REASON_RATE_LIMITED\x10\x10\x12!\n\x1d\x45RROR_REASON_STRANDS_BOOKINGS\x10\x11\x12\x1d\n\x19\x45RROR_REASON_HOLD_EXPIRED\x10\x12\x42>Z<github.com/maitred/maitred/gen/go/maitred/common/v1;commonv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,7 +34,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z<github.com/maitred/maitred/gen/go/maitred/common/v1;commonv1'
   _globals['_ERRORREASON']._serialized_start=195
-  _globals['_ERRORREASON']._serialized_end=789
+  _globals['_ERRORREASON']._serialized_end=855
   _globals['_TIMEWINDOW']._serialized_start=86
   _globals['_TIMEWINDOW']._serialized_end=192
 # @@protoc_insertion_point(module_scope)

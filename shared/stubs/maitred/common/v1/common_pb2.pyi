@@ -28,6 +28,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_NO_CAPACITY: _ClassVar[ErrorReason]
     ERROR_REASON_ALREADY_RUNNING: _ClassVar[ErrorReason]
     ERROR_REASON_RATE_LIMITED: _ClassVar[ErrorReason]
+    ERROR_REASON_STRANDS_BOOKINGS: _ClassVar[ErrorReason]
+    ERROR_REASON_HOLD_EXPIRED: _ClassVar[ErrorReason]
 ERROR_REASON_UNSPECIFIED: ErrorReason
 ERROR_REASON_INVALID_ARGUMENT: ErrorReason
 ERROR_REASON_NOT_FOUND: ErrorReason
@@ -45,6 +47,8 @@ ERROR_REASON_ALLOCATION_CONFLICT: ErrorReason
 ERROR_REASON_NO_CAPACITY: ErrorReason
 ERROR_REASON_ALREADY_RUNNING: ErrorReason
 ERROR_REASON_RATE_LIMITED: ErrorReason
+ERROR_REASON_STRANDS_BOOKINGS: ErrorReason
+ERROR_REASON_HOLD_EXPIRED: ErrorReason
 
 class TimeWindow(_message.Message):
     __slots__ = ("start_time", "end_time")
