@@ -35,6 +35,10 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field(
         default="INFO", validation_alias=AliasChoices("MAITRED_LOG_LEVEL", "log_level")
     )
+    events_stream: str = Field(
+        default="maitred:events:bookings",
+        validation_alias=AliasChoices("MAITRED_EVENTS_STREAM", "events_stream"),
+    )
     db_pool_size: int = Field(
         default=10, gt=0, validation_alias=AliasChoices("MAITRED_DB_POOL_SIZE", "db_pool_size")
     )

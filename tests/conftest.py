@@ -90,3 +90,16 @@ def redis_url() -> Iterator[str]:
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def events_stream() -> Iterator[str]:
+    """A stream of this session's own, so services started by tests never share events."""
+    name = f"maitred:test:{uuid.uuid4().hex[:8]}:events"
+    previous = os.environ.get("MAITRED_EVENTS_STREAM")
+    os.environ["MAITRED_EVENTS_STREAM"] = name
+    yield name
+    if previous is None:
+        os.environ.pop("MAITRED_EVENTS_STREAM", None)
+    else:
+        os.environ["MAITRED_EVENTS_STREAM"] = previous

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import grpc
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.state.adapters.outbox_relay import OutboxRelay
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
 from services.state.adapters.venue_rules import PostgresVenueRules
 from services.state.grpc_api import BookingServicer
@@ -20,10 +26,34 @@ from shared.stubs.maitred.state.v1 import state_service_pb2, state_service_pb2_g
 
 SERVICE = state_service_pb2.DESCRIPTOR.services_by_name["BookingService"].full_name
 ROLES_BY_METHOD = {f"/{SERVICE}/ResolveManualReview": frozenset({Role.OPS})}
+# Bounds how long a batch keeps its outbox rows locked when Redis stalls.
+REDIS_TIMEOUT_SECONDS = 2.0
+
+log = logging.getLogger("maitred.state")
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def start_outbox_relay(
+    engine: AsyncEngine, redis_url: str, stream: str
+) -> Callable[[], Awaitable[None]]:
+    """Relay the outbox to Redis in the background; returns the hook that stops it."""
+    redis = Redis.from_url(
+        redis_url,
+        socket_timeout=REDIS_TIMEOUT_SECONDS,
+        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+    )
+    task = asyncio.create_task(OutboxRelay(engine, redis, stream=stream).run(), name="outbox-relay")
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await redis.aclose()
+
+    return stop
 
 
 async def start(settings: StateSettings, *, port: int | None = None) -> RunningServer:
@@ -46,6 +76,12 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
         register=register,
         roles_by_method=ROLES_BY_METHOD,
     )
+    if settings.redis_url:
+        running.on_stop.append(
+            start_outbox_relay(engine, settings.redis_url, settings.events_stream)
+        )
+    else:
+        log.warning("REDIS_URL is not set: booking events stay in the outbox, unpublished")
     running.on_stop.append(engine.dispose)
     return running
 

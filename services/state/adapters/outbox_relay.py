@@ -1,0 +1,192 @@
+"""Relays committed outbox rows to the Redis Stream of booking events, at least once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+
+from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
+from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from shared.db.schema import outbox
+
+log = logging.getLogger("maitred.state.outbox_relay")
+
+STREAM = "maitred:events:bookings"
+# Approximate trimming keeps Redis memory bounded; older events remain in the outbox.
+STREAM_MAXLEN = 1_000_000
+
+_UNPUBLISHED = outbox.c.publish_time.is_(None)
+
+
+def stream_fields(row: RowMapping) -> dict[FieldT, EncodableT]:
+    """The stream entry of one outbox row."""
+    return {
+        "event_id": str(row["event_id"]),
+        "venue_id": row["venue_id"],
+        "aggregate_id": row["aggregate_id"],
+        "event_type": row["event_type"],
+        "payload": json.dumps(row["payload"], separators=(",", ":")),
+        "trace_context": json.dumps(row["trace_context"], separators=(",", ":")),
+    }
+
+
+class OutboxRelay:
+    """Publishes the outbox to one stream for all venues; counts what it did for metrics.
+
+    Each batch is claimed with `FOR UPDATE SKIP LOCKED`, added to the stream and marked
+    published in one transaction, so replicas relay side by side without publishing a row twice
+    while they live. A failed XADD rolls the batch back for a later retry; a process that dies
+    between XADD and COMMIT leaves its rows unpublished, so they are published again: consumers
+    must be idempotent, keyed by `event_id`. Per booking (aggregate_id) the stream keeps
+    event_id order, as a row waits while another relay holds an earlier row of its booking;
+    across bookings, concurrent relays' entries may interleave. Entry fields are strings:
+    event_id, venue_id, aggregate_id, event_type, payload (JSON), trace_context (JSON).
+
+    `published` and `failures` only grow; `lag_seconds` is the age of the oldest unpublished
+    row when the last batch started (0 when none was waiting).
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        redis: Redis,
+        *,
+        stream: str = STREAM,
+        batch: int = 100,
+        interval: float = 0.2,
+        max_idle_interval: float = 1.0,
+        max_error_interval: float = 5.0,
+        maxlen: int = STREAM_MAXLEN,
+    ) -> None:
+        self._engine = engine
+        self._redis = redis
+        self._stream = stream
+        self._batch = batch
+        self._interval = interval
+        self._max_idle = max(interval, max_idle_interval)
+        self._max_error = max(interval, max_error_interval)
+        self._maxlen = maxlen
+        self.published = 0
+        self.failures = 0
+        self.lag_seconds = 0.0
+
+    async def run(self) -> None:
+        """Relay until cancelled: at once when busy, backing off when idle or failing."""
+        delay = 0.0
+        failing = False
+        while True:
+            try:
+                count = await self.run_once()
+            except Exception as error:
+                self.failures += 1
+                delay = min(max(delay * 2, self._interval), self._max_error)
+                # The traceback once per outage; then one line per retry.
+                log.warning(
+                    "outbox relay failed, will retry",
+                    exc_info=None if failing else error,
+                    extra={"error": str(error), "retry_in_seconds": delay},
+                )
+                failing = True
+                await asyncio.sleep(delay)
+                continue
+            if failing:
+                log.info("outbox relay recovered")
+                failing = False
+            if count >= self._batch:
+                delay = 0.0
+            elif count:
+                delay = self._interval
+            else:
+                delay = min(max(delay * 2, self._interval), self._max_idle)
+            await asyncio.sleep(delay)
+
+    async def run_once(self) -> int:
+        """Publish one batch of unpublished rows and return how many were published."""
+        async with self._engine.begin() as db:
+            self.lag_seconds = await self._oldest_age(db)
+            rows = await self._claim(db)
+            if not rows:
+                return 0
+            await self._publish(rows)
+            ids = [row["event_id"] for row in rows]
+            await db.execute(
+                update(outbox)
+                .where(outbox.c.event_id.in_(ids))
+                .values(publish_time=func.clock_timestamp())
+            )
+        self.published += len(rows)
+        return len(rows)
+
+    async def replay_since(self, event_id: int) -> int:
+        """Publish again every published row after `event_id`, in order; returns the count."""
+        replayed = 0
+        while True:
+            published_after = (
+                select(outbox)
+                .where(outbox.c.event_id > event_id, outbox.c.publish_time.is_not(None))
+                .order_by(outbox.c.event_id)
+                .limit(self._batch)
+            )
+            async with self._engine.connect() as db:
+                rows = (await db.execute(published_after)).mappings().all()
+            if not rows:
+                return replayed
+            await self._publish(rows)
+            replayed += len(rows)
+            event_id = rows[-1]["event_id"]
+
+    async def _oldest_age(self, db: AsyncConnection) -> float:
+        age = await db.scalar(
+            select(func.extract("epoch", func.clock_timestamp() - outbox.c.create_time))
+            .where(_UNPUBLISHED)
+            .order_by(outbox.c.event_id)
+            .limit(1)
+        )
+        return max(float(age), 0.0) if age is not None else 0.0
+
+    async def _claim(self, db: AsyncConnection) -> list[RowMapping]:
+        oldest_free = (
+            select(outbox)
+            .where(_UNPUBLISHED)
+            .order_by(outbox.c.event_id)
+            .limit(self._batch)
+            .with_for_update(skip_locked=True)
+        )
+        rows = (await db.execute(oldest_free)).mappings().all()
+        if not rows:
+            return []
+        waiting = await self._first_waiting(db, rows)
+        return [
+            row
+            for row in rows
+            if row["aggregate_id"] not in waiting or row["event_id"] < waiting[row["aggregate_id"]]
+        ]
+
+    async def _first_waiting(
+        self, db: AsyncConnection, rows: Sequence[RowMapping]
+    ) -> dict[str, int]:
+        """Per claimed booking, its first earlier unpublished row that this relay did not claim."""
+        claimed = [row["event_id"] for row in rows]
+        found = await db.execute(
+            select(outbox.c.aggregate_id, func.min(outbox.c.event_id))
+            .where(
+                _UNPUBLISHED,
+                outbox.c.aggregate_id.in_(sorted({row["aggregate_id"] for row in rows})),
+                outbox.c.event_id < claimed[-1],
+                outbox.c.event_id.not_in(claimed),
+            )
+            .group_by(outbox.c.aggregate_id)
+        )
+        return {aggregate_id: event_id for aggregate_id, event_id in found.tuples()}
+
+    async def _publish(self, rows: Sequence[RowMapping]) -> None:
+        # MULTI/EXEC: a batch lands whole or not at all unless the reply itself is lost.
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for row in rows:
+                pipe.xadd(self._stream, stream_fields(row), maxlen=self._maxlen, approximate=True)
+            await pipe.execute()
