@@ -97,3 +97,17 @@ class OpsRoleRequired(DomainError):
 
     reason = "OPS_ROLE_REQUIRED"
     key = "ops_role_required"
+
+
+class Conflict(DomainError):
+    """A concurrent write got there first; the caller may retry (for example another plan)."""
+
+    reason = "CONFLICT"
+    key = "conflict"
+
+
+class FailedPrecondition(DomainError):
+    """The resource is not in a state that allows the call."""
+
+    reason = "FAILED_PRECONDITION"
+    key = "failed_precondition"

@@ -22,6 +22,8 @@ CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.RoleNotAllowed: grpc.StatusCode.PERMISSION_DENIED,
     errors.VenueNotAllowed: grpc.StatusCode.PERMISSION_DENIED,
     errors.OpsRoleRequired: grpc.StatusCode.PERMISSION_DENIED,
+    errors.Conflict: grpc.StatusCode.ABORTED,
+    errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 
@@ -63,10 +65,24 @@ def to_status(error: errors.DomainError, locale: str) -> grpc.Status:
                 ]
             )
         )
+    if isinstance(error, errors.FailedPrecondition) and error.params.get("booking_ids"):
+        details.append(_stranded(error))
     status = status_pb2.Status(
         code=code.value[0], message=english, details=[_packed(d) for d in details]
     )
     return rpc_status.to_status(status)
+
+
+def _stranded(error: errors.DomainError) -> error_details_pb2.PreconditionFailure:
+    causes = str(error.params.get("causes", ""))
+    return error_details_pb2.PreconditionFailure(
+        violations=[
+            error_details_pb2.PreconditionFailure.Violation(
+                type="STRANDED_BOOKING", subject=booking_id, description=causes
+            )
+            for booking_id in str(error.params["booking_ids"]).split(",")
+        ]
+    )
 
 
 def _bad_request(error: errors.InvalidArgument, locale: str) -> error_details_pb2.BadRequest:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from datetime import UTC, datetime
 
 import grpc
@@ -12,8 +13,12 @@ from redis.asyncio import Redis
 from services.availability.adapters.change_feed import PostgresChangeFeed
 from services.availability.adapters.day_cache import RedisDayCache
 from services.availability.adapters.day_source import PostgresDaySource
+from services.availability.adapters.floor_plan_unit_of_work import PostgresFloorPlanUnitOfWork
+from services.availability.adapters.state_client import GrpcBookingStates
 from services.availability.application.snapshots import Snapshots
 from services.availability.application.watch import WatchHub
+from services.availability.floor_plan_api import FLOOR_PLAN_ROLES, FloorPlanServicer
+from services.availability.floor_plan_api import SERVICE as FLOOR_PLAN_SERVICE
 from services.availability.grpc_api import AvailabilityServicer
 from services.availability.settings import AvailabilitySettings
 from shared.db.engine import create_engine
@@ -22,6 +27,7 @@ from shared.server import RunningServer, serve, start_server
 from shared.stubs.maitred.availability.v1 import (
     availability_service_pb2,
     availability_service_pb2_grpc,
+    floor_plan_service_pb2_grpc,
 )
 
 SERVICE = availability_service_pb2.DESCRIPTOR.services_by_name["AvailabilityService"].full_name
@@ -40,18 +46,29 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
     feed_task = asyncio.create_task(feed.run(hub.changed))
+    state_channel = grpc.aio.insecure_channel(settings.state_address)
+    floor_plans = FloorPlanServicer(
+        uow=functools.partial(PostgresFloorPlanUnitOfWork, engine),
+        state=GrpcBookingStates(
+            state_channel,
+            secret=settings.jwt_secret.get_secret_value(),
+            issuer=settings.jwt_issuer,
+        ),
+        clock=now,
+    )
 
     def register(server: grpc.aio.Server) -> list[str]:
         availability_service_pb2_grpc.add_AvailabilityServiceServicer_to_server(
             AvailabilityServicer(snapshots=snapshots, hub=hub), server
         )
-        return [SERVICE]
+        floor_plan_service_pb2_grpc.add_FloorPlanServiceServicer_to_server(floor_plans, server)
+        return [SERVICE, FLOOR_PLAN_SERVICE]
 
     running = await start_server(
         settings,
         port=settings.port if port is None else port,
         register=register,
-        roles_by_method={},
+        roles_by_method=FLOOR_PLAN_ROLES,
     )
 
     async def close() -> None:
@@ -59,6 +76,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         with contextlib.suppress(asyncio.CancelledError):
             await feed_task
         await hub.close()
+        await state_channel.close()
         await redis.aclose()
         await engine.dispose()
 

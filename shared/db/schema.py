@@ -72,6 +72,8 @@ venues = Table(
     Column("version", BigInteger, nullable=False, server_default=text("1")),
     _timestamp("create_time"),
     _timestamp("update_time"),
+    # 0009: the request id of the CreateVenue call, so a replay returns the venue.
+    Column("create_request_id", Text),
     CheckConstraint("max_party_size > 0", name="ck_venues_max_party_size_positive"),
     CheckConstraint("version >= 1", name="ck_venues_version_positive"),
 )  # fmt: skip
@@ -82,6 +84,9 @@ zones = Table(
     Column("venue_id", Text, ForeignKey("venues.venue_id", ondelete="CASCADE"), nullable=False),
     Column("name", Text, nullable=False),
     Column("sort_order", Integer, nullable=False, server_default=text("0")),
+    _timestamp("create_time"),  # 0009
+    _timestamp("update_time"),  # 0009
+    Column("create_request_id", Text),  # 0009
     Index("ix_zones_venue_id", "venue_id"),
 )  # fmt: skip
 
@@ -96,6 +101,9 @@ dining_tables = Table(
     Column("combinable", Boolean, nullable=False, server_default=text("true")),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("version", BigInteger, nullable=False, server_default=text("1")),
+    _timestamp("create_time"),  # 0009
+    _timestamp("update_time"),  # 0009
+    Column("create_request_id", Text),  # 0009
     CheckConstraint("min_seats >= 1 AND min_seats <= max_seats", name="ck_dining_tables_seats"),
     CheckConstraint("version >= 1", name="ck_dining_tables_version_positive"),
     UniqueConstraint("venue_id", "name", name="uq_dining_tables_venue_id_name"),
@@ -132,6 +140,11 @@ venue_policies = Table(
     Column("freeze_window_minutes", Integer, nullable=False, server_default=text("60")),
     Column("strategy_weights", JSONB, nullable=False, server_default=EMPTY_OBJECT),
     Column("version", BigInteger, nullable=False, server_default=text("1")),
+    # 0009: the rest of the retry budget, and when the policy last changed.
+    Column("retry_initial_backoff_ms", Integer, nullable=False, server_default=text("1000")),
+    Column("retry_max_backoff_ms", Integer, nullable=False, server_default=text("30000")),
+    Column("retry_deadline_seconds", Integer, nullable=False, server_default=text("120")),
+    _timestamp("update_time"),
     CheckConstraint("slot_interval_minutes > 0", name="ck_venue_policies_slot_interval_positive"),
     CheckConstraint("cleaning_buffer_minutes >= 0",
                     name="ck_venue_policies_cleaning_buffer_not_negative"),
@@ -150,6 +163,10 @@ venue_policies = Table(
     CheckConstraint("jsonb_typeof(strategy_weights) = 'object'",
                     name="ck_venue_policies_strategy_weights_object"),
     CheckConstraint("version >= 1", name="ck_venue_policies_version_positive"),
+    CheckConstraint("retry_initial_backoff_ms > 0 "
+                    "AND retry_max_backoff_ms >= retry_initial_backoff_ms",
+                    name="ck_venue_policies_retry_backoff"),
+    CheckConstraint("retry_deadline_seconds > 0", name="ck_venue_policies_retry_deadline_positive"),
 )  # fmt: skip
 
 turn_times = Table(
@@ -172,7 +189,8 @@ service_periods = Table(
     Column("start_local", Time, nullable=False),
     Column("end_local", Time, nullable=False),
     CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_service_periods_weekday"),
-    CheckConstraint("start_local < end_local", name="ck_service_periods_window"),
+    # 0009: one seating time only (first = last seating) is a period too.
+    CheckConstraint("start_local <= end_local", name="ck_service_periods_window"),
     Index("ix_service_periods_venue_id_weekday", "venue_id", "weekday"),
     comment="Bookings may start from start_local to end_local, both included, "
     "in venue local time. "

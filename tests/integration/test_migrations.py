@@ -299,7 +299,12 @@ async def test_after_the_contract_a_booking_needs_a_known_display_status(
                 insert(bookings).values({**values, "display_status": display_status})
             )
     await connection.execute(insert(bookings).values({**values, "display_status": "PENDING"}))
-    assert await connection.scalar(select(bookings.c.display_status)) == "PENDING"
+    assert (
+        await connection.scalar(
+            select(bookings.c.display_status).where(bookings.c.booking_id == values["booking_id"])
+        )
+        == "PENDING"
+    )
 
 
 def _offline_sql() -> str:

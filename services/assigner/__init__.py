@@ -1,0 +1,1 @@
+"""The assigner service: the assignment engine, holds and allocations, and the coordinator."""

@@ -1,0 +1,1 @@
+"""PostgreSQL, Redis and gRPC adapters of the assigner service."""

@@ -1,0 +1,1 @@
+"""Use cases of the assigner service, written against ports."""

@@ -1,0 +1,131 @@
+"""The coordinator: drives one booking from CREATED to CONFIRMED, one versioned step at a time.
+
+Every step reads the booking afresh and acts on the state it finds, so a redelivered event, a
+crash between two steps or a rival coordinator all converge on one path: a stale version is
+just a reason to read again, and writing tables is idempotent per booking.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from services.assigner.application.coordinator_ports import (
+    Attempts,
+    Bookings,
+    CapacityCheck,
+    Retries,
+    Rules,
+    TableAssigner,
+)
+from services.assigner.domain.backoff import due_time, retry_delay
+from services.assigner.domain.booking import BookingView, DependencyDown, Superseded
+
+log = logging.getLogger("maitred.assigner.coordinator")
+MAX_STEPS = 12
+
+
+class Result(StrEnum):
+    """Where a drive left the booking."""
+
+    SETTLED = "SETTLED"  # nothing more for the coordinator to do
+    WAITING = "WAITING"  # a retry is scheduled
+
+
+@dataclass
+class Coordinator:
+    """Moves bookings along the automated path through the state service's versioned RPCs."""
+
+    bookings: Bookings
+    capacity: CapacityCheck
+    tables: TableAssigner
+    attempts: Attempts
+    rules: Rules
+    retries: Retries
+    clock: Callable[[], datetime]
+    jitter: Callable[[], float]
+
+    async def drive(self, venue_id: str, booking_id: UUID) -> Result:
+        """Take every step the booking's state allows now; schedule a retry when it must wait."""
+        for _ in range(MAX_STEPS):
+            try:
+                booking = await self.bookings.get(venue_id, booking_id)
+                moved = await self._step(booking)
+            except Superseded:
+                continue  # someone else moved it: read again and carry on from there
+            except DependencyDown as down:
+                return await self._dependency_down(venue_id, booking_id, str(down))
+            if moved is None:
+                return Result.SETTLED
+            if moved is Result.WAITING:
+                return Result.WAITING
+        return Result.SETTLED
+
+    async def _step(self, booking: BookingView) -> Result | BookingView | None:
+        state = booking.state
+        if state == "CREATED":
+            answer = await self.capacity.check(booking)
+            if answer.accepted:
+                return await self.bookings.move("VerifyCapacity", booking, answer.detail)
+            return await self.bookings.move(
+                "RejectBooking", booking, f"{answer.reason}: {answer.detail}"
+            )
+        if state == "CAPACITY_VERIFIED":
+            return await self.bookings.move("RequestAssignment", booking, "capacity verified")
+        if state == "ASSIGNMENT_PENDING":
+            return await self._start(booking)
+        if state == "ASSIGNMENT_IN_PROGRESS":
+            return await self._assign(booking)
+        if state == "ASSIGNED" and (await self.rules.get(booking.venue_id)).auto_confirm:
+            return await self.bookings.move("ConfirmBooking", booking, "auto-confirmed by policy")
+        return None
+
+    async def _start(self, booking: BookingView) -> Result | BookingView:
+        failures, last = await self.attempts.last_failure(booking.booking_id)
+        due = due_time(failures, last, self.jitter)
+        if due is not None and due > self.clock():
+            await self.retries.schedule(booking.venue_id, booking.booking_id, due)
+            return Result.WAITING
+        return await self.bookings.move("StartAssignment", booking, f"try {failures + 1}")
+
+    async def _assign(self, booking: BookingView) -> BookingView:
+        seating = await self.tables.assign(booking)
+        if seating.seated:
+            await self.attempts.record(booking.venue_id, booking.booking_id, "ASSIGNED", seating)
+            return await self.bookings.move(
+                "RecordAssignment", booking, f"{seating.strategy}: {seating.reason}",
+                seating.table_ids,
+            )  # fmt: skip
+        failures = await self.attempts.record(
+            booking.venue_id, booking.booking_id, "NO_TABLE", seating
+        )
+        budget = (await self.rules.get(booking.venue_id)).retry_budget
+        if failures >= budget:
+            reason = f"{seating.reason} after {failures} tries"
+            log.warning("manual review", extra={"booking_id": str(booking.booking_id),
+                                                "reason": reason})  # fmt: skip
+            return await self.bookings.move("SendToManualReview", booking, reason)
+        return await self.bookings.move("RequestAssignment", booking, f"retry: {seating.reason}")
+
+    async def _dependency_down(self, venue_id: str, booking_id: UUID, why: str) -> Result:
+        failures = await self.attempts.record(venue_id, booking_id, "DEPENDENCY_DOWN", None)
+        log.warning("dependency down", extra={"booking_id": str(booking_id), "why": why,
+                                              "failures": failures})  # fmt: skip
+        if failures >= (await self.rules.get(venue_id)).retry_budget:
+            try:
+                booking = await self.bookings.get(venue_id, booking_id)
+                if booking.state in ("CREATED", "CAPACITY_VERIFIED", "ASSIGNMENT_PENDING",
+                                     "ASSIGNMENT_IN_PROGRESS"):  # fmt: skip
+                    await self.bookings.move(
+                        "SendToManualReview", booking, f"dependency down: {why}"
+                    )
+                    return Result.SETTLED
+            except (DependencyDown, Superseded):
+                pass  # the state service itself is down or the booking moved: try again later
+        due = self.clock() + retry_delay(failures, self.jitter)
+        await self.retries.schedule(venue_id, booking_id, due)
+        return Result.WAITING

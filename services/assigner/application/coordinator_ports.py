@@ -1,0 +1,78 @@
+"""Ports the coordinator drives a booking through: bookings, capacity, tables, attempts, retries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from services.assigner.domain.booking import BookingView
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Whether the venue can take the booking, and why not."""
+
+    accepted: bool
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Seating:
+    """The outcome of one assignment try: the tables taken, or why none were."""
+
+    table_ids: tuple[str, ...]
+    strategy: str
+    reason: str
+
+    @property
+    def seated(self) -> bool:
+        return bool(self.table_ids)
+
+
+@dataclass(frozen=True)
+class VenueRules:
+    """The venue policy the coordinator obeys."""
+
+    auto_confirm: bool
+    retry_budget: int
+
+
+class Bookings(Protocol):
+    async def get(self, venue_id: str, booking_id: UUID) -> BookingView: ...
+
+    async def move(
+        self, command: str, booking: BookingView, reason: str, table_ids: tuple[str, ...] = ()
+    ) -> BookingView: ...
+
+
+class CapacityCheck(Protocol):
+    async def check(self, booking: BookingView) -> Capacity: ...
+
+
+class TableAssigner(Protocol):
+    async def assign(self, booking: BookingView) -> Seating:
+        """Allocate tables (idempotent: a booking's live assignment is returned as is)."""
+        ...
+
+
+class Attempts(Protocol):
+    async def record(
+        self, venue_id: str, booking_id: UUID, outcome: str, seating: Seating | None
+    ) -> int:
+        """Store one try; returns how many failed tries the booking has had."""
+        ...
+
+    async def last_failure(self, booking_id: UUID) -> tuple[int, datetime | None]:
+        """The number of failed tries and when the last one happened."""
+        ...
+
+
+class Rules(Protocol):
+    async def get(self, venue_id: str) -> VenueRules: ...
+
+
+class Retries(Protocol):
+    async def schedule(self, venue_id: str, booking_id: UUID, due: datetime) -> None: ...

@@ -1,0 +1,1 @@
+"""Pure assignment rules: candidates, strategies, ranking. No I/O."""

@@ -1,0 +1,30 @@
+"""The booking as the coordinator sees it, and why a step of its journey could not be taken."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class BookingView:
+    """What the coordinator reads of a booking before acting on it."""
+
+    booking_id: UUID
+    venue_id: str
+    state: str
+    version: int
+    party_size: int
+    start: datetime
+    end: datetime
+    preferred_zone_id: str | None
+    table_ids: tuple[str, ...]
+
+
+class DependencyDown(Exception):
+    """Another service did not answer (UNAVAILABLE, DEADLINE_EXCEEDED): retry later."""
+
+
+class Superseded(Exception):
+    """The booking changed under us (stale version or a move no longer legal): read it again."""
