@@ -27,6 +27,7 @@ from services.assigner.domain.booking import BookingView, DependencyDown, Supers
 
 log = logging.getLogger("maitred.assigner.coordinator")
 MAX_STEPS = 12
+AUTOMATED = ("CREATED", "CAPACITY_VERIFIED", "ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS")
 
 
 class Result(StrEnum):
@@ -64,6 +65,12 @@ class Coordinator:
             if moved is Result.WAITING:
                 return Result.WAITING
         return Result.SETTLED
+
+    async def give_up(self, venue_id: str, booking_id: UUID, why: str) -> None:
+        """Hand a booking the automated path cannot finish to ops (manual review)."""
+        booking = await self.bookings.get(venue_id, booking_id)
+        if booking.state in AUTOMATED:
+            await self.bookings.move("SendToManualReview", booking, why)
 
     async def _step(self, booking: BookingView) -> Result | BookingView | None:
         state = booking.state
@@ -118,8 +125,7 @@ class Coordinator:
         if failures >= (await self.rules.get(venue_id)).retry_budget:
             try:
                 booking = await self.bookings.get(venue_id, booking_id)
-                if booking.state in ("CREATED", "CAPACITY_VERIFIED", "ASSIGNMENT_PENDING",
-                                     "ASSIGNMENT_IN_PROGRESS"):  # fmt: skip
+                if booking.state in AUTOMATED:
                     await self.bookings.move(
                         "SendToManualReview", booking, f"dependency down: {why}"
                     )

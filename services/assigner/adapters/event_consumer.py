@@ -1,0 +1,155 @@
+"""Booking events from the Redis Stream in a consumer group: reclaimed, then dead-lettered."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
+
+log = logging.getLogger("maitred.assigner.events")
+
+
+@dataclass(frozen=True)
+class BookingEvent:
+    """One entry of the bookings stream."""
+
+    entry_id: str
+    event_id: int
+    venue_id: str
+    booking_id: str
+    event_type: str
+    payload: dict[str, Any]
+
+
+Handler = Callable[[BookingEvent], Awaitable[None]]
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def parse(entry_id: Any, fields: dict[Any, Any]) -> BookingEvent:
+    data = {_text(k): _text(v) for k, v in fields.items()}
+    return BookingEvent(
+        entry_id=_text(entry_id),
+        event_id=int(data.get("event_id", 0)),
+        venue_id=data["venue_id"],
+        booking_id=data["aggregate_id"],
+        event_type=data.get("event_type", ""),
+        payload=json.loads(data.get("payload") or "{}"),
+    )
+
+
+class StreamConsumer:
+    """Reads the stream as one member of a group; a handler failure leaves the entry pending.
+
+    Pending entries idle longer than `claim_idle_ms` (their consumer died or is stuck) are
+    reclaimed with XAUTOCLAIM; one delivered `max_deliveries` times goes to the dead-letter
+    stream and `on_dead` is told, so the booking can be sent to manual review.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        stream: str,
+        *,
+        group: str,
+        consumer: str,
+        handler: Handler,
+        on_dead: Handler,
+        claim_idle_ms: int = 30_000,
+        max_deliveries: int = 5,
+        batch: int = 20,
+        block_ms: int = 1_000,
+    ) -> None:
+        self._redis, self._stream, self._group, self._consumer = redis, stream, group, consumer
+        self._handler, self._on_dead = handler, on_dead
+        self._claim_idle_ms, self._max_deliveries = claim_idle_ms, max_deliveries
+        self._batch, self._block_ms = batch, block_ms
+        self.dead_stream = f"{stream}:dead"
+
+    async def ensure_group(self) -> None:
+        try:
+            # From the start of the stream: events published before the first coordinator ran count.
+            await self._redis.xgroup_create(self._stream, self._group, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    async def run(self) -> None:
+        """Consume until cancelled; Redis outages are logged and waited out."""
+        while True:
+            try:
+                await self.ensure_group()
+                await self.run_once()
+            except (RedisError, OSError) as error:
+                log.warning("event stream unavailable; retrying", extra={"error": str(error)})
+                await asyncio.sleep(1.0)
+
+    async def run_once(self) -> int:
+        """Handle reclaimed stuck entries, then new ones; returns how many were handled."""
+        handled = await self._reclaim()
+        reply = await self._redis.xreadgroup(
+            self._group,
+            self._consumer,
+            {self._stream: ">"},
+            count=self._batch,
+            block=self._block_ms,
+        )
+        streams: Any = reply or []  # RESP2 shape: [(stream, [(entry_id, fields), ...])]
+        for _, entries in streams:
+            for entry_id, fields in entries:
+                await self._handle(entry_id, fields)
+                handled += 1
+        return handled
+
+    async def _reclaim(self) -> int:
+        reply = await self._redis.xautoclaim(
+            self._stream,
+            self._group,
+            self._consumer,
+            self._claim_idle_ms,
+            start_id="0-0",
+            count=self._batch,
+        )
+        entries: list[tuple[Any, dict[Any, Any] | None]] = list(reply[1]) if reply else []
+        for entry_id, fields in entries:
+            if fields is not None:
+                await self._handle(entry_id, fields)
+        return len(entries)
+
+    async def _handle(self, entry_id: Any, fields: dict[Any, Any]) -> None:
+        event = parse(entry_id, fields)
+        try:
+            await self._handler(event)
+        except Exception:  # the entry stays pending: retried, reclaimed, then dead-lettered
+            log.exception(
+                "event handling failed",
+                extra={"booking_id": event.booking_id, "entry_id": event.entry_id},
+            )
+            await self._maybe_dead(event, fields)
+            return
+        await self._redis.xack(self._stream, self._group, entry_id)
+
+    async def _maybe_dead(self, event: BookingEvent, fields: dict[Any, Any]) -> None:
+        pending = await self._redis.xpending_range(
+            self._stream, self._group, min=event.entry_id, max=event.entry_id, count=1
+        )
+        deliveries = int(pending[0]["times_delivered"]) if pending else 0
+        if deliveries < self._max_deliveries:
+            return
+        await self._redis.xadd(self.dead_stream, {**fields, "dead_after": str(deliveries)})
+        await self._redis.xack(self._stream, self._group, event.entry_id)
+        log.error(
+            "event dead-lettered", extra={"booking_id": event.booking_id, "deliveries": deliveries}
+        )
+        try:
+            await self._on_dead(event)
+        except Exception:  # the dead letter is kept; ops can replay it
+            log.exception("dead-letter follow-up failed", extra={"booking_id": event.booking_id})

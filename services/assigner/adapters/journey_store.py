@@ -1,0 +1,77 @@
+"""The coordinator's records in PostgreSQL: venue rules, and one attempt row per try."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.assigner.application.coordinator_ports import Seating, VenueRules
+from shared.db.schema import assignment_attempts, venue_policies
+
+
+class PostgresRules:
+    """The venue policy the coordinator obeys (defaults when a venue has no policy row)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def get(self, venue_id: str) -> VenueRules:
+        async with self._engine.connect() as db:
+            row = (
+                await db.execute(
+                    select(venue_policies.c.auto_confirm, venue_policies.c.retry_budget).where(
+                        venue_policies.c.venue_id == venue_id
+                    )
+                )
+            ).first()
+        return VenueRules(auto_confirm=row[0], retry_budget=row[1]) if row else VenueRules(True, 5)
+
+
+class PostgresAttempts:
+    """Every try at seating a booking, and how many failed since it was last seated."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def record(
+        self, venue_id: str, booking_id: UUID, outcome: str, seating: Seating | None
+    ) -> int:
+        async with self._engine.begin() as db:
+            number = await db.scalar(
+                select(func.count()).where(assignment_attempts.c.booking_id == booking_id)
+            )
+            await db.execute(
+                insert(assignment_attempts).values(
+                    venue_id=venue_id,
+                    booking_id=booking_id,
+                    attempt_number=int(number or 0) + 1,
+                    outcome=outcome,
+                    reason=seating.reason if seating else outcome.lower(),
+                    strategy=seating.strategy if seating else "",
+                    table_ids=list(seating.table_ids) if seating else [],
+                )
+            )
+        failures, _ = await self.last_failure(booking_id)
+        return failures
+
+    async def last_failure(self, booking_id: UUID) -> tuple[int, datetime | None]:
+        attempts = assignment_attempts
+        async with self._engine.connect() as db:
+            seated = await db.scalar(
+                select(func.max(attempts.c.attempt_id)).where(
+                    attempts.c.booking_id == booking_id, attempts.c.outcome == "ASSIGNED"
+                )
+            )
+            row = (
+                await db.execute(
+                    select(func.count(), func.max(attempts.c.create_time)).where(
+                        attempts.c.booking_id == booking_id,
+                        attempts.c.outcome != "ASSIGNED",
+                        attempts.c.attempt_id > (seated or 0),
+                    )
+                )
+            ).one()
+        return int(row[0]), row[1]

@@ -1,0 +1,219 @@
+"""Reads what the engine needs of a venue's day: tables, joins, policy, who sits where, history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, literal, select
+from sqlalchemy.dialects.postgresql import TSTZRANGE
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from services.assigner.domain.plans import SuccessCounts, TableInfo, UpcomingBooking
+from services.assigner.domain.strategies import HistoryKey, StrategyContext
+from shared.db.schema import (
+    allocations,
+    assignment_success_counts,
+    bookings,
+    dining_tables,
+    table_adjacency,
+    venue_policies,
+    venues,
+    zones,
+)
+from shared.seating.combinations import Candidate, Seat, connected_sets
+
+WAITING = ("CAPACITY_VERIFIED", "ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS", "MANUAL_REVIEW")
+
+
+@dataclass(frozen=True)
+class VenueDay:
+    """A venue's day as the engine sees it."""
+
+    tables: dict[str, TableInfo]
+    candidates: tuple[Candidate, ...]
+    busy: dict[str, list[tuple[datetime, datetime]]]
+    context: StrategyContext
+    buffer: timedelta
+    weights: dict[str, float]
+    auto_confirm: bool
+    retry_budget: int
+
+
+class SeatingReader:
+    """One read-only snapshot per call; combinations are cached per floor shape."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._candidates: dict[Any, tuple[Candidate, ...]] = {}
+
+    async def read(
+        self,
+        venue_id: str,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        excluding: UUID | None = None,
+    ) -> VenueDay | None:
+        """The venue over [start, end); None when the venue does not exist."""
+        async with self._engine.connect() as db:
+            db = await db.execution_options(isolation_level="REPEATABLE READ")
+            async with db.begin():
+                venue = (
+                    (
+                        await db.execute(
+                            select(venues.c.timezone, venue_policies)
+                            .select_from(venues.outerjoin(venue_policies))
+                            .where(venues.c.venue_id == venue_id)
+                        )
+                    )
+                    .mappings()
+                    .first()
+                )
+                if venue is None:
+                    return None
+                buffer = timedelta(minutes=venue["cleaning_buffer_minutes"] or 0)
+                tables = await _tables(db, venue_id)
+                edges = await _edges(db, venue_id)
+                busy = await _busy(db, venue_id, start, end, now, excluding)
+                upcoming = await _upcoming(db, venue_id, start, end, excluding, buffer)
+                history = await _history(db, venue_id)
+                order = tuple(
+                    (
+                        await db.execute(
+                            select(zones.c.zone_id)
+                            .where(zones.c.venue_id == venue_id)
+                            .order_by(zones.c.sort_order, zones.c.zone_id)
+                        )
+                    ).scalars()
+                )
+        policy = dict(venue)
+        max_tables = policy.get("max_tables_per_combination") or 3
+        cross = bool(policy.get("allow_cross_zone_combinations"))
+        context = StrategyContext(
+            edges=edges,
+            zone_preference=order,
+            history=history,
+            upcoming=upcoming,
+            timezone=ZoneInfo(policy["timezone"]),
+        )
+        return VenueDay(
+            tables={t.table_id: t for t, _ in tables},
+            candidates=self._combinations(venue_id, tables, edges, max_tables, cross),
+            busy=busy,
+            context=context,
+            buffer=buffer,
+            weights={str(k): float(v) for k, v in (policy.get("strategy_weights") or {}).items()},
+            auto_confirm=bool(policy.get("auto_confirm", True)),
+            retry_budget=int(policy.get("retry_budget") or 5),
+        )
+
+    def _combinations(
+        self,
+        venue_id: str,
+        tables: list[tuple[TableInfo, bool]],
+        edges: frozenset[tuple[str, str]],
+        max_tables: int,
+        cross: bool,
+    ) -> tuple[Candidate, ...]:
+        key = (venue_id, tuple(tables), edges, max_tables, cross)
+        if key not in self._candidates:
+            seats = [
+                Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, combinable)
+                for t, combinable in tables
+            ]
+            neighbours: dict[str, set[str]] = defaultdict(set)
+            for a, b in edges:
+                neighbours[a].add(b)
+                neighbours[b].add(a)
+            self._candidates[key] = tuple(
+                connected_sets(seats, neighbours, max_tables=max_tables, cross_zone=cross)
+            )
+        return self._candidates[key]
+
+
+async def _tables(db: AsyncConnection, venue_id: str) -> list[tuple[TableInfo, bool]]:
+    rows = await db.execute(
+        select(dining_tables)
+        .where(dining_tables.c.venue_id == venue_id, dining_tables.c.active)
+        .order_by(dining_tables.c.table_id)
+    )
+    return [
+        (TableInfo(r.table_id, r.zone_id, r.min_seats, r.max_seats), r.combinable) for r in rows
+    ]
+
+
+async def _edges(db: AsyncConnection, venue_id: str) -> frozenset[tuple[str, str]]:
+    rows = await db.execute(
+        select(table_adjacency.c.table_a, table_adjacency.c.table_b).where(
+            table_adjacency.c.venue_id == venue_id
+        )
+    )
+    return frozenset((a, b) for a, b in rows)
+
+
+async def _busy(
+    db: AsyncConnection,
+    venue_id: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    excluding: UUID | None,
+) -> dict[str, list[tuple[datetime, datetime]]]:
+    span = func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
+    query = select(
+        allocations.c.table_id, func.lower(allocations.c.during), func.upper(allocations.c.during)
+    ).where(
+        allocations.c.venue_id == venue_id,
+        allocations.c.release_time.is_(None),
+        allocations.c.during.op("&&")(span),
+        (allocations.c.kind != "HOLD") | (allocations.c.expire_time > now),
+    )
+    if excluding is not None:
+        query = query.where(allocations.c.booking_id.is_distinct_from(excluding))
+    busy: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for table_id, lower, upper in await db.execute(query):
+        busy[table_id].append((lower, upper))
+    return dict(busy)
+
+
+async def _upcoming(
+    db: AsyncConnection,
+    venue_id: str,
+    start: datetime,
+    end: datetime,
+    excluding: UUID | None,
+    buffer: timedelta,
+) -> tuple[UpcomingBooking, ...]:
+    rows = await db.execute(
+        select(
+            bookings.c.booking_id, bookings.c.party_size, bookings.c.start_time, bookings.c.end_time
+        )
+        .where(
+            bookings.c.venue_id == venue_id,
+            bookings.c.state.in_(WAITING),
+            bookings.c.start_time < end,
+            bookings.c.end_time > start,
+            bookings.c.booking_id.is_distinct_from(excluding),
+        )
+        .order_by(bookings.c.start_time, bookings.c.booking_id)
+    )
+    return tuple(UpcomingBooking(str(b), p, s, e + buffer) for b, p, s, e in rows)
+
+
+async def _history(db: AsyncConnection, venue_id: str) -> dict[HistoryKey, SuccessCounts]:
+    counts = assignment_success_counts
+    rows = await db.execute(
+        select(
+            counts.c.table_key,
+            counts.c.party_band,
+            counts.c.hour,
+            counts.c.successes,
+            counts.c.failures,
+        ).where(counts.c.venue_id == venue_id)
+    )
+    return {(k, band, hour): SuccessCounts(s, f) for k, band, hour, s, f in rows}

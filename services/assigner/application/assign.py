@@ -1,0 +1,130 @@
+"""Use case: seat a booking at the engine's best plan that the database accepts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from uuid import UUID
+
+from services.assigner.adapters.seating_reader import VenueDay
+from services.assigner.application.coordinator_ports import Seating
+from services.assigner.domain.booking import BookingView
+from services.assigner.domain.engine import rank_plans
+from services.assigner.domain.errors import AllocationConflict
+from services.assigner.domain.plans import AssignmentRequest, Plan
+from shared.domain_errors import NotFound
+
+# How far around a booking the engine looks for what else is on the floor.
+HORIZON = timedelta(hours=12)
+
+
+class DayReader(Protocol):
+    async def read(
+        self,
+        venue_id: str,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        excluding: UUID | None = None,
+    ) -> VenueDay | None: ...
+
+
+class Allocations(Protocol):
+    async def live_assignment(self, booking_id: UUID) -> Any: ...
+
+    async def assign(
+        self,
+        venue_id: str,
+        booking_id: UUID,
+        table_ids: tuple[str, ...],
+        start: datetime,
+        end: datetime,
+        *,
+        now: datetime,
+        actor: str,
+        strategy: str,
+        breakdown: dict[str, Any],
+    ) -> Any: ...
+
+
+def winning_strategy(plan: Plan) -> str:
+    """The strategy that added most to the plan's score."""
+    best = max(plan.contributions, key=lambda c: (c.weight * c.score, c.strategy), default=None)
+    return best.strategy if best else ""
+
+
+def breakdown(plan: Plan) -> dict[str, Any]:
+    return {
+        "score": round(plan.score, 6),
+        "strategies": {
+            c.strategy: {"weight": c.weight, "score": round(c.score, 6), "reason": c.reason}
+            for c in plan.contributions
+        },
+    }
+
+
+def request_for(booking: BookingView, day: VenueDay) -> AssignmentRequest:
+    return AssignmentRequest(
+        booking_id=str(booking.booking_id),
+        party_size=booking.party_size,
+        start=booking.start,
+        blocked_until=booking.end + day.buffer,
+        preferred_zone_id=booking.preferred_zone_id,
+    )
+
+
+class EngineAssigner:
+    """Ranks plans with the engine and writes the first one the exclusion constraint allows."""
+
+    def __init__(
+        self, reader: DayReader, store: Allocations, clock: Callable[[], datetime]
+    ) -> None:
+        self._reader = reader
+        self._store = store
+        self._clock = clock
+
+    async def plans(self, booking: BookingView, limit: int = 10) -> tuple[list[Plan], VenueDay]:
+        """The ranked plans for a booking, and the day they were ranked on."""
+        day = await self._reader.read(
+            booking.venue_id,
+            booking.start - HORIZON,
+            booking.end + HORIZON,
+            self._clock(),
+            booking.booking_id,
+        )
+        if day is None:
+            raise NotFound(resource="Venue", id=booking.venue_id)
+        request = request_for(booking, day)
+        plans = rank_plans(
+            request, day.tables, day.candidates, day.busy, day.context, day.weights, limit=limit
+        )
+        return plans, day
+
+    async def assign(self, booking: BookingView) -> Seating:
+        existing = await self._store.live_assignment(booking.booking_id)
+        if existing is not None:
+            return Seating(existing.table_ids, existing.strategy or "existing", "already allocated")
+        plans, day = await self.plans(booking)
+        if not plans:
+            return Seating((), "", "no table fits")
+        for plan in plans:
+            try:
+                allocation = await self._store.assign(
+                    booking.venue_id,
+                    booking.booking_id,
+                    plan.table_ids,
+                    booking.start,
+                    booking.end + day.buffer,
+                    now=self._clock(),
+                    actor="assigner",
+                    strategy=winning_strategy(plan),
+                    breakdown=breakdown(plan),
+                )
+            except AllocationConflict:
+                continue  # a rival took a table since we read the floor: next plan
+            top = next(
+                (c.reason for c in plan.contributions if c.strategy == allocation.strategy), ""
+            )
+            return Seating(allocation.table_ids, allocation.strategy, top)
+        return Seating((), "", "conflicts exhausted")

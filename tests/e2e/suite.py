@@ -1,0 +1,120 @@
+"""The suite's services as real processes for e2e tests: start, health-wait, kill, restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import REPO, STARTUP_SECONDS, answers_serving, free_port
+
+PORT_VARIABLES = {
+    "state": "MAITRED_STATE_PORT",
+    "availability": "MAITRED_AVAILABILITY_PORT",
+    "assigner": "MAITRED_ASSIGNER_PORT",
+}
+
+
+@dataclass
+class ServiceProcess:
+    """One `python -m services.<name>.main`, restartable on the same port."""
+
+    name: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", f"services.{self.name}.main"],
+                cwd=REPO,
+                env=self.env | {PORT_VARIABLES[self.name]: str(self.port)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"{self.name} exited {self.process.returncode}:\n{self.log_tail()}")
+            if answers_serving(self.target):
+                return
+            time.sleep(0.2)
+        pytest.fail(f"{self.name} not SERVING after {STARTUP_SECONDS} s:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no drain, no clean-up, as a crash."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class Suite:
+    """State, availability and one or more assigners sharing a database, Redis and a stream."""
+
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def stop(self) -> None:
+        for service in reversed(list(self.services.values())):
+            service.stop()
+
+
+def start_suite(
+    database_url: str,
+    redis_url: str,
+    secret: str,
+    log_dir: Path,
+    *,
+    assigners: int = 1,
+    extra_env: dict[str, str] | None = None,
+) -> Suite:
+    ports = {"state": free_port(), "availability": free_port()}
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "MAITRED_JWT_SECRET": secret,
+        "MAITRED_HOST": "127.0.0.1",
+        "MAITRED_GRACE_PERIOD_SECONDS": "5",
+        "MAITRED_STATE_ADDRESS": f"127.0.0.1:{ports['state']}",
+        "MAITRED_AVAILABILITY_ADDRESS": f"127.0.0.1:{ports['availability']}",
+        **(extra_env or {}),
+    }
+    suite = Suite()
+    names = ["state", "availability"] + [f"assigner-{i}" for i in range(assigners)]
+    try:
+        for name in names:
+            module = name.split("-")[0]
+            port = ports.get(module) or free_port()
+            service = ServiceProcess(
+                module, port, env | {"MAITRED_CONSUMER_NAME": name}, log_dir / f"{name}.log"
+            )
+            suite.services[name] = service
+            service.start()
+    except BaseException:
+        suite.stop()
+        raise
+    return suite
