@@ -9,6 +9,7 @@ import grpc
 
 from services.availability.application.snapshots import Snapshots
 from services.availability.application.watch import WatchHub
+from services.availability.domain.snapshot import Snapshot
 from services.availability.snapshot_convert import (
     moment_of,
     option_to_proto,
@@ -19,6 +20,7 @@ from services.availability.snapshot_convert import (
 from shared.domain_errors import FieldViolation, InvalidArgument
 from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
 from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc as rpc
+from shared.stubs.maitred.availability.v1 import snapshot_pb2 as pb
 
 
 def _venue(venue_id: str) -> str:
@@ -53,6 +55,7 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
     def __init__(self, *, snapshots: Snapshots, hub: WatchHub) -> None:
         self._snapshots = snapshots
         self._hub = hub
+        self._recent: list[tuple[Snapshot, pb.Snapshot]] = []
 
     async def GetSnapshot(
         self, request: api.GetSnapshotRequest, context: grpc.aio.ServicerContext
@@ -71,10 +74,20 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
         updates = self._hub.watch(_venue(request.venue_id), start, end, request.last_version)
         async for update in updates:
             yield api.WatchSnapshotsResponse(
-                snapshot=snapshot_to_proto(update.snapshot),
+                snapshot=self._converted(update.snapshot),
                 skipped_versions=update.skipped_versions,
                 resync=update.resync,
             )
+
+    def _converted(self, snapshot: Snapshot) -> pb.Snapshot:
+        """The proto of a snapshot, converted once for all the subscribers it is sent to."""
+        for known, message in self._recent:
+            if known is snapshot:
+                return message
+        message = snapshot_to_proto(snapshot)
+        # Holding the snapshot itself keeps identity checks sound; a few entries are enough.
+        self._recent = [(snapshot, message), *self._recent[:7]]
+        return message
 
     async def CheckCapacity(
         self, request: api.CheckCapacityRequest, context: grpc.aio.ServicerContext
