@@ -59,8 +59,8 @@ STATE = Service("state", "MAITRED_STATE_PORT", 50051)
 AVAILABILITY = Service("availability", "MAITRED_AVAILABILITY_PORT", 50053)
 SERVICES = (
     STATE,
-    Service("assigner", "MAITRED_ASSIGNER_PORT", 50052),
     AVAILABILITY,
+    Service("assigner", "MAITRED_ASSIGNER_PORT", 50052),
     Service("optimizer", "MAITRED_OPTIMIZER_PORT", 50054),
 )
 
@@ -228,6 +228,7 @@ def run(stack: ExitStack) -> int:
         "REDIS_URL": redis_url,
         "MAITRED_JWT_SECRET": secret,
         "MAITRED_STATE_ADDRESS": f"localhost:{STATE.port()}",
+        "MAITRED_AVAILABILITY_ADDRESS": f"localhost:{AVAILABILITY.port()}",
     }
     children = {}
     for service in (service for service in SERVICES if service.exists()):

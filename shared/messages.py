@@ -67,6 +67,20 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "field.too_large": "Must be at most {max}.",
         "field.below_initial_backoff": "Must not be shorter than the initial backoff.",
         "field.unknown_strategy": "Unknown strategy; the known ones are {allowed}.",
+        # AssignerService.
+        "booking_not_ready": "Booking {booking_id} is in {state}; this call needs one of: "
+        "{needed}.",
+        "booking_has_tables": "Booking {booking_id} already has tables {tables}.",
+        "booking_moved": "Booking {booking_id} changed while this call ran; read it again.",
+        "no_capacity": "No free table or combination of tables seats a party of {party_size} "
+        "at that time.",
+        "not_a_hold": "Allocation {hold_id} is not a hold (it may have been confirmed already).",
+        "hold_of_another_booking": "Hold {hold_id} was placed for another booking.",
+        "hold_too_short": "Hold {hold_id} does not cover the time of booking {booking_id}.",
+        "field.no_active_table": "The venue has no active table with this id.",
+        "field.too_few_seats": "These tables seat at most {seats}, fewer than the party of "
+        "{party_size}.",
+        "field.empty_window": "The start must be before the end.",
     },
     "fr": {
         "internal": "Une erreur interne est survenue. Citez l'identifiant {request_id} au support.",
@@ -134,6 +148,22 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "field.too_large": "Doit valoir au plus {max}.",
         "field.below_initial_backoff": "Ne doit pas être plus court que le délai initial.",
         "field.unknown_strategy": "Stratégie inconnue ; les stratégies connues sont {allowed}.",
+        # AssignerService.
+        "booking_not_ready": "La réservation {booking_id} est à l'état {state} ; cet appel "
+        "exige l'un des états : {needed}.",
+        "booking_has_tables": "La réservation {booking_id} a déjà les tables {tables}.",
+        "booking_moved": "La réservation {booking_id} a changé pendant cet appel ; relisez-la.",
+        "no_capacity": "Aucune table libre ni combinaison de tables ne peut accueillir "
+        "{party_size} personnes à cette heure.",
+        "not_a_hold": "L'allocation {hold_id} n'est pas une retenue (elle a peut-être déjà "
+        "été confirmée).",
+        "hold_of_another_booking": "La retenue {hold_id} a été posée pour une autre réservation.",
+        "hold_too_short": "La retenue {hold_id} ne couvre pas l'horaire de la réservation "
+        "{booking_id}.",
+        "field.no_active_table": "L'établissement n'a pas de table active avec cet identifiant.",
+        "field.too_few_seats": "Ces tables offrent au plus {seats} places, moins que les "
+        "{party_size} personnes.",
+        "field.empty_window": "Le début doit précéder la fin.",
     },
 }
 

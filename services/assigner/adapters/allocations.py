@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,26 +13,18 @@ from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.assigner.adapters.allocation_reads import (
+    Allocation,
+    AllocationQuery,
+    load_groups,
+    page_groups,
+)
 from services.assigner.domain.errors import AllocationConflict, HoldExpired
 from shared.db.schema import allocations
 
 EXCLUSION = "allocations_no_overlap"
 
-
-@dataclass(frozen=True)
-class Allocation:
-    """One hold or assignment: a group of table rows sharing a window."""
-
-    group_id: uuid.UUID
-    venue_id: str
-    booking_id: uuid.UUID | None
-    table_ids: tuple[str, ...]
-    kind: str
-    start: datetime
-    end: datetime
-    expire_time: datetime | None
-    actor: str
-    strategy: str
+__all__ = ["Allocation", "AllocationQuery", "AllocationStore"]
 
 
 def _span(start: datetime, end: datetime) -> Any:
@@ -105,6 +96,8 @@ class AllocationStore:
         now: datetime,
         actor: str,
         booking_id: uuid.UUID | None = None,
+        strategy: str = "",
+        breakdown: dict[str, Any] | None = None,
     ) -> Allocation:
         """Reserve the tables over [start, end) until now + ttl; AllocationConflict if taken."""
         group_id = uuid.uuid4()
@@ -122,6 +115,8 @@ class AllocationStore:
                     booking_id=booking_id,
                     expire_time=now + ttl,
                     actor=actor,
+                    strategy=strategy,
+                    score_breakdown=json.loads(json.dumps(breakdown or {})),
                 ),
             )
         return await self.get(group_id)  # type: ignore[return-value]
@@ -216,6 +211,55 @@ class AllocationStore:
             )
         return int(changed.rowcount)
 
+    async def replace_assignment(
+        self,
+        venue_id: str,
+        booking_id: uuid.UUID,
+        table_ids: Sequence[str],
+        start: datetime,
+        end: datetime,
+        *,
+        now: datetime,
+        actor: str,
+        strategy: str,
+        breakdown: dict[str, Any],
+    ) -> tuple[Allocation, Allocation | None]:
+        """Move the booking to these tables: its live assignment is released and the new one
+        written in one transaction, or nothing changes (AllocationConflict). Returns both."""
+        group_id = uuid.uuid4()
+        async with self._engine.begin() as db:
+            # Two replacements of one booking must not both see the old group and both insert.
+            await db.execute(select(func.pg_advisory_xact_lock(func.hashtext(str(booking_id)))))
+            previous = await self._live_group(db, booking_id, "ASSIGNMENT")
+            if previous is not None:
+                await db.execute(
+                    update(allocations)
+                    .where(allocations.c.group_id == previous, allocations.c.release_time.is_(None))
+                    .values(release_time=now)
+                )
+            await _release_expired_holds(db, table_ids, start, end, now)
+            await _insert(
+                db,
+                _rows(
+                    group_id, venue_id, table_ids, start, end, kind="ASSIGNMENT",
+                    booking_id=booking_id, actor=actor, strategy=strategy,
+                    score_breakdown=json.loads(json.dumps(breakdown)),
+                ),
+            )  # fmt: skip
+        new = await self.get(group_id)
+        assert new is not None
+        return new, (await self.get(previous)) if previous else None
+
+    async def release_allocation(self, group_id: uuid.UUID, now: datetime) -> bool:
+        """Release one allocation of any kind; False when it was not in force."""
+        async with self._engine.begin() as db:
+            changed = await db.execute(
+                update(allocations)
+                .where(allocations.c.group_id == group_id, allocations.c.release_time.is_(None))
+                .values(release_time=now)
+            )
+        return bool(changed.rowcount)
+
     async def sweep_expired_holds(self, now: datetime) -> int:
         """Release every expired hold (they already stopped counting; this tidies the rows)."""
         async with self._engine.begin() as db:
@@ -237,36 +281,15 @@ class AllocationStore:
 
     async def get(self, group_id: uuid.UUID) -> Allocation | None:
         async with self._engine.connect() as db:
-            rows = (
-                (
-                    await db.execute(
-                        select(
-                            allocations,
-                            func.lower(allocations.c.during).label("start"),
-                            func.upper(allocations.c.during).label("end"),
-                        )
-                        .where(allocations.c.group_id == group_id)
-                        .order_by(allocations.c.table_id)
-                    )
-                )
-                .mappings()
-                .all()
-            )
-        if not rows:
-            return None
-        first = rows[0]
-        return Allocation(
-            group_id=group_id,
-            venue_id=first["venue_id"],
-            booking_id=first["booking_id"],
-            table_ids=tuple(r["table_id"] for r in rows),
-            kind=first["kind"],
-            start=first["start"],
-            end=first["end"],
-            expire_time=first["expire_time"],
-            actor=first["actor"],
-            strategy=first["strategy"],
-        )
+            found = await load_groups(db, [group_id])
+        return found[0] if found else None
+
+    async def page(
+        self, query: AllocationQuery, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[Allocation]:
+        """Allocations matching `query` by window start then id, resuming after `after`."""
+        async with self._engine.connect() as db:
+            return await page_groups(db, query, after, limit)
 
     @staticmethod
     def _live_hold(group_id: uuid.UUID, now: datetime) -> list[Any]:

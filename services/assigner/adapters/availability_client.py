@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from services.assigner.application.coordinator_ports import Capacity
 from services.assigner.domain.booking import BookingView, DependencyDown
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
 from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc as rpc
-
-
-@dataclass(frozen=True)
-class CapacityAnswer:
-    """Whether the venue can take the booking, and why not."""
-
-    accepted: bool
-    reason: str
-    detail: str
 
 
 class GrpcCapacity:
@@ -32,7 +22,7 @@ class GrpcCapacity:
         self._token = token
         self._timeout = timeout
 
-    async def check(self, booking: BookingView) -> CapacityAnswer:
+    async def check(self, booking: BookingView) -> Capacity:
         start = Timestamp()
         start.FromDatetime(booking.start)
         request = api.CheckCapacityRequest(
@@ -50,6 +40,6 @@ class GrpcCapacity:
                 raise DependencyDown(f"availability: {error.code().name}") from error
             raise
         reason = api.CapacityRejectionReason.Name(reply.rejection_reason)
-        return CapacityAnswer(
+        return Capacity(
             reply.accepted, reason.removeprefix("CAPACITY_REJECTION_REASON_"), reply.detail
         )

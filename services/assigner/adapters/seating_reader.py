@@ -42,6 +42,7 @@ class VenueDay:
     weights: dict[str, float]
     auto_confirm: bool
     retry_budget: int
+    hold_ttl: timedelta = timedelta(seconds=180)
 
 
 class SeatingReader:
@@ -110,6 +111,7 @@ class SeatingReader:
             weights={str(k): float(v) for k, v in (policy.get("strategy_weights") or {}).items()},
             auto_confirm=bool(policy.get("auto_confirm", True)),
             retry_budget=int(policy.get("retry_budget") or 5),
+            hold_ttl=timedelta(seconds=int(policy.get("hold_ttl_seconds") or 180)),
         )
 
     def _combinations(

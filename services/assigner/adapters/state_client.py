@@ -19,6 +19,12 @@ DOWN = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 SUPERSEDED = (grpc.StatusCode.ABORTED, grpc.StatusCode.FAILED_PRECONDITION)
 
 
+def _display(value: int) -> str:
+    """The display status name; empty for one this build does not know yet."""
+    known = value in pb.DisplayStatus.values() and value != pb.DISPLAY_STATUS_UNSPECIFIED
+    return pb.DisplayStatus.Name(value).removeprefix("DISPLAY_STATUS_") if known else ""
+
+
 def view_of(booking: pb.Booking) -> BookingView:
     return BookingView(
         booking_id=UUID(booking.booking_id),
@@ -30,6 +36,13 @@ def view_of(booking: pb.Booking) -> BookingView:
         end=booking.end_time.ToDatetime(tzinfo=UTC),
         preferred_zone_id=booking.preferred_zone_id or None,
         table_ids=tuple(booking.table_ids),
+        display_status=_display(booking.display_status),
+        guest_reference=booking.guest_reference,
+        notes=booking.notes,
+        pinned=booking.pinned,
+        state_reason=booking.state_reason,
+        create_time=booking.create_time.ToDatetime(tzinfo=UTC),
+        update_time=booking.update_time.ToDatetime(tzinfo=UTC),
     )
 
 
@@ -43,9 +56,12 @@ class GrpcBookings:
         self._token = token
         self._timeout = timeout
 
-    async def _call(self, method: Callable[..., Awaitable[Any]], request: Any) -> BookingView:
+    async def _call(
+        self, method: Callable[..., Awaitable[Any]], request: Any, on_behalf_of: str = ""
+    ) -> BookingView:
+        metadata = [("authorization", on_behalf_of)] if on_behalf_of else self._token.metadata()
         try:
-            response = await method(request, metadata=self._token.metadata(), timeout=self._timeout)
+            response = await method(request, metadata=metadata, timeout=self._timeout)
         except grpc.aio.AioRpcError as error:
             if error.code() in DOWN:
                 raise DependencyDown(f"state: {error.code().name}") from error
@@ -59,9 +75,21 @@ class GrpcBookings:
         return await self._call(self._stub.GetBooking, request)
 
     async def move(
-        self, command: str, booking: BookingView, reason: str, table_ids: tuple[str, ...] = ()
+        self,
+        command: str,
+        booking: BookingView,
+        reason: str,
+        table_ids: tuple[str, ...] = (),
+        *,
+        target_state: str = "",
+        on_behalf_of: str = "",
     ) -> BookingView:
-        """Apply one transition RPC (by name, e.g. "VerifyCapacity") at the booking's version."""
+        """Apply one transition RPC (by name, e.g. "VerifyCapacity") at the booking's version.
+
+        `target_state` (e.g. "ASSIGNED") is for ResolveManualReview. `on_behalf_of`, an
+        `authorization` value, makes the call as that caller instead of as the assigner (ops
+        only may move a booking out of manual review, and the history names who did).
+        """
         fields: dict[str, Any] = {
             "venue_id": booking.venue_id,
             "booking_id": str(booking.booking_id),
@@ -70,5 +98,7 @@ class GrpcBookings:
         }
         if table_ids:
             fields["table_ids"] = list(table_ids)
+        if target_state:
+            fields["target_state"] = pb.BookingState.Value(f"BOOKING_STATE_{target_state}")
         request = getattr(api, f"{command}Request")(**fields)
-        return await self._call(getattr(self._stub, command), request)
+        return await self._call(getattr(self._stub, command), request, on_behalf_of)

@@ -84,17 +84,20 @@ class EngineAssigner:
         self._store = store
         self._clock = clock
 
-    async def plans(self, booking: BookingView, limit: int = 10) -> tuple[list[Plan], VenueDay]:
-        """The ranked plans for a booking, and the day they were ranked on."""
+    async def day(
+        self, venue_id: str, start: datetime, end: datetime, excluding: UUID | None = None
+    ) -> VenueDay:
+        """The venue's day around [start, end), without `excluding`'s own allocations."""
         day = await self._reader.read(
-            booking.venue_id,
-            booking.start - HORIZON,
-            booking.end + HORIZON,
-            self._clock(),
-            booking.booking_id,
+            venue_id, start - HORIZON, end + HORIZON, self._clock(), excluding
         )
         if day is None:
-            raise NotFound(resource="Venue", id=booking.venue_id)
+            raise NotFound(resource="Venue", id=venue_id)
+        return day
+
+    async def plans(self, booking: BookingView, limit: int = 10) -> tuple[list[Plan], VenueDay]:
+        """The ranked plans for a booking, and the day they were ranked on."""
+        day = await self.day(booking.venue_id, booking.start, booking.end, booking.booking_id)
         request = request_for(booking, day)
         plans = rank_plans(
             request, day.tables, day.candidates, day.busy, day.context, day.weights, limit=limit

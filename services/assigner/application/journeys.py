@@ -42,11 +42,20 @@ class Sweeper(Protocol):
 
 
 class Event(Protocol):
-    event_id: int
-    venue_id: str
-    booking_id: str
-    event_type: str
-    payload: dict[str, Any]
+    @property
+    def event_id(self) -> int: ...
+
+    @property
+    def venue_id(self) -> str: ...
+
+    @property
+    def booking_id(self) -> str: ...
+
+    @property
+    def event_type(self) -> str: ...
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
 
 
 @dataclass

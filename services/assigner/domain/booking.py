@@ -20,6 +20,14 @@ class BookingView:
     end: datetime
     preferred_zone_id: str | None
     table_ids: tuple[str, ...]
+    # The rest of the booking, carried so a response can show the booking as the state has it.
+    display_status: str = ""
+    guest_reference: str = ""
+    notes: str = ""
+    pinned: bool = False
+    state_reason: str = ""
+    create_time: datetime | None = None
+    update_time: datetime | None = None
 
 
 class DependencyDown(Exception):

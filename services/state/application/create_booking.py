@@ -64,6 +64,9 @@ async def _create_once(
     new_id: Callable[[], UUID],
     trace_id: str,
 ) -> Booking:
+    # Read the venue's rules before the transaction: never hold one pooled connection while
+    # waiting for another.
+    rules = await venues.get(new.venue_id) if new.venue_id else None
     async with uow_factory() as uow:
         if new.venue_id and REQUEST_ID.match(new.request_id):
             stored = await uow.bookings.find_request(new.venue_id, new.request_id)
@@ -71,7 +74,6 @@ async def _create_once(
                 if stored.fingerprint != fingerprint:
                     raise RequestIdReused(request_id=new.request_id)
                 return stored.booking
-        rules = await venues.get(new.venue_id) if new.venue_id else None
         end_time = validate_new_booking(new, rules, now=now)
         assert new.start_time is not None
         booking = Booking(

@@ -1,0 +1,1 @@
+"""Benchmarks of the maitred services and the seeded restaurant days they run against."""

@@ -1,0 +1,947 @@
+"""Benchmark of the availability service as a separate process, over gRPC, on a seeded busy day.
+
+`python -m bench.availability_bench [--quick]` (from the repository root) measures GetSnapshot
+cold and warm, CheckCapacity, SearchSlots, and how long a committed change takes to reach 1,
+100 and 1,000 WatchSnapshots streams. Results go to bench/results/availability.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import platform
+import random
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+from redis.asyncio import Redis
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bench.day_generator import PARTY_MIX, SERVICES, make_day, make_floor
+from bench.seed_day import DayPlan, plan_day, seed_day, seed_floor
+from shared.auth import Role, mint_token
+from shared.db.engine import create_engine
+from shared.db.migrate import upgrade_to_head_async
+from shared.dev_servers import (
+    drop_database,
+    ensure_database,
+    start_postgres,
+    start_redis,
+    url_with_database,
+)
+from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
+from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc as rpc
+from shared.stubs.maitred.common.v1 import common_pb2
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+SEED = 20_251_125
+TABLES = 100
+STREAMS_PER_CHANNEL = 100
+CHANGE_SPACING_SECONDS = 0.3
+CALL_TIMEOUT_SECONDS = 30.0
+RUN_TIMEOUT_SECONDS = 900.0
+# The service's default (256) refuses RPCs past it, so 1,000 streams need more; see README.
+MAX_CONCURRENT_RPCS = 4096
+REJECTION_PREFIX = "CAPACITY_REJECTION_REASON_"
+# One client process keeps up with 1,000 streams (under 10% of a core, loop lag ~10 ms), so the
+# streams are not split; watch_phase spreads them evenly if this is raised.
+WATCH_CLIENT_PROCESSES = 1
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much each phase measures; every phase also stops at `phase_seconds`."""
+
+    name: str
+    snapshots: int
+    checks: int
+    searches: int
+    streams: tuple[int, ...]
+    changes: int
+    phase_seconds: float
+    backlog_share: float  # of each N, for the backlog venue
+
+
+FULL = Profile("full", 200, 500, 200, (1, 100, 1000), 20, 45.0, 0.25)
+QUICK = Profile("quick", 30, 50, 30, (1, 100), 5, 20.0, 0.5)
+
+
+@dataclass
+class Bench:
+    """What every phase needs: the service's address, a token, the database, the day."""
+
+    stub: Any
+    target: str
+    token: str
+    engine: AsyncEngine
+    venues: dict[str, str]  # role (main, backlog) -> venue id, unique per run
+    day: date
+    rng: random.Random
+    profile: Profile
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.token}"),)
+
+    def at(self, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(self.day, dt_time(hour, minute), UTC)
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """The `fraction` quantile by linear interpolation between the closest ranks."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    position = fraction * (len(ordered) - 1)
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def summary(values_ms: Sequence[float], asked: int | None = None) -> dict[str, Any]:
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 2)
+
+    return {
+        "n": len(values_ms),
+        "asked": asked if asked is not None else len(values_ms),
+        "p50": rounded(percentile(values_ms, 0.5)),
+        "p90": rounded(percentile(values_ms, 0.9)),
+        "p99": rounded(percentile(values_ms, 0.99)),
+        "max": rounded(max(values_ms) if values_ms else None),
+        "mean": rounded(sum(values_ms) / len(values_ms) if values_ms else None),
+    }
+
+
+async def timed(
+    count: int,
+    seconds: float,
+    call: Callable[[int], Awaitable[Any]],
+    before: Callable[[int], Awaitable[None]] | None = None,
+) -> list[float]:
+    """Latencies (ms) of `count` sequential calls, fewer if `seconds` run out first."""
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+    for index in range(count):
+        if time.monotonic() > deadline:
+            break
+        if before is not None:
+            await before(index)
+        started = time.perf_counter()
+        await call(index)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def stamp(moment: datetime) -> Timestamp:
+    result = Timestamp()
+    result.FromDatetime(moment)
+    return result
+
+
+def window(start: datetime, end: datetime) -> Any:
+    return common_pb2.TimeWindow(start_time=stamp(start), end_time=stamp(end))
+
+
+# --- backends and the service process ----------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def backends(scratch: Path) -> AsyncIterator[tuple[str, str, dict[str, str]]]:
+    """PostgreSQL (admin URL) and Redis: DATABASE_URL / REDIS_URL, else embedded servers."""
+    started = []
+    try:
+        database = os.environ.get("DATABASE_URL")
+        if not database:
+            server = await asyncio.to_thread(start_postgres, scratch / "pg")
+            started.append(server)
+            database = server.url
+        redis_url = os.environ.get("REDIS_URL")
+        if not redis_url:
+            redis_server = await asyncio.to_thread(start_redis, scratch / "redis")
+            started.append(redis_server)
+            redis_url = redis_server.url
+        kinds = {
+            "postgres": "DATABASE_URL" if "DATABASE_URL" in os.environ else "embedded",
+            "redis": "REDIS_URL" if "REDIS_URL" in os.environ else "embedded",
+        }
+        yield database, redis_url, kinds
+    finally:
+        for server in reversed(started):
+            await asyncio.to_thread(server.stop)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def service_process(
+    database_url: str, redis_url: str, secret: str, log_path: Path
+) -> AsyncIterator[str]:
+    """`python -m services.availability.main` on a free port; yields its address."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "MAITRED_JWT_SECRET": secret,
+        "MAITRED_AVAILABILITY_PORT": str(port),
+        "MAITRED_HOST": "127.0.0.1",
+        "MAITRED_LOG_LEVEL": "WARNING",
+        "MAITRED_MAX_CONCURRENT_RPCS": str(MAX_CONCURRENT_RPCS),
+        "MAITRED_GRACE_PERIOD_SECONDS": "2",
+    }
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "services.availability.main",
+            env=environment,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            target = f"127.0.0.1:{port}"
+            async with grpc.aio.insecure_channel(target) as channel:
+                await asyncio.wait_for(channel.channel_ready(), 30)
+            yield target
+        finally:
+            await stop_process(process)
+
+
+async def stop_process(process: asyncio.subprocess.Process, grace: float = 15.0) -> None:
+    if process.returncode is not None:
+        return
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), grace)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+# --- the day -----------------------------------------------------------------------------------
+
+
+async def prepare_database(admin_url: str) -> tuple[str, str]:
+    name = f"maitred_bench_{uuid.uuid4().hex[:10]}"
+    await ensure_database(admin_url, name)
+    url = url_with_database(admin_url, name)
+    await upgrade_to_head_async(url)
+    return name, url
+
+
+def venue_ids() -> dict[str, str]:
+    # Unique per run: cache keys hold the venue and its version, and a fresh database starts
+    # its versions again, so a fixed id would read the last run's days from a shared Redis.
+    run = uuid.uuid4().hex[:8]
+    return {"main": f"bench-{run}-main", "backlog": f"bench-{run}-backlog"}
+
+
+async def seed(engine: AsyncEngine, day: date, venues: dict[str, str]) -> dict[str, Any]:
+    """The same 100-table floor and 1,000-booking day at two venues that differ in overflow."""
+    floor = make_floor(TABLES, SEED)
+    bookings = make_day(floor, "high", SEED + 1, day, UTC)
+    expire = datetime.now(UTC) + timedelta(hours=2)
+    described: dict[str, Any] = {}
+    for venue_id, overflow in ((venues["main"], "REJECTED"), (venues["backlog"], "MANUAL_REVIEW")):
+        plan = plan_day(floor, bookings, seed=SEED + 2, hold_expire=expire, overflow_state=overflow)
+        started = time.perf_counter()
+        await seed_floor(engine, venue_id, floor)
+        await seed_day(engine, venue_id, plan, now=datetime.now(UTC))
+        described[venue_id] = describe(plan, overflow, time.perf_counter() - started)
+        described[venue_id]["role"] = "main" if overflow == "REJECTED" else "backlog"
+    sizes = Counter(t.max_seats for t in floor.tables)
+    described["floor"] = {
+        "tables": len(floor.tables),
+        "zones": len(floor.zones),
+        "adjacent_pairs": len(floor.adjacency),
+        "tables_by_size": {str(k): v for k, v in sorted(sizes.items())},
+        "not_combinable": sum(not t.combinable for t in floor.tables),
+    }
+    described["service_date"] = day.isoformat()
+    return described
+
+
+def describe(plan: DayPlan, overflow: str, seconds: float) -> dict[str, Any]:
+    seated = [p for p in plan.bookings if p.allocated]
+    return {
+        "overflow_state": overflow,
+        "bookings": len(plan.bookings),
+        "states": dict(sorted(plan.states().items())),
+        "assignment_groups": len(seated),
+        "combined_assignments": sum(len(p.table_ids) > 1 for p in seated),
+        "holds": len(plan.holds),
+        "seed_seconds": round(seconds, 3),
+    }
+
+
+# --- request/response phases ------------------------------------------------------------------
+
+
+RENAME = text("UPDATE venues SET name = :name WHERE venue_id = :venue")
+
+
+async def bump(engine: AsyncEngine, venue_id: str, index: int) -> None:
+    """A committed change that moves the venue's version on (and so misses the cache)."""
+    async with engine.begin() as db:
+        await db.execute(RENAME, {"name": f"Bench {venue_id} #{index}", "venue": venue_id})
+
+
+async def snapshot_phase(bench: Bench, venue_id: str, count: int) -> dict[str, Any]:
+    request = api.GetSnapshotRequest(venue_id=venue_id, window=window(bench.at(17), bench.at(23)))
+
+    async def call(_: int) -> Any:
+        return await bench.stub.GetSnapshot(
+            request, metadata=bench.metadata, timeout=CALL_TIMEOUT_SECONDS
+        )
+
+    async def before(index: int) -> None:
+        await bump(bench.engine, venue_id, index)
+
+    seconds = bench.profile.phase_seconds
+    cold = await timed(count, seconds, call, before)
+    snapshot = (await call(0)).snapshot
+    warm = await timed(count, seconds, call)
+    return {
+        "window": "17:00-23:00",
+        "cold": summary(cold, count),
+        "warm": summary(warm, count),
+        "response_bytes": snapshot.ByteSize(),
+        "table_intervals": sum(len(t.intervals) for t in snapshot.tables),
+        "pending_demand": len(snapshot.pending_demand),
+        "slots": len(snapshot.slots),
+    }
+
+
+def party(rng: random.Random) -> int:
+    sizes, weights = zip(*PARTY_MIX, strict=True)
+    return int(rng.choices(sizes, weights=weights)[0])
+
+
+def slot_starts(day: date) -> list[datetime]:
+    return [datetime.combine(day, s, UTC) for service in SERVICES for s in service.starts()]
+
+
+async def check_phase(bench: Bench, venue_id: str, count: int) -> dict[str, Any]:
+    starts, outcomes = slot_starts(bench.day), Counter[str]()
+    requests = [
+        api.CheckCapacityRequest(
+            venue_id=venue_id,
+            party_size=party(bench.rng),
+            start_time=stamp(bench.rng.choice(starts)),
+        )
+        for _ in range(count)
+    ]
+
+    async def call(index: int) -> None:
+        reply = await bench.stub.CheckCapacity(
+            requests[index], metadata=bench.metadata, timeout=CALL_TIMEOUT_SECONDS
+        )
+        reason = api.CapacityRejectionReason.Name(reply.rejection_reason)
+        outcomes["ACCEPTED" if reply.accepted else reason.removeprefix(REJECTION_PREFIX)] += 1
+
+    latencies = await timed(count, bench.profile.phase_seconds, call)
+    return {**summary(latencies, count), "outcomes": dict(sorted(outcomes.items()))}
+
+
+async def search_phase(bench: Bench, venue_id: str, count: int) -> dict[str, Any]:
+    starts, found = slot_starts(bench.day), []
+    requests = [
+        api.SearchSlotsRequest(
+            venue_id=venue_id,
+            party_size=party(bench.rng),
+            service_date=bench.day.isoformat(),
+            max_results=10,
+            preferred_start_time=stamp(bench.rng.choice(starts)),
+        )
+        for _ in range(count)
+    ]
+
+    async def call(index: int) -> None:
+        reply = await bench.stub.SearchSlots(
+            requests[index], metadata=bench.metadata, timeout=CALL_TIMEOUT_SECONDS
+        )
+        found.append(len(reply.candidates))
+
+    latencies = await timed(count, bench.profile.phase_seconds, call)
+    empty = sum(1 for n in found if n == 0)
+    mean = round(sum(found) / len(found), 2) if found else None
+    return {**summary(latencies, count), "mean_candidates": mean, "empty_answers": empty}
+
+
+def scaled(count: int, share: float) -> int:
+    return max(1, round(count * share))
+
+
+async def request_phases(bench: Bench) -> None:
+    profile = bench.profile
+    for venue_id, share in (
+        (bench.venues["main"], 1.0),
+        (bench.venues["backlog"], profile.backlog_share),
+    ):
+        print(f"  {venue_id}: GetSnapshot", flush=True)
+        found = {
+            "get_snapshot": await snapshot_phase(bench, venue_id, scaled(profile.snapshots, share))
+        }
+        print(f"  {venue_id}: CheckCapacity", flush=True)
+        found["check_capacity"] = await check_phase(bench, venue_id, scaled(profile.checks, share))
+        print(f"  {venue_id}: SearchSlots", flush=True)
+        found["search_slots"] = await search_phase(bench, venue_id, scaled(profile.searches, share))
+        bench.results.setdefault("calls", {})[venue_id] = found
+
+
+# --- watch: changes from here, streams in client processes ------------------------------------
+
+# A hold over a turn (105 minutes) on a table free for it, at one of the dinner starts.
+HOLD = text(
+    "INSERT INTO allocations (group_id, venue_id, table_id, kind, during, expire_time, actor) "
+    "SELECT :group, :venue, t.table_id, 'HOLD', tstzrange(s, s + interval '105 minutes', '[)'), "
+    "now() + interval '2 hours', 'bench' "
+    "FROM dining_tables t CROSS JOIN generate_series(:first, :last, interval '15 minutes') s "
+    "WHERE t.venue_id = :venue AND NOT EXISTS (SELECT 1 FROM allocations a "
+    "WHERE a.table_id = t.table_id AND a.release_time IS NULL "
+    "AND a.during && tstzrange(s, s + interval '105 minutes', '[)')) "
+    "ORDER BY md5(t.table_id || s::text || :salt) LIMIT 1"
+)
+VERSION = text("SELECT version FROM venue_change_versions WHERE venue_id = :venue")
+
+
+async def change(db: AsyncConnection, bench: Bench, index: int) -> tuple[int, float, str]:
+    """One committed change at the main venue (a hold, or a rename every other time).
+
+    Returns the version it made, `time.time()` right after COMMIT returned, and its kind.
+    """
+    venue = bench.venues["main"]
+    kind = "rename"
+    async with db.begin():
+        if index % 2 == 0:
+            hold = {
+                "group": uuid.uuid4(),
+                "venue": venue,
+                "first": bench.at(17, 30),
+                "last": bench.at(22),
+                "salt": f"{venue}/{index}",
+            }
+            if (await db.execute(HOLD, hold)).rowcount:
+                kind = "hold"
+        if kind == "rename":
+            await db.execute(RENAME, {"name": f"Bench watch #{index}", "venue": venue})
+        version = int((await db.execute(VERSION, {"venue": venue})).scalar_one())
+    return version, time.time(), kind
+
+
+async def spawn_client(config: dict[str, Any], log_path: Path) -> asyncio.subprocess.Process:
+    log = log_path.open("ab")
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bench.availability_bench",
+            "--watch-client",
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            limit=2**28,
+        )
+    finally:
+        log.close()
+    await send(process, config)
+    return process
+
+
+async def send(process: asyncio.subprocess.Process, message: dict[str, Any]) -> None:
+    assert process.stdin is not None
+    process.stdin.write((json.dumps(message) + "\n").encode())
+    await process.stdin.drain()
+
+
+async def receive(process: asyncio.subprocess.Process, seconds: float) -> dict[str, Any]:
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), seconds)
+    if not line:
+        raise RuntimeError("a watch client exited early; see its log")
+    message: dict[str, Any] = json.loads(line)
+    return message
+
+
+async def watch_phase(bench: Bench, streams: int, log_path: Path) -> dict[str, Any]:
+    clients = WATCH_CLIENT_PROCESSES
+    shares = [streams // clients + (1 if n < streams % clients else 0) for n in range(clients)]
+    ready_seconds = 30 + 0.15 * streams
+    config = {
+        "target": bench.target,
+        "token": bench.token,
+        "venue": bench.venues["main"],
+        "start": bench.at(17).isoformat(),
+        "end": bench.at(23).isoformat(),
+        "ready_seconds": ready_seconds,
+    }
+    processes = [await spawn_client({**config, "streams": n}, log_path) for n in shares]
+    try:
+        started = time.monotonic()
+        ready = [await receive(p, ready_seconds + 30) for p in processes]
+        ready_after = time.monotonic() - started
+        commits = []
+        async with bench.engine.connect() as db:
+            for index in range(bench.profile.changes):
+                began = time.monotonic()
+                commits.append(await change(db, bench, index))
+                await asyncio.sleep(max(0.0, CHANGE_SPACING_SECONDS - (time.monotonic() - began)))
+        final = max(version for version, _, _ in commits)
+        for process in processes:
+            await send(process, {"finish": final, "seconds": 60})
+        done = [await receive(p, 120) for p in processes]
+    finally:
+        for process in processes:
+            await stop_process(process, 10)
+    return watch_report(streams, shares, ready, ready_after, commits, done)
+
+
+def watch_report(
+    streams: int,
+    shares: list[int],
+    ready: list[dict[str, Any]],
+    ready_after: float,
+    commits: list[tuple[int, float, str]],
+    done: list[dict[str, Any]],
+) -> dict[str, Any]:
+    delays, missing, messages, coalesced = [], 0, 0, 0
+    for report in done:
+        for records in report["streams"]:
+            messages += max(len(records) - 1, 0)
+            coalesced += sum(1 for _, skipped, _ in records[1:] if skipped > 0)
+            for version, committed, _ in commits:
+                received = next((at for v, _, at in records if v >= version), None)
+                if received is None:
+                    missing += 1
+                else:
+                    delays.append((received - committed) * 1000)
+    return {
+        "streams": streams,
+        "client_processes": len(shares),
+        "channels": sum(math.ceil(n / STREAMS_PER_CHANNEL) for n in shares),
+        "streams_ready": sum(r["ready"] for r in ready),
+        "stream_errors": dict(sum((Counter(r["errors"]) for r in done), Counter())),
+        "first_snapshots_seconds": round(ready_after, 2),
+        "changes": len(commits),
+        "change_kinds": dict(Counter(kind for _, _, kind in commits)),
+        "pairs": streams * len(commits),
+        "delivered": len(delays),
+        "missing": missing,
+        "delay_ms": summary(delays),
+        "messages_after_first": messages,
+        "coalesced_messages": coalesced,
+        "client_cpu_share": [r["cpu_share"] for r in done],
+        "client_max_loop_lag_ms": [r["max_loop_lag_ms"] for r in done],
+    }
+
+
+# --- the watch client process ------------------------------------------------------------------
+
+
+async def read_command() -> dict[str, Any]:
+    line = await asyncio.to_thread(sys.stdin.readline)
+    if not line:
+        raise SystemExit(0)
+    command: dict[str, Any] = json.loads(line)
+    return command
+
+
+async def until(condition: Callable[[], bool], progress: asyncio.Event, seconds: float) -> None:
+    """Wait until `condition` holds, checking it each time `progress` is set, or time runs out."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        progress.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(progress.wait(), remaining)
+
+
+async def watch_client() -> None:
+    """Opens the streams, reports when each has its first snapshot, records every message."""
+    config = await read_command()
+    count = int(config["streams"])
+    records: list[list[tuple[int, int, float]]] = [[] for _ in range(count)]
+    ended: list[bool] = [False] * count
+    errors: Counter[str] = Counter()
+    progress = asyncio.Event()
+    options = [("grpc.use_local_subchannel_pool", 1), ("grpc.max_receive_message_length", 2**26)]
+    channels = [
+        grpc.aio.insecure_channel(config["target"], options=options)
+        for _ in range(math.ceil(count / STREAMS_PER_CHANNEL))
+    ]
+    request = api.WatchSnapshotsRequest(
+        venue_id=config["venue"],
+        window=window(
+            datetime.fromisoformat(config["start"]), datetime.fromisoformat(config["end"])
+        ),
+    )
+    metadata = (("authorization", f"Bearer {config['token']}"),)
+
+    async def follow(index: int) -> None:
+        stub = rpc.AvailabilityServiceStub(channels[index // STREAMS_PER_CHANNEL])
+        try:
+            async for message in stub.WatchSnapshots(request, metadata=metadata):
+                received = time.time()
+                records[index].append(
+                    (message.snapshot.version, message.skipped_versions, received)
+                )
+                progress.set()
+        except grpc.aio.AioRpcError as error:
+            errors[error.code().name] += 1
+        finally:
+            ended[index] = True
+            progress.set()
+
+    tasks = [asyncio.create_task(follow(n)) for n in range(count)]
+    await until(
+        lambda: all(r or e for r, e in zip(records, ended, strict=True)),
+        progress,
+        float(config["ready_seconds"]),
+    )
+    print(json.dumps({"ready": sum(1 for r in records if r)}), flush=True)
+    lag = LoopLag()
+    lag_task = asyncio.create_task(lag.run())
+    cpu, wall = time.process_time(), time.monotonic()
+    finish = await read_command()
+    latest = int(finish["finish"])
+    await until(
+        lambda: all(e or (r and r[-1][0] >= latest) for r, e in zip(records, ended, strict=True)),
+        progress,
+        float(finish["seconds"]),
+    )
+    share = (time.process_time() - cpu) / max(time.monotonic() - wall, 1e-9)
+    lag_task.cancel()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for channel in channels:
+        await channel.close()
+    print(
+        json.dumps(
+            {
+                "streams": records,
+                "errors": dict(errors),
+                "cpu_share": round(share, 3),
+                "max_loop_lag_ms": round(lag.worst * 1000, 1),
+            }
+        ),
+        flush=True,
+    )
+
+
+class LoopLag:
+    """The longest the event loop was late waking a 10 ms timer: a client keeping up or not."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+
+    async def run(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            self.worst = max(self.worst, time.monotonic() - before - 0.01)
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    model, memory_kb = "unknown", 0
+    with contextlib.suppress(OSError):
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.splitlines()
+                if line.startswith("model name")
+            ),
+            model,
+        )
+        meminfo = Path("/proc/meminfo").read_text().split()
+        memory_kb = int(meminfo[meminfo.index("MemTotal:") + 1])
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gib": round(memory_kb / 2**20, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        # Other work on the machine skews the numbers: this says how busy it was at the start.
+        "load_average_at_start": [round(load, 2) for load in os.getloadavg()],
+    }
+
+
+async def server_versions(engine: AsyncEngine, redis_url: str) -> dict[str, str]:
+    async with engine.connect() as db:
+        postgres = str((await db.execute(text("SHOW server_version"))).scalar_one())
+    client = Redis.from_url(redis_url)
+    try:
+        info = await client.info("server")
+    finally:
+        await client.aclose()
+    return {
+        "postgres_version": postgres,
+        "redis_version": str(info.get("redis_version", "unknown")),
+    }
+
+
+async def forget_cached_days(redis_url: str, venues: dict[str, str]) -> int:
+    """Delete this run's cached days (they would only expire after an hour otherwise)."""
+    client = Redis.from_url(redis_url)
+    deleted = 0
+    try:
+        for venue_id in venues.values():
+            async for found in client.scan_iter(match=f"maitred:{{venue:{venue_id}}}:*"):
+                deleted += int(await client.delete(found))
+    finally:
+        await client.aclose()
+    return deleted
+
+
+async def run(profile: Profile) -> dict[str, Any]:
+    started = time.monotonic()
+    scratch = Path(tempfile.mkdtemp(prefix="maitred-bench-"))
+    results: dict[str, Any] = {
+        "mode": profile.name,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+    }
+    try:
+        async with backends(scratch) as (admin_url, redis_url, kinds):
+            results["backends"] = dict(kinds)
+            await measure(profile, admin_url, redis_url, scratch, results)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    results["run_seconds"] = round(time.monotonic() - started, 1)
+    return results
+
+
+async def measure(
+    profile: Profile, admin_url: str, redis_url: str, scratch: Path, results: dict[str, Any]
+) -> None:
+    print("migrating a fresh database", flush=True)
+    name, database_url = await prepare_database(admin_url)
+    engine = create_engine(database_url, pool_size=2, application_name="maitred-bench")
+    try:
+        results["backends"].update(await server_versions(engine, redis_url))
+        day = datetime.now(UTC).date() + timedelta(days=1)
+        print("seeding", flush=True)
+        venues = venue_ids()
+        results["day"] = await seed(engine, day, venues)
+        secret = secrets.token_urlsafe(36)  # 48 characters
+        token = mint_token(
+            secret,
+            subject="bench",
+            roles=[Role.OPS],
+            venues=["*"],
+            ttl_seconds=3600,
+            issuer="maitred",
+        )
+        async with (
+            service_process(database_url, redis_url, secret, scratch / "service.log") as target,
+            grpc.aio.insecure_channel(target) as channel,
+        ):
+            bench = Bench(
+                rpc.AvailabilityServiceStub(channel),
+                target,
+                token,
+                engine,
+                venues,
+                day,
+                random.Random(SEED),
+                profile,
+                results,
+            )
+            await request_phases(bench)
+            for streams in profile.streams:
+                print(f"  watch: {streams} streams", flush=True)
+                try:
+                    found = await watch_phase(bench, streams, scratch / "clients.log")
+                except (TimeoutError, RuntimeError, ValueError) as error:
+                    # Reported, and the larger phases still run: one failure is a result too.
+                    found = {"streams": streams, "error": f"{type(error).__name__}: {error}"}
+                results.setdefault("watch", []).append(found)
+        results["service_log_tail"] = tail(scratch / "service.log") + tail(scratch / "clients.log")
+        await forget_cached_days(redis_url, venues)
+    finally:
+        await engine.dispose()
+        await drop_database(admin_url, name)
+
+
+def tail(path: Path, lines: int = 20) -> list[str]:
+    with contextlib.suppress(OSError):
+        return path.read_text(errors="replace").splitlines()[-lines:]
+    return []
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def cell(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def latency_rows(results: dict[str, Any]) -> list[str]:
+    rows = [
+        "| call | venue | n (asked) | p50 | p90 | p99 | max | notes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for venue_id, calls in results.get("calls", {}).items():
+        role = results["day"][venue_id]["role"]
+        snapshot = calls["get_snapshot"]
+        check, search = calls["check_capacity"], calls["search_slots"]
+        named = [
+            ("GetSnapshot cold", snapshot["cold"], f"{snapshot['response_bytes']} B response"),
+            ("GetSnapshot warm", snapshot["warm"], f"{snapshot['pending_demand']} pending"),
+            (
+                "CheckCapacity",
+                check,
+                ", ".join(f"{k} {v}" for k, v in check["outcomes"].items()),
+            ),
+            (
+                "SearchSlots",
+                search,
+                f"{search['mean_candidates']} candidates on average, "
+                f"{search['empty_answers']} empty",
+            ),
+        ]
+        for name, s, note in named:
+            rows.append(
+                f"| {name} | {role} | {s['n']} ({s['asked']}) | {cell(s['p50'])} | "
+                f"{cell(s['p90'])} | {cell(s['p99'])} | {cell(s['max'])} | {note} |"
+            )
+    return rows
+
+
+def watch_rows(results: dict[str, Any]) -> list[str]:
+    rows = [
+        "| streams | channels | ready | first snapshots (s) | changes | delivered / pairs | "
+        "p50 | p90 | p99 | max | messages | coalesced | client CPU, loop lag | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for w in results.get("watch", []):
+        if "error" in w:
+            rows.append(f"| {w['streams']} | failed: {w['error']} |")
+            continue
+        d = w["delay_ms"]
+        client = ", ".join(
+            f"{share:.0%}, {lag} ms"
+            for share, lag in zip(w["client_cpu_share"], w["client_max_loop_lag_ms"], strict=True)
+        )
+        rows.append(
+            f"| {w['streams']} | {w['channels']} | {w['streams_ready']} "
+            f"| {w['first_snapshots_seconds']} | {w['changes']} | {w['delivered']} / {w['pairs']} "
+            f"| {cell(d['p50'])} | {cell(d['p90'])} | {cell(d['p99'])} | {cell(d['max'])} "
+            f"| {w['messages_after_first']} | {w['coalesced_messages']} | {client} "
+            f"| {w['stream_errors'] or '-'} |"
+        )
+    return rows
+
+
+def render(results: dict[str, Any]) -> str:
+    m, b, day = results["machine"], results["backends"], results["day"]
+    lines = [
+        "# Availability service benchmark",
+        "",
+        f"{results['date']}, {results['mode']} run, {results['run_seconds']} s. Machine: "
+        f"{m['nproc']} x {m['cpu_model']}, {m['memory_gib']} GiB, {m['platform']}; Python "
+        f"{m['python']}. PostgreSQL {b.get('postgres_version')} ({b['postgres']}), Redis "
+        f"{b.get('redis_version')} ({b['redis']}). Service, PostgreSQL, Redis and the clients "
+        f"share the machine; load average at the start {m['load_average_at_start']}.",
+        "",
+        f"Day {day['service_date']} (UTC): {day['floor']['tables']} tables in "
+        f"{day['floor']['zones']} zones {day['floor']['tables_by_size']} (by max seats), "
+        f"{day['floor']['adjacent_pairs']} adjacent pairs, {day['floor']['not_combinable']} not "
+        "combinable; bookings made at load high, seated first-fit in booking order.",
+        "",
+    ]
+    for venue_id, seeded in ((k, v) for k, v in day.items() if isinstance(v, dict) and "role" in v):
+        lines.append(
+            f"- {seeded['role']} (`{venue_id}`): overflow to {seeded['overflow_state']}; "
+            f"states {seeded['states']}; {seeded['assignment_groups']} assignments "
+            f"({seeded['combined_assignments']} combined), {seeded['holds']} live holds."
+        )
+    lines += [
+        "",
+        "## Calls (ms, sequential, one client)",
+        "",
+        *latency_rows(results),
+        "",
+        "Cold: the venue's version is bumped before each call, so the Redis day cache "
+        "misses and the day is read from PostgreSQL. Window 17:00-23:00.",
+        "",
+        f"## Watch delay (ms, commit to receipt, main venue, window 17:00-23:00, "
+        f"{WATCH_CLIENT_PROCESSES} client process)",
+        "",
+        *watch_rows(results),
+        "",
+        "Delay: from `time.time()` right after COMMIT to a stream's receipt of a message "
+        "with that version or newer, over every (stream, change) pair. Coalesced: "
+        "messages with skipped_versions > 0. Client CPU: the client process's CPU time over "
+        "wall time while the changes ran; loop lag: the worst delay of its 10 ms timer.",
+        "",
+    ]
+    if results.get("service_log_tail"):
+        lines += [
+            "## Service and client log (tail)",
+            "",
+            "```",
+            *results["service_log_tail"],
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer calls and streams (smoke)")
+    parser.add_argument("--watch-client", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.watch_client:
+        asyncio.run(watch_client())
+        return
+    profile = QUICK if args.quick else FULL
+    results = asyncio.run(asyncio.wait_for(run(profile), RUN_TIMEOUT_SECONDS))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "availability.json").write_text(json.dumps(results, indent=2) + "\n")
+    report = render(results)
+    (RESULTS / "availability.md").write_text(report)
+    print(report)
+
+
+if __name__ == "__main__":
+    main()

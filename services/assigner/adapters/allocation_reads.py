@@ -1,0 +1,139 @@
+"""Reads allocation groups from PostgreSQL: one by id, or a filtered page in window order."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, literal, select, tuple_
+from sqlalchemy.dialects.postgresql import TSTZRANGE
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.db.schema import allocations, bookings
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """One hold or assignment: a group of table rows sharing a window."""
+
+    group_id: uuid.UUID
+    venue_id: str
+    booking_id: uuid.UUID | None
+    table_ids: tuple[str, ...]
+    kind: str
+    start: datetime
+    end: datetime
+    expire_time: datetime | None
+    actor: str
+    strategy: str
+    breakdown: dict[str, Any] = field(default_factory=dict)
+    create_time: datetime | None = None
+    release_time: datetime | None = None
+    party_size: int = 0  # the booking's, else the one the allocation was made for; 0 if unknown
+
+
+@dataclass(frozen=True)
+class AllocationQuery:
+    """Which allocations of a venue to list; `now` decides which holds are still in force."""
+
+    venue_id: str
+    now: datetime
+    booking_id: uuid.UUID | None = None
+    kinds: frozenset[str] = frozenset()
+    window: tuple[datetime, datetime] | None = None
+    include_released: bool = False
+    request_id: str = ""
+
+
+def _rows_query() -> Select[Any]:
+    return select(
+        allocations,
+        func.lower(allocations.c.during).label("start"),
+        func.upper(allocations.c.during).label("end"),
+        bookings.c.party_size.label("booking_party_size"),
+    ).select_from(
+        allocations.outerjoin(bookings, bookings.c.booking_id == allocations.c.booking_id)
+    )
+
+
+def _allocation(group_id: uuid.UUID, rows: Sequence[Any]) -> Allocation:
+    first = rows[0]
+    breakdown = dict(first["score_breakdown"] or {})
+    party = first["booking_party_size"] or breakdown.get("party_size") or 0
+    return Allocation(
+        group_id=group_id,
+        venue_id=first["venue_id"],
+        booking_id=first["booking_id"],
+        table_ids=tuple(r["table_id"] for r in rows),
+        kind=first["kind"],
+        start=first["start"],
+        end=first["end"],
+        expire_time=first["expire_time"],
+        actor=first["actor"],
+        strategy=first["strategy"],
+        breakdown=breakdown,
+        create_time=first["create_time"],
+        release_time=first["release_time"],
+        party_size=int(party),
+    )
+
+
+async def load_groups(db: AsyncConnection, group_ids: Sequence[uuid.UUID]) -> list[Allocation]:
+    """The allocations with these ids, in the order given; unknown ids are left out."""
+    if not group_ids:
+        return []
+    result = await db.execute(
+        _rows_query()
+        .where(allocations.c.group_id.in_(list(group_ids)))
+        .order_by(allocations.c.group_id, allocations.c.table_id)
+    )
+    grouped: dict[uuid.UUID, list[Any]] = {}
+    for row in result.mappings():
+        grouped.setdefault(row["group_id"], []).append(row)
+    return [_allocation(g, grouped[g]) for g in group_ids if g in grouped]
+
+
+def _filters(query: AllocationQuery) -> list[Any]:
+    found: list[Any] = [allocations.c.venue_id == query.venue_id]
+    if query.booking_id is not None:
+        found.append(allocations.c.booking_id == query.booking_id)
+    if query.kinds:
+        found.append(allocations.c.kind.in_(sorted(query.kinds)))
+    if query.window is not None:
+        start, end = query.window
+        span = func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
+        found.append(allocations.c.during.op("&&")(span))
+    if not query.include_released:
+        found.append(allocations.c.release_time.is_(None))
+        found.append((allocations.c.kind != "HOLD") | (allocations.c.expire_time > query.now))
+    if query.request_id:
+        found.append(allocations.c.score_breakdown["request_id"].astext == query.request_id)
+    return found
+
+
+async def page_groups(
+    db: AsyncConnection,
+    query: AllocationQuery,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Allocation]:
+    """At most `limit` allocations matching `query`, by window start then id, after `after`."""
+    groups = (
+        select(
+            allocations.c.group_id.label("group_id"),
+            func.min(func.lower(allocations.c.during)).label("start"),
+        )
+        .where(*_filters(query))
+        .group_by(allocations.c.group_id)
+        .subquery()
+    )
+    page = select(groups.c.group_id).order_by(groups.c.start, groups.c.group_id).limit(limit)
+    if after is not None:
+        page = page.where(
+            tuple_(groups.c.start, groups.c.group_id) > tuple_(literal(after[0]), literal(after[1]))
+        )
+    ids = list((await db.execute(page)).scalars())
+    return await load_groups(db, ids)

@@ -1,0 +1,125 @@
+"""Checks of the assigner's request fields, each failure naming its field (INVALID_ARGUMENT)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from services.assigner.domain.plans import TableInfo
+from shared.domain_errors import FieldViolation, InvalidArgument
+
+MAX_PARTY = 100
+MAX_TTL = timedelta(minutes=30)
+MAX_WINDOW_HOURS = 24  # a party's window (quotes, holds); listings may span more
+MAX_REASON = 500
+MAX_REQUEST_ID = 64
+
+
+def fail(field: str, key: str, **params: object) -> InvalidArgument:
+    return InvalidArgument([FieldViolation(field, key, params)])
+
+
+def venue_id_of(venue_id: str) -> str:
+    if not venue_id:
+        raise fail("venue_id", "field.required")
+    return venue_id
+
+
+def uuid_of(text: str, field: str) -> UUID:
+    """The UUID in a required field."""
+    if not text:
+        raise fail(field, "field.required")
+    try:
+        return UUID(text)
+    except ValueError as error:
+        raise fail(field, "field.bad_format", format="a UUID") from error
+
+
+def optional_uuid(text: str, field: str) -> UUID | None:
+    return uuid_of(text, field) if text else None
+
+
+def party_size_of(size: int, field: str = "party_size") -> int:
+    if not 1 <= size <= MAX_PARTY:
+        raise fail(field, "field.out_of_range", min=1, max=MAX_PARTY)
+    return size
+
+
+def check_window(start: datetime, end: datetime, field: str, *, capped: bool = True) -> None:
+    """A non-empty window; at most MAX_WINDOW_HOURS long when `capped`."""
+    if capped and not timedelta(0) < end - start <= timedelta(hours=MAX_WINDOW_HOURS):
+        raise fail(field, "field.bad_window", hours=MAX_WINDOW_HOURS)
+    if start >= end:
+        raise fail(field, "field.empty_window")
+
+
+def ttl_of(ttl: timedelta | None, venue_ttl: timedelta) -> timedelta:
+    """The hold lifetime to use: the venue's when unset, and never longer than the venue's."""
+    if ttl is None:
+        return venue_ttl
+    return min(ttl, venue_ttl)
+
+
+def check_ttl(ttl: timedelta | None, field: str = "ttl") -> None:
+    if ttl is not None and not timedelta(0) < ttl <= MAX_TTL:
+        raise fail(field, "field.out_of_range", min="1 second", max="30 minutes")
+
+
+def reason_of(reason: str) -> str:
+    if not reason.strip():
+        raise fail("reason", "field.required")
+    if len(reason) > MAX_REASON:
+        raise fail("reason", "field.too_long", max=MAX_REASON)
+    return reason
+
+
+def check_request_id(request_id: str) -> None:
+    if len(request_id) > MAX_REQUEST_ID:
+        raise fail("request_id", "field.too_long", max=MAX_REQUEST_ID)
+
+
+def table_ids_of(table_ids: Sequence[str], *, required: bool) -> tuple[str, ...]:
+    """The named tables, each named once; INVALID_ARGUMENT naming `table_ids[i]` otherwise."""
+    if required and not table_ids:
+        raise fail("table_ids", "field.required")
+    violations = []
+    seen: set[str] = set()
+    for index, table_id in enumerate(table_ids):
+        if not table_id:
+            violations.append(FieldViolation(f"table_ids[{index}]", "field.required"))
+        elif table_id in seen:
+            violations.append(FieldViolation(f"table_ids[{index}]", "field.duplicate"))
+        seen.add(table_id)
+    if violations:
+        raise InvalidArgument(violations)
+    return tuple(table_ids)
+
+
+def check_tables_fit(
+    table_ids: Sequence[str], active: Mapping[str, TableInfo], party_size: int | None
+) -> None:
+    """Every table is an active table of the venue and, together, they seat the party."""
+    violations = [
+        FieldViolation(f"table_ids[{index}]", "field.no_active_table")
+        for index, table_id in enumerate(table_ids)
+        if table_id not in active
+    ]
+    if violations:
+        raise InvalidArgument(violations)
+    seats = sum(active[t].max_seats for t in table_ids)
+    if party_size is not None and seats < party_size:
+        raise fail("table_ids", "field.too_few_seats", seats=seats, party_size=party_size)
+
+
+def version_of(version: int) -> int:
+    """The booking version a write expects; versions start at 1, so 0 means it was not sent."""
+    if version < 1:
+        raise fail("expected_version", "field.required")
+    return version
+
+
+def plan_limit(requested: int, *, default: int = 5, maximum: int = 20) -> int:
+    if requested < 0:
+        raise fail("max_plans", "field.out_of_range", min=0, max=maximum)
+    return min(requested or default, maximum)

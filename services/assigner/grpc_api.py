@@ -1,0 +1,234 @@
+"""The AssignerService servicer: proto in, use case, proto out. Nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import grpc
+
+from services.assigner.adapters.allocations import Allocation, AllocationQuery, AllocationStore
+from services.assigner.adapters.state_client import GrpcBookings
+from services.assigner.application.assign import EngineAssigner
+from services.assigner.application.booking_tables import BookingTables, Outcome
+from services.assigner.application.holds import HoldOrder, Holds
+from services.assigner.application.paging import list_allocations, page_size
+from services.assigner.application.quotes import party_view, quote_booking, quote_party
+from services.assigner.convert import (
+    allocation_to_proto,
+    booking_to_proto,
+    kinds_of,
+    plan_to_proto,
+    ttl_of,
+    window_of,
+)
+from services.assigner.domain import validation as check
+from services.assigner.downstream import translated
+from shared.auth import Role
+from shared.call_context import current_caller
+from shared.domain_errors import NotFound
+from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as api
+from shared.stubs.maitred.assigner.v1 import assigner_service_pb2_grpc as rpc
+
+SERVICE = api.DESCRIPTOR.services_by_name["AssignerService"].full_name
+# Only ops assign by hand; the optimizer (service) moves bookings; every role may do the rest.
+ASSIGNER_ROLES: dict[str, frozenset[Role]] = {
+    f"/{SERVICE}/ManualAssign": frozenset({Role.OPS}),
+    f"/{SERVICE}/ReassignBooking": frozenset({Role.OPS, Role.SERVICE}),
+    f"/{SERVICE}/MoveBookings": frozenset({Role.SERVICE}),
+}
+
+
+def _authorization(context: grpc.aio.ServicerContext) -> str:
+    """The caller's own credentials, to act on its behalf towards the state service."""
+    return str(dict(context.invocation_metadata() or ()).get("authorization", ""))
+
+
+class AssignerServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
+    """Serves AssignerService on the assigner's use cases."""
+
+    def __init__(
+        self,
+        *,
+        assigner: EngineAssigner,
+        store: AllocationStore,
+        bookings: GrpcBookings,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._assigner = assigner
+        self._store = store
+        self._bookings = bookings
+        self._clock = clock
+        self._tables = BookingTables(assigner=assigner, store=store, bookings=bookings, clock=clock)
+        self._holds = Holds(assigner=assigner, store=store, clock=clock)
+
+    def _allocation(self, allocation: Allocation | None) -> Any:
+        return allocation_to_proto(allocation, self._clock()) if allocation else None
+
+    def _outcome(self, outcome: Outcome) -> dict[str, Any]:
+        return {
+            "allocation": self._allocation(outcome.allocation),
+            "booking": booking_to_proto(outcome.booking),
+        }
+
+    @translated
+    async def QuoteTables(
+        self, request: api.QuoteTablesRequest, context: grpc.aio.ServicerContext
+    ) -> api.QuoteTablesResponse:
+        venue_id = check.venue_id_of(request.venue_id)
+        limit = check.plan_limit(request.max_plans)
+        if request.booking_id:
+            booking_id = check.uuid_of(request.booking_id, "booking_id")
+            plans = await quote_booking(
+                venue_id, booking_id, limit, assigner=self._assigner, bookings=self._bookings
+            )
+        else:
+            party = check.party_size_of(request.party_size)
+            start, end = window_of(request)
+            view = party_view(venue_id, party, start, end, request.preferred_zone_id or None)
+            plans = await quote_party(view, limit, assigner=self._assigner)
+        return api.QuoteTablesResponse(plans=[plan_to_proto(p) for p in plans])
+
+    @translated
+    async def AssignBooking(
+        self, request: api.AssignBookingRequest, context: grpc.aio.ServicerContext
+    ) -> api.AssignBookingResponse:
+        outcome = await self._tables.assign(
+            check.venue_id_of(request.venue_id),
+            check.uuid_of(request.booking_id, "booking_id"),
+            check.version_of(request.expected_version),
+        )
+        return api.AssignBookingResponse(**self._outcome(outcome))
+
+    @translated
+    async def ManualAssign(
+        self, request: api.ManualAssignRequest, context: grpc.aio.ServicerContext
+    ) -> api.ManualAssignResponse:
+        """Ops' tables, written as theirs; the state moves as them too (only ops leave review)."""
+        outcome = await self._tables.assign_by_hand(
+            check.venue_id_of(request.venue_id),
+            check.uuid_of(request.booking_id, "booking_id"),
+            check.version_of(request.expected_version),
+            check.table_ids_of(request.table_ids, required=True),
+            check.reason_of(request.reason),
+            actor=current_caller().subject,
+            on_behalf_of=_authorization(context),
+        )
+        return api.ManualAssignResponse(**self._outcome(outcome))
+
+    @translated
+    async def ReassignBooking(
+        self, request: api.ReassignBookingRequest, context: grpc.aio.ServicerContext
+    ) -> api.ReassignBookingResponse:
+        """Named tables: the live assignment is swapped for them in one transaction (never two
+        sets at once, and on a clash the old tables stay); the booking keeps its state, and the
+        state service's copy of its table ids is not updated, for it has no call to change them
+        in place. No tables named: an ASSIGNED booking goes back to ASSIGNMENT_PENDING with the
+        reason (its tables are freed with that change) and the coordinator assigns it afresh;
+        a CONFIRMED booking must be given tables."""
+        caller = current_caller()
+        outcome = await self._tables.reassign(
+            check.venue_id_of(request.venue_id),
+            check.uuid_of(request.booking_id, "booking_id"),
+            check.version_of(request.expected_version),
+            check.table_ids_of(request.table_ids, required=False),
+            check.reason_of(request.reason),
+            actor=caller.subject,
+            by_ops=caller.is_ops,
+        )
+        return api.ReassignBookingResponse(
+            **self._outcome(outcome), previous_allocation=self._allocation(outcome.previous)
+        )
+
+    async def MoveBookings(
+        self, request: api.MoveBookingsRequest, context: grpc.aio.ServicerContext
+    ) -> api.MoveBookingsResponse:
+        await context.abort(
+            grpc.StatusCode.UNIMPLEMENTED,
+            "MoveBookings is not available yet: it comes with the optimizer's plan application. "
+            "Use ReassignBooking to move one booking.",
+        )
+        raise AssertionError("abort returns only by raising")
+
+    @translated
+    async def PlaceHold(
+        self, request: api.PlaceHoldRequest, context: grpc.aio.ServicerContext
+    ) -> api.PlaceHoldResponse:
+        venue_id = check.venue_id_of(request.venue_id)
+        table_ids = check.table_ids_of(request.table_ids, required=False)
+        party = request.party_size
+        if party or not table_ids:
+            check.party_size_of(party)
+        start, end = window_of(request)
+        check.check_ttl(ttl_of(request))
+        check.check_request_id(request.request_id)
+        order = HoldOrder(
+            venue_id=venue_id, start=start, end=end, table_ids=table_ids, party_size=party,
+            ttl=ttl_of(request), request_id=request.request_id,
+            booking_id=check.optional_uuid(request.booking_id, "booking_id"),
+            actor=current_caller().subject,
+        )  # fmt: skip
+        return api.PlaceHoldResponse(hold=self._allocation(await self._holds.place(order)))
+
+    @translated
+    async def ExtendHold(
+        self, request: api.ExtendHoldRequest, context: grpc.aio.ServicerContext
+    ) -> api.ExtendHoldResponse:
+        venue_id = check.venue_id_of(request.venue_id)
+        hold_id = check.uuid_of(request.hold_id, "hold_id")
+        check.check_ttl(ttl_of(request))
+        hold = await self._holds.extend(venue_id, hold_id, ttl_of(request))
+        return api.ExtendHoldResponse(hold=self._allocation(hold))
+
+    @translated
+    async def ReleaseHold(
+        self, request: api.ReleaseHoldRequest, context: grpc.aio.ServicerContext
+    ) -> api.ReleaseHoldResponse:
+        venue_id = check.venue_id_of(request.venue_id)
+        hold = await self._holds.release(venue_id, check.uuid_of(request.hold_id, "hold_id"))
+        return api.ReleaseHoldResponse(hold=self._allocation(hold))
+
+    @translated
+    async def ConfirmHold(
+        self, request: api.ConfirmHoldRequest, context: grpc.aio.ServicerContext
+    ) -> api.ConfirmHoldResponse:
+        """The hold becomes the booking's assignment (same id and rows), then the booking is
+        recorded ASSIGNED; the booking must be ASSIGNMENT_PENDING or ASSIGNMENT_IN_PROGRESS."""
+        outcome = await self._tables.confirm_hold(
+            check.venue_id_of(request.venue_id),
+            check.uuid_of(request.hold_id, "hold_id"),
+            check.uuid_of(request.booking_id, "booking_id"),
+            check.version_of(request.expected_version),
+            current_caller().subject,
+        )
+        return api.ConfirmHoldResponse(**self._outcome(outcome))
+
+    @translated
+    async def GetAllocation(
+        self, request: api.GetAllocationRequest, context: grpc.aio.ServicerContext
+    ) -> api.GetAllocationResponse:
+        venue_id = check.venue_id_of(request.venue_id)
+        allocation_id = check.uuid_of(request.allocation_id, "allocation_id")
+        allocation = await self._store.get(allocation_id)
+        if allocation is None or allocation.venue_id != venue_id:
+            raise NotFound(resource="Allocation", id=allocation_id)
+        return api.GetAllocationResponse(allocation=self._allocation(allocation))
+
+    @translated
+    async def ListAllocations(
+        self, request: api.ListAllocationsRequest, context: grpc.aio.ServicerContext
+    ) -> api.ListAllocationsResponse:
+        query = AllocationQuery(
+            venue_id=check.venue_id_of(request.venue_id),
+            now=self._clock(),
+            booking_id=check.optional_uuid(request.booking_id, "booking_id"),
+            kinds=kinds_of(request.kinds),
+            window=window_of(request, capped=False) if request.HasField("window") else None,
+            include_released=request.include_released,
+        )
+        size = page_size(request.page_size, default=100, maximum=500)
+        page, token = await list_allocations(query, request.page_token, size, store=self._store)
+        return api.ListAllocationsResponse(
+            allocations=[self._allocation(a) for a in page], next_page_token=token
+        )

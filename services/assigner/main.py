@@ -1,0 +1,148 @@
+"""Composition root of the assigner service: the AssignerService API and the coordinator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from datetime import UTC, datetime
+
+import grpc
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.availability_client import GrpcCapacity
+from services.assigner.adapters.booking_locks import RedisBookingLocks
+from services.assigner.adapters.event_consumer import StreamConsumer
+from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
+from services.assigner.adapters.outcomes import PostgresOutcomes
+from services.assigner.adapters.retry_queue import RedisRetries
+from services.assigner.adapters.seating_reader import SeatingReader
+from services.assigner.adapters.state_client import GrpcBookings
+from services.assigner.application.assign import EngineAssigner
+from services.assigner.application.coordinator import Coordinator
+from services.assigner.application.journeys import Journeys
+from services.assigner.grpc_api import ASSIGNER_ROLES, AssignerServicer
+from services.assigner.settings import AssignerSettings
+from shared.db.engine import create_engine
+from shared.logs import configure_logging
+from shared.server import RunningServer, serve, start_server
+from shared.service_token import ServiceToken
+from shared.stubs.maitred.assigner.v1 import assigner_service_pb2, assigner_service_pb2_grpc
+
+SERVICE = assigner_service_pb2.DESCRIPTOR.services_by_name["AssignerService"].full_name
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def jitter() -> float:
+    return random.uniform(0.5, 1.5)
+
+
+async def start(settings: AssignerSettings, *, port: int | None = None) -> RunningServer:
+    """Start the API and, unless disabled, the coordinator's loops."""
+    engine = create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, application_name="maitred-assigner"
+    )
+    redis = Redis.from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+    token = ServiceToken(
+        settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="assigner"
+    )
+    state_channel = grpc.aio.insecure_channel(settings.state_address)
+    availability_channel = grpc.aio.insecure_channel(settings.availability_address)
+    bookings = GrpcBookings(state_channel, token)
+    store = AllocationStore(engine)
+    assigner = EngineAssigner(SeatingReader(engine), store, now)
+    tasks = (
+        _coordinator_tasks(
+            settings, engine, redis, bookings, assigner, store, token, availability_channel
+        )
+        if settings.coordinator
+        else []
+    )
+
+    def register(server: grpc.aio.Server) -> list[str]:
+        servicer = AssignerServicer(assigner=assigner, store=store, bookings=bookings, clock=now)
+        assigner_service_pb2_grpc.add_AssignerServiceServicer_to_server(servicer, server)
+        return [SERVICE]
+
+    running = await start_server(
+        settings,
+        port=settings.port if port is None else port,
+        register=register,
+        roles_by_method=ASSIGNER_ROLES,
+    )
+
+    async def close() -> None:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await state_channel.close()
+        await availability_channel.close()
+        await redis.aclose()
+        await engine.dispose()
+
+    running.on_stop.append(close)
+    return running
+
+
+def _coordinator_tasks(
+    settings: AssignerSettings,
+    engine: AsyncEngine,
+    redis: Redis,
+    bookings: GrpcBookings,
+    assigner: EngineAssigner,
+    store: AllocationStore,
+    token: ServiceToken,
+    channel: grpc.aio.Channel,
+) -> list[asyncio.Task[None]]:
+    retries = RedisRetries(redis)
+    coordinator = Coordinator(
+        bookings=bookings,
+        capacity=GrpcCapacity(channel, token),
+        tables=assigner,
+        attempts=PostgresAttempts(engine),
+        rules=PostgresRules(engine),
+        retries=retries,
+        clock=now,
+        jitter=jitter,
+    )
+    journeys = Journeys(
+        coordinator=coordinator,
+        locks=RedisBookingLocks(redis),
+        retries=retries,
+        outcomes=PostgresOutcomes(engine, redis),
+        sweeper=store,
+        clock=now,
+    )
+    consumer = StreamConsumer(
+        redis,
+        settings.events_stream,
+        group="assigner",
+        consumer=settings.consumer_name,
+        handler=journeys.on_event,
+        on_dead=journeys.on_dead,
+        claim_idle_ms=settings.claim_idle_ms,
+        max_deliveries=settings.max_deliveries,
+    )
+    return [
+        asyncio.create_task(consumer.run(), name="events"),
+        asyncio.create_task(journeys.run_retries(), name="retries"),
+        asyncio.create_task(journeys.run_sweeper(), name="hold-sweeper"),
+    ]
+
+
+async def run() -> None:
+    settings = AssignerSettings()  # type: ignore[call-arg]
+    configure_logging(settings.log_level, "assigner")
+    running = await start(settings)
+    await serve(settings, running)
+
+
+if __name__ == "__main__":
+    asyncio.run(run())
