@@ -28,7 +28,7 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("MAITRED_GRACE_PERIOD_SECONDS", "grace_period_seconds"),
     )
     max_concurrent_rpcs: int = Field(
-        default=256,
+        default=1024,
         gt=0,
         validation_alias=AliasChoices("MAITRED_MAX_CONCURRENT_RPCS", "max_concurrent_rpcs"),
     )

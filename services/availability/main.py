@@ -42,7 +42,8 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
                            application_name="maitred-availability")  # fmt: skip
     redis = Redis.from_url(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
-    snapshots = Snapshots(PostgresDaySource(engine), RedisDayCache(redis), now)
+    source = PostgresDaySource(engine)
+    snapshots = Snapshots(source, RedisDayCache(redis, await source.identity()), now)
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
     feed_task = asyncio.create_task(feed.run(hub.changed))

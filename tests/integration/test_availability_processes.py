@@ -14,7 +14,6 @@ import grpc
 import pytest
 from redis.asyncio import Redis
 
-from services.availability.adapters.day_cache import key
 from services.availability.main import start
 from services.availability.settings import AvailabilitySettings
 from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
@@ -92,12 +91,14 @@ async def test_a_write_by_another_process_reaches_the_cached_snapshots_of_a_serv
     redis = Redis.from_url(redis_url)
     try:
         day = tomorrow_at(18).date()
-        assert await redis.exists(key(venue, day, before.version)) == 1  # the cache was filled
+        keys = [k.decode() async for k in redis.scan_iter(match=f"maitred:{{venue:{venue}}}:day:*")]
+        assert [k for k in keys if k.endswith(f":{day.isoformat()}:v{before.version}")]
         await asyncio.to_thread(write_hold_from_another_process, database_url, venue, "t1")
         after = (await availability_process.GetSnapshot(request, metadata=OPS)).snapshot
         assert after.version == before.version + 1
         assert [len(t.intervals) for t in after.tables if t.table_id == f"{venue}-t1"] == [1]
-        assert await redis.exists(key(venue, day, after.version)) == 1
+        keys = [k.decode() async for k in redis.scan_iter(match=f"maitred:{{venue:{venue}}}:day:*")]
+        assert [k for k in keys if k.endswith(f":{day.isoformat()}:v{after.version}")]
     finally:
         await redis.aclose()
 

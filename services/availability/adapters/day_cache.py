@@ -15,20 +15,22 @@ log = logging.getLogger("maitred.availability.cache")
 TTL_SECONDS = 3600
 
 
-def key(venue_id: str, day: date, version: int) -> str:
-    # The hash tag keeps one venue's keys on one Redis Cluster slot (DESIGN.md, tenancy).
-    return f"maitred:{{venue:{venue_id}}}:day:{day.isoformat()}:v{version}"
+def key(venue_id: str, day: date, version: int, database: str) -> str:
+    # The hash tag keeps one venue's keys on one Redis Cluster slot (DESIGN.md, tenancy); the
+    # database's identity keeps a recreated or restored database from reading old entries.
+    return f"maitred:{{venue:{venue_id}}}:day:{database}:{day.isoformat()}:v{version}"
 
 
 class RedisDayCache:
     """Days by venue, day and change version; every failure is logged and read as a miss."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, database: str) -> None:
         self._redis = redis
+        self._database = database
 
     async def get(self, venue_id: str, day: date, version: int) -> DayFacts | None:
         try:
-            data = await self._redis.get(key(venue_id, day, version))
+            data = await self._redis.get(key(venue_id, day, version, self._database))
         except (RedisError, OSError) as error:
             log.warning(
                 "snapshot cache unavailable, reading PostgreSQL", extra={"error": str(error)}
@@ -38,7 +40,7 @@ class RedisDayCache:
 
     async def put(self, facts: DayFacts) -> None:
         try:
-            await self._redis.set(key(facts.venue_id, facts.day, facts.version), encode(facts),
-                                  ex=TTL_SECONDS)  # fmt: skip
+            name = key(facts.venue_id, facts.day, facts.version, self._database)
+            await self._redis.set(name, encode(facts), ex=TTL_SECONDS)
         except (RedisError, OSError) as error:
             log.warning("snapshot cache unavailable, not cached", extra={"error": str(error)})

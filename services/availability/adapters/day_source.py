@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.availability.adapters.facts_reader import read_demand, read_occupancies, read_version
@@ -18,6 +18,17 @@ class PostgresDaySource:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+
+    async def identity(self) -> str:
+        """This database as opposed to any other or an earlier copy: its oid and server start."""
+        async with self._engine.connect() as db:
+            found = await db.scalar(
+                text(
+                    "SELECT oid::text || '.' || extract(epoch FROM pg_postmaster_start_time())"
+                    "::bigint FROM pg_database WHERE datname = current_database()"
+                )
+            )
+        return str(found)
 
     async def head(self, venue_id: str) -> Head | None:
         async with self._engine.connect() as db:

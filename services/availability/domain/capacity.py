@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -71,6 +71,7 @@ def check_capacity(
     now: datetime,
     booking_id: str | None = None,
     busy: Busy | None = None,
+    cache: FitCache | None = None,
 ) -> Verdict:
     """Whether `party_size` can start at `start`, counting allocations and waiting demand."""
     turn = policy.turn_time(party_size)
@@ -99,7 +100,7 @@ def check_capacity(
         if d.start < blocked and start < d.end + policy.cleaning_buffer
     ]
     table_busy = busy if busy is not None else busy_tables(facts, now, excluding=booking_id)
-    best = pack(new, competing, candidates, table_busy)
+    best = pack(new, competing, candidates, table_busy, cache)
     if best is None:
         return Verdict(False, Rejection.NO_TABLE_FITS, "no free table or combination fits", end)
     return Verdict(True, None, f"fits at {'+'.join(best.table_ids)}", end, best)
@@ -121,21 +122,44 @@ def _free(table_ids: tuple[str, ...], span: tuple[datetime, datetime], busy: Bus
     return all(s >= end or start >= e for t in table_ids for s, e in busy.get(t, ()))
 
 
-def pack(
-    new: Request, competing: Sequence[Request], candidates: Sequence[Candidate], busy: Busy
-) -> Candidate | None:
-    """A candidate for `new` such that every competing request can still be seated too.
+FitCache = dict[int, list[Candidate]]
 
-    A depth-first search with the new party first and then the largest parties; each
-    request tries its fitting candidates by least waste. Past SEARCH_BUDGET nodes it stops
-    and answers for the new party alone: a check must stay fast, and the database's
-    exclusion constraint, not this answer, is what prevents a double booking.
+
+def fitting(candidates: Sequence[Candidate], party_size: int, cache: FitCache) -> list[Candidate]:
+    """The candidates that fit a party, fewest tables then least waste first (cached by size)."""
+    if party_size not in cache:
+        cache[party_size] = sorted(
+            (c for c in candidates if c.fits(party_size)),
+            key=lambda c: (len(c.table_ids), c.waste(party_size)),
+        )
+    return cache[party_size]
+
+
+def pack(
+    new: Request,
+    competing: Sequence[Request],
+    candidates: Sequence[Candidate],
+    busy: Busy,
+    cache: FitCache | None = None,
+) -> Candidate | None:
+    """A candidate for `new` such that every competing request that could be seated still can.
+
+    A waiting booking with no free fit even on its own is already lost to this floor; it
+    does not block others. The search is depth-first, the new party first and then the
+    largest parties, each trying its free fits by fewest tables and least waste. Past
+    SEARCH_BUDGET nodes it stops and answers for the new party alone: a check must stay
+    fast, and the database's exclusion constraint, not this answer, prevents a double booking.
     """
-    fitting = {
-        request: sorted((c for c in candidates if c.fits(request.party_size)), key=_waste(request))
+    sizes = cache if cache is not None else {}
+    options = {
+        request: [
+            c
+            for c in fitting(candidates, request.party_size, sizes)
+            if _free(c.table_ids, (request.start, request.blocked_until), busy)
+        ]
         for request in (new, *competing)
     }
-    order = [new, *sorted(competing, key=lambda r: -r.party_size)]
+    order = [new, *sorted((r for r in competing if options[r]), key=lambda r: -r.party_size)]
     nodes = 0
     chosen: list[tuple[Candidate, Request]] = []
 
@@ -152,12 +176,11 @@ def pack(
         if index == len(order):
             return True
         request = order[index]
-        for candidate in fitting[request]:
+        for candidate in options[request]:
             nodes += 1
             if nodes > SEARCH_BUDGET:
                 raise _BudgetSpent
-            span = (request.start, request.blocked_until)
-            if _free(candidate.table_ids, span, busy) and not clashes(candidate, request):
+            if not clashes(candidate, request):
                 chosen.append((candidate, request))
                 if place(index + 1):
                     return True
@@ -167,16 +190,11 @@ def pack(
     try:
         return chosen[0][0] if place(0) else None
     except _BudgetSpent:
-        span = (new.start, new.blocked_until)
-        return next((c for c in fitting[new] if _free(c.table_ids, span, busy)), None)
+        return options[new][0] if options[new] else None
 
 
 class _BudgetSpent(Exception):
     """The packing search reached its node budget."""
-
-
-def _waste(request: Request) -> Callable[[Candidate], tuple[int, int]]:
-    return lambda candidate: (len(candidate.table_ids), candidate.waste(request.party_size))
 
 
 @dataclass(frozen=True)
@@ -203,10 +221,11 @@ def search_slots(
 ) -> list[SlotOption]:
     """The start times at which the party fits, best first: nearest the asked time, least waste."""
     busy = busy_tables(facts, now)
+    cache: FitCache = {}
     options: list[SlotOption] = []
     for start in starts:
         verdict = check_capacity(
-            floor, policy, facts, candidates, start, party_size, now=now, busy=busy
+            floor, policy, facts, candidates, start, party_size, now=now, busy=busy, cache=cache
         )
         if verdict.accepted and verdict.best is not None and verdict.end_time is not None:
             period = policy.period_at(start)

@@ -51,6 +51,9 @@ def exhaustive_fit(floor: Floor, facts: Facts, start, party: int, rules) -> bool
     choices = [
         [m for lo, hi, m in options if lo <= p <= hi and free(m, (s, e))] for p, s, e in requests
     ]
+    # A waiting booking with no free fit even alone is lost already: it does not block others.
+    keep = [0] + [i for i in range(1, len(requests)) if choices[i]]
+    requests, choices = [requests[i] for i in keep], [choices[i] for i in keep]
     for pick in itertools.product(*choices):
         clash = any(
             set(pick[i]) & set(pick[j])
@@ -156,3 +159,16 @@ def test_a_hold_that_expired_no_longer_blocks_a_check():
     assert not check_capacity(
         floor, policy(), blocked, candidates_of(floor), seven, 2, now=NOW
     ).accepted
+
+
+def test_a_waiting_party_that_fits_nowhere_does_not_block_one_that_fits():
+    floor = Floor(tables=(Table("t1", "a", 1, 2), Table("t2", "a", 1, 2)))
+    seven = DAY + timedelta(hours=19)
+    hopeless = Demand("big", 9, seven, seven + timedelta(minutes=90), "MANUAL_REVIEW")
+    rival = Demand("two", 2, seven, seven + timedelta(minutes=60), "ASSIGNMENT_PENDING")
+    rules = policy()
+    alone = check_capacity(floor, rules, Facts(1, 1, (), (hopeless,)), candidates_of(floor), seven,
+                           2, now=NOW)  # fmt: skip
+    assert alone.accepted
+    both = Facts(1, 1, (), (hopeless, rival, dataclasses.replace(rival, booking_id="three")))
+    assert not check_capacity(floor, rules, both, candidates_of(floor), seven, 2, now=NOW).accepted
