@@ -24,15 +24,20 @@ TESTS_DIR = Path(__file__).resolve().parent
 TIERS = ("unit", "service", "integration", "e2e")
 
 
+def _tier(item: pytest.Item) -> str:
+    try:
+        return item.path.resolve().relative_to(TESTS_DIR).parts[0]
+    except ValueError:
+        return ""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test with its tier, taken from the folder it lives in (tests/<tier>/...)."""
+    """Mark each test with its tier (its folder), and run the fast tiers first, e2e last."""
     for item in items:
-        try:
-            tier = item.path.resolve().relative_to(TESTS_DIR).parts[0]
-        except ValueError:
-            continue
-        if tier in TIERS:
-            item.add_marker(getattr(pytest.mark, tier))
+        if _tier(item) in TIERS:
+            item.add_marker(getattr(pytest.mark, _tier(item)))
+    rank = {tier: index for index, tier in enumerate(TIERS)}
+    items.sort(key=lambda item: rank.get(_tier(item), len(TIERS)))
 
 
 @pytest.fixture(scope="session")

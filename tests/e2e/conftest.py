@@ -92,7 +92,9 @@ class StateProcess:
 def start_state_process(database_url: str, secret: str, log_dir: Path) -> StateProcess:
     port = free_port()
     log_path = log_dir / f"state-{port}.log"
-    env = os.environ | {
+    # No REDIS_URL: this state process shares the session database, and its outbox relay
+    # would race the relays other tests start on purpose.
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
         "DATABASE_URL": database_url,
         "MAITRED_JWT_SECRET": secret,
         "MAITRED_STATE_PORT": str(port),

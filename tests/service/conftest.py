@@ -62,8 +62,14 @@ async def _seed_venues(engine: AsyncEngine) -> None:
 @pytest.fixture(scope="session")
 async def state_address(database_url: str, engine: AsyncEngine) -> AsyncIterator[str]:
     await _seed_venues(engine)
+    # redis_url=None: no outbox relay here; the relay's own tests must be the only ones
+    # publishing this session's outbox.
     settings = StateSettings(
-        database_url=database_url, jwt_secret=SECRET, host="127.0.0.1", grace_period_seconds=2
+        database_url=database_url,
+        redis_url=None,
+        jwt_secret=SECRET,
+        host="127.0.0.1",
+        grace_period_seconds=2,
     )
     running = await start(settings, port=0)
     yield f"127.0.0.1:{running.port}"
