@@ -1,0 +1,99 @@
+"""The coordinator's event consumer on real Redis: reclaim of stuck entries, dead letters."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from redis.asyncio import Redis
+
+from services.assigner.adapters.event_consumer import BookingEvent, StreamConsumer
+
+
+@pytest.fixture
+async def redis(redis_url):
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def stream(redis):
+    name = f"maitred:test:{uuid.uuid4().hex[:8]}:bookings"
+    yield name
+    await redis.delete(name, f"{name}:dead")
+
+
+async def publish(redis: Redis, stream: str, booking: str, event_id: int) -> None:
+    await redis.xadd(stream, {
+        "event_id": str(event_id), "venue_id": "v", "aggregate_id": booking,
+        "event_type": "booking.created", "payload": json.dumps({"booking_id": booking}),
+        "trace_context": "{}"})  # fmt: skip
+
+
+def consumer(redis, stream, name, handler, on_dead, **options) -> StreamConsumer:
+    return StreamConsumer(redis, stream, group="assigner", consumer=name, handler=handler,
+                          on_dead=on_dead, block_ms=50, **options)  # fmt: skip
+
+
+async def test_every_event_is_handled_once_and_acknowledged(redis, stream):
+    seen: list[str] = []
+
+    async def handle(event: BookingEvent) -> None:
+        seen.append(event.booking_id)
+
+    async def dead(event: BookingEvent) -> None:
+        raise AssertionError("nothing should die")
+
+    reader = consumer(redis, stream, "c1", handle, dead)
+    await reader.ensure_group()
+    for index in range(5):
+        await publish(redis, stream, f"b{index}", index)
+    while await reader.run_once():
+        pass
+    assert seen == [f"b{i}" for i in range(5)]
+    assert (await redis.xpending(stream, "assigner"))["pending"] == 0
+
+
+async def test_an_entry_left_by_a_crashed_consumer_is_reclaimed_by_another(redis, stream):
+    async def crash(event: BookingEvent) -> None:
+        raise RuntimeError("killed mid-handling")
+
+    seen: list[str] = []
+
+    async def handle(event: BookingEvent) -> None:
+        seen.append(event.booking_id)
+
+    async def dead(event: BookingEvent) -> None:
+        raise AssertionError("nothing should die")
+
+    first = consumer(redis, stream, "c1", crash, dead, claim_idle_ms=1)
+    await first.ensure_group()
+    await publish(redis, stream, "b1", 1)
+    await first.run_once()  # delivered to c1, never acknowledged
+    second = consumer(redis, stream, "c2", handle, dead, claim_idle_ms=1)
+    await second.run_once()
+    assert seen == ["b1"]
+    assert (await redis.xpending(stream, "assigner"))["pending"] == 0
+
+
+async def test_an_event_that_keeps_failing_is_dead_lettered_and_reported(redis, stream):
+    async def fail(event: BookingEvent) -> None:
+        raise RuntimeError("poison")
+
+    dead: list[str] = []
+
+    async def on_dead(event: BookingEvent) -> None:
+        dead.append(event.booking_id)
+
+    reader = consumer(redis, stream, "c1", fail, on_dead, claim_idle_ms=1, max_deliveries=3)
+    await reader.ensure_group()
+    await publish(redis, stream, "poisoned", 7)
+    for _ in range(5):
+        await reader.run_once()
+    assert dead == ["poisoned"]
+    letters = await redis.xrange(reader.dead_stream)
+    assert len(letters) == 1 and letters[0][1][b"aggregate_id"] == b"poisoned"
+    assert int(letters[0][1][b"dead_after"]) >= 3
+    assert (await redis.xpending(stream, "assigner"))["pending"] == 0
