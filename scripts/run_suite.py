@@ -11,7 +11,7 @@ import sys
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import IO
@@ -57,10 +57,11 @@ class Service:
 
 STATE = Service("state", "MAITRED_STATE_PORT", 50051)
 AVAILABILITY = Service("availability", "MAITRED_AVAILABILITY_PORT", 50053)
+ASSIGNER = Service("assigner", "MAITRED_ASSIGNER_PORT", 50052)
 SERVICES = (
     STATE,
     AVAILABILITY,
-    Service("assigner", "MAITRED_ASSIGNER_PORT", 50052),
+    ASSIGNER,
     Service("optimizer", "MAITRED_OPTIMIZER_PORT", 50054),
 )
 
@@ -217,6 +218,23 @@ def availability_examples(port: int, token: str) -> str:
 """
 
 
+def assigner_examples(port: int, token: str) -> str:
+    """grpcurl lines for the assigner: a quote with the strategies' reasons, and a hold."""
+    call = f'grpcurl -plaintext -H "authorization: Bearer {token}"'
+    target = f"localhost:{port} maitred.assigner.v1.AssignerService"
+    start = demo_start_time(datetime.now(UTC))
+    span = (
+        f'"window": {{"start_time": "{start.strftime("%Y-%m-%dT%H:%M:%SZ")}", '
+        f'"end_time": "{(start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")}"}}'
+    )
+    venue = '"venue_id": "demo-bistro"'
+    return f"""
+# Assigner (a created booking reaches CONFIRMED on its own; these show why and hold tables):
+{call} -d '{{{venue}, "party_size": 4, {span}}}' {target}/QuoteTables
+{call} -d '{{{venue}, "party_size": 2, {span}, "request_id": "try-hold-1"}}' {target}/PlaceHold
+"""
+
+
 def run(stack: ExitStack) -> int:
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
     database_url, redis_url = open_stores(stack)
@@ -250,6 +268,8 @@ def run(stack: ExitStack) -> int:
     print(examples(STATE.port(), token, bool(os.environ.get("MAITRED_JWT_SECRET"))))
     if AVAILABILITY in children:
         print(availability_examples(AVAILABILITY.port(), token))
+    if ASSIGNER in children:
+        print(assigner_examples(ASSIGNER.port(), token))
     print("maitred is running; Ctrl-C stops it.")
     return watch(children)
 

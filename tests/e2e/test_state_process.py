@@ -215,6 +215,7 @@ def start_run_suite(
         "REDIS_URL": redis_url,
         "MAITRED_STATE_PORT": str(port),
         "MAITRED_AVAILABILITY_PORT": str(availability_port),
+        "MAITRED_ASSIGNER_PORT": str(free_port()),
         "MAITRED_RUN_DIR": str(run_dir),
     }
     return subprocess.Popen(
@@ -291,6 +292,7 @@ def test_run_suite_seeds_serves_prints_working_commands_and_stops_its_children_o
         assert suite.wait(30) == 0, output.text()
         assert output.wait_for("state stopped (exit code 0)", 5), output.text()
         assert output.wait_for("availability stopped (exit code 0)", 5), output.text()
+        assert output.wait_for("assigner stopped (exit code 0)", 5), output.text()
         assert not process_exists(child_pid) and not process_exists(availability_pid)
     finally:
         if suite.poll() is None:
