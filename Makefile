@@ -57,6 +57,9 @@ token: $(STAMP)
 	$(PY) -m shared.cli mint-token --role $(or $(ROLE),ops) --venue "$(or $(VENUE),*)"
 
 bench: $(STAMP)
+	$(PY) -m bench.engine_bench
 	$(PY) -m bench.availability_bench
+	@for b in journey_bench optimizer_bench; do \
+	  if [ -f bench/$$b.py ]; then $(PY) -m bench.$$b || exit 1; fi; done
 
 ci: protos-check proto-lint lint test
