@@ -24,6 +24,7 @@ from services.availability.settings import AvailabilitySettings
 from shared.db.engine import create_engine
 from shared.logs import configure_logging
 from shared.server import RunningServer, serve, start_server
+from shared.service_token import ServiceToken
 from shared.stubs.maitred.availability.v1 import (
     availability_service_pb2,
     availability_service_pb2_grpc,
@@ -52,8 +53,11 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         uow=functools.partial(PostgresFloorPlanUnitOfWork, engine),
         state=GrpcBookingStates(
             state_channel,
-            secret=settings.jwt_secret.get_secret_value(),
-            issuer=settings.jwt_issuer,
+            ServiceToken(
+                settings.jwt_secret.get_secret_value(),
+                issuer=settings.jwt_issuer,
+                subject="availability",
+            ),
         ),
         clock=now,
     )

@@ -22,6 +22,7 @@ from services.availability.floor_plan_api import FLOOR_PLAN_ROLES, SERVICE, Floo
 from shared.auth import Role
 from shared.db.schema import allocations
 from shared.server import start_server
+from shared.service_token import ServiceToken
 from shared.settings import ServiceSettings
 from shared.stubs.maitred.availability.v1 import floor_plan_pb2 as pb
 from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2 as api
@@ -176,7 +177,9 @@ async def floor_plan_address_fixture(
     channel = grpc.aio.insecure_channel(state_address)
     servicer = FloorPlanServicer(
         uow=functools.partial(PostgresFloorPlanUnitOfWork, engine),
-        state=GrpcBookingStates(channel, secret=SECRET, issuer=settings.jwt_issuer),
+        state=GrpcBookingStates(
+            channel, ServiceToken(SECRET, issuer=settings.jwt_issuer, subject="availability")
+        ),
         clock=lambda: datetime.now(UTC),
     )
 

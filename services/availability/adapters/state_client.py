@@ -2,57 +2,25 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from uuid import UUID
 
 import grpc
 
-from shared.auth import Role, mint_token
 from shared.domain_errors import StaleVersion
+from shared.service_token import ServiceToken
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
-
-TOKEN_TTL_SECONDS = 300
-# Re-mint this long before expiry, so a token never expires in flight or on a skewed clock.
-TOKEN_MARGIN_SECONDS = 60
 
 
 class GrpcBookingStates:
     """Calls BookingService as the `availability` service, with a short-lived token of its own."""
 
     def __init__(
-        self,
-        channel: grpc.aio.Channel,
-        *,
-        secret: str,
-        issuer: str,
-        timeout_seconds: float = 5.0,
-        clock: Callable[[], float] = time.time,
+        self, channel: grpc.aio.Channel, token: ServiceToken, *, timeout_seconds: float = 5.0
     ) -> None:
         self._stub = rpc.BookingServiceStub(channel)
-        self._secret = secret
-        self._issuer = issuer
+        self._token = token
         self._timeout = timeout_seconds
-        self._clock = clock
-        self._token = ""
-        self._expires = 0.0
-
-    def call_metadata(self) -> list[tuple[str, str]]:
-        """The authorization metadata of the next call, with a token minted anew near expiry."""
-        now = self._clock()
-        if now >= self._expires - TOKEN_MARGIN_SECONDS:
-            self._token = mint_token(
-                self._secret,
-                subject="availability",
-                roles=[Role.SERVICE],
-                venues=["*"],
-                ttl_seconds=TOKEN_TTL_SECONDS,
-                issuer=self._issuer,
-                now=now,
-            )
-            self._expires = now + TOKEN_TTL_SECONDS
-        return [("authorization", f"Bearer {self._token}")]
 
     async def send_to_manual_review(
         self, venue_id: str, booking_id: UUID, expected_version: int, reason: str
@@ -65,7 +33,7 @@ class GrpcBookingStates:
         )
         try:
             await self._stub.SendToManualReview(
-                request, metadata=self.call_metadata(), timeout=self._timeout
+                request, metadata=self._token.metadata(), timeout=self._timeout
             )
         except grpc.aio.AioRpcError as error:
             if error.code() == grpc.StatusCode.ABORTED:

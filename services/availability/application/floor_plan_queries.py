@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from services.availability.application.paging import (
+from services.availability.application.ports import UnitOfWorkFactory
+from services.availability.domain.floor_plan import FloorPlan, TableRecord, Venue, Zone
+from shared.domain_errors import NotFound
+from shared.paging import (
     decode_token,
     encode_token,
     page_after,
     page_size,
 )
-from services.availability.application.ports import UnitOfWorkFactory
-from services.availability.domain.floor_plan import FloorPlan, TableRecord, Venue, Zone
-from shared.domain_errors import NotFound
 
 
 async def get_floor_plan(venue_id: str, *, uow: UnitOfWorkFactory) -> FloorPlan:

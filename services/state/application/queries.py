@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from services.state.application.paging import decode_token, encode_token, page_size
 from services.state.application.ports import BookingQuery, UnitOfWorkFactory
 from services.state.domain.model import Booking, StateChange
 from services.state.domain.states import DISPLAY_STATUS, BookingState, DisplayStatus
 from shared.domain_errors import FieldViolation, InvalidArgument, NotFound
+from shared.paging import decode_token, encode_token, page_size
 
 
 @dataclass(frozen=True)

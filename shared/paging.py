@@ -1,7 +1,5 @@
 """Opaque page tokens: a keyset position bound to the query that produced it."""
 
-# The state service has the same few lines: services share nothing but shared/, so they repeat.
-
 from __future__ import annotations
 
 import base64
