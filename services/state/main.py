@@ -45,7 +45,9 @@ def start_outbox_relay(
         socket_timeout=REDIS_TIMEOUT_SECONDS,
         socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
     )
-    task = asyncio.create_task(OutboxRelay(engine, redis, stream=stream).run(), name="outbox-relay")
+    # Short polls: each hop of a booking's journey waits for the relay at most this long.
+    relay = OutboxRelay(engine, redis, stream=stream, interval=0.05, max_idle_interval=0.2)
+    task = asyncio.create_task(relay.run(), name="outbox-relay")
 
     async def stop() -> None:
         task.cancel()

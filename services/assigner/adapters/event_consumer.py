@@ -103,11 +103,22 @@ class StreamConsumer:
             block=self._block_ms,
         )
         streams: Any = reply or []  # RESP2 shape: [(stream, [(entry_id, fields), ...])]
-        for _, entries in streams:
-            for entry_id, fields in entries:
+        entries = [entry for _, batch in streams for entry in batch]
+        await self._handle_all(entries)
+        return handled + len(entries)
+
+    async def _handle_all(self, entries: list[tuple[Any, dict[Any, Any]]]) -> None:
+        """Different bookings concurrently; one booking's events in stream order."""
+        by_booking: dict[str, list[tuple[Any, dict[Any, Any]]]] = {}
+        for entry_id, fields in entries:
+            booking = _text(fields.get(b"aggregate_id", fields.get("aggregate_id", "")))
+            by_booking.setdefault(booking, []).append((entry_id, fields))
+
+        async def in_order(batch: list[tuple[Any, dict[Any, Any]]]) -> None:
+            for entry_id, fields in batch:
                 await self._handle(entry_id, fields)
-                handled += 1
-        return handled
+
+        await asyncio.gather(*(in_order(batch) for batch in by_booking.values()))
 
     async def _reclaim(self) -> int:
         reply = await self._redis.xautoclaim(
