@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from services.assigner.domain.booking import DependencyDown, Superseded
+from services.assigner.domain.booking import BookingGone, DependencyDown, Superseded
 from services.assigner.domain.errors import BookingChanged, BookingNotReady
 from shared.domain_errors import DomainError, NotFound
 
@@ -39,13 +39,13 @@ def translated(handler: Handler) -> Handler:
             return await handler(self, request, context)
         except Superseded as error:
             raise superseded_error(error, request) from error
+        except BookingGone as error:
+            raise NotFound(resource="Booking", id=getattr(request, "booking_id", "")) from error
         except DependencyDown as error:
             await context.abort(
                 grpc.StatusCode.UNAVAILABLE, f"The state service did not answer ({error}). Retry."
             )
         except grpc.aio.AioRpcError as error:
-            if error.code() == grpc.StatusCode.NOT_FOUND:
-                raise NotFound(resource="Booking", id=getattr(request, "booking_id", "")) from error
             trailers = tuple(error.trailing_metadata() or ())
             await context.abort(error.code(), error.details() or "", trailers)
 

@@ -101,7 +101,8 @@ def _coordinator_tasks(
     token: ServiceToken,
     channel: grpc.aio.Channel,
 ) -> list[asyncio.Task[None]]:
-    retries = RedisRetries(redis)
+    # One retry queue per events stream: suites sharing a Redis never take each other's retries.
+    retries = RedisRetries(redis, key=f"{settings.events_stream}:retries")
     coordinator = Coordinator(
         bookings=bookings,
         capacity=GrpcCapacity(channel, token),

@@ -9,7 +9,12 @@ from uuid import UUID
 
 import grpc
 
-from services.assigner.domain.booking import BookingView, DependencyDown, Superseded
+from services.assigner.domain.booking import (
+    BookingGone,
+    BookingView,
+    DependencyDown,
+    Superseded,
+)
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
@@ -67,6 +72,8 @@ class GrpcBookings:
                 raise DependencyDown(f"state: {error.code().name}") from error
             if error.code() in SUPERSEDED:
                 raise Superseded(error.details()) from error
+            if error.code() == grpc.StatusCode.NOT_FOUND:
+                raise BookingGone(error.details()) from error
             raise
         return view_of(response.booking)
 

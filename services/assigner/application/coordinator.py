@@ -52,18 +52,21 @@ class Coordinator:
 
     async def drive(self, venue_id: str, booking_id: UUID) -> Result:
         """Take every step the booking's state allows now; schedule a retry when it must wait."""
+        known: BookingView | None = None  # each move returns the booking: no need to re-read
         for _ in range(MAX_STEPS):
             try:
-                booking = await self.bookings.get(venue_id, booking_id)
+                booking = known or await self.bookings.get(venue_id, booking_id)
                 moved = await self._step(booking)
             except Superseded:
-                continue  # someone else moved it: read again and carry on from there
+                known = None  # someone else moved it: read again and carry on from there
+                continue
             except DependencyDown as down:
                 return await self._dependency_down(venue_id, booking_id, str(down))
             if moved is None:
                 return Result.SETTLED
             if moved is Result.WAITING:
                 return Result.WAITING
+            known = moved if isinstance(moved, BookingView) else None
         return Result.SETTLED
 
     async def give_up(self, venue_id: str, booking_id: UUID, why: str) -> None:

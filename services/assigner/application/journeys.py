@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from services.assigner.application.coordinator import Coordinator
+from services.assigner.domain.booking import BookingGone
 
 log = logging.getLogger("maitred.assigner.journeys")
 BUSY_RETRY = timedelta(seconds=1)
@@ -83,6 +84,10 @@ class Journeys:
         try:
             async with self.locks.booking(venue_id, booking_id):
                 await self.coordinator.drive(venue_id, booking_id)
+        except BookingGone:
+            log.warning(
+                "booking not found; nothing to drive", extra={"booking_id": str(booking_id)}
+            )
         except LockBusy:
             # The holder may have read the booking before this event's change: look again soon.
             await self.retries.schedule(venue_id, booking_id, self.clock() + BUSY_RETRY)

@@ -34,5 +34,9 @@ class DependencyDown(Exception):
     """Another service did not answer (UNAVAILABLE, DEADLINE_EXCEEDED): retry later."""
 
 
+class BookingGone(Exception):
+    """The booking does not exist (any more): there is nothing left to drive."""
+
+
 class Superseded(Exception):
     """The booking changed under us (stale version or a move no longer legal): read it again."""

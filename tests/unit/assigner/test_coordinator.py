@@ -188,3 +188,25 @@ async def test_a_dependency_that_stays_down_ends_in_manual_review():
     assert bookings.booking.state == "MANUAL_REVIEW"
     assert bookings.moves == ["SendToManualReview"]
     assert bookings.reasons[-1] == "dependency down: availability: UNAVAILABLE"
+
+
+async def test_a_booking_that_no_longer_exists_is_dropped_not_retried_forever():
+    from services.assigner.application.journeys import Journeys
+    from services.assigner.domain.booking import BookingGone
+
+    class Gone(FakeBookings):
+        async def get(self, venue_id, booking_id):
+            raise BookingGone("Booking was not found.")
+
+    class NoLocks:
+        def booking(self, venue_id, booking_id):
+            import contextlib
+
+            return contextlib.nullcontext()
+
+    bookings = Gone(booking())
+    work = coordinator(bookings)
+    journeys = Journeys(coordinator=work, locks=NoLocks(), retries=work.retries, outcomes=None,
+                        sweeper=None, clock=lambda: NOW)  # fmt: skip
+    await journeys.drive("v", uuid4())
+    assert work.retries.scheduled == []
