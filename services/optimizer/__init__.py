@@ -1,0 +1,1 @@
+"""The optimizer service: re-plans a venue's day and re-packs windows to seat one more party."""
