@@ -1,9 +1,8 @@
-"""One CP-SAT run: a Boolean per (booking, table set) and clique at-most-ones per table."""
+"""The CP-SAT model of a part of the day: Booleans per (booking, table set), clique rows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -13,21 +12,7 @@ from services.optimizer.domain.model import Booking, Problem, Span
 from services.optimizer.domain.options import Option, options
 from shared.seating.combinations import Candidate
 
-Progress = Callable[[float, float, float], None]  # (wall seconds, objective, bound)
 Unit = tuple[tuple[Booking, ...], list[tuple[Option, int]]]  # bookings, (option, variable)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What one run found: each booking's table set (None without a solution) and bounds."""
-
-    seating: dict[str, Candidate | None] | None
-    optimal: bool
-    infeasible: bool
-    objective: int
-    bound: float
-    seconds: float
-    solutions: int
 
 
 class Model:
@@ -44,6 +29,7 @@ class Model:
         self.model = cp_model.CpModel()
         self.units: list[Unit] = []
         self._required = required
+        self.hint_value: int | None = None  # the objective of the hinted seating
         groups = _units(problem, required)
         per_unit = options(problem, (members[0] for members in groups), required)
         by_table: dict[str, list[tuple[Span, int]]] = {}  # table -> (span, variable)
@@ -74,21 +60,6 @@ class Model:
             )
         return total
 
-    def solve(self, time_limit_s: float, seed: int, workers: int, progress: Progress) -> Answer:
-        solver = _solver(time_limit_s, seed, workers)
-        reporter = _Reporter(progress)
-        status = solver.StatusName(solver.Solve(self.model, reporter))
-        found = status in ("OPTIMAL", "FEASIBLE")
-        return Answer(
-            seating=self._seating(solver.ResponseProto().solution) if found else None,
-            optimal=status == "OPTIMAL",
-            infeasible=status == "INFEASIBLE",
-            objective=round(solver.ObjectiveValue()) if found else 0,
-            bound=solver.BestObjectiveBound(),
-            seconds=solver.WallTime(),
-            solutions=reporter.solutions,
-        )
-
     def _must_seat(self, booking: Booking) -> bool:
         return bool(booking.table_ids) or booking.booking_id in self._required
 
@@ -113,11 +84,25 @@ class Model:
         proto.objective.vars.extend(v for _, v in chosen)
         proto.objective.coeffs.extend(-o.value for o, _ in chosen)
         proto.objective.scaling_factor = -1
-        if hint_current:
-            proto.solution_hint.vars.extend(v for _, v in chosen)
-            proto.solution_hint.values.extend(int(o.current) for o, _ in chosen)
+        if hint_current and not self._required:  # the current seating seats no new booking
+            values = [0] * len(proto.variables)
+            for option, variable in chosen:
+                values[variable] = int(option.current)
+            self.hint(values)
+            self.hint_value = sum(o.value for o, _ in chosen if o.current)
 
-    def _seating(self, values: Sequence[int]) -> dict[str, Candidate | None]:
+    def hint(self, values: Sequence[int]) -> None:
+        """Hint a value for every variable (a complete seating)."""
+        hint = self.model.Proto().solution_hint
+        hint.Clear()
+        hint.vars.extend(range(len(values)))
+        hint.values.extend(values)
+
+    def value_of(self, values: Sequence[int]) -> int:
+        """The objective of a complete assignment."""
+        return sum(o.value for _, pairs in self.units for o, v in pairs if values[v])
+
+    def seating(self, values: Sequence[int]) -> dict[str, Candidate | None]:
         """The table set each booking gets; a unit's sets go to its members in booking order."""
         seating: dict[str, Candidate | None] = {}
         for members, pairs in self.units:
@@ -138,31 +123,3 @@ def _units(problem: Problem, required: Collection[str]) -> list[tuple[Booking, .
         )
         merged.setdefault(key, []).append(booking)
     return [tuple(members) for members in merged.values()]
-
-
-class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Counts improving solutions and passes each one's (time, objective, bound) on."""
-
-    def __init__(self, progress: Progress) -> None:
-        super().__init__()
-        self._progress = progress
-        self.solutions = 0
-
-    def on_solution_callback(self) -> None:
-        self.solutions += 1
-        self._progress(self.WallTime(), self.ObjectiveValue(), self.BestObjectiveBound())
-
-
-def _solver(time_limit_s: float, seed: int, workers: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.max_time_in_seconds = max(time_limit_s, 0.0)
-    params.random_seed = seed
-    params.num_workers = workers
-    # The clique model is only tight with every at-most-one in the LP (linearization level 2,
-    # the max_lp worker); the default worker's partial LP left a 2x gap on a 20-table day.
-    params.linearization_level = 2
-    params.subsolvers.append("max_lp")
-    # Probing in presolve took 8 of 12 s on a 1,000-booking day and found nothing to fix.
-    params.cp_model_probing_level = 0
-    return solver

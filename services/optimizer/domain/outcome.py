@@ -27,24 +27,7 @@ def make_plan(
     solutions: int,
 ) -> Plan:
     """The plan that seats each booking as `chosen` says; one it does not name stays as is."""
-    worth = _Worth(problem)
-    moves: list[Move] = []
-    new: list[Move] = []
-    unseated: list[str] = []
-    total = 0
-    for booking in problem.bookings:
-        now = worth.current(booking)
-        then = chosen[booking.booking_id] if chosen and booking.booking_id in chosen else now
-        gained = worth(booking, then)
-        total += gained
-        if then is None:
-            if now is None:
-                unseated.append(booking.booking_id)
-        elif now is None:
-            new.append(Move(booking.booking_id, (), then.table_ids, gained))
-        elif then.table_ids != now.table_ids:
-            benefit = gained - worth(booking, now)
-            moves.append(Move(booking.booking_id, now.table_ids, then.table_ids, benefit))
+    moves, new, unseated, total = _changes(problem, chosen or {})
     return Plan(
         moves=tuple(moves),
         new_assignments=tuple(new),
@@ -57,6 +40,29 @@ def make_plan(
         status=status,
         solutions=solutions,
     )
+
+
+def _changes(problem: Problem, chosen: Chosen) -> tuple[list[Move], list[Move], list[str], int]:
+    """The moves, new assignments, still unseated bookings and objective of a seating."""
+    worth = _Worth(problem)
+    moves: list[Move] = []
+    new: list[Move] = []
+    unseated: list[str] = []
+    total = 0
+    for booking in problem.bookings:
+        now = worth.current(booking)
+        then = chosen.get(booking.booking_id, now)
+        gained = worth(booking, then)
+        total += gained
+        if then is None:
+            if now is None:
+                unseated.append(booking.booking_id)
+        elif now is None:
+            new.append(Move(booking.booking_id, (), then.table_ids, gained))
+        elif then.table_ids != now.table_ids:
+            benefit = gained - worth(booking, now)
+            moves.append(Move(booking.booking_id, now.table_ids, then.table_ids, benefit))
+    return moves, new, unseated, total
 
 
 class _Worth:

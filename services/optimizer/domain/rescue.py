@@ -67,8 +67,9 @@ def rescue(
     `problem` holds the window's bookings as they sit now (any others are ignored). The plan
     has no moves when a free fit exists; it is None when no table set fits the party, when
     none would be free even with every mover gone (both known without the solver), or when
-    the solver proves that no re-pack works or finds none in time. Single-threaded, so a
-    fixed seed gives the same plan.
+    the solver proves that no re-pack works or finds none in time. The plan's objectives are
+    those of the window (the movers and the new booking). Single-threaded: a fixed seed gives
+    the same plan unless the time limit cuts the search short.
     """
     fitting = [
         c

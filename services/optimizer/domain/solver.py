@@ -1,17 +1,16 @@
-"""The day re-plan: CP-SAT on each independent part of the day, never worse than now."""
+"""The day re-plan: each independent part of the day searched alone, never worse than now."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
-from services.optimizer.domain.cpsat import Answer, Model
+from services.optimizer.domain.cpsat import Model
 from services.optimizer.domain.model import Booking, Plan, Problem, SolveStatus
 from services.optimizer.domain.options import check_current
 from services.optimizer.domain.outcome import current_value, make_plan
+from services.optimizer.domain.search import Answer, Progress, search
 from shared.seating.combinations import Candidate
-
-Progress = Callable[[float, float, float], None]  # (wall seconds, objective, bound)
 
 
 def components(bookings: Sequence[Booking]) -> list[tuple[Booking, ...]]:
@@ -54,7 +53,7 @@ def solve(
     progress: Progress | None = None,
     required: Collection[str] = (),
 ) -> Plan:
-    """The best plan CP-SAT finds within the time limit, never worse than the current seating.
+    """The best plan found within the time limit (Glop, then CP-SAT), never worse than now.
 
     Bookings with tables stay seated (at theirs or others); those that may not move keep
     theirs. `required` names bookings without tables that must be seated: then there may be
@@ -73,9 +72,8 @@ def solve(
     spent, left = 0.0, len(problem.bookings)
     for part in sorted(parts, key=lambda p: len(p.problem.bookings)):
         share = (time_limit_s - spent) * len(part.problem.bookings) / max(left, 1)
-        part.answer = part.model.solve(
-            share, seed, workers, _reporter(parts, part, spent, progress)
-        )
+        report = _reporter(parts, part, spent, progress)
+        part.answer = search(part.model, share, seed, workers, report)
         spent += part.answer.seconds
         left -= len(part.problem.bookings)
     return _plan(problem, parts, required, spent)
@@ -95,7 +93,7 @@ def _reporter(
 
 def _plan(problem: Problem, parts: list[_Part], required: Collection[str], seconds: float) -> Plan:
     seating: dict[str, Candidate | None] = {}
-    optimal, improved = True, False
+    optimal, replanned = True, False
     solutions = sum(p.answer.solutions for p in parts if p.answer is not None)
     bound = 0.0
     for part in parts:
@@ -105,7 +103,7 @@ def _plan(problem: Problem, parts: list[_Part], required: Collection[str], secon
         needed = any(b.booking_id in required for b in part.problem.bookings)
         if answer.seating is not None and (needed or answer.objective >= part.current):
             seating.update(answer.seating)
-            optimal, improved = optimal and answer.optimal, True
+            optimal, replanned = optimal and answer.optimal, True
         elif needed:
             verdict = SolveStatus.INFEASIBLE if answer.infeasible else SolveStatus.TIMED_OUT
             return make_plan(problem, None, verdict, False, bound, seconds, solutions)
@@ -115,8 +113,8 @@ def _plan(problem: Problem, parts: list[_Part], required: Collection[str], secon
         SolveStatus.OPTIMAL
         if optimal
         else SolveStatus.FEASIBLE
-        if improved
+        if replanned
         else SolveStatus.FALLBACK
     )
-    chosen = seating if improved else None
+    chosen = seating if replanned else None
     return make_plan(problem, chosen, verdict, optimal, bound, seconds, solutions)

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.optimizer.domain.cliques import maximal_cliques
+from services.optimizer.domain.model import Span
 from tests.unit.optimizer.scenes import at
 
 spans = st.lists(
@@ -20,7 +21,7 @@ spans = st.lists(
 
 
 @given(spans)
-def test_two_spans_that_overlap_share_a_clique_and_no_others_do(found: list) -> None:  # type: ignore[type-arg]
+def test_two_spans_that_overlap_share_a_clique_and_no_others_do(found: list[Span]) -> None:
     cliques = [set(c) for c in maximal_cliques(found)]
 
     for i, j in combinations(range(len(found)), 2):
@@ -29,7 +30,7 @@ def test_two_spans_that_overlap_share_a_clique_and_no_others_do(found: list) -> 
 
 
 @given(spans)
-def test_no_clique_is_contained_in_another(found: list) -> None:  # type: ignore[type-arg]
+def test_no_clique_is_contained_in_another(found: list[Span]) -> None:
     cliques = [frozenset(c) for c in maximal_cliques(found)]
 
     assert not any(a < b for a in cliques for b in cliques)

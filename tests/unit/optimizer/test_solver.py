@@ -16,6 +16,7 @@ from tests.unit.optimizer.scenes import (
     applied,
     at,
     booking,
+    floor,
     generated_day,
     overlaps_in,
     two_twos_and_a_four,
@@ -154,7 +155,7 @@ def test_a_generated_day_is_replanned_without_overlap_and_never_worse(load: Load
     assert seated_now.isdisjoint(plan.newly_seated)
 
 
-def test_the_same_seed_gives_the_same_plan() -> None:
+def test_the_same_seed_gives_the_same_plan_when_it_is_proved_optimal() -> None:
     problem = generated_day(20, "medium", seed=3)
 
     first = solve(problem, time_limit_s=5, seed=11)
@@ -162,3 +163,26 @@ def test_the_same_seed_gives_the_same_plan() -> None:
 
     assert first.status is SolveStatus.OPTIMAL
     assert (first.moves, first.new_assignments) == (second.moves, second.new_assignments)
+
+
+def test_an_odd_cycle_that_the_lp_splits_in_halves_is_still_solved_exactly() -> None:
+    # Three 2-tops side by side in a triangle: each pair seats 4, and the LP seats three
+    # parties of 4 half each (every table half used twice); only one can really sit.
+    tables, candidates = floor(
+        [("a", "z1", 1, 2), ("b", "z1", 1, 2), ("c", "z1", 1, 2)],
+        [("a", "b"), ("b", "c"), ("a", "c")],
+        max_tables=2,
+    )
+    fours = tuple(booking(f"four{n}", 4, at(19)) for n in range(3))
+    heard: list[tuple[float, float, float]] = []
+
+    plan = solve(
+        Problem(tables, candidates, fours, now=MORNING),
+        time_limit_s=5,
+        progress=lambda *p: heard.append(p),
+    )
+
+    assert plan.status is SolveStatus.OPTIMAL
+    assert len(plan.new_assignments) == 1 and len(plan.unseated) == 2
+    assert plan.best_bound == plan.new_objective == 4 * 100 - 10  # one extra table
+    assert heard[-1][1] == plan.new_objective
