@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 from typing import Literal, Protocol
 from uuid import UUID
 
 from services.availability.domain.floor_plan import FloorPlan, TableRecord, Venue, VenuePolicy, Zone
 from services.availability.domain.stranding import LiveGroup
+from shared.unit_of_work import Transactional
 
 Resource = Literal["venue", "zone", "table"]
 
@@ -76,22 +76,13 @@ class FloorPlanRepository(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(Transactional, Protocol):
     """One transaction: everything written through it commits together or not at all."""
 
     @property
     def floor_plans(self) -> FloorPlanRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):

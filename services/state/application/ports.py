@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 from typing import Protocol
 from uuid import UUID
 
 from services.state.domain.model import Booking, BookingEvent, StateChange
 from services.state.domain.states import BookingState
 from services.state.domain.validation import VenueRules
+from shared.unit_of_work import Transactional
 
 
 class RequestAlreadyStored(Exception):
@@ -67,22 +67,13 @@ class BookingRepository(Protocol):
     ) -> list[tuple[int, StateChange]]: ...
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(Transactional, Protocol):
     """One transaction: everything written through it commits together or not at all."""
 
     @property
     def bookings(self) -> BookingRepository: ...
 
     async def __aenter__(self) -> UnitOfWork: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):
