@@ -5,11 +5,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BUF := node_modules/.bin/buf
 
-.PHONY: help venv run test test-unit test-service test-integration test-e2e protos protos-check proto-lint lint token ci bench
+.PHONY: help venv run test test-unit test-service test-integration test-e2e test-faults protos protos-check proto-lint lint token ci bench
 
 help:
 	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
 	@echo "make test         run every test tier (unit, service, integration, e2e)"
+	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service); table in bench/results/faults.md"
 	@echo "make protos       regenerate shared/stubs from protos/"
 	@echo "make proto-lint   buf lint, and buf breaking against earlier commits"
 	@echo "make lint         ruff and mypy"
@@ -32,6 +33,9 @@ test: $(STAMP)
 
 test-unit test-service test-integration test-e2e: $(STAMP)
 	$(VENV)/bin/pytest tests/$(subst test-,,$@)
+
+test-faults: $(STAMP)
+	MAITRED_FAULTS_REPORT=bench/results/faults.md $(VENV)/bin/pytest tests/e2e/test_faults.py -s
 
 protos: $(STAMP)
 	$(PY) scripts/generate_stubs.py
@@ -61,5 +65,6 @@ bench: $(STAMP)
 	$(PY) -m bench.availability_bench
 	$(PY) -m bench.journey_bench
 	$(PY) -m bench.optimizer_bench
+	$(PY) -m bench.optimizer_service_bench
 
 ci: protos-check proto-lint lint test

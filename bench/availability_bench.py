@@ -218,6 +218,9 @@ async def service_process(
         "MAITRED_LOG_LEVEL": "WARNING",
         "MAITRED_MAX_CONCURRENT_RPCS": str(MAX_CONCURRENT_RPCS),
         "MAITRED_GRACE_PERIOD_SECONDS": "2",
+        # One caller opens a thousand watch streams here: measure the service, not the limits.
+        "MAITRED_RATE_LIMIT_PER_CALLER": "0",
+        "MAITRED_RATE_LIMIT_PER_VENUE": "0",
     }
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(

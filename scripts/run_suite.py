@@ -58,12 +58,8 @@ class Service:
 STATE = Service("state", "MAITRED_STATE_PORT", 50051)
 AVAILABILITY = Service("availability", "MAITRED_AVAILABILITY_PORT", 50053)
 ASSIGNER = Service("assigner", "MAITRED_ASSIGNER_PORT", 50052)
-SERVICES = (
-    STATE,
-    AVAILABILITY,
-    ASSIGNER,
-    Service("optimizer", "MAITRED_OPTIMIZER_PORT", 50054),
-)
+OPTIMIZER = Service("optimizer", "MAITRED_OPTIMIZER_PORT", 50054)
+SERVICES = (STATE, AVAILABILITY, ASSIGNER, OPTIMIZER)
 
 
 class Stop(Exception):
@@ -235,6 +231,22 @@ def assigner_examples(port: int, token: str) -> str:
 """
 
 
+def optimizer_examples(port: int, token: str) -> str:
+    """grpcurl and CLI lines for the optimizer: a dry-run re-plan of the demo day, its plans."""
+    call = f'grpcurl -plaintext -H "authorization: Bearer {token}"'
+    target = f"localhost:{port} maitred.optimizer.v1.OptimizerService"
+    day = demo_start_time(datetime.now(UTC)).date().isoformat()
+    venue = '"venue_id": "demo-bistro"'
+    return f"""
+# Optimizer (re-plan the demo day without applying it; ApplyPlan applies a plan by its id):
+{call} -d '{{{venue}, "service_date": "{day}", "options": {{"dry_run": true}}}}' \\
+  {target}/OptimizeVenueDay
+{call} -d '{{{venue}}}' {target}/ListPlans
+MAITRED_TOKEN={token} .venv/bin/python -m services.optimizer.cli \\
+  --address localhost:{port} --venue demo-bistro --date {day} --dry-run
+"""
+
+
 def run(stack: ExitStack) -> int:
     (RUN_DIR / "logs").mkdir(parents=True, exist_ok=True)
     database_url, redis_url = open_stores(stack)
@@ -247,6 +259,8 @@ def run(stack: ExitStack) -> int:
         "MAITRED_JWT_SECRET": secret,
         "MAITRED_STATE_ADDRESS": f"localhost:{STATE.port()}",
         "MAITRED_AVAILABILITY_ADDRESS": f"localhost:{AVAILABILITY.port()}",
+        "MAITRED_ASSIGNER_ADDRESS": f"localhost:{ASSIGNER.port()}",
+        "MAITRED_OPTIMIZER_ADDRESS": f"localhost:{OPTIMIZER.port()}",
     }
     children = {}
     for service in (service for service in SERVICES if service.exists()):
@@ -270,6 +284,8 @@ def run(stack: ExitStack) -> int:
         print(availability_examples(AVAILABILITY.port(), token))
     if ASSIGNER in children:
         print(assigner_examples(ASSIGNER.port(), token))
+    if OPTIMIZER in children:
+        print(optimizer_examples(OPTIMIZER.port(), token))
     print("maitred is running; Ctrl-C stops it.")
     return watch(children)
 

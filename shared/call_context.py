@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ class CallContext:
 
 
 _current: ContextVar[CallContext | None] = ContextVar("maitred_call", default=None)
+_deadline: ContextVar[float | None] = ContextVar("maitred_deadline", default=None)
 
 
 def current_call() -> CallContext:
@@ -40,3 +42,18 @@ def current_caller() -> Caller:
 def set_call(context: CallContext) -> object:
     """Make `context` current; returns the token to restore the previous one."""
     return _current.set(context)
+
+
+def set_deadline(time_remaining: float | None) -> object:
+    """Record the served call's deadline from its `context.time_remaining()` (None: no deadline).
+
+    Kept as an absolute `time.monotonic()` instant, so outgoing calls see the time left when
+    they are made. Returns the token to restore the previous one.
+    """
+    deadline = None if time_remaining is None else time.monotonic() + time_remaining
+    return _deadline.set(deadline)
+
+
+def incoming_deadline() -> float | None:
+    """The served call's deadline (a `time.monotonic()` instant); None when it has none."""
+    return _deadline.get()

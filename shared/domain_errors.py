@@ -106,6 +106,13 @@ class Conflict(DomainError):
     key = "conflict"
 
 
+class DependencyUnavailable(DomainError):
+    """A store or service the call needs did not answer; the same call may be retried."""
+
+    reason = "DEPENDENCY_UNAVAILABLE"
+    key = "dependency_unavailable"
+
+
 class FailedPrecondition(DomainError):
     """The resource is not in a state that allows the call."""
 

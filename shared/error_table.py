@@ -24,6 +24,7 @@ CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.OpsRoleRequired: grpc.StatusCode.PERMISSION_DENIED,
     errors.Conflict: grpc.StatusCode.ABORTED,
     errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.DependencyUnavailable: grpc.StatusCode.UNAVAILABLE,
 }
 
 

@@ -1,4 +1,4 @@
-"""The server interceptor every service uses: authentication, authorization, errors, RPC logs."""
+"""The server interceptor every service uses: auth, rate limits, errors, RPC logs and metrics."""
 
 from __future__ import annotations
 
@@ -11,10 +11,14 @@ from typing import Any
 import grpc
 
 from shared.auth import Caller, Role, bearer_token, verify_token
-from shared.call_context import CallContext, set_call
+from shared.call_context import CallContext, set_call, set_deadline
 from shared.domain_errors import DomainError, RoleNotAllowed
 from shared.error_table import code_of, internal_status, to_status
+from shared.logs import trace_fields
 from shared.messages import pick_locale
+from shared.metrics import RPC_DURATION, RPC_RETRIES
+from shared.outages import outage_of
+from shared.rate_limit import RateLimits
 
 log = logging.getLogger("maitred.rpc")
 
@@ -23,14 +27,24 @@ ALL_ROLES = frozenset(Role)
 
 
 class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    """Authenticates, authorizes by role and venue, maps errors, and logs one line per RPC."""
+    """Authenticates, authorizes by role and venue, maps errors, and logs one line per RPC.
+
+    It also records the call's deadline for outgoing calls (shared/deadlines.py), observes the
+    RPC duration histogram, and applies `rate_limits` when given (off by default).
+    """
 
     def __init__(
-        self, *, jwt_secret: str, jwt_issuer: str, roles_by_method: Mapping[str, frozenset[Role]]
+        self,
+        *,
+        jwt_secret: str,
+        jwt_issuer: str,
+        roles_by_method: Mapping[str, frozenset[Role]],
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self._secret = jwt_secret
         self._issuer = jwt_issuer
         self._roles_by_method = roles_by_method
+        self._rate_limits = rate_limits
 
     async def intercept_service(
         self,
@@ -57,10 +71,12 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
     def _wrap_unary(self, method: str, behavior: Any) -> Any:
         async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            _count_retry(method, context)
             call, failure = self._begin(request, context)
             started, code = time.perf_counter(), grpc.StatusCode.OK
             try:
                 self._authorize(method, request, call.caller, failure)
+                await self._limit(request, call, context)
                 return await behavior(request, context)
             except Exception as error:
                 code = self._code_of(error, context)
@@ -72,10 +88,12 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
     def _wrap_stream(self, method: str, behavior: Any) -> Any:
         async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            _count_retry(method, context)
             call, failure = self._begin(request, context)
             started, code = time.perf_counter(), grpc.StatusCode.OK
             try:
                 self._authorize(method, request, call.caller, failure)
+                await self._limit(request, call, context)
                 async for message in behavior(request, context):
                     yield message
             except Exception as error:
@@ -100,8 +118,15 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             caller = verify_token(token, self._secret, issuer=self._issuer)
         except DomainError as error:
             failure = error
-        call = CallContext(caller=caller, request_id=request_id, locale=locale)
+        call = CallContext(
+            caller=caller,
+            request_id=request_id,
+            locale=locale,
+            # The RPC's span, when tracing is on: history rows keep it to find the trace.
+            trace_id=trace_fields().get("trace_id", ""),
+        )
         set_call(call)
+        set_deadline(context.time_remaining())
         return call, failure
 
     def _authorize(
@@ -116,21 +141,40 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if venue_id:
             caller.require_venue(venue_id)
 
+    async def _limit(
+        self, request: Any, call: CallContext, context: grpc.aio.ServicerContext
+    ) -> None:
+        # The suite's own services are not limited: a throttled coordinator would only turn a
+        # booking's journey into retries. The limits guard against outside callers.
+        caller = call.caller
+        if self._rate_limits is None or caller is None or Role.SERVICE in caller.roles:
+            return
+        venue_id = getattr(request, "venue_id", "")
+        await self._rate_limits.enforce(caller.subject, venue_id, context, call.locale)
+
     @staticmethod
     def _code_of(error: Exception, context: grpc.aio.ServicerContext) -> grpc.StatusCode:
         if isinstance(error, grpc.aio.AbortError):
             return context.code() or grpc.StatusCode.UNKNOWN
         if isinstance(error, DomainError):
             return code_of(error)
-        return grpc.StatusCode.INTERNAL
+        outage = outage_of(error)
+        return code_of(outage) if outage is not None else grpc.StatusCode.INTERNAL
 
     async def _fail(
         self, error: Exception, call: CallContext, context: grpc.aio.ServicerContext
     ) -> None:
         if isinstance(error, grpc.aio.AbortError):
             raise error
+        outage = outage_of(error)
         if isinstance(error, DomainError):
             status = to_status(error, call.locale)
+        elif outage is not None:
+            log.warning(
+                "dependency unavailable",
+                extra={"request_id": call.request_id, "error": repr(error)},
+            )
+            status = to_status(outage, call.locale)
         else:
             log.exception("unhandled error", extra={"request_id": call.request_id})
             status = internal_status(call.request_id, call.locale)
@@ -144,15 +188,26 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         code: grpc.StatusCode,
         started: float,
     ) -> None:
+        seconds = time.perf_counter() - started
+        service, _, name = method.strip("/").partition("/")
+        RPC_DURATION.labels(service=service, method=name, code=code.name).observe(seconds)
         log.info(
             "rpc",
             extra={
                 "method": method,
                 "code": code.name,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": round(seconds * 1000, 2),
                 "request_id": call.request_id,
                 "venue_id": getattr(request, "venue_id", "") or None,
                 "booking_id": getattr(request, "booking_id", "") or None,
                 "caller": call.caller.subject if call.caller else None,
             },
         )
+
+
+def _count_retry(method: str, context: grpc.aio.ServicerContext) -> None:
+    """Count a call a client's retry policy sent again: gRPC marks it in the metadata."""
+    attempts = dict(context.invocation_metadata() or ()).get("grpc-previous-rpc-attempts")
+    if attempts and str(attempts) != "0":
+        service, _, name = method.strip("/").partition("/")
+        RPC_RETRIES.labels(service=service, method=name).inc()

@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from shared.metrics import LOCK_CONTENTION
+
 log = logging.getLogger("maitred.locks")
 
 # Both scripts check the token and act in one step, so only the holder can release or extend.
@@ -38,6 +40,15 @@ def lock_key(name: str, venue_id: str | None = None) -> str:
     if venue_id is None:
         return f"maitred:lock:{name}"
     return f"maitred:{{venue:{venue_id}}}:lock:{name}"
+
+
+def lock_kind(key: str) -> str:
+    """The kind of a lock, for metrics: the first part of its name (`booking`, `optimizer`).
+
+    The rest of a name is an id (a booking, a day), too many values for a metric label.
+    """
+    name = key.rpartition(":lock:")[2]
+    return name.partition(":")[0] or name
 
 
 class LockNotAcquired(Exception):
@@ -95,6 +106,7 @@ async def _acquire_within(locks: RedisLock, key: str, ttl_ms: int, wait_ms: int)
     while (token := await locks.acquire(key, ttl_ms)) is None:
         remaining = deadline - loop.time()
         if remaining <= 0:
+            LOCK_CONTENTION.labels(name=lock_kind(key)).inc()
             raise LockNotAcquired(key, wait_ms)
         # Jitter keeps many waiters from retrying in lockstep.
         await asyncio.sleep(min(remaining, random.uniform(*_RETRY_SECONDS)))

@@ -22,8 +22,11 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "ops_role_required": "Only ops staff may move a booking out of manual review.",
         "conflict": "Another change got there first: {what}. Retry.",
         "failed_precondition": "Not possible now: {what}.",
+        "dependency_unavailable": "{dependency} did not answer. Retry shortly, with the same "
+        "request id or expected version.",
         "allocation_conflict": "Table {tables} is already taken over that time.",
         "hold_expired": "Hold {hold_id} has expired or was released; place a new one.",
+        "rate_limited": "Too many calls; retry in {retry_after} s.",
         "field.required": "This field is required.",
         "field.too_long": "At most {max} characters.",
         "field.bad_format": "The value does not have the expected format: {format}.",
@@ -81,6 +84,14 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "field.too_few_seats": "These tables seat at most {seats}, fewer than the party of "
         "{party_size}.",
         "field.empty_window": "The start must be before the end.",
+        # OptimizerService.
+        "already_running": "An optimizer run for venue {venue_id} on {service_date} is already "
+        "running (run {run_id}); wait for it, or follow it with GetPlan.",
+        "plan_not_applicable": "Plan {plan_id} is {status}; only a PROPOSED or BELOW_THRESHOLD "
+        "plan can be applied.",
+        "plan_below_threshold": "Plan {plan_id} gains {benefit}%, below the venue's threshold of "
+        "{threshold}%; apply it with force to apply it anyway.",
+        "field.unknown_period": "The venue has no service period with this name on that day.",
     },
     "fr": {
         "internal": "Une erreur interne est survenue. Citez l'identifiant {request_id} au support.",
@@ -99,8 +110,11 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "ops_role_required": "Seule l'équipe ops peut sortir une réservation de la revue manuelle.",
         "conflict": "Une autre modification est passée avant : {what}. Réessayez.",
         "failed_precondition": "Impossible pour l'instant : {what}.",
+        "dependency_unavailable": "{dependency} n'a pas répondu. Réessayez dans un instant, avec "
+        "le même identifiant de requête ou la même version attendue.",
         "allocation_conflict": "La table {tables} est déjà prise sur ce créneau.",
         "hold_expired": "La retenue {hold_id} a expiré ou a été libérée ; posez-en une nouvelle.",
+        "rate_limited": "Trop d'appels ; réessayez dans {retry_after} s.",
         "field.required": "Ce champ est obligatoire.",
         "field.too_long": "{max} caractères au plus.",
         "field.bad_format": "La valeur n'a pas le format attendu : {format}.",
@@ -164,6 +178,15 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "field.too_few_seats": "Ces tables offrent au plus {seats} places, moins que les "
         "{party_size} personnes.",
         "field.empty_window": "Le début doit précéder la fin.",
+        # OptimizerService.
+        "already_running": "Une optimisation de l'établissement {venue_id} pour le "
+        "{service_date} est déjà en cours (exécution {run_id}) ; attendez-la ou suivez-la "
+        "avec GetPlan.",
+        "plan_not_applicable": "Le plan {plan_id} est à l'état {status} ; seul un plan PROPOSED "
+        "ou BELOW_THRESHOLD peut être appliqué.",
+        "plan_below_threshold": "Le plan {plan_id} rapporte {benefit} %, sous le seuil de "
+        "l'établissement ({threshold} %) ; utilisez force pour l'appliquer quand même.",
+        "field.unknown_period": "L'établissement n'a pas de service de ce nom ce jour-là.",
     },
 }
 

@@ -1,8 +1,13 @@
-"""The bootstrap every service runs: grpc.aio server, health, reflection, graceful shutdown."""
+"""The bootstrap every service runs: grpc.aio server, health, reflection, graceful shutdown.
+
+It also serves the Prometheus endpoint on `settings.metrics_port` (0: off) until the server stops,
+and traces every RPC when an OTLP endpoint is configured (shared/tracing.py).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -15,7 +20,11 @@ from grpc_reflection.v1alpha import reflection
 
 from shared.auth import Role
 from shared.interceptors import CallPipeline
+from shared.metrics import MetricsServer, start_metrics_server
+from shared.rate_limit import RateLimits
+from shared.readiness import INTERVAL_SECONDS, ReadinessCheck, watch_readiness
 from shared.settings import ServiceSettings
+from shared.tracing import configure_tracing, server_interceptor, service_of, tracing_enabled
 
 log = logging.getLogger("maitred.server")
 
@@ -31,13 +40,22 @@ class RunningServer:
     health: HealthServicer
     service_names: Sequence[str]
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    readiness: asyncio.Task[None] | None = None
+    metrics: MetricsServer | None = None
 
     async def stop(self, grace: float) -> None:
         """Report NOT_SERVING, let in-flight calls finish within `grace`, then release resources."""
+        if self.readiness is not None:
+            self.readiness.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.readiness
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
         for close in self.on_stop:
             await close()
+        if self.metrics is not None:
+            # Last, so the drain stays visible; its thread's shutdown would block the loop.
+            await asyncio.to_thread(self.metrics.stop)
 
 
 async def start_server(
@@ -46,20 +64,36 @@ async def start_server(
     port: int,
     register: Register,
     roles_by_method: Mapping[str, frozenset[Role]],
+    readiness_checks: Sequence[ReadinessCheck] = (),
+    readiness_interval: float = INTERVAL_SECONDS,
+    rate_limits: RateLimits | None = None,
 ) -> RunningServer:
-    """Build, register and start a server; `port=0` binds a free port."""
+    """Build, register and start a server; `port=0` binds a free port.
+
+    `readiness_checks` (e.g. a `SELECT 1`) run every `readiness_interval` seconds and set the
+    registered services NOT_SERVING while one fails; `rate_limits` turns rate limiting on.
+    The metrics endpoint starts when `settings.metrics_port` is not 0. With tracing on, the
+    process's tracer is set up here, named after the first registered service.
+    """
     pipeline = CallPipeline(
         jwt_secret=settings.jwt_secret.get_secret_value(),
         jwt_issuer=settings.jwt_issuer,
         roles_by_method=roles_by_method,
+        rate_limits=rate_limits,
     )
+    interceptors: list[grpc.aio.ServerInterceptor] = [pipeline]
+    if tracing_enabled():
+        # First, so the pipeline's checks and its log line run inside the RPC's span.
+        interceptors.insert(0, server_interceptor())
     server = grpc.aio.server(
-        interceptors=[pipeline],
+        interceptors=interceptors,
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
         # A second process on the same port must fail loudly, not silently share traffic.
         options=[("grpc.so_reuseport", 0)],
     )
     names = list(register(server))
+    if names:
+        configure_tracing(service_of(names[0]))
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(
@@ -72,10 +106,25 @@ async def start_server(
     )
     bound = server.add_insecure_port(f"{settings.host}:{port}")
     await server.start()
+    try:
+        metrics = start_metrics_server(settings.metrics_port, host=settings.host)
+    except OSError:
+        await server.stop(0)
+        raise
     for name in ["", *names]:
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
-    log.info("serving", extra={"port": bound, "services": names})
-    return RunningServer(server=server, port=bound, health=health, service_names=names)
+    log.info(
+        "serving",
+        extra={"port": bound, "services": names, "metrics_port": metrics.port if metrics else None},
+    )
+    running = RunningServer(
+        server=server, port=bound, health=health, service_names=names, metrics=metrics
+    )
+    if readiness_checks:
+        running.readiness = asyncio.create_task(
+            watch_readiness(health, names, readiness_checks, interval=readiness_interval)
+        )
+    return running
 
 
 async def serve(settings: ServiceSettings, running: RunningServer) -> None:

@@ -42,3 +42,27 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = Field(
         default=10, gt=0, validation_alias=AliasChoices("MAITRED_DB_POOL_SIZE", "db_pool_size")
     )
+    metrics_port: int = Field(
+        default=0, ge=0, validation_alias=AliasChoices("MAITRED_METRICS_PORT", "metrics_port")
+    )
+    # Calls per second; 0 turns a limit off. Limits need Redis: without it none applies.
+    rate_limit_per_caller: float = Field(
+        default=200.0,
+        ge=0,
+        validation_alias=AliasChoices("MAITRED_RATE_LIMIT_PER_CALLER", "rate_limit_per_caller"),
+    )
+    rate_limit_caller_burst: int = Field(
+        default=400,
+        gt=0,
+        validation_alias=AliasChoices("MAITRED_RATE_LIMIT_CALLER_BURST", "rate_limit_caller_burst"),
+    )
+    rate_limit_per_venue: float = Field(
+        default=500.0,
+        ge=0,
+        validation_alias=AliasChoices("MAITRED_RATE_LIMIT_PER_VENUE", "rate_limit_per_venue"),
+    )
+    rate_limit_venue_burst: int = Field(
+        default=1000,
+        gt=0,
+        validation_alias=AliasChoices("MAITRED_RATE_LIMIT_VENUE_BURST", "rate_limit_venue_burst"),
+    )

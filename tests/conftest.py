@@ -11,14 +11,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.engine import create_engine
-from shared.db.migrate import upgrade_to_head_async
 from shared.dev_servers import (
-    drop_database,
-    ensure_database,
     start_postgres,
     start_redis,
-    url_with_database,
 )
+from tests.databases import migrated_database
 
 TESTS_DIR = Path(__file__).resolve().parent
 TIERS = ("unit", "service", "integration", "e2e")
@@ -61,14 +58,8 @@ def postgres_admin_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 async def database_url(postgres_admin_url: str) -> AsyncIterator[str]:
     """A fresh database for this session, migrated to head; a plain postgresql:// URL."""
-    name = f"maitred_test_{uuid.uuid4().hex[:12]}"
-    await ensure_database(postgres_admin_url, name)
-    try:
-        url = url_with_database(postgres_admin_url, name)
-        await upgrade_to_head_async(url)
+    async with migrated_database(postgres_admin_url, "maitred_test") as url:
         yield url
-    finally:
-        await drop_database(postgres_admin_url, name)
 
 
 @pytest.fixture(scope="session")

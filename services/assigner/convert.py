@@ -10,9 +10,17 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.assigner.adapters.allocation_reads import Allocation
 from services.assigner.domain.booking import BookingView
+from services.assigner.domain.moves import MoveOutcome, MoveRequest, MoveResult
 from services.assigner.domain.plans import Plan
 from services.assigner.domain.strategies import STRATEGIES
-from services.assigner.domain.validation import check_window, fail
+from services.assigner.domain.validation import (
+    check_window,
+    fail,
+    move_orders_of,
+    reason_of,
+    request_id_of,
+    venue_id_of,
+)
 from shared.stubs.maitred.assigner.v1 import allocation_pb2 as pb
 from shared.stubs.maitred.common.v1 import common_pb2
 from shared.stubs.maitred.state.v1 import booking_pb2
@@ -173,3 +181,25 @@ def booking_to_proto(view: BookingView) -> booking_pb2.Booking:
     if view.update_time is not None:
         booking.update_time.CopyFrom(stamp(view.update_time))
     return booking
+
+
+def move_request_of(request: Any) -> MoveRequest:
+    """The MoveBookings request, validated; INVALID_ARGUMENT naming every bad field otherwise."""
+    return MoveRequest(
+        venue_id=venue_id_of(request.venue_id),
+        orders=move_orders_of(
+            [(m.booking_id, m.expected_version, list(m.table_ids)) for m in request.moves]
+        ),
+        reason=reason_of(request.reason),
+        request_id=request_id_of(request.request_id),
+    )
+
+
+def move_result_to_proto(result: MoveResult) -> pb.BookingMoveResult:
+    return pb.BookingMoveResult(
+        booking_id=str(result.booking_id),
+        outcome=pb.MoveOutcome.Value(f"MOVE_OUTCOME_{MoveOutcome(result.outcome).value}"),
+        detail=result.detail,
+        booking_version=result.booking_version,
+        allocation_id=str(result.allocation_id) if result.allocation_id else "",
+    )

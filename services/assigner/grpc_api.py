@@ -9,16 +9,22 @@ from typing import Any
 import grpc
 
 from services.assigner.adapters.allocations import Allocation, AllocationQuery, AllocationStore
+from services.assigner.adapters.move_replays import LocalMoveReplays
+from services.assigner.adapters.on_behalf import ON_BEHALF_HEADER
 from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.booking_tables import BookingTables, Outcome
 from services.assigner.application.holds import HoldOrder, Holds
+from services.assigner.application.moves import MoveReplays, Moves, MoveWriter
 from services.assigner.application.paging import list_allocations, page_size
 from services.assigner.application.quotes import party_view, quote_booking, quote_party
+from services.assigner.application.table_records import TableRecorder
 from services.assigner.convert import (
     allocation_to_proto,
     booking_to_proto,
     kinds_of,
+    move_request_of,
+    move_result_to_proto,
     plan_to_proto,
     ttl_of,
     window_of,
@@ -55,13 +61,23 @@ class AssignerServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
         store: AllocationStore,
         bookings: GrpcBookings,
         clock: Callable[[], datetime],
+        movers: MoveWriter,
+        replays: MoveReplays | None = None,
+        is_ops: Callable[[str, str], bool] | None = None,
     ) -> None:
+        """`replays` keeps MoveBookings responses by request id; in this process when None.
+        `is_ops` checks forwarded ops credentials (ON_BEHALF_HEADER); none are taken when None."""
+        self._is_ops = is_ops
         self._assigner = assigner
         self._store = store
         self._bookings = bookings
         self._clock = clock
         self._tables = BookingTables(assigner=assigner, store=store, bookings=bookings, clock=clock)
         self._holds = Holds(assigner=assigner, store=store, clock=clock)
+        self._moves = Moves(
+            days=assigner, writer=movers, recorder=TableRecorder(bookings, store, clock),
+            replays=replays or LocalMoveReplays(), clock=clock,
+        )  # fmt: skip
 
     def _allocation(self, allocation: Allocation | None) -> Any:
         return allocation_to_proto(allocation, self._clock()) if allocation else None
@@ -122,11 +138,11 @@ class AssignerServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
         self, request: api.ReassignBookingRequest, context: grpc.aio.ServicerContext
     ) -> api.ReassignBookingResponse:
         """Named tables: the live assignment is swapped for them in one transaction (never two
-        sets at once, and on a clash the old tables stay); the booking keeps its state, and the
-        state service's copy of its table ids is not updated, for it has no call to change them
-        in place. No tables named: an ASSIGNED booking goes back to ASSIGNMENT_PENDING with the
-        reason (its tables are freed with that change) and the coordinator assigns it afresh;
-        a CONFIRMED booking must be given tables."""
+        sets at once, and on a clash the old tables stay), then recorded in the state service
+        (RecordTableChange: a new version, the same state). No tables named: an ASSIGNED
+        booking goes back to ASSIGNMENT_PENDING with the reason (its tables are freed with that
+        change) and the coordinator assigns it afresh; a CONFIRMED booking must be given
+        tables."""
         caller = current_caller()
         outcome = await self._tables.reassign(
             check.venue_id_of(request.venue_id),
@@ -141,15 +157,19 @@ class AssignerServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
             **self._outcome(outcome), previous_allocation=self._allocation(outcome.previous)
         )
 
+    @translated
     async def MoveBookings(
         self, request: api.MoveBookingsRequest, context: grpc.aio.ServicerContext
     ) -> api.MoveBookingsResponse:
-        await context.abort(
-            grpc.StatusCode.UNIMPLEMENTED,
-            "MoveBookings is not available yet: it comes with the optimizer's plan application. "
-            "Use ReassignBooking to move one booking.",
+        """All moves still at their versions are written in one transaction (so swaps and
+        chains work), then recorded in the state service; the rest are skipped, never forced."""
+        move = move_request_of(request)
+        forwarded = str(dict(context.invocation_metadata() or ()).get(ON_BEHALF_HEADER, ""))
+        ops = self._is_ops is not None and self._is_ops(forwarded, move.venue_id)
+        results = await self._moves.move(
+            move, current_caller().subject, on_behalf_of=forwarded if ops else ""
         )
-        raise AssertionError("abort returns only by raising")
+        return api.MoveBookingsResponse(results=[move_result_to_proto(r) for r in results])
 
     @translated
     async def PlaceHold(

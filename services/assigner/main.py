@@ -4,34 +4,51 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import grpc
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.assigner.adapters.allocation_moves import AllocationMoves
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.availability_client import GrpcCapacity
 from services.assigner.adapters.booking_locks import RedisBookingLocks
 from services.assigner.adapters.event_consumer import StreamConsumer
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
+from services.assigner.adapters.move_replays import RedisMoveReplays
+from services.assigner.adapters.on_behalf import ops_verifier
 from services.assigner.adapters.outcomes import PostgresOutcomes
+from services.assigner.adapters.rescue_client import GrpcRescuePlans
 from services.assigner.adapters.retry_queue import RedisRetries
 from services.assigner.adapters.seating_reader import SeatingReader
+from services.assigner.adapters.stalled_journeys import PostgresStalledJourneys
 from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.coordinator import Coordinator
+from services.assigner.application.coordinator_ports import Rescue
 from services.assigner.application.journeys import Journeys
+from services.assigner.application.moves import Moves
+from services.assigner.application.rescues import RescueOff, Rescuer
+from services.assigner.application.table_records import TableDrift, TableRecorder
 from services.assigner.grpc_api import ASSIGNER_ROLES, AssignerServicer
 from services.assigner.settings import AssignerSettings
+from shared import idempotent_methods
+from shared.channels import open_channel
 from shared.db.engine import create_engine
 from shared.logs import configure_logging
+from shared.rate_limit import RateLimits
+from shared.readiness import database_ready, redis_ready
+from shared.redis_client import open_redis
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
+from shared.stream_pending import watch_pending
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2, assigner_service_pb2_grpc
 
 SERVICE = assigner_service_pb2.DESCRIPTOR.services_by_name["AssignerService"].full_name
+log = logging.getLogger("maitred.assigner")
 
 
 def now() -> datetime:
@@ -47,25 +64,44 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, application_name="maitred-assigner"
     )
-    redis = Redis.from_url(settings.redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+    redis = open_redis(settings.redis_url)
     token = ServiceToken(
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="assigner"
     )
-    state_channel = grpc.aio.insecure_channel(settings.state_address)
-    availability_channel = grpc.aio.insecure_channel(settings.availability_address)
+    state_channel = open_channel(
+        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE
+    )
+    availability_channel = open_channel(
+        settings.availability_address, service_name="availability",
+        idempotent_methods=idempotent_methods.AVAILABILITY,
+    )  # fmt: skip
+    optimizer_channel = (
+        open_channel(
+            settings.optimizer_address,
+            service_name="optimizer",
+            idempotent_methods=idempotent_methods.OPTIMIZER,
+        )
+        if settings.optimizer_address and settings.coordinator
+        else None
+    )
     bookings = GrpcBookings(state_channel, token)
     store = AllocationStore(engine)
     assigner = EngineAssigner(SeatingReader(engine), store, now)
     tasks = (
         _coordinator_tasks(
-            settings, engine, redis, bookings, assigner, store, token, availability_channel
+            settings, engine, redis, bookings, assigner, store, token, availability_channel,
+            _rescue(settings, engine, redis, bookings, assigner, store, token, optimizer_channel),
         )
         if settings.coordinator
         else []
-    )
+    )  # fmt: skip
 
     def register(server: grpc.aio.Server) -> list[str]:
-        servicer = AssignerServicer(assigner=assigner, store=store, bookings=bookings, clock=now)
+        servicer = AssignerServicer(
+            assigner=assigner, store=store, bookings=bookings, clock=now,
+            movers=AllocationMoves(engine), replays=RedisMoveReplays(redis),
+            is_ops=ops_verifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer),
+        )  # fmt: skip
         assigner_service_pb2_grpc.add_AssignerServiceServicer_to_server(servicer, server)
         return [SERVICE]
 
@@ -74,6 +110,8 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
         port=settings.port if port is None else port,
         register=register,
         roles_by_method=ASSIGNER_ROLES,
+        readiness_checks=[database_ready(engine), redis_ready(redis)],
+        rate_limits=RateLimits.from_settings(settings, redis),
     )
 
     async def close() -> None:
@@ -84,11 +122,35 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
                 await task
         await state_channel.close()
         await availability_channel.close()
+        if optimizer_channel is not None:
+            await optimizer_channel.close()
         await redis.aclose()
         await engine.dispose()
 
     running.on_stop.append(close)
     return running
+
+
+def _rescue(
+    settings: AssignerSettings,
+    engine: AsyncEngine,
+    redis: Redis,
+    bookings: GrpcBookings,
+    assigner: EngineAssigner,
+    store: AllocationStore,
+    token: ServiceToken,
+    channel: grpc.aio.Channel | None,
+) -> Rescue:
+    """The optimizer's re-packs, applied through MoveBookings in this process; off without one."""
+    if channel is None:
+        log.info("no optimizer address: the coordinator never asks for a re-pack")
+        return RescueOff()
+    mover = Moves(
+        days=assigner, writer=AllocationMoves(engine), recorder=TableRecorder(bookings, store, now),
+        replays=RedisMoveReplays(redis), clock=now,
+    )  # fmt: skip
+    limit = timedelta(milliseconds=settings.rescue_time_limit_ms)
+    return Rescuer(GrpcRescuePlans(channel, token), mover, limit)
 
 
 def _coordinator_tasks(
@@ -100,6 +162,7 @@ def _coordinator_tasks(
     store: AllocationStore,
     token: ServiceToken,
     channel: grpc.aio.Channel,
+    rescue: Rescue,
 ) -> list[asyncio.Task[None]]:
     # One retry queue per events stream: suites sharing a Redis never take each other's retries.
     retries = RedisRetries(redis, key=f"{settings.events_stream}:retries")
@@ -112,6 +175,7 @@ def _coordinator_tasks(
         retries=retries,
         clock=now,
         jitter=jitter,
+        rescue=rescue,
     )
     journeys = Journeys(
         coordinator=coordinator,
@@ -120,6 +184,8 @@ def _coordinator_tasks(
         outcomes=PostgresOutcomes(engine, redis),
         sweeper=store,
         clock=now,
+        stalled=PostgresStalledJourneys(engine),
+        drift=TableDrift(bookings, store, TableRecorder(bookings, store, now)),
     )
     consumer = StreamConsumer(
         redis,
@@ -135,6 +201,15 @@ def _coordinator_tasks(
         asyncio.create_task(consumer.run(), name="events"),
         asyncio.create_task(journeys.run_retries(), name="retries"),
         asyncio.create_task(journeys.run_sweeper(), name="hold-sweeper"),
+        asyncio.create_task(
+            journeys.run_stall_sweeper(
+                settings.stall_sweep_seconds, timedelta(seconds=settings.stalled_after_seconds)
+            ),
+            name="stall-sweeper",
+        ),
+        asyncio.create_task(
+            watch_pending(redis, settings.events_stream, "assigner"), name="stream-pending"
+        ),
     ]
 
 

@@ -28,6 +28,17 @@ class AssignerSettings(ServiceSettings):
         default="localhost:50053",
         validation_alias=AliasChoices("MAITRED_AVAILABILITY_ADDRESS", "availability_address"),
     )
+    # The optimizer, asked for a re-pack before a booking waits for a retry; empty: rescue off.
+    optimizer_address: str = Field(
+        default="",
+        validation_alias=AliasChoices("MAITRED_OPTIMIZER_ADDRESS", "optimizer_address"),
+    )
+    rescue_time_limit_ms: int = Field(
+        default=500,
+        ge=1,
+        le=2000,  # FindRescuePlan's own maximum
+        validation_alias=AliasChoices("MAITRED_RESCUE_TIME_LIMIT_MS", "rescue_time_limit_ms"),
+    )
     consumer_name: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         validation_alias=AliasChoices("MAITRED_CONSUMER_NAME", "consumer_name"),
@@ -40,6 +51,14 @@ class AssignerSettings(ServiceSettings):
     max_deliveries: int = Field(
         default=5, gt=0, validation_alias=AliasChoices("MAITRED_MAX_DELIVERIES", "max_deliveries")
     )
+    stalled_after_seconds: float = Field(
+        default=60.0, gt=0,
+        validation_alias=AliasChoices("MAITRED_STALLED_AFTER_SECONDS", "stalled_after_seconds"),
+    )  # fmt: skip
+    stall_sweep_seconds: float = Field(
+        default=15.0, gt=0,
+        validation_alias=AliasChoices("MAITRED_STALL_SWEEP_SECONDS", "stall_sweep_seconds"),
+    )  # fmt: skip
     coordinator: bool = Field(
         default=True, validation_alias=AliasChoices("MAITRED_COORDINATOR", "coordinator")
     )

@@ -5,24 +5,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
 
 import grpc
-from redis.asyncio import Redis
 
 from services.availability.adapters.change_feed import PostgresChangeFeed
 from services.availability.adapters.day_cache import RedisDayCache
 from services.availability.adapters.day_source import PostgresDaySource
 from services.availability.adapters.floor_plan_unit_of_work import PostgresFloorPlanUnitOfWork
+from services.availability.adapters.rescue_client import GrpcRescue
 from services.availability.adapters.state_client import GrpcBookingStates
+from services.availability.application.rescues import RescueOff, RescuePort, Rescuer
 from services.availability.application.snapshots import Snapshots
 from services.availability.application.watch import WatchHub
 from services.availability.floor_plan_api import FLOOR_PLAN_ROLES, FloorPlanServicer
 from services.availability.floor_plan_api import SERVICE as FLOOR_PLAN_SERVICE
 from services.availability.grpc_api import AvailabilityServicer
 from services.availability.settings import AvailabilitySettings
+from shared import idempotent_methods
+from shared.channels import open_channel
 from shared.db.engine import create_engine
 from shared.logs import configure_logging
+from shared.rate_limit import RateLimits
+from shared.readiness import database_ready
+from shared.redis_client import open_redis
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.availability.v1 import (
@@ -33,6 +40,8 @@ from shared.stubs.maitred.availability.v1 import (
 
 SERVICE = availability_service_pb2.DESCRIPTOR.services_by_name["AvailabilityService"].full_name
 
+log = logging.getLogger("maitred.availability")
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -42,23 +51,35 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     """Start the availability service; `port` overrides the configured one (0: a free port)."""
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
                            application_name="maitred-availability")  # fmt: skip
-    redis = Redis.from_url(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    redis = open_redis(settings.redis_url, timeout_s=0.5)
+    token = ServiceToken(
+        settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="availability"
+    )
+    state_channel = open_channel(
+        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE
+    )
+    optimizer_channel = None
+    rescue: RescuePort = RescueOff()
+    if settings.optimizer_address:
+        optimizer_channel = open_channel(
+            settings.optimizer_address,
+            service_name="optimizer",
+            idempotent_methods=idempotent_methods.OPTIMIZER,
+        )
+        rescue = GrpcRescue(optimizer_channel, token)
+    else:
+        log.info("no optimizer address: capacity checks never ask for a re-pack")
     source = PostgresDaySource(engine)
-    snapshots = Snapshots(source, RedisDayCache(redis, await source.identity()), now)
+    rescuer = Rescuer(rescue, timedelta(milliseconds=settings.rescue_time_limit_ms))
+    snapshots = Snapshots(
+        source, RedisDayCache(redis, await source.identity()), now, rescuer=rescuer
+    )
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
     feed_task = asyncio.create_task(feed.run(hub.changed))
-    state_channel = grpc.aio.insecure_channel(settings.state_address)
     floor_plans = FloorPlanServicer(
         uow=functools.partial(PostgresFloorPlanUnitOfWork, engine),
-        state=GrpcBookingStates(
-            state_channel,
-            ServiceToken(
-                settings.jwt_secret.get_secret_value(),
-                issuer=settings.jwt_issuer,
-                subject="availability",
-            ),
-        ),
+        state=GrpcBookingStates(state_channel, token),
         clock=now,
     )
 
@@ -74,6 +95,9 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         port=settings.port if port is None else port,
         register=register,
         roles_by_method=FLOOR_PLAN_ROLES,
+        # Not Redis: the day cache and the rate limits fall back when it is away.
+        readiness_checks=[database_ready(engine)],
+        rate_limits=RateLimits.from_settings(settings, redis),
     )
 
     async def close() -> None:
@@ -82,6 +106,8 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
             await feed_task
         await hub.close()
         await state_channel.close()
+        if optimizer_channel is not None:
+            await optimizer_channel.close()
         await redis.aclose()
         await engine.dispose()
 

@@ -8,7 +8,7 @@ from shared.settings import ServiceSettings
 
 
 class AvailabilitySettings(ServiceSettings):
-    """Shared settings plus the port, Redis (required here) and the state service's address."""
+    """Shared settings plus the port, Redis (required here), the state service and rescue."""
 
     redis_url: str = Field(validation_alias=AliasChoices("REDIS_URL", "redis_url"))
     port: int = Field(
@@ -25,4 +25,15 @@ class AvailabilitySettings(ServiceSettings):
         default=2.0,
         gt=0,
         validation_alias=AliasChoices("MAITRED_WATCH_POLL_SECONDS", "watch_poll_seconds"),
+    )
+    # The optimizer, asked for a re-pack before a capacity check says no; empty: rescue off.
+    optimizer_address: str = Field(
+        default="",
+        validation_alias=AliasChoices("MAITRED_OPTIMIZER_ADDRESS", "optimizer_address"),
+    )
+    rescue_time_limit_ms: int = Field(
+        default=300,
+        ge=1,
+        le=2000,  # FindRescuePlan's own maximum
+        validation_alias=AliasChoices("MAITRED_RESCUE_TIME_LIMIT_MS", "rescue_time_limit_ms"),
     )

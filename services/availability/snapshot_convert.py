@@ -7,8 +7,9 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.availability.domain.capacity import Rejection, SlotOption, Verdict
+from services.availability.domain.capacity import Rejection, Verdict
 from services.availability.domain.occupancy import Demand, Occupancy
+from services.availability.domain.slots import SlotOption
 from services.availability.domain.snapshot import SlotFigures, Snapshot
 from shared.domain_errors import FieldViolation, InvalidArgument
 from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
@@ -102,6 +103,7 @@ def verdict_to_proto(verdict: Verdict, version: int) -> api.CheckCapacityRespons
         accepted=verdict.accepted,
         rejection_reason=_reason(verdict.rejection),
         detail=verdict.detail,
+        rescue_needed=verdict.rescue_needed,
         snapshot_version=version,
     )
     if verdict.end_time is not None:
@@ -117,5 +119,8 @@ def _reason(rejection: Rejection | None) -> Any:
 
 def option_to_proto(option: SlotOption) -> api.SlotCandidate:
     return api.SlotCandidate(
-        start_time=stamp(option.start), end_time=stamp(option.end), service_period=option.period
+        start_time=stamp(option.start),
+        end_time=stamp(option.end),
+        service_period=option.period,
+        rescue_needed=option.rescue_needed,
     )

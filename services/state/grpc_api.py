@@ -10,7 +10,7 @@ from uuid import UUID
 import grpc
 
 from services.state.application.create_booking import create_booking
-from services.state.application.move_booking import move_booking
+from services.state.application.move_booking import move_booking, record_table_change
 from services.state.application.ports import UnitOfWorkFactory, VenueRulesSource
 from services.state.application.queries import ListFilter, get_booking, list_bookings, list_history
 from services.state.convert import (
@@ -26,7 +26,12 @@ from services.state.convert import (
 )
 from services.state.domain.model import Move
 from services.state.domain.states import DISPLAY_STATUS, Command, transition_matrix
-from services.state.domain.validation import NewBooking, validate_move_request
+from services.state.domain.table_change import TableChange
+from services.state.domain.validation import (
+    NewBooking,
+    validate_move_request,
+    validate_table_change_request,
+)
 from shared.call_context import current_call, current_caller
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
@@ -165,6 +170,28 @@ class BookingServicer(rpc.BookingServiceServicer):  # type: ignore[misc]
                 for state, status in DISPLAY_STATUS.items()
             ],
         )
+
+    async def RecordTableChange(
+        self, request: api.RecordTableChangeRequest, context: grpc.aio.ServicerContext
+    ) -> api.RecordTableChangeResponse:
+        """Not a transition (the state stays), so not in the matrix; service role only."""
+        table_ids = tuple(request.table_ids)
+        validate_table_change_request(
+            venue_id=request.venue_id,
+            booking_id=request.booking_id,
+            reason=request.reason,
+            table_ids=table_ids,
+        )
+        booking = await record_table_change(
+            request.venue_id,
+            booking_id_from(request.booking_id),
+            TableChange(request.expected_version, request.reason, table_ids),
+            current_caller(),
+            uow=self._uow,
+            now=self._clock(),
+            trace_id=current_call().trace_id,
+        )
+        return api.RecordTableChangeResponse(booking=booking_to_proto(booking))
 
     VerifyCapacity = _transition(Command.VERIFY_CAPACITY)
     RejectBooking = _transition(Command.REJECT)

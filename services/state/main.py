@@ -21,11 +21,18 @@ from services.state.settings import StateSettings
 from shared.auth import Role
 from shared.db.engine import create_engine
 from shared.logs import configure_logging
+from shared.rate_limit import RateLimits
+from shared.readiness import database_ready
+from shared.redis_client import open_redis
 from shared.server import RunningServer, serve, start_server
 from shared.stubs.maitred.state.v1 import state_service_pb2, state_service_pb2_grpc
 
 SERVICE = state_service_pb2.DESCRIPTOR.services_by_name["BookingService"].full_name
-ROLES_BY_METHOD = {f"/{SERVICE}/ResolveManualReview": frozenset({Role.OPS})}
+# Only ops leave manual review; only the assigner (service role) records that tables moved.
+ROLES_BY_METHOD = {
+    f"/{SERVICE}/ResolveManualReview": frozenset({Role.OPS}),
+    f"/{SERVICE}/RecordTableChange": frozenset({Role.SERVICE}),
+}
 # Bounds how long a batch keeps its outbox rows locked when Redis stalls.
 REDIS_TIMEOUT_SECONDS = 2.0
 
@@ -37,14 +44,9 @@ def now() -> datetime:
 
 
 def start_outbox_relay(
-    engine: AsyncEngine, redis_url: str, stream: str
+    engine: AsyncEngine, redis: Redis, stream: str
 ) -> Callable[[], Awaitable[None]]:
     """Relay the outbox to Redis in the background; returns the hook that stops it."""
-    redis = Redis.from_url(
-        redis_url,
-        socket_timeout=REDIS_TIMEOUT_SECONDS,
-        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-    )
     # Short polls: each hop of a booking's journey waits for the relay at most this long.
     relay = OutboxRelay(engine, redis, stream=stream, interval=0.05, max_idle_interval=0.2)
     task = asyncio.create_task(relay.run(), name="outbox-relay")
@@ -53,14 +55,20 @@ def start_outbox_relay(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        await redis.aclose()
 
     return stop
 
 
 async def start(settings: StateSettings, *, port: int | None = None) -> RunningServer:
-    """Start the state service; `port` overrides the configured one (0 picks a free port)."""
+    """Start the state service; `port` overrides the configured one (0 picks a free port).
+
+    Redis is optional here: with it the outbox is relayed and rate limits apply; without it
+    events wait in the outbox. Readiness is the database only, as writes need nothing else.
+    """
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    redis = None
+    if settings.redis_url:
+        redis = open_redis(settings.redis_url, timeout_s=REDIS_TIMEOUT_SECONDS)
     servicer = BookingServicer(
         uow=lambda: PostgresUnitOfWork(engine),
         venues=PostgresVenueRules(engine),
@@ -77,11 +85,12 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
         port=settings.port if port is None else port,
         register=register,
         roles_by_method=ROLES_BY_METHOD,
+        readiness_checks=[database_ready(engine)],
+        rate_limits=RateLimits.from_settings(settings, redis),
     )
-    if settings.redis_url:
-        running.on_stop.append(
-            start_outbox_relay(engine, settings.redis_url, settings.events_stream)
-        )
+    if redis is not None:
+        running.on_stop.append(start_outbox_relay(engine, redis, settings.events_stream))
+        running.on_stop.append(redis.aclose)
     else:
         log.warning("REDIS_URL is not set: booking events stay in the outbox, unpublished")
     running.on_stop.append(engine.dispose)

@@ -356,8 +356,17 @@ optimizer_runs = Table(
     Column("error", Text, nullable=False, server_default=EMPTY_TEXT),
     _timestamp("start_time"),
     _timestamp("finish_time", nullable=True),
+    # 0011: who ran it and how, from which snapshot, and the caller's request id.
+    Column("request_id", Text),
+    Column("actor", Text, nullable=False, server_default=EMPTY_TEXT),
+    Column("options", JSONB, nullable=False, server_default=EMPTY_OBJECT),
+    Column("snapshot_version", BigInteger, nullable=False, server_default=text("0")),
+    Column("solve_seconds", DOUBLE_PRECISION, nullable=False, server_default=text("0")),
+    Column("unassigned", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     CheckConstraint("time_limit_seconds > 0", name="ck_optimizer_runs_time_limit_positive"),
     Index("ix_optimizer_runs_venue_id_service_date", "venue_id", "service_date"),
+    Index("ux_optimizer_runs_venue_id_request_id", "venue_id", "request_id", unique=True,
+          postgresql_where=text("request_id IS NOT NULL")),
 )  # fmt: skip
 
 optimizer_plans = Table(

@@ -18,6 +18,7 @@ PORT_VARIABLES = {
     "state": "MAITRED_STATE_PORT",
     "availability": "MAITRED_AVAILABILITY_PORT",
     "assigner": "MAITRED_ASSIGNER_PORT",
+    "optimizer": "MAITRED_OPTIMIZER_PORT",
 }
 
 
@@ -59,6 +60,19 @@ class ServiceProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()
 
+    def pause(self) -> None:
+        """SIGSTOP: the process keeps its sockets but answers nothing, as a stalled dependency."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after `pause()`: the calls queued meanwhile are served, late."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -74,7 +88,7 @@ class ServiceProcess:
 
 @dataclass
 class Suite:
-    """State, availability and one or more assigners sharing a database, Redis and a stream."""
+    """State, availability, one or more assigners and the optimizer: one database, Redis, stream."""
 
     services: dict[str, ServiceProcess] = field(default_factory=dict)
 
@@ -92,7 +106,8 @@ def start_suite(
     assigners: int = 1,
     extra_env: dict[str, str] | None = None,
 ) -> Suite:
-    ports = {"state": free_port(), "availability": free_port()}
+    names = ["state", "availability"] + [f"assigner-{i}" for i in range(assigners)] + ["optimizer"]
+    ports = {name: free_port() for name in names}
     env = os.environ | {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
@@ -101,16 +116,17 @@ def start_suite(
         "MAITRED_GRACE_PERIOD_SECONDS": "5",
         "MAITRED_STATE_ADDRESS": f"127.0.0.1:{ports['state']}",
         "MAITRED_AVAILABILITY_ADDRESS": f"127.0.0.1:{ports['availability']}",
+        "MAITRED_ASSIGNER_ADDRESS": f"127.0.0.1:{ports['assigner-0']}",
+        "MAITRED_OPTIMIZER_ADDRESS": f"127.0.0.1:{ports['optimizer']}",
+        "MAITRED_OPTIMIZER_SCHEDULER": "false",
         **(extra_env or {}),
     }
     suite = Suite()
-    names = ["state", "availability"] + [f"assigner-{i}" for i in range(assigners)]
     try:
         for name in names:
             module = name.split("-")[0]
-            port = ports.get(module) or free_port()
             service = ServiceProcess(
-                module, port, env | {"MAITRED_CONSUMER_NAME": name}, log_dir / f"{name}.log"
+                module, ports[name], env | {"MAITRED_CONSUMER_NAME": name}, log_dir / f"{name}.log"
             )
             suite.services[name] = service
             service.start()

@@ -1,7 +1,8 @@
 """The whole journey on real processes: a booking created at the state service ends CONFIRMED.
 
-State, availability and two assigners run as separate processes over one fresh database and
-their own events stream; the tests read the outcome back through the APIs and PostgreSQL.
+State, availability, two assigners and the optimizer run as separate processes over one fresh
+database and their own events stream; the tests read the outcome back through the APIs and
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -23,16 +24,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
-from shared.db.migrate import upgrade_to_head_async
 from shared.db.schema import venue_policies
 from shared.demo_venue import DEMO_VENUE_ID, demo_start_time, seed_demo_venue
-from shared.dev_servers import drop_database, ensure_database, url_with_database
+from shared.stubs.maitred.assigner.v1 import allocation_pb2 as allocation_pb
+from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2 as optimizer_api
+from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2_grpc as optimizer_rpc
+from shared.stubs.maitred.optimizer.v1 import plan_pb2 as plan_pb
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
+from tests.databases import migrated_database
 from tests.e2e.conftest import bearer, reflection_client
 from tests.e2e.suite import Suite, start_suite
-from tests.service.availability_floor import seed_floor
+from tests.service.availability_floor import add_booking, allocate, seed_floor
 
 BOOKING_SERVICE = "maitred.state.v1.BookingService"
 ASSIGNER_SERVICE = "maitred.assigner.v1.AssignerService"
@@ -42,25 +46,21 @@ RACE_TABLES = [(f"r{i}", 1, 2) for i in range(5)] + [(f"q{i}", 2, 4) for i in ra
 
 @pytest.fixture(scope="module")
 async def journey_db(postgres_admin_url: str):
-    name = f"maitred_journey_{uuid.uuid4().hex[:10]}"
-    await ensure_database(postgres_admin_url, name)
-    url = url_with_database(postgres_admin_url, name)
-    await upgrade_to_head_async(url)
-    engine = create_engine(url, pool_size=4)
-    try:
-        await seed_demo_venue(engine)
-        for venue in ("race", "crash"):
-            await seed_floor(engine, venue, tables=RACE_TABLES, edges=())
-            async with engine.begin() as db:
-                await db.execute(
-                    update(venue_policies)
-                    .where(venue_policies.c.venue_id == venue)
-                    .values(retry_budget=3)
-                )
-        yield url, engine
-    finally:
-        await engine.dispose()
-        await drop_database(postgres_admin_url, name)
+    async with migrated_database(postgres_admin_url, "maitred_journey") as url:
+        engine = create_engine(url, pool_size=4)
+        try:
+            await seed_demo_venue(engine)
+            for venue in ("race", "crash"):
+                await seed_floor(engine, venue, tables=RACE_TABLES, edges=())
+                async with engine.begin() as db:
+                    await db.execute(
+                        update(venue_policies)
+                        .where(venue_policies.c.venue_id == venue)
+                        .values(retry_budget=3)
+                    )
+            yield url, engine
+        finally:
+            await engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -269,3 +269,108 @@ async def test_a_coordinator_killed_mid_stream_loses_nothing_and_duplicates_noth
         states = await wait_settled(stub, metadata, "crash", ids, seconds=120)
     await check_floor(engine, "crash", states)
     assert Counter(pb.BookingState.Name(s) for s in states.values())["BOOKING_STATE_CONFIRMED"] > 20
+
+
+async def _seat_directly(engine: AsyncEngine, venue: str, start: datetime, tables: list[str]):
+    """CONFIRMED two-person bookings written straight to the database, one per named table."""
+    ids = []
+    for name in tables:
+        booking_id = await add_booking(engine, venue, start, 2, "CONFIRMED")
+        await allocate(engine, venue, [name], start, start + timedelta(minutes=105),
+                       booking_id=booking_id)  # fmt: skip
+        async with engine.begin() as db:
+            await db.execute(
+                text("UPDATE bookings SET table_ids = ARRAY[:t] WHERE booking_id = :b"),
+                {"t": f"{venue}-{name}", "b": booking_id},
+            )
+        ids.append(str(booking_id))
+    return ids
+
+
+async def test_a_plan_applied_while_bookings_arrive_and_cancel_keeps_every_invariant(
+    suite: Suite, secret: str, journey_db
+):
+    """Five twos sit on four-tops; the optimizer moves them to the two-tops while ten new
+    parties race the coordinator for those same tables and two of the five cancel."""
+    _, engine = journey_db
+    venue, seven = "replan", tomorrow_at(19)
+    await seed_floor(engine, venue, tables=RACE_TABLES, edges=())
+    seeded = await _seat_directly(engine, venue, seven, [f"q{i}" for i in range(5)])
+    metadata = [("authorization", f"Bearer {token(secret)}")]
+    options = plan_pb.OptimizeOptions(dry_run=True, move_penalty=1, seed=3)
+    async with (
+        grpc.aio.insecure_channel(suite.services["state"].target) as state_channel,
+        grpc.aio.insecure_channel(suite.services["optimizer"].target) as optimizer_channel,
+    ):
+        state = rpc.BookingServiceStub(state_channel)
+        optimizer = optimizer_rpc.OptimizerServiceStub(optimizer_channel)
+        request = optimizer_api.OptimizeVenueDayRequest(
+            venue_id=venue, service_date=seven.date().isoformat(), options=options
+        )
+        messages = [m async for m in optimizer.OptimizeVenueDay(request, metadata=metadata)]
+        plan = messages[-1].plan
+        assert len(plan.moves) == 5, plan  # every two to a two-top
+        cancels = [
+            state.CancelBooking(
+                api.CancelBookingRequest(
+                    venue_id=venue,
+                    booking_id=booking_id,
+                    expected_version=1,
+                    reason="guest cancelled",
+                ),
+                metadata=metadata,
+            )
+            for booking_id in seeded[:2]
+        ]
+        arrivals = [
+            state.CreateBooking(create_request(venue, seven, 2), metadata=metadata)
+            for _ in range(10)
+        ]
+        apply = optimizer.ApplyPlan(
+            optimizer_api.ApplyPlanRequest(venue_id=venue, plan_id=plan.plan_id, force=True),
+            metadata=metadata,
+        )
+        applied, *others = await asyncio.gather(apply, *cancels, *arrivals)
+        created = [c.booking.booking_id for c in others[2:]]
+        states = await wait_settled(state, metadata, venue, created)
+        outcomes = Counter(allocation_pb.MoveOutcome.Name(r.outcome) for r in applied.results)
+        assert sum(outcomes.values()) == 5 and outcomes["MOVE_OUTCOME_APPLIED"] >= 1, outcomes
+        everyone = {b: await _booking(state, metadata, venue, b) for b in seeded + created}
+    await _tables_match_allocations(engine, venue, everyone)
+    assert all(everyone[b].state == pb.BOOKING_STATE_CANCELLED for b in seeded[:2])
+    assert Counter(pb.BookingState.Name(s) for s in states.values())["BOOKING_STATE_CONFIRMED"] >= 5
+
+
+async def _booking(stub, metadata, venue: str, booking_id: str) -> pb.Booking:
+    request = api.GetBookingRequest(venue_id=venue, booking_id=booking_id)
+    return (await stub.GetBooking(request, metadata=metadata)).booking
+
+
+async def _tables_match_allocations(
+    engine: AsyncEngine, venue: str, bookings: dict[str, pb.Booking]
+) -> None:
+    """No overlap; a booking with tables holds exactly them; any other holds none."""
+    async with engine.connect() as db:
+        overlaps = await db.scalar(
+            text(
+                "SELECT count(*) FROM allocations a JOIN allocations b ON a.table_id = b.table_id "
+                "AND a.allocation_id < b.allocation_id AND a.during && b.during "
+                "WHERE a.venue_id = :v AND a.release_time IS NULL AND b.release_time IS NULL"
+            ),
+            {"v": venue},
+        )
+        rows = await db.execute(
+            text(
+                "SELECT booking_id::text, array_agg(table_id ORDER BY table_id) FROM allocations "
+                "WHERE venue_id = :v AND release_time IS NULL AND kind = 'ASSIGNMENT' "
+                "GROUP BY booking_id"
+            ),
+            {"v": venue},
+        )
+        held = {booking_id: list(tables) for booking_id, tables in rows}
+    assert overlaps == 0
+    for booking_id, booking in bookings.items():
+        if booking.state in (pb.BOOKING_STATE_ASSIGNED, pb.BOOKING_STATE_CONFIRMED):
+            assert held.get(booking_id) == sorted(booking.table_ids), booking
+        else:
+            assert booking_id not in held, booking

@@ -335,15 +335,44 @@ async def test_reassign_swaps_tables_at_once_or_sends_the_booking_back_to_the_en
     assert moved.previous_allocation.allocation_id == assigned.allocation.allocation_id
     assert moved.previous_allocation.HasField("release_time")
     assert await live_groups(engine, booking.booking_id) == 1
+    read = (await bookings.GetBooking(state_api.GetBookingRequest(
+        venue_id=venue, booking_id=booking.booking_id), metadata=SERVICE)).booking  # fmt: skip
+    assert list(read.table_ids) == [table(venue, "t4")]
+    assert read.version == booking.version + 1 and read.state == booking.state
+    assert moved.booking == read
     back = await assigner.ReassignBooking(
         api.ReassignBookingRequest(venue_id=venue, booking_id=booking.booking_id,
-                                   expected_version=booking.version, reason="guest asked"),
+                                   expected_version=read.version, reason="guest asked"),
         metadata=SERVICE,
     )  # fmt: skip
     assert back.booking.state == booking_pb2.BOOKING_STATE_ASSIGNMENT_PENDING
     assert back.previous_allocation.allocation_id == moved.allocation.allocation_id
     assert not back.HasField("allocation")
     assert await live_groups(engine, booking.booking_id) == 0
+
+
+async def test_reassigning_a_confirmed_booking_records_its_new_tables_and_keeps_it_confirmed(
+    assigner, bookings, venue, engine
+):
+    assigned = await assign(assigner, await booking_in_progress(bookings, venue, SEVEN, 2))
+    booking = assigned.booking
+    if booking.state != booking_pb2.BOOKING_STATE_CONFIRMED:
+        booking = await advance(bookings, booking, "ConfirmBooking")
+    moved = await assigner.ReassignBooking(api.ReassignBookingRequest(
+        venue_id=venue, booking_id=booking.booking_id, expected_version=booking.version,
+        table_ids=[table(venue, "t2"), table(venue, "t3")], reason="joined for a bigger party",
+    ), metadata=SERVICE)  # fmt: skip
+    read = (await bookings.GetBooking(state_api.GetBookingRequest(
+        venue_id=venue, booking_id=booking.booking_id), metadata=SERVICE)).booking  # fmt: skip
+    assert read.state == booking_pb2.BOOKING_STATE_CONFIRMED
+    assert sorted(read.table_ids) == sorted(moved.allocation.table_ids)
+    assert sorted(read.table_ids) == [table(venue, "t2"), table(venue, "t3")]
+    assert read.version == booking.version + 1
+    history = await bookings.ListBookingHistory(state_api.ListBookingHistoryRequest(
+        venue_id=venue, booking_id=booking.booking_id), metadata=SERVICE)  # fmt: skip
+    last = history.changes[-1]
+    assert (last.from_state, last.to_state) == (read.state, read.state)
+    assert last.reason == "joined for a bigger party"
 
 
 async def test_an_unknown_booking_or_allocation_is_not_found(assigner, venue):
@@ -353,11 +382,6 @@ async def test_an_unknown_booking_or_allocation_is_not_found(assigner, venue):
     error = await failing(assigner.GetAllocation, api.GetAllocationRequest(
         venue_id=venue, allocation_id=SOME_ID), SERVICE)  # fmt: skip
     assert error.code() == grpc.StatusCode.NOT_FOUND
-
-
-async def test_move_bookings_is_not_implemented_yet(assigner, venue):
-    error = await failing(assigner.MoveBookings, api.MoveBookingsRequest(venue_id=venue), SERVICE)
-    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
 async def test_list_allocations_pages_in_window_order(assigner, venue):

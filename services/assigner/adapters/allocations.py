@@ -31,7 +31,12 @@ def _span(start: datetime, end: datetime) -> Any:
     return func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
 
 
-async def _release_expired_holds(
+async def lock_booking(db: AsyncConnection, booking_id: uuid.UUID) -> None:
+    """Serialise, until the transaction ends, the writers of one booking's allocations."""
+    await db.execute(select(func.pg_advisory_xact_lock(func.hashtext(str(booking_id)))))
+
+
+async def release_expired_holds(
     db: AsyncConnection, table_ids: Sequence[str], start: datetime, end: datetime, now: datetime
 ) -> None:
     """Expired holds never block anyone: release those in the way before writing."""
@@ -48,7 +53,7 @@ async def _release_expired_holds(
     )
 
 
-async def _insert(db: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+async def insert_rows(db: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     try:
         async with db.begin_nested():
             await db.execute(allocations.insert(), rows)
@@ -59,7 +64,7 @@ async def _insert(db: AsyncConnection, rows: list[dict[str, Any]]) -> None:
         raise
 
 
-def _rows(
+def allocation_rows(
     group_id: uuid.UUID,
     venue_id: str,
     table_ids: Sequence[str],
@@ -102,10 +107,10 @@ class AllocationStore:
         """Reserve the tables over [start, end) until now + ttl; AllocationConflict if taken."""
         group_id = uuid.uuid4()
         async with self._engine.begin() as db:
-            await _release_expired_holds(db, table_ids, start, end, now)
-            await _insert(
+            await release_expired_holds(db, table_ids, start, end, now)
+            await insert_rows(
                 db,
-                _rows(
+                allocation_rows(
                     group_id,
                     venue_id,
                     table_ids,
@@ -136,13 +141,14 @@ class AllocationStore:
     ) -> Allocation:
         """Allocate the tables to the booking; returns its live assignment if it already has one."""
         async with self._engine.begin() as db:
+            await lock_booking(db, booking_id)  # one writer of a booking's allocation at a time
             existing = await self._live_group(db, booking_id, "ASSIGNMENT")
             if existing is None:
                 existing = uuid.uuid4()
-                await _release_expired_holds(db, table_ids, start, end, now)
-                await _insert(
+                await release_expired_holds(db, table_ids, start, end, now)
+                await insert_rows(
                     db,
-                    _rows(
+                    allocation_rows(
                         existing,
                         venue_id,
                         table_ids,
@@ -229,7 +235,7 @@ class AllocationStore:
         group_id = uuid.uuid4()
         async with self._engine.begin() as db:
             # Two replacements of one booking must not both see the old group and both insert.
-            await db.execute(select(func.pg_advisory_xact_lock(func.hashtext(str(booking_id)))))
+            await lock_booking(db, booking_id)
             previous = await self._live_group(db, booking_id, "ASSIGNMENT")
             if previous is not None:
                 await db.execute(
@@ -237,10 +243,10 @@ class AllocationStore:
                     .where(allocations.c.group_id == previous, allocations.c.release_time.is_(None))
                     .values(release_time=now)
                 )
-            await _release_expired_holds(db, table_ids, start, end, now)
-            await _insert(
+            await release_expired_holds(db, table_ids, start, end, now)
+            await insert_rows(
                 db,
-                _rows(
+                allocation_rows(
                     group_id, venue_id, table_ids, start, end, kind="ASSIGNMENT",
                     booking_id=booking_id, actor=actor, strategy=strategy,
                     score_breakdown=json.loads(json.dumps(breakdown)),

@@ -1,4 +1,8 @@
-"""Booking events from the Redis Stream in a consumer group: reclaimed, then dead-lettered."""
+"""Booking events from the Redis Stream in a consumer group: reclaimed, then dead-lettered.
+
+Each entry is handled in a CONSUMER span continuing the trace of the change that wrote it (its
+`trace_context` field), so the coordinator's calls join the booking's one trace.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
+
+from shared.tracing import carrier_of, continued_span, mark_failed
 
 log = logging.getLogger("maitred.assigner.events")
 
@@ -25,6 +31,7 @@ class BookingEvent:
     booking_id: str
     event_type: str
     payload: dict[str, Any]
+    trace_context: dict[str, str] = field(default_factory=dict)
 
 
 Handler = Callable[[BookingEvent], Awaitable[None]]
@@ -32,6 +39,13 @@ Handler = Callable[[BookingEvent], Awaitable[None]]
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _carrier(text: str | None) -> dict[str, str]:
+    try:
+        return carrier_of(json.loads(text or "{}"))
+    except ValueError:  # a broken trace context must not make the event poison
+        return {}
 
 
 def parse(entry_id: Any, fields: dict[Any, Any]) -> BookingEvent:
@@ -43,6 +57,7 @@ def parse(entry_id: Any, fields: dict[Any, Any]) -> BookingEvent:
         booking_id=data["aggregate_id"],
         event_type=data.get("event_type", ""),
         payload=json.loads(data.get("payload") or "{}"),
+        trace_context=_carrier(data.get("trace_context")),
     )
 
 
@@ -137,16 +152,30 @@ class StreamConsumer:
 
     async def _handle(self, entry_id: Any, fields: dict[Any, Any]) -> None:
         event = parse(entry_id, fields)
-        try:
-            await self._handler(event)
-        except Exception:  # the entry stays pending: retried, reclaimed, then dead-lettered
-            log.exception(
-                "event handling failed",
-                extra={"booking_id": event.booking_id, "entry_id": event.entry_id},
-            )
-            await self._maybe_dead(event, fields)
-            return
-        await self._redis.xack(self._stream, self._group, entry_id)
+        with continued_span(
+            f"booking event {event.event_type}",
+            event.trace_context,
+            attributes={
+                "messaging.system": "redis",
+                "messaging.destination.name": self._stream,
+                "messaging.consumer.group.name": self._group,
+                "messaging.message.id": event.entry_id,
+                "maitred.event_id": event.event_id,
+                "maitred.venue_id": event.venue_id,
+                "maitred.booking_id": event.booking_id,
+            },
+        ) as span:
+            try:
+                await self._handler(event)
+            except Exception as error:  # the entry stays pending: retried, reclaimed, dead-lettered
+                mark_failed(span, error)
+                log.exception(
+                    "event handling failed",
+                    extra={"booking_id": event.booking_id, "entry_id": event.entry_id},
+                )
+                await self._maybe_dead(event, fields)
+                return
+            await self._redis.xack(self._stream, self._group, entry_id)
 
     async def _maybe_dead(self, event: BookingEvent, fields: dict[Any, Any]) -> None:
         pending = await self._redis.xpending_range(

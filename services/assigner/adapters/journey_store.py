@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.application.coordinator_ports import Seating, VenueRules
 from shared.db.schema import assignment_attempts, venue_policies
+from shared.metrics import ASSIGNMENT_OUTCOMES
 
 
 class PostgresRules:
@@ -54,6 +55,9 @@ class PostgresAttempts:
                     table_ids=list(seating.table_ids) if seating else [],
                 )
             )
+        ASSIGNMENT_OUTCOMES.labels(
+            strategy=seating.strategy if seating else "", outcome=outcome.lower()
+        ).inc()
         failures, _ = await self.last_failure(booking_id)
         return failures
 

@@ -21,10 +21,9 @@ from shared.db.schema import (
     bookings,
     dining_tables,
     table_adjacency,
-    venue_policies,
-    venues,
     zones,
 )
+from shared.db.venue_policy import venue_policy
 from shared.seating.combinations import Candidate, Seat, connected_sets
 
 WAITING = ("CAPACITY_VERIFIED", "ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS", "MANUAL_REVIEW")
@@ -43,6 +42,7 @@ class VenueDay:
     auto_confirm: bool
     retry_budget: int
     hold_ttl: timedelta = timedelta(seconds=180)
+    freeze_window: timedelta = timedelta(minutes=60)  # bookings this near their start stay put
 
 
 class SeatingReader:
@@ -64,17 +64,7 @@ class SeatingReader:
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
-                venue = (
-                    (
-                        await db.execute(
-                            select(venues.c.timezone, venue_policies)
-                            .select_from(venues.outerjoin(venue_policies))
-                            .where(venues.c.venue_id == venue_id)
-                        )
-                    )
-                    .mappings()
-                    .first()
-                )
+                venue = await venue_policy(db, venue_id)
                 if venue is None:
                     return None
                 buffer = timedelta(minutes=venue["cleaning_buffer_minutes"] or 0)
@@ -112,6 +102,7 @@ class SeatingReader:
             auto_confirm=bool(policy.get("auto_confirm", True)),
             retry_budget=int(policy.get("retry_budget") or 5),
             hold_ttl=timedelta(seconds=int(policy.get("hold_ttl_seconds") or 180)),
+            freeze_window=timedelta(minutes=_or(policy.get("freeze_window_minutes"), 60)),
         )
 
     def _combinations(
@@ -136,6 +127,11 @@ class SeatingReader:
                 connected_sets(seats, neighbours, max_tables=max_tables, cross_zone=cross)
             )
         return self._candidates[key]
+
+
+def _or(value: Any, default: int) -> int:
+    """The policy's value, or the default for a venue without a policy row (0 is a value)."""
+    return default if value is None else int(value)
 
 
 async def _tables(db: AsyncConnection, venue_id: str) -> list[tuple[TableInfo, bool]]:

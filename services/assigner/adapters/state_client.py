@@ -109,3 +109,10 @@ class GrpcBookings:
             fields["target_state"] = pb.BookingState.Value(f"BOOKING_STATE_{target_state}")
         request = getattr(api, f"{command}Request")(**fields)
         return await self._call(getattr(self._stub, command), request, on_behalf_of)
+
+    async def record_tables(
+        self, booking: BookingView, table_ids: tuple[str, ...], reason: str
+    ) -> BookingView:
+        """Record that an ASSIGNED or CONFIRMED booking now has these tables (RecordTableChange),
+        at the booking's version; it keeps its state."""
+        return await self.move("RecordTableChange", booking, reason, table_ids)

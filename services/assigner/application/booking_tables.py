@@ -11,6 +11,12 @@ from uuid import UUID
 from services.assigner.adapters.allocations import Allocation, AllocationQuery, AllocationStore
 from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.application.assign import EngineAssigner
+from services.assigner.application.table_records import (
+    IN_PROGRESS,
+    PENDING,
+    WITH_TABLES,
+    TableRecorder,
+)
 from services.assigner.domain.booking import BookingView
 from services.assigner.domain.errors import (
     BookingChanged,
@@ -23,10 +29,7 @@ from services.assigner.domain.errors import (
 from services.assigner.domain.validation import check_tables_fit
 from shared.domain_errors import NotFound
 
-PENDING = "ASSIGNMENT_PENDING"
-IN_PROGRESS = "ASSIGNMENT_IN_PROGRESS"
 MANUAL_REVIEW = "MANUAL_REVIEW"
-WITH_TABLES = ("ASSIGNED", "CONFIRMED")
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class BookingTables:
         self._store = store
         self._bookings = bookings
         self._clock = clock
+        self._recorder = TableRecorder(bookings, store, clock)
 
     async def assign(self, venue_id: str, booking_id: UUID, expected_version: int) -> Outcome:
         """Seat the booking at its hold, else at the engine's best free plan, and record it."""
@@ -149,8 +153,9 @@ class BookingTables:
         actor: str,
         by_ops: bool,
     ) -> Outcome:
-        """Move an ASSIGNED or CONFIRMED booking to the named tables in one transaction, or, with
-        none named, send an ASSIGNED booking back to ASSIGNMENT_PENDING for the engine."""
+        """Move an ASSIGNED or CONFIRMED booking to the named tables in one transaction and
+        record them in the state service, or, with none named, send an ASSIGNED booking back
+        to ASSIGNMENT_PENDING for the engine."""
         view = await self._bookings.get(venue_id, booking_id)
         view = checked(view, expected_version, WITH_TABLES if table_ids else ("ASSIGNED",))
         if not table_ids:
@@ -166,7 +171,10 @@ class BookingTables:
             now=self._clock(), actor=actor, strategy=source,
             breakdown=choice(source, reason, view.party_size),
         )  # fmt: skip
-        return Outcome(allocation, view, previous)
+        recorded = await self._recorder.record(view, allocation, reason, WITH_TABLES)
+        if not recorded.kept:  # it ended or moved on meanwhile: the new tables were released
+            raise BookingNotReady("booking_moved", booking_id=booking_id)
+        return Outcome(allocation, recorded.booking, previous)
 
     async def _start(self, view: BookingView, on_behalf_of: str = "") -> BookingView:
         if view.state != PENDING:

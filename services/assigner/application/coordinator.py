@@ -2,14 +2,15 @@
 
 Every step reads the booking afresh and acts on the state it finds, so a redelivered event, a
 crash between two steps or a rival coordinator all converge on one path: a stale version is
-just a reason to read again, and writing tables is idempotent per booking.
+just a reason to read again, and writing tables is idempotent per booking. When no free table
+fits, a re-pack that moves other bookings is tried before a retry or manual review.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
@@ -18,10 +19,13 @@ from services.assigner.application.coordinator_ports import (
     Attempts,
     Bookings,
     CapacityCheck,
+    Rescue,
     Retries,
     Rules,
+    Seating,
     TableAssigner,
 )
+from services.assigner.application.rescues import RescueOff
 from services.assigner.domain.backoff import due_time, retry_delay
 from services.assigner.domain.booking import BookingView, DependencyDown, Superseded
 
@@ -49,6 +53,7 @@ class Coordinator:
     retries: Retries
     clock: Callable[[], datetime]
     jitter: Callable[[], float]
+    rescue: Rescue = field(default_factory=RescueOff)
 
     async def drive(self, venue_id: str, booking_id: UUID) -> Result:
         """Take every step the booking's state allows now; schedule a retry when it must wait."""
@@ -104,6 +109,11 @@ class Coordinator:
 
     async def _assign(self, booking: BookingView) -> BookingView:
         seating = await self.tables.assign(booking)
+        if not seating.seated:
+            rescued = await self.rescue.seat(booking)
+            if rescued.seated:
+                return await self._rescued(booking, rescued)
+            seating = _tried(seating, rescued)
         if seating.seated:
             await self.attempts.record(booking.venue_id, booking.booking_id, "ASSIGNED", seating)
             return await self.bookings.move(
@@ -120,6 +130,11 @@ class Coordinator:
                                                 "reason": reason})  # fmt: skip
             return await self.bookings.move("SendToManualReview", booking, reason)
         return await self.bookings.move("RequestAssignment", booking, f"retry: {seating.reason}")
+
+    async def _rescued(self, booking: BookingView, seating: Seating) -> BookingView:
+        """Note the re-pack's try; it recorded the assignment itself, so read what it left."""
+        await self.attempts.record(booking.venue_id, booking.booking_id, "ASSIGNED", seating)
+        return await self.bookings.get(booking.venue_id, booking.booking_id)
 
     async def _dependency_down(self, venue_id: str, booking_id: UUID, why: str) -> Result:
         failures = await self.attempts.record(venue_id, booking_id, "DEPENDENCY_DOWN", None)
@@ -138,3 +153,10 @@ class Coordinator:
         due = self.clock() + retry_delay(failures, self.jitter)
         await self.retries.schedule(venue_id, booking_id, due)
         return Result.WAITING
+
+
+def _tried(seating: Seating, rescued: Seating) -> Seating:
+    """The failed try, its reason saying what became of the re-pack when one was asked for."""
+    if not rescued.reason:
+        return seating
+    return Seating((), seating.strategy, f"{seating.reason}; {rescued.reason}")

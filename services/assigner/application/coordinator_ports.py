@@ -1,13 +1,15 @@
-"""Ports the coordinator drives a booking through: bookings, capacity, tables, attempts, retries."""
+"""Ports the coordinator drives a booking through: bookings, capacity, tables, attempts, retries,
+and the re-pack that rescues a booking no free table fits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
 from services.assigner.domain.booking import BookingView
+from services.assigner.domain.moves import MoveOrder, MoveRequest, MoveResult
 
 
 @dataclass(frozen=True)
@@ -76,3 +78,32 @@ class Rules(Protocol):
 
 class Retries(Protocol):
     async def schedule(self, venue_id: str, booking_id: UUID, due: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class RescuePlan:
+    """A re-pack that seats a booking: its tables, once the other bookings' moves are applied."""
+
+    table_ids: tuple[str, ...]
+    moves: tuple[MoveOrder, ...]  # other bookings, each at the version the plan was made at
+
+
+class RescuePlans(Protocol):
+    async def find(
+        self, venue_id: str, booking_id: UUID, time_limit: timedelta
+    ) -> RescuePlan | None:
+        """The optimizer's bounded re-pack for the booking; None when there is none or the
+        optimizer cannot tell (never raises)."""
+        ...
+
+
+class Mover(Protocol):
+    async def move(self, request: MoveRequest, actor: str) -> list[MoveResult]:
+        """Apply the moves and first assignments in one versioned transaction (MoveBookings)."""
+        ...
+
+
+class Rescue(Protocol):
+    async def seat(self, booking: BookingView) -> Seating:
+        """Seat a booking no free table fits by moving others; unseated (with why) otherwise."""
+        ...

@@ -1,4 +1,4 @@
-"""The coordinator's loops: booking events, due retries and the hold sweeper, under locks."""
+"""The coordinator's loops: booking events, due retries, stalled journeys and expired holds."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
 from services.assigner.application.coordinator import Coordinator
 from services.assigner.domain.booking import BookingGone
+from shared.tracing import continued_span, mark_failed
 
 log = logging.getLogger("maitred.assigner.journeys")
 BUSY_RETRY = timedelta(seconds=1)
+STALLED_AFTER = timedelta(seconds=60)  # longer than any wait between two steps of a journey
 
 
 class LockBusy(Exception):
@@ -28,10 +30,41 @@ class Locks(Protocol):
         ...
 
 
-class DueRetries(Protocol):
-    async def schedule(self, venue_id: str, booking_id: UUID, due: datetime) -> None: ...
+@dataclass(frozen=True)
+class DueDrive:
+    """A booking whose retry is due, with the trace context it was scheduled in."""
 
-    async def pop_due(self, now: datetime, limit: int = 50) -> list[tuple[str, UUID]]: ...
+    venue_id: str
+    booking_id: UUID
+    trace_context: dict[str, str] = field(default_factory=dict)
+
+
+class DueRetries(Protocol):
+    async def schedule(self, venue_id: str, booking_id: UUID, due: datetime) -> None:
+        """Drive the booking again at `due`, in the current trace."""
+        ...
+
+    async def pop_due(self, now: datetime, limit: int = 50) -> list[DueDrive]: ...
+
+    async def is_scheduled(self, venue_id: str, booking_id: UUID) -> bool: ...
+
+
+class Stalled(Protocol):
+    async def stalled(
+        self, idle_since: datetime, now: datetime, limit: int = 100
+    ) -> list[tuple[str, UUID]]:
+        """Future bookings the coordinator should have moved on, unchanged since `idle_since`."""
+        ...
+
+    async def drifted(
+        self, idle_since: datetime, now: datetime, limit: int = 100
+    ) -> list[tuple[str, UUID]]:
+        """Future bookings whose recorded tables are not those of their live assignment."""
+        ...
+
+
+class Drift(Protocol):
+    async def reconcile(self, venue_id: str, booking_id: UUID) -> bool: ...
 
 
 class Outcomes(Protocol):
@@ -69,6 +102,8 @@ class Journeys:
     outcomes: Outcomes
     sweeper: Sweeper
     clock: Callable[[], datetime]
+    stalled: Stalled | None = None
+    drift: Drift | None = None
 
     async def on_event(self, event: Event) -> None:
         if event.event_type == "booking.state_changed":
@@ -96,16 +131,70 @@ class Journeys:
         while True:
             try:
                 due = await self.retries.pop_due(self.clock())
-            except Exception:  # Redis away: wait it out, the queue is still there
-                log.exception("retry queue unavailable")
-                due = []
-            for venue_id, booking_id in due:
-                try:
-                    await self.drive(venue_id, booking_id)
-                except Exception:  # a retry that fails is scheduled again, never lost
-                    log.exception("retry failed", extra={"booking_id": str(booking_id)})
-                    await self._reschedule(venue_id, booking_id)
+            except Exception as error:  # Redis away: wait it out (the stall sweeper has our back)
+                log.warning("retry queue unavailable", extra={"error": repr(error)})
+                await asyncio.sleep(max(interval, 1.0))
+                continue
+            for retry in due:
+                await self._retry(retry)
             await asyncio.sleep(interval)
+
+    async def run_stall_sweeper(
+        self, interval: float = 15.0, idle: timedelta = STALLED_AFTER
+    ) -> None:
+        """Drive again every booking whose journey stopped: its event or its retry was lost
+        (Redis lost its data, say). The outbox marks an event published once it is in the
+        stream, so without this a booking could wait in CREATED for good."""
+        assert self.stalled is not None
+        while True:
+            try:
+                await self.sweep_stalled(idle)
+            except Exception as error:
+                log.warning("stall sweep failed", extra={"error": repr(error)})
+            await asyncio.sleep(interval)
+
+    async def sweep_stalled(self, idle: timedelta = STALLED_AFTER) -> int:
+        """Drive the stalled bookings that no retry is waiting for; returns how many."""
+        assert self.stalled is not None
+        now = self.clock()
+        driven = 0
+        for venue_id, booking_id in await self.stalled.stalled(now - idle, now):
+            if await self.retries.is_scheduled(venue_id, booking_id):
+                continue  # a backoff is running its course
+            log.warning("driving a stalled booking", extra={"booking_id": str(booking_id)})
+            await self._retry(DueDrive(venue_id, booking_id))
+            driven += 1
+        if self.drift is not None:
+            for venue_id, booking_id in await self.stalled.drifted(now - idle, now):
+                driven += await self._reconcile(venue_id, booking_id)
+        return driven
+
+    async def _reconcile(self, venue_id: str, booking_id: UUID) -> bool:
+        assert self.drift is not None
+        try:
+            async with self.locks.booking(venue_id, booking_id):
+                fixed = await self.drift.reconcile(venue_id, booking_id)
+        except LockBusy:
+            return False  # the holder is at it; the next sweep looks again
+        except Exception as error:
+            log.warning("table drift not fixed", extra={"booking_id": str(booking_id),
+                                                        "error": repr(error)})  # fmt: skip
+            return False
+        if fixed:
+            log.warning("recorded a booking's live tables", extra={"booking_id": str(booking_id)})
+        return fixed
+
+    async def _retry(self, retry: DueDrive) -> None:
+        venue_id, booking_id = retry.venue_id, retry.booking_id
+        attributes = {"maitred.venue_id": venue_id, "maitred.booking_id": str(booking_id)}
+        # In the trace of the event that scheduled it: one trace per journey, retries included.
+        with continued_span("booking retry", retry.trace_context, attributes=attributes) as span:
+            try:
+                await self.drive(venue_id, booking_id)
+            except Exception as error:  # a retry that fails is scheduled again, never lost
+                mark_failed(span, error)
+                log.exception("retry failed", extra={"booking_id": str(booking_id)})
+                await self._reschedule(venue_id, booking_id)
 
     async def _reschedule(self, venue_id: str, booking_id: UUID) -> None:
         try:

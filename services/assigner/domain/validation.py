@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
+from services.assigner.domain.moves import MoveOrder
 from services.assigner.domain.plans import TableInfo
 from shared.domain_errors import FieldViolation, InvalidArgument
 
@@ -123,3 +125,57 @@ def plan_limit(requested: int, *, default: int = 5, maximum: int = 20) -> int:
     if requested < 0:
         raise fail("max_plans", "field.out_of_range", min=0, max=maximum)
     return min(requested or default, maximum)
+
+
+def request_id_of(request_id: str) -> str:
+    """A required request id of 1 to MAX_REQUEST_ID characters."""
+    if not request_id:
+        raise fail("request_id", "field.required")
+    check_request_id(request_id)
+    return request_id
+
+
+def within(path: str, check: Callable[..., Any], *args: Any, **kwargs: Any) -> list[FieldViolation]:
+    """The violations of `check`, their fields under `path` (e.g. `moves[2].table_ids[0]`)."""
+    try:
+        check(*args, **kwargs)
+    except InvalidArgument as bad:
+        return [FieldViolation(f"{path}.{v.field}", v.key, v.params) for v in bad.violations]
+    return []
+
+
+def move_orders_of(moves: Sequence[tuple[str, int, Sequence[str]]]) -> tuple[MoveOrder, ...]:
+    """The (booking id, expected version, tables) of each move, each booking once; otherwise
+    INVALID_ARGUMENT naming every bad `moves[i]` field."""
+    if not moves:
+        raise fail("moves", "field.required")
+    violations: list[FieldViolation] = []
+    orders: list[MoveOrder] = []
+    seen: set[str] = set()
+    for index, (booking_id, version, table_ids) in enumerate(moves):
+        path = f"moves[{index}]"
+        found = within(path, uuid_of, booking_id, "booking_id")
+        if not found:
+            if str(UUID(booking_id)) in seen:
+                found = [FieldViolation(f"{path}.booking_id", "field.duplicate")]
+            seen.add(str(UUID(booking_id)))
+        found += within(path, version_of, version)
+        found += within(path, table_ids_of, table_ids, required=True)
+        violations += found
+        if not found:
+            orders.append(MoveOrder(UUID(booking_id), version, tuple(table_ids)))
+    if violations:
+        raise InvalidArgument(violations)
+    return tuple(orders)
+
+
+def check_moves_fit(
+    orders: Sequence[MoveOrder], active: Mapping[str, TableInfo], parties: Mapping[UUID, int]
+) -> None:
+    """Every move names active tables that seat its party (when the booking is known)."""
+    violations: list[FieldViolation] = []
+    for index, order in enumerate(orders):
+        party = parties.get(order.booking_id)
+        violations += within(f"moves[{index}]", check_tables_fit, order.table_ids, active, party)
+    if violations:
+        raise InvalidArgument(violations)

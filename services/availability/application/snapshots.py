@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.availability.application.rescues import Rescuer
 from services.availability.application.snapshot_ports import DayCache, DayFacts, DaySource
-from services.availability.domain.capacity import SlotOption, Verdict, check_capacity, search_slots
+from services.availability.domain.capacity import Verdict, check_capacity
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
+from services.availability.domain.slots import SlotOption, search_slots
 from services.availability.domain.snapshot import Snapshot, compute_snapshot
 from shared.domain_errors import FieldViolation, InvalidArgument, NotFound
 from shared.seating.combinations import Candidate, Seat, connected_sets
@@ -34,12 +36,24 @@ def check_window(start: datetime | None, end: datetime | None, field: str = "win
 
 
 class Snapshots:
-    """Reads venue days (cache first, PostgreSQL when missing) and applies the pure rules."""
+    """Reads venue days (cache first, PostgreSQL when missing) and applies the pure rules.
 
-    def __init__(self, source: DaySource, cache: DayCache, clock: Callable[[], datetime]) -> None:
+    A capacity check or slot search that finds no free table may still accept the party when
+    the rescuer finds a re-pack of other bookings that seats it.
+    """
+
+    def __init__(
+        self,
+        source: DaySource,
+        cache: DayCache,
+        clock: Callable[[], datetime],
+        *,
+        rescuer: Rescuer,
+    ) -> None:
         self._source = source
         self._cache = cache
         self._clock = clock
+        self._rescuer = rescuer
         self._candidates: dict[tuple[str, int, int, bool], tuple[Candidate, ...]] = {}
 
     async def version(self, venue_id: str) -> int:
@@ -105,6 +119,7 @@ class Snapshots:
         view = await self.view(venue_id, start - timedelta(hours=6), start + timedelta(hours=12))
         verdict = check_capacity(view.floor, view.policy, view.facts, view.candidates, start,
                                  party_size, now=self._clock(), booking_id=booking_id)  # fmt: skip
+        verdict = await self._rescuer.check(venue_id, start, party_size, verdict)
         return verdict, view.facts.version
 
     async def search(
@@ -115,7 +130,8 @@ class Snapshots:
         preferred: datetime | None,
         limit: int,
     ) -> tuple[list[SlotOption], int]:
-        """The start times at which the party fits, best first, and the version used."""
+        """The start times at which the party fits (some after a re-pack), best first, and the
+        version used."""
         head = await self._source.head(venue_id)
         if head is None:
             raise NotFound(resource="Venue", id=venue_id)
@@ -129,8 +145,9 @@ class Snapshots:
         now = self._clock()
         starts = [s for day in _local_days(*span, zone) for s, _ in view.policy.slot_starts(day)
                   if span[0] <= s < span[1] and s > now]  # fmt: skip
-        options = search_slots(view.floor, view.policy, view.facts, view.candidates, starts,
-                               party_size, now=now, preferred=preferred, limit=limit)  # fmt: skip
+        found = search_slots(view.floor, view.policy, view.facts, view.candidates, starts,
+                             party_size, now=now, preferred=preferred, limit=limit)  # fmt: skip
+        options = await self._rescuer.slots(venue_id, party_size, found, limit)
         return options, view.facts.version
 
 

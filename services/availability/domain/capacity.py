@@ -1,10 +1,10 @@
-"""Whether a party can be taken at a time, and at which times it could be: pure rules."""
+"""Whether a party can be taken at a time, counting allocations and waiting demand: pure rules."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -30,13 +30,34 @@ class Rejection(StrEnum):
 
 @dataclass(frozen=True)
 class Verdict:
-    """The answer of a capacity check."""
+    """The answer of a capacity check.
+
+    `contested` says that bookings still waiting for tables overlap the party's span. A
+    re-pack moves only seated bookings and does not count waiting ones, so it could give away
+    room they were promised: such a refusal is never sent for a re-pack.
+    """
 
     accepted: bool
     rejection: Rejection | None
     detail: str
     end_time: datetime | None = None
     best: Candidate | None = None
+    contested: bool = False
+    rescue_needed: bool = False
+
+    @property
+    def rescuable(self) -> bool:
+        """Refused for want of a table alone: a re-pack of seated bookings may yet seat it."""
+        return (
+            self.rejection is Rejection.NO_TABLE_FITS
+            and not self.contested
+            and self.end_time is not None
+        )
+
+    def rescued(self, table_ids: Sequence[str]) -> Verdict:
+        """This refusal turned into an acceptance that needs other bookings to move first."""
+        detail = f"fits at {'+'.join(table_ids)} after a re-pack"
+        return replace(self, accepted=True, rejection=None, detail=detail, rescue_needed=True)
 
 
 @dataclass(frozen=True)
@@ -102,7 +123,8 @@ def check_capacity(
     table_busy = busy if busy is not None else busy_tables(facts, now, excluding=booking_id)
     best = pack(new, competing, candidates, table_busy, cache)
     if best is None:
-        return Verdict(False, Rejection.NO_TABLE_FITS, "no free table or combination fits", end)
+        return Verdict(False, Rejection.NO_TABLE_FITS, "no free table or combination fits", end,
+                       contested=bool(competing))  # fmt: skip
     return Verdict(True, None, f"fits at {'+'.join(best.table_ids)}", end, best)
 
 
@@ -195,44 +217,3 @@ def pack(
 
 class _BudgetSpent(Exception):
     """The packing search reached its node budget."""
-
-
-@dataclass(frozen=True)
-class SlotOption:
-    """A start time at which the party fits."""
-
-    start: datetime
-    end: datetime
-    period: str
-    waste: int
-
-
-def search_slots(
-    floor: Floor,
-    policy: Policy,
-    facts: Facts,
-    candidates: Sequence[Candidate],
-    starts: Sequence[datetime],
-    party_size: int,
-    *,
-    now: datetime,
-    preferred: datetime | None,
-    limit: int,
-) -> list[SlotOption]:
-    """The start times at which the party fits, best first: nearest the asked time, least waste."""
-    busy = busy_tables(facts, now)
-    cache: FitCache = {}
-    options: list[SlotOption] = []
-    for start in starts:
-        verdict = check_capacity(
-            floor, policy, facts, candidates, start, party_size, now=now, busy=busy, cache=cache
-        )
-        if verdict.accepted and verdict.best is not None and verdict.end_time is not None:
-            period = policy.period_at(start)
-            options.append(
-                SlotOption(start, verdict.end_time, period.name if period else "",
-                           verdict.best.waste(party_size))
-            )  # fmt: skip
-    anchor = preferred or (starts[0] if starts else now)
-    options.sort(key=lambda o: (abs((o.start - anchor).total_seconds()), o.waste, o.start))
-    return options[:limit]

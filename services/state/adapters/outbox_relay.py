@@ -13,6 +13,7 @@ from sqlalchemy import RowMapping, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.schema import outbox
+from shared.metrics import OUTBOX_LAG
 
 log = logging.getLogger("maitred.state.outbox_relay")
 
@@ -45,10 +46,11 @@ class OutboxRelay:
     must be idempotent, keyed by `event_id`. Per booking (aggregate_id) the stream keeps
     event_id order, as a row waits while another relay holds an earlier row of its booking;
     across bookings, concurrent relays' entries may interleave. Entry fields are strings:
-    event_id, venue_id, aggregate_id, event_type, payload (JSON), trace_context (JSON).
+    event_id, venue_id, aggregate_id, event_type, payload (JSON), trace_context (JSON: the W3C
+    `traceparent`/`tracestate` of the change, {} when it was not traced).
 
     `published` and `failures` only grow; `lag_seconds` is the age of the oldest unpublished
-    row when the last batch started (0 when none was waiting).
+    row when the last batch started (0 when none was waiting), also the OUTBOX_LAG gauge.
     """
 
     def __init__(
@@ -109,6 +111,7 @@ class OutboxRelay:
         """Publish one batch of unpublished rows and return how many were published."""
         async with self._engine.begin() as db:
             self.lag_seconds = await self._oldest_age(db)
+            OUTBOX_LAG.set(self.lag_seconds)
             rows = await self._claim(db)
             if not rows:
                 return 0

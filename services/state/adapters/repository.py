@@ -15,6 +15,7 @@ from services.state.application.ports import BookingQuery, RequestAlreadyStored,
 from services.state.domain.model import Booking, BookingEvent, StateChange
 from services.state.domain.states import BookingState
 from shared.db.schema import booking_state_history, bookings, idempotency_keys, outbox
+from shared.tracing import current_carrier
 
 
 def _row_values(booking: Booking) -> dict[str, Any]:
@@ -131,6 +132,8 @@ class PostgresBookingRepository:
                 aggregate_id=str(event.booking_id),
                 event_type=event.event_type,
                 payload=event.payload,
+                # The change's trace travels with its event, so the consumer continues it.
+                trace_context=current_carrier(),
             )
         )
 

@@ -125,6 +125,30 @@ def validate_move_request(
     *, venue_id: str, booking_id: str, reason: str, table_ids: tuple[str, ...]
 ) -> None:
     """Checks the fields every transition request shares."""
+    violations = _move_violations(venue_id, booking_id, reason, table_ids)
+    if violations:
+        raise InvalidArgument(violations)
+
+
+def validate_table_change_request(
+    *, venue_id: str, booking_id: str, reason: str, table_ids: tuple[str, ...]
+) -> None:
+    """Checks a table change: the shared fields, and at least one table, each named once."""
+    violations = _move_violations(venue_id, booking_id, reason, table_ids)
+    if not table_ids:
+        violations.append(FieldViolation("table_ids", "field.required"))
+    seen: set[str] = set()
+    for index, table_id in enumerate(table_ids):
+        if table_id and table_id in seen:
+            violations.append(FieldViolation(f"table_ids[{index}]", "field.duplicate"))
+        seen.add(table_id)
+    if violations:
+        raise InvalidArgument(violations)
+
+
+def _move_violations(
+    venue_id: str, booking_id: str, reason: str, table_ids: tuple[str, ...]
+) -> list[FieldViolation]:
     violations: list[FieldViolation] = []
     if not venue_id:
         violations.append(FieldViolation("venue_id", "field.required"))
@@ -137,5 +161,4 @@ def validate_move_request(
             violations.append(
                 FieldViolation(f"table_ids[{index}]", "field.bad_format", {"format": "1-64 chars"})
             )
-    if violations:
-        raise InvalidArgument(violations)
+    return violations

@@ -9,8 +9,16 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.assigner.application.coordinator import Coordinator, Result
-from services.assigner.application.coordinator_ports import Capacity, Seating, VenueRules
+from services.assigner.application.coordinator_ports import (
+    Capacity,
+    RescuePlan,
+    Seating,
+    VenueRules,
+)
+from services.assigner.application.rescues import Rescuer
 from services.assigner.domain.booking import BookingView, DependencyDown, Superseded
+from services.assigner.domain.moves import MoveOrder, MoveOutcome, MoveResult
+from shared.domain_errors import Conflict
 
 NOW = datetime(2030, 6, 1, 12, tzinfo=UTC)
 TARGETS = {
@@ -66,9 +74,11 @@ class FakeTables:
 class FakeAttempts:
     def __init__(self) -> None:
         self.rows: list[tuple[str, datetime]] = []
+        self.seatings: list[Seating | None] = []
 
     async def record(self, venue_id, booking_id, outcome, seating) -> int:
         self.rows.append((outcome, NOW))
+        self.seatings.append(seating)
         return sum(1 for o, _ in self.rows if o != "ASSIGNED")
 
     async def last_failure(self, booking_id):
@@ -102,12 +112,55 @@ class FakeRules:
         return self.value
 
 
+class FakeRescuePlans:
+    """The optimizer: the same re-pack (or none) for every booking it is asked about."""
+
+    def __init__(self, plan: RescuePlan | None) -> None:
+        self.plan = plan
+        self.asked: list[tuple[UUID, timedelta]] = []
+
+    async def find(self, venue_id, booking_id, time_limit):
+        self.asked.append((booking_id, time_limit))
+        return self.plan
+
+
+class FakeMover:
+    """MoveBookings: applies every order (or skips the ones named), recording the booking's own
+    first assignment in the state as the real use case does."""
+
+    def __init__(self, bookings: FakeBookings, skip: set[UUID] | None = None, error=None) -> None:
+        self.bookings = bookings
+        self.skip = skip or set()
+        self.error = error
+        self.requests: list[tuple[object, str]] = []
+
+    async def move(self, request, actor):
+        self.requests.append((request, actor))
+        if self.error is not None:
+            raise self.error
+        results = []
+        for order in request.orders:
+            if order.booking_id in self.skip:
+                results.append(MoveResult(order.booking_id, MoveOutcome.SKIPPED_CONFLICT, "taken"))
+                continue
+            if order.booking_id == self.bookings.booking.booking_id:
+                await self.bookings.move("RecordAssignment", self.bookings.booking,
+                                         request.reason, order.table_ids)  # fmt: skip
+            results.append(MoveResult(order.booking_id, MoveOutcome.APPLIED, "", 2))
+        return results
+
+
+BLOCKER = UUID(int=7)
+REPACK = RescuePlan(("t4",), (MoveOrder(BLOCKER, 3, ("t3",)),))
+
+
 def booking(state: str = "CREATED") -> BookingView:
     return BookingView(uuid4(), "v", state, 1, 4, NOW + timedelta(days=1),
                        NOW + timedelta(days=1, hours=2), None, ())  # fmt: skip
 
 
-def coordinator(bookings, tables=None, capacity=None, rules=None, clock=lambda: NOW):
+def coordinator(bookings, tables=None, capacity=None, rules=None, clock=lambda: NOW, rescue=None):
+    extra = {"rescue": rescue} if rescue is not None else {}
     return Coordinator(
         bookings=bookings,
         capacity=capacity or FakeCapacity(Capacity(True, "", "fits at t1")),
@@ -117,6 +170,7 @@ def coordinator(bookings, tables=None, capacity=None, rules=None, clock=lambda: 
         retries=FakeRetries(),
         clock=clock,
         jitter=lambda: 1.0,
+        **extra,
     )
 
 
@@ -159,6 +213,104 @@ async def test_after_the_retry_budget_the_booking_goes_to_manual_review():
         await work.drive("v", uuid4())
     assert bookings.booking.state == "MANUAL_REVIEW"
     assert bookings.moves.count("StartAssignment") == 3
+
+
+def rescuer(bookings, plan=REPACK, **mover):
+    return Rescuer(FakeRescuePlans(plan), FakeMover(bookings, **mover), timedelta(milliseconds=500))
+
+
+async def test_when_no_table_fits_a_re_pack_seats_the_booking_and_no_retry_is_scheduled():
+    bookings = FakeBookings(booking("ASSIGNMENT_PENDING"))
+    own = bookings.booking.booking_id
+    rescue = rescuer(bookings)
+    work = coordinator(bookings, tables=FakeTables([]), rescue=rescue)
+
+    assert await work.drive("v", own) is Result.SETTLED
+
+    assert bookings.moves == ["StartAssignment", "RecordAssignment", "ConfirmBooking"]
+    assert bookings.booking.state == "CONFIRMED" and bookings.booking.table_ids == ("t4",)
+    assert work.retries.scheduled == []
+    assert rescue.plans.asked == [(own, timedelta(milliseconds=500))]
+    [(request, actor)] = rescue.mover.requests
+    # The blocker's move and the booking's own first assignment, at its in-progress version.
+    assert request.orders == (MoveOrder(BLOCKER, 3, ("t3",)), MoveOrder(own, 2, ("t4",)))
+    assert request.reason == f"rescue re-pack for {own}"
+    assert request.request_id == f"rescue-{own}-v2" and actor == "assigner"
+    assert [outcome for outcome, _ in work.attempts.rows] == ["ASSIGNED"]
+    assert work.attempts.seatings[0] == Seating(("t4",), "rescue", "re-pack moved 1 of 1 bookings")
+
+
+async def test_a_free_table_never_asks_for_a_re_pack():
+    bookings = FakeBookings(booking("ASSIGNMENT_PENDING"))
+    rescue = rescuer(bookings)
+    await coordinator(bookings, rescue=rescue).drive("v", uuid4())
+    assert bookings.booking.table_ids == ("t1",)
+    assert rescue.plans.asked == [] and rescue.mover.requests == []
+
+
+async def test_without_a_re_pack_the_booking_waits_for_a_retry():
+    bookings = FakeBookings(booking("ASSIGNMENT_PENDING"))
+    rescue = rescuer(bookings, plan=None)
+    work = coordinator(bookings, tables=FakeTables([]), rescue=rescue)
+
+    assert await work.drive("v", uuid4()) is Result.WAITING
+
+    assert bookings.moves == ["StartAssignment", "RequestAssignment"]
+    assert work.retries.scheduled == [NOW + timedelta(seconds=1)]
+    assert len(rescue.plans.asked) == 1 and rescue.mover.requests == []
+    assert work.attempts.seatings[0].reason == "no table fits; no re-pack seats the party"
+
+
+async def test_without_a_re_pack_the_retry_budget_still_ends_in_manual_review():
+    bookings = FakeBookings(booking("ASSIGNMENT_PENDING"))
+    clock = [NOW]
+    rescue = rescuer(bookings, plan=None)
+    work = coordinator(bookings, tables=FakeTables([]), clock=lambda: clock[0], rescue=rescue)
+    for _ in range(3):
+        clock[0] += timedelta(minutes=1)  # every retry is due
+        await work.drive("v", uuid4())
+    assert bookings.booking.state == "MANUAL_REVIEW"
+    assert len(rescue.plans.asked) == 3  # asked before every failed try, the last one included
+    assert bookings.reasons[-1] == "no table fits; no re-pack seats the party after 3 tries"
+
+
+async def test_a_re_pack_whose_own_move_is_skipped_falls_back_to_the_retry_path():
+    bookings = FakeBookings(booking("ASSIGNMENT_PENDING"))
+    rescue = rescuer(bookings, skip={bookings.booking.booking_id})
+    work = coordinator(bookings, tables=FakeTables([]), rescue=rescue)
+
+    assert await work.drive("v", uuid4()) is Result.WAITING
+
+    assert len(rescue.mover.requests) == 1
+    assert bookings.moves == ["StartAssignment", "RequestAssignment"]
+    assert bookings.booking.state == "ASSIGNMENT_PENDING" and bookings.booking.table_ids == ()
+    assert work.retries.scheduled == [NOW + timedelta(seconds=1)]
+    assert [outcome for outcome, _ in work.attempts.rows] == ["NO_TABLE"]
+    assert work.attempts.seatings[0].reason == "no table fits; re-pack not applied: taken"
+
+
+async def test_a_re_pack_the_mover_refuses_falls_back_to_the_retry_path():
+    bookings = FakeBookings(booking("ASSIGNMENT_PENDING"))
+    rescue = rescuer(bookings, error=Conflict(what="MoveBookings is still running"))
+    work = coordinator(bookings, tables=FakeTables([]), rescue=rescue)
+
+    assert await work.drive("v", uuid4()) is Result.WAITING
+
+    assert bookings.booking.state == "ASSIGNMENT_PENDING"
+    assert work.retries.scheduled == [NOW + timedelta(seconds=1)]
+
+
+async def test_a_re_pack_is_one_request_per_booking_version_so_a_redelivery_replays_it():
+    view = booking("ASSIGNMENT_IN_PROGRESS")
+    bookings = FakeBookings(view)
+    rescue = rescuer(bookings, skip={view.booking_id})
+
+    await rescue.seat(view)
+    await rescue.seat(view)  # the same event delivered again
+    await rescue.seat(dataclasses.replace(view, version=view.version + 2))  # a later try
+
+    ids = [request.request_id for request, _ in rescue.mover.requests]
+    assert ids[0] == ids[1] != ids[2]
 
 
 async def test_a_crash_between_writing_tables_and_recording_them_converges_on_one_allocation():
@@ -210,3 +362,40 @@ async def test_a_booking_that_no_longer_exists_is_dropped_not_retried_forever():
                         sweeper=None, clock=lambda: NOW)  # fmt: skip
     await journeys.drive("v", uuid4())
     assert work.retries.scheduled == []
+
+
+@pytest.mark.parametrize("state", ["ASSIGNED", "CONFIRMED"])
+async def test_a_tables_changed_event_is_taken_in_stride(state):
+    """The state service's `booking.tables_changed` asks nothing of the coordinator: the event
+    is handled (so acknowledged, never retried or dead-lettered) and counts no outcome."""
+    import contextlib
+    from types import SimpleNamespace
+
+    from services.assigner.application.journeys import Journeys
+
+    class NoLocks:
+        def booking(self, venue_id, booking_id):
+            return contextlib.nullcontext()
+
+    class Outcomes:
+        def __init__(self) -> None:
+            self.noted: list[dict] = []
+
+        async def note(self, event_id, payload):
+            self.noted.append(payload)
+
+    confirmed = dataclasses.replace(booking("CONFIRMED"), table_ids=("t2",))
+    bookings = FakeBookings(dataclasses.replace(confirmed, state=state))
+    work = coordinator(bookings)
+    outcomes = Outcomes()
+    journeys = Journeys(coordinator=work, locks=NoLocks(), retries=work.retries,
+                        outcomes=outcomes, sweeper=None, clock=lambda: NOW)  # fmt: skip
+    event = SimpleNamespace(
+        event_id=7, venue_id="v", booking_id=str(confirmed.booking_id),
+        event_type="booking.tables_changed",
+        payload={"from_state": state, "to_state": state, "table_ids": ["t2"]},
+    )  # fmt: skip
+    await journeys.on_event(event)
+    assert outcomes.noted == [] and work.retries.scheduled == []
+    assert bookings.moves == ([] if state == "CONFIRMED" else ["ConfirmBooking"])
+    assert bookings.booking.table_ids == ("t2",)

@@ -9,9 +9,10 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.availability.domain.capacity import Rejection, check_capacity, search_slots
+from services.availability.domain.capacity import Rejection, check_capacity
 from services.availability.domain.floor import Floor, Table
 from services.availability.domain.occupancy import Demand, Facts, Kind, Occupancy
+from services.availability.domain.slots import search_slots
 from shared.seating.combinations import Candidate, Seat, connected_sets
 from tests.unit.availability.floors import DAY, NOW, facts_for, floors, policy
 from tests.unit.availability.test_combinations import brute_force
@@ -135,7 +136,7 @@ def test_search_offers_the_nearest_free_times_when_the_asked_one_is_full():
     rules = policy()
     starts = [DAY + timedelta(hours=17, minutes=30 * i) for i in range(11)]
     options = search_slots(floor, rules, Facts(1, 1, (taken,), ()), candidates_of(floor), starts, 2,
-                           now=NOW, preferred=seven, limit=3)  # fmt: skip
+                           now=NOW, preferred=seven, limit=3).options  # fmt: skip
     # 60 min turn + 15 buffer: 17:30 ends 18:45 (free); 18:00 would block until 19:15 (clash).
     assert [o.start - DAY for o in options] == [
         timedelta(hours=17, minutes=30),
@@ -172,3 +173,42 @@ def test_a_waiting_party_that_fits_nowhere_does_not_block_one_that_fits():
     assert alone.accepted
     both = Facts(1, 1, (), (hopeless, rival, dataclasses.replace(rival, booking_id="three")))
     assert not check_capacity(floor, rules, both, candidates_of(floor), seven, 2, now=NOW).accepted
+
+
+def test_a_refusal_is_rescuable_only_for_want_of_a_table_and_without_waiting_rivals():
+    floor = Floor(tables=(Table("t1", "a", 1, 4),))
+    seven = DAY + timedelta(hours=19)
+    taken = Occupancy("a1", Kind.ASSIGNED, ("t1",), seven, seven + timedelta(minutes=105),
+                      booking_id="b1", party_size=2)  # fmt: skip
+    rival = Demand("d1", 2, seven, seven + timedelta(minutes=60), "ASSIGNMENT_PENDING")
+    rules = policy(max_covers_per_slot=6)
+
+    def verdict(facts, party=2):
+        return check_capacity(floor, rules, facts, candidates_of(floor), seven, party, now=NOW)
+
+    alone = verdict(Facts(1, 1, (taken,), ()))
+    assert alone.rejection is Rejection.NO_TABLE_FITS and alone.rescuable
+    contested = verdict(Facts(1, 1, (taken,), (rival,)))
+    assert contested.rejection is Rejection.NO_TABLE_FITS and not contested.rescuable
+    paced = verdict(Facts(1, 1, (taken,), ()), party=5)
+    assert paced.rejection is Rejection.PACING_COVERS and not paced.rescuable
+
+
+def test_search_lists_the_starts_refused_for_want_of_a_table_nearest_first():
+    floor = Floor(tables=(Table("t1", "a", 1, 4),))
+    seven = DAY + timedelta(hours=19)
+    taken = Occupancy("a1", Kind.CONFIRMED, ("t1",), seven, seven + timedelta(minutes=90),
+                      booking_id="b1", party_size=4)  # fmt: skip
+    starts = [DAY + timedelta(hours=17, minutes=30 * i) for i in range(11)]
+    found = search_slots(floor, policy(), Facts(1, 1, (taken,), ()), candidates_of(floor), starts,
+                         2, now=NOW, preferred=seven, limit=3)  # fmt: skip
+    # 18:00 to 20:00 clash with the 19:00-20:30 allocation (60 min turn + 15 buffer).
+    assert [o.start - DAY for o in found.squeezed] == [
+        timedelta(hours=19),
+        timedelta(hours=18, minutes=30),
+        timedelta(hours=19, minutes=30),
+        timedelta(hours=18),
+        timedelta(hours=20),
+    ]
+    assert all(o.rescue_needed for o in found.squeezed)
+    assert not any(o.rescue_needed for o in found.options)

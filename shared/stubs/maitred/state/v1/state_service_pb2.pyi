@@ -191,6 +191,26 @@ class RecordAssignmentResponse(_message.Message):
     booking: _booking_pb2.Booking
     def __init__(self, booking: _Optional[_Union[_booking_pb2.Booking, _Mapping]] = ...) -> None: ...
 
+class RecordTableChangeRequest(_message.Message):
+    __slots__ = ("venue_id", "booking_id", "expected_version", "reason", "table_ids")
+    VENUE_ID_FIELD_NUMBER: _ClassVar[int]
+    BOOKING_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TABLE_IDS_FIELD_NUMBER: _ClassVar[int]
+    venue_id: str
+    booking_id: str
+    expected_version: int
+    reason: str
+    table_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, venue_id: _Optional[str] = ..., booking_id: _Optional[str] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ..., table_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RecordTableChangeResponse(_message.Message):
+    __slots__ = ("booking",)
+    BOOKING_FIELD_NUMBER: _ClassVar[int]
+    booking: _booking_pb2.Booking
+    def __init__(self, booking: _Optional[_Union[_booking_pb2.Booking, _Mapping]] = ...) -> None: ...
+
 class ConfirmBookingRequest(_message.Message):
     __slots__ = ("venue_id", "booking_id", "expected_version", "reason")
     VENUE_ID_FIELD_NUMBER: _ClassVar[int]

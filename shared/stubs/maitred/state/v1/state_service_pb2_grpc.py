@@ -86,6 +86,11 @@ class BookingServiceStub:
                 request_serializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordAssignmentRequest.SerializeToString,
                 response_deserializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordAssignmentResponse.FromString,
                 _registered_method=True)
+        self.RecordTableChange = channel.unary_unary(
+                '/maitred.state.v1.BookingService/RecordTableChange',
+                request_serializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeRequest.SerializeToString,
+                response_deserializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeResponse.FromString,
+                _registered_method=True)
         self.ConfirmBooking = channel.unary_unary(
                 '/maitred.state.v1.BookingService/ConfirmBooking',
                 request_serializer=maitred_dot_state_dot_v1_dot_state__service__pb2.ConfirmBookingRequest.SerializeToString,
@@ -199,6 +204,15 @@ class BookingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordTableChange(self, request, context):
+        """Records that an ASSIGNED or CONFIRMED booking moved to other tables (the
+        assigner moved its allocation); the booking keeps its state. The history
+        gets a row with the same from and to state. Service role only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ConfirmBooking(self, request, context):
         """Confirms the booking at its tables: ASSIGNED to CONFIRMED.
         """
@@ -300,6 +314,11 @@ def add_BookingServiceServicer_to_server(servicer, server):
                     servicer.RecordAssignment,
                     request_deserializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordAssignmentRequest.FromString,
                     response_serializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordAssignmentResponse.SerializeToString,
+            ),
+            'RecordTableChange': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordTableChange,
+                    request_deserializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeRequest.FromString,
+                    response_serializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeResponse.SerializeToString,
             ),
             'ConfirmBooking': grpc.unary_unary_rpc_method_handler(
                     servicer.ConfirmBooking,
@@ -609,6 +628,33 @@ class BookingService:
             '/maitred.state.v1.BookingService/RecordAssignment',
             maitred_dot_state_dot_v1_dot_state__service__pb2.RecordAssignmentRequest.SerializeToString,
             maitred_dot_state_dot_v1_dot_state__service__pb2.RecordAssignmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordTableChange(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/maitred.state.v1.BookingService/RecordTableChange',
+            maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeRequest.SerializeToString,
+            maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,23 @@
+"""A fresh database migrated to head, dropped afterwards: for a session, a module or one test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from shared.db.migrate import upgrade_to_head_async
+from shared.dev_servers import drop_database, ensure_database, url_with_database
+
+
+@asynccontextmanager
+async def migrated_database(admin_url: str, prefix: str) -> AsyncIterator[str]:
+    """The URL of a new database named `<prefix>_<random>` on the server of `admin_url`."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    await ensure_database(admin_url, name)
+    try:
+        url = url_with_database(admin_url, name)
+        await upgrade_to_head_async(url)
+        yield url
+    finally:
+        await drop_database(admin_url, name)
