@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
@@ -72,6 +73,7 @@ async def test_an_entry_left_by_a_crashed_consumer_is_reclaimed_by_another(redis
     await first.ensure_group()
     await publish(redis, stream, "b1", 1)
     await first.run_once()  # delivered to c1, never acknowledged
+    await asyncio.sleep(0.02)  # idle longer than claim_idle_ms, in Redis's millisecond clock
     second = consumer(redis, stream, "c2", handle, dead, claim_idle_ms=1)
     await second.run_once()
     assert seen == ["b1"]
