@@ -14,7 +14,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import grpc
@@ -31,25 +31,30 @@ from shared.settings import ServiceSettings
 
 log = logging.getLogger("maitred.rate_limit")
 
-# GCRA: the key holds the theoretical arrival time (TAT), in microseconds of Redis's clock so all
-# replicas share one. A call passes when TAT - burst intervals is not in the future, and moves
-# TAT one interval on. Returns {allowed, retry_after_us, remaining}.
+# GCRA: each key holds its theoretical arrival time (TAT), in microseconds of Redis's clock so all
+# replicas share one. A call passes a key (ARGV: interval, burst per key) when TAT - burst intervals
+# is not in the future, and moves TAT one interval on, but only when every key passes: a refusal
+# spends nothing. Returns {refused key's index (longest wait) or 0, retry_after_us, remaining}.
 _GCRA = """
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local now_parts = redis.call('TIME')
-local now = tonumber(now_parts[1]) * 1000000 + tonumber(now_parts[2])
-local tat = tonumber(redis.call('GET', KEYS[1])) or now
-if tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - interval * burst
-if allow_at > now then
-    return {0, allow_at - now, 0}
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local new_tats, refused, retry, remaining = {}, 0, 0, math.huge
+for i, key in ipairs(KEYS) do
+    local interval, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+    new_tats[i] = math.max(tonumber(redis.call('GET', key)) or now, now) + interval
+    local allow_at = new_tats[i] - interval * burst
+    if allow_at - now > retry then refused, retry = i, allow_at - now end
+    remaining = math.min(remaining, math.floor((now - allow_at) / interval))
 end
-local ttl_ms = math.max(1, math.ceil((new_tat - now) / 1000))
-redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', ttl_ms)
-return {1, 0, math.floor((now - allow_at) / interval)}
+if refused > 0 then return {refused, retry, 0} end
+for i, key in ipairs(KEYS) do
+    local ttl_ms = math.max(1, math.ceil((new_tats[i] - now) / 1000))
+    redis.call('SET', key, string.format('%.0f', new_tats[i]), 'PX', ttl_ms)
+end
+return {0, 0, remaining}
 """
+
+Limit = tuple[str, float, int]  # a Redis key, its rate per second, and its burst
 
 
 @dataclass(frozen=True)
@@ -97,28 +102,35 @@ class RateLimiter:
 
     async def allow(self, key: str, rate_per_s: float, burst: int) -> Decision:
         """Take one call from `key`'s allowance of `rate_per_s`, with up to `burst` at once."""
+        return (await self.allow_all({key: (key, rate_per_s, burst)}))[1]
+
+    async def allow_all(self, limits: Mapping[str, Limit]) -> tuple[str | None, Decision]:
+        """Take one call from every named limit or from none, in one Redis call (keys of one
+        Cluster slot): the name that refuses (longest wait) or None, and the decision."""
+        keys = [key for key, _, _ in limits.values()]
         now = self._clock()
         if now < self._down_until:
-            return self._degraded(key, "redis marked down after an earlier failure")
-        interval_us = max(1, round(1_000_000 / rate_per_s))
+            return None, self._degraded(keys, "redis marked down after an earlier failure")
+        args: list[int] = []
+        for _, rate_per_s, burst in limits.values():
+            args += [max(1, round(1_000_000 / rate_per_s)), max(1, burst)]
         try:
             async with asyncio.timeout(self._timeout_s):
-                allowed, retry_us, remaining = await self._script(
-                    keys=[key], args=[interval_us, max(1, burst)]
-                )
+                refused, retry_us, remaining = await self._script(keys=keys, args=args)
         except (RedisError, OSError, TimeoutError) as error:
             self._down_until = now + self._recheck_s
-            return self._degraded(key, repr(error))
-        return Decision(bool(allowed), int(retry_us) / 1_000_000, int(remaining))
+            return None, self._degraded(keys, repr(error))
+        name = list(limits)[int(refused) - 1] if refused else None
+        return name, Decision(not refused, int(retry_us) / 1_000_000, int(remaining))
 
-    def _degraded(self, key: str, error: str) -> Decision:
+    def _degraded(self, keys: list[str], error: str) -> Decision:
         RATE_LIMIT_DEGRADED.inc()
         now = self._clock()
         if now - self._warned_at >= self._warn_every_s:
             self._warned_at = now
             log.warning(
                 "rate limits unchecked: redis did not answer",
-                extra={"rate_key": key, "error": error},
+                extra={"rate_key": ", ".join(keys), "error": error},
             )
         return Decision(allowed=True, retry_after_s=0.0, remaining=0, degraded=True)
 
@@ -186,17 +198,17 @@ class RateLimits:
 
     async def check(self, caller: str, venue_id: str) -> tuple[str, Decision] | None:
         """The scope ("caller" or "venue") and decision that rejects this call, or None."""
+        # Both keys carry the venue's hash tag (rate_key): one script call, one Cluster slot.
+        limits: dict[str, Limit] = {}
         if self._per_caller > 0:
             key = rate_key(venue_id=venue_id, caller=caller)
-            decision = await self._limiter.allow(key, self._per_caller, self._caller_burst)
-            if not decision.allowed:
-                return "caller", decision
+            limits["caller"] = (key, self._per_caller, self._caller_burst)
         if self._per_venue > 0 and venue_id:
-            key = rate_key(venue_id=venue_id)
-            decision = await self._limiter.allow(key, self._per_venue, self._venue_burst)
-            if not decision.allowed:
-                return "venue", decision
-        return None
+            limits["venue"] = (rate_key(venue_id=venue_id), self._per_venue, self._venue_burst)
+        if not limits:
+            return None
+        scope, decision = await self._limiter.allow_all(limits)
+        return None if scope is None else (scope, decision)
 
     async def enforce(
         self,

@@ -6,14 +6,17 @@ import logging
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import grpc
 import pytest
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from redis.asyncio import Redis
+from redis.crc import key_slot
 
 from shared.auth import Role, mint_token
+from shared.metrics import REGISTRY
 from shared.rate_limit import Decision, RateLimiter, RateLimits, rate_key, rejection_status
 from shared.server import start_server
 from shared.settings import ServiceSettings
@@ -34,6 +37,19 @@ def a_venue() -> str:
     return f"venue-rl-{uuid.uuid4().hex[:8]}"
 
 
+def record_commands(redis: Redis, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """Every command `redis` sends from now on, one per round trip (nothing here pipelines)."""
+    sent: list[tuple[Any, ...]] = []
+    send = redis.execute_command
+
+    async def recorded(*args: Any, **options: Any) -> Any:
+        sent.append(args)
+        return await send(*args, **options)
+
+    monkeypatch.setattr(redis, "execute_command", recorded)
+    return sent
+
+
 def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -45,6 +61,9 @@ def test_keys_carry_the_venue_hash_tag():
     assert rate_key(venue_id="v1", caller="assigner") == "maitred:{venue:v1}:rl:caller:assigner"
     assert rate_key(venue_id="v1") == "maitred:{venue:v1}:rl:venue"
     assert rate_key(caller="assigner") == "maitred:rl:caller:assigner"
+    # One script reads both keys of a served call, so Redis Cluster must hold them on one slot.
+    caller, venue = rate_key(venue_id="v1", caller="assigner"), rate_key(venue_id="v1")
+    assert key_slot(caller.encode()) == key_slot(venue.encode()) == key_slot(b"{venue:v1}")
 
 
 async def test_a_burst_passes_then_the_next_call_is_told_when_to_retry(redis):
@@ -91,6 +110,108 @@ async def test_limits_reject_per_caller_then_per_venue(redis):
     assert await limits.check("two", venue) is None  # the venue's third call
     rejected = await limits.check("three", venue)
     assert rejected is not None and rejected[0] == "venue"
+
+
+async def test_both_limits_are_checked_in_one_script_call(redis, monkeypatch):
+    limits = RateLimits(
+        RateLimiter(redis), per_caller=0.1, caller_burst=2, per_venue=0.1, venue_burst=1
+    )
+    venue = a_venue()
+    await limits.check("warm-up", a_venue())  # loads the script into Redis (SCRIPT LOAD)
+    sent = record_commands(redis, monkeypatch)
+    passed = await limits.check("one", venue)
+    refused = await limits.check("one", venue)
+    assert passed is None and refused is not None
+    caller_key, venue_key = rate_key(venue_id=venue, caller="one"), rate_key(venue_id=venue)
+    assert [command[0] for command in sent] == ["EVALSHA", "EVALSHA"]
+    assert all(command[2:5] == (2, caller_key, venue_key) for command in sent)
+
+
+async def test_a_limit_at_zero_or_without_a_venue_leaves_its_key_out(redis, monkeypatch):
+    caller_only = RateLimits(
+        RateLimiter(redis), per_caller=0.1, caller_burst=1, per_venue=0, venue_burst=1
+    )
+    venue_only = RateLimits(
+        RateLimiter(redis), per_caller=0, caller_burst=1, per_venue=0.1, venue_burst=1
+    )
+    venue = a_venue()
+    await caller_only.check("warm-up", a_venue())
+    sent = record_commands(redis, monkeypatch)
+    assert await caller_only.check("one", venue) is None
+    assert await venue_only.check("one", venue) is None
+    assert await venue_only.check("one", "") is None  # no venue, no venue limit: no Redis call
+    caller_key, venue_key = rate_key(venue_id=venue, caller="one"), rate_key(venue_id=venue)
+    assert [command[2:] for command in sent] == [
+        (1, caller_key, 10_000_000, 1),
+        (1, venue_key, 10_000_000, 1),
+    ]
+
+
+async def test_a_call_refused_by_the_venue_limit_spends_nothing_from_its_caller(redis):
+    limits = RateLimits(
+        RateLimiter(redis), per_caller=0.1, caller_burst=3, per_venue=0.1, venue_burst=1
+    )
+    venue = a_venue()
+    caller_key = rate_key(venue_id=venue, caller="one")
+    assert await limits.check("other", venue) is None  # spends the venue's only call
+    refusals = [await limits.check("one", venue) for _ in range(4)]
+    assert [rejected and rejected[0] for rejected in refusals] == ["venue"] * 4
+    assert await redis.exists(caller_key) == 0
+    await redis.delete(rate_key(venue_id=venue))  # the venue's limit frees up
+    assert await limits.check("one", venue) is None
+    # The caller still has the rest of its full burst of three: two more calls, not fewer.
+    decisions = [await RateLimiter(redis).allow(caller_key, 0.1, burst=3) for _ in range(3)]
+    assert [d.allowed for d in decisions] == [True, True, False]
+
+
+async def test_a_call_refused_by_its_caller_limit_spends_nothing_from_the_venue(redis):
+    limits = RateLimits(
+        RateLimiter(redis), per_caller=0.1, caller_burst=1, per_venue=0.1, venue_burst=3
+    )
+    venue = a_venue()
+    assert await limits.check("one", venue) is None
+    venue_tat = await redis.get(rate_key(venue_id=venue))
+    refusals = [await limits.check("one", venue) for _ in range(3)]
+    assert [rejected and rejected[0] for rejected in refusals] == ["caller"] * 3
+    assert await redis.get(rate_key(venue_id=venue)) == venue_tat
+    assert await limits.check("two", venue) is None
+    assert await limits.check("three", venue) is None
+    rejected = await limits.check("four", venue)
+    assert rejected is not None and rejected[0] == "venue"
+
+
+@pytest.mark.parametrize(
+    ("per_caller", "per_venue", "scope"), [(0.1, 0.05, "venue"), (0.05, 0.1, "caller")]
+)
+async def test_when_both_limits_refuse_the_longer_wait_is_the_answer(
+    redis, per_caller, per_venue, scope
+):
+    limits = RateLimits(
+        RateLimiter(redis),
+        per_caller=per_caller,
+        caller_burst=1,
+        per_venue=per_venue,
+        venue_burst=1,
+    )
+    venue = a_venue()
+    assert await limits.check("one", venue) is None
+    rejected = await limits.check("one", venue)
+    assert rejected is not None
+    # One call per 10 s against one per 20 s: the slower limit's wait, over 10 s, wins.
+    assert rejected[0] == scope and 10 < rejected[1].retry_after_s <= 20
+
+
+async def test_served_checks_pass_degraded_when_redis_is_down():
+    down = Redis(host="127.0.0.1", port=unused_port(), socket_connect_timeout=1)
+    before = REGISTRY.get_sample_value("maitred_rate_limit_degraded_total") or 0.0
+    try:
+        limits = RateLimits(
+            RateLimiter(down), per_caller=0.1, caller_burst=1, per_venue=0.1, venue_burst=1
+        )
+        assert [await limits.check("one", a_venue()) for _ in range(3)] == [None] * 3
+    finally:
+        await down.aclose()
+    assert REGISTRY.get_sample_value("maitred_rate_limit_degraded_total") == before + 3
 
 
 def test_limits_are_off_without_redis_or_with_both_rates_at_zero(redis):
