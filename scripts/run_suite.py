@@ -9,20 +9,27 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import IO
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from suite_examples import (
+    assigner_examples,
+    availability_examples,
+    examples,
+    http_examples,
+    optimizer_examples,
+)
 
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
 from shared.db.migrate import upgrade_to_head
-from shared.demo_venue import DEMO_VENUE_ID, demo_start_time, seed_demo_venue
+from shared.demo_venue import DEMO_VENUE_ID, seed_demo_venue
 from shared.dev_servers import start_postgres, start_redis
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,6 +48,7 @@ class Service:
     name: str
     port_variable: str
     default_port: int
+    http: bool = False  # reports ready on GET /readyz instead of grpc.health.v1
 
     def exists(self) -> bool:
         return (REPO / "services" / self.name / "main.py").is_file()
@@ -59,7 +67,8 @@ STATE = Service("state", "MAITRED_STATE_PORT", 50051)
 AVAILABILITY = Service("availability", "MAITRED_AVAILABILITY_PORT", 50053)
 ASSIGNER = Service("assigner", "MAITRED_ASSIGNER_PORT", 50052)
 OPTIMIZER = Service("optimizer", "MAITRED_OPTIMIZER_PORT", 50054)
-SERVICES = (STATE, AVAILABILITY, ASSIGNER, OPTIMIZER)
+GATEWAY = Service("gateway", "MAITRED_GATEWAY_PORT", 8080, http=True)
+SERVICES = (STATE, AVAILABILITY, ASSIGNER, OPTIMIZER, GATEWAY)
 
 
 class Stop(Exception):
@@ -144,107 +153,35 @@ def stop_child(service: Service, child: Child) -> None:
 
 
 def wait_until_serving(service: Service, child: Child) -> None:
-    """Poll grpc.health.v1 until the service reports SERVING; fail fast if the child exits."""
+    """Poll the service's health until it answers SERVING; fail fast if the child exits."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-    with grpc.insecure_channel(f"localhost:{service.port()}") as channel:
-        health = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < deadline:
-            if child.poll() is not None:
-                raise RuntimeError(f"{service.name} exited with code {child.returncode}")
-            try:
-                reply = health.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.RpcError:
-                pass
-            time.sleep(0.2)
+    answers = http_ready if service.http else grpc_serving
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise RuntimeError(f"{service.name} exited with code {child.returncode}")
+        if answers(service.port()):
+            return
+        time.sleep(0.2)
     raise RuntimeError(f"{service.name} not SERVING after {STARTUP_TIMEOUT_SECONDS:.0f} s")
 
 
-def examples(state_port: int, token: str, secret_from_env: bool) -> str:
-    """The commands to paste: grpcurl, the token minting, and a grpc_requests one-liner."""
-    target = f"localhost:{state_port}"
-    service = "maitred.state.v1.BookingService"
-    auth = f'-H "authorization: Bearer {token}"'
-    start = demo_start_time(datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    request_id = f"demo-{secrets.token_hex(4)}"
-    body = (
-        f'{{"venue_id": "demo-bistro", "request_id": "{request_id}", '
-        f'"booking": {{"party_size": 4, "start_time": "{start}"}}}}'
-    )
-    secret = "" if secret_from_env else f"MAITRED_JWT_SECRET=$(cat {RUN_DIR}/jwt_secret) "
-    return f"""
-# Try it (grpcurl, server reflection is on):
-grpcurl -plaintext {target} list
-grpcurl -plaintext {target} describe {service}
-grpcurl -plaintext {target} grpc.health.v1.Health/Check
-grpcurl -plaintext {auth} -d '{body}' {target} {service}/CreateBooking
-grpcurl -plaintext {auth} {target} {service}/GetTransitionMatrix
-
-# Mint another token (ops, demo-bistro, 12 h):
-{secret}{sys.executable} -m shared.cli mint-token --role ops --venue demo-bistro --ttl 43200
-
-# grpcurl cannot be installed on these machines; grpc_requests speaks reflection the same way:
-{sys.executable} -c "from grpc_requests import Client; print(Client('{target}').request(\
-'{service}', 'GetTransitionMatrix', {{}}, metadata=[('authorization', 'Bearer {token}')]))"
-"""
+def grpc_serving(port: int) -> bool:
+    with grpc.insecure_channel(f"localhost:{port}") as channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=1
+            )
+        except grpc.RpcError:
+            return False
+    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
 
 
-def availability_examples(port: int, token: str) -> str:
-    """grpcurl lines for the availability service: capacity, slots, snapshot and its stream."""
-    call = f'grpcurl -plaintext -H "authorization: Bearer {token}"'
-    target = f"localhost:{port} maitred.availability.v1.AvailabilityService"
-    start = demo_start_time(datetime.now(UTC))
-
-    def rfc3339(moment: datetime) -> str:
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    venue, at = '"venue_id": "demo-bistro"', rfc3339(start)
-    dinner = (
-        f'"window": {{"start_time": "{rfc3339(start.replace(hour=17, minute=0))}", '
-        f'"end_time": "{rfc3339(start.replace(hour=23, minute=0))}"}}'
-    )
-    slots = f'"party_size": 6, "service_date": "{start.date()}", "preferred_start_time": "{at}"'
-    return f"""
-# Availability (which tables are free when):
-{call} -d '{{{venue}, "start_time": "{at}", "party_size": 4}}' {target}/CheckCapacity
-{call} -d '{{{venue}, {slots}}}' {target}/SearchSlots
-{call} -d '{{{venue}, {dinner}}}' {target}/GetSnapshot
-{call} -d '{{{venue}, {dinner}}}' {target}/WatchSnapshots
-"""
-
-
-def assigner_examples(port: int, token: str) -> str:
-    """grpcurl lines for the assigner: a quote with the strategies' reasons, and a hold."""
-    call = f'grpcurl -plaintext -H "authorization: Bearer {token}"'
-    target = f"localhost:{port} maitred.assigner.v1.AssignerService"
-    start = demo_start_time(datetime.now(UTC))
-    span = (
-        f'"window": {{"start_time": "{start.strftime("%Y-%m-%dT%H:%M:%SZ")}", '
-        f'"end_time": "{(start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")}"}}'
-    )
-    venue = '"venue_id": "demo-bistro"'
-    return f"""
-# Assigner (a created booking reaches CONFIRMED on its own; these show why and hold tables):
-{call} -d '{{{venue}, "party_size": 4, {span}}}' {target}/QuoteTables
-{call} -d '{{{venue}, "party_size": 2, {span}, "request_id": "try-hold-1"}}' {target}/PlaceHold
-"""
-
-
-def optimizer_examples(port: int, token: str) -> str:
-    """grpcurl and CLI lines for the optimizer: a dry-run re-plan of the demo day, its plans."""
-    call = f'grpcurl -plaintext -H "authorization: Bearer {token}"'
-    target = f"localhost:{port} maitred.optimizer.v1.OptimizerService"
-    day = demo_start_time(datetime.now(UTC)).date().isoformat()
-    venue = '"venue_id": "demo-bistro"'
-    return f"""
-# Optimizer (re-plan the demo day without applying it; ApplyPlan applies a plan by its id):
-{call} -d '{{{venue}, "service_date": "{day}", "options": {{"dry_run": true}}}}' \\
-  {target}/OptimizeVenueDay
-{call} -d '{{{venue}}}' {target}/ListPlans
-MAITRED_TOKEN={token} .venv/bin/python -m services.optimizer.cli \\
-  --address localhost:{port} --venue demo-bistro --date {day} --dry-run
-"""
+def http_ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://localhost:{port}/readyz", timeout=1) as reply:
+            return bool(reply.status == 200)
+    except OSError:  # refused while starting, or 503 (HTTPError) until every service answers
+        return False
 
 
 def run(stack: ExitStack) -> int:
@@ -279,13 +216,15 @@ def run(stack: ExitStack) -> int:
         ttl_seconds=TOKEN_TTL_SECONDS,
         issuer=os.environ.get("MAITRED_JWT_ISSUER", "maitred"),
     )
-    print(examples(STATE.port(), token, bool(os.environ.get("MAITRED_JWT_SECRET"))))
+    print(examples(STATE.port(), token, bool(os.environ.get("MAITRED_JWT_SECRET")), RUN_DIR))
     if AVAILABILITY in children:
         print(availability_examples(AVAILABILITY.port(), token))
     if ASSIGNER in children:
         print(assigner_examples(ASSIGNER.port(), token))
     if OPTIMIZER in children:
         print(optimizer_examples(OPTIMIZER.port(), token))
+    if GATEWAY in children:
+        print(http_examples(GATEWAY.port(), token))
     print("maitred is running; Ctrl-C stops it.")
     return watch(children)
 

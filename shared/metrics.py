@@ -50,6 +50,12 @@ BREAKER_TRANSITIONS = Counter(
     ["target", "state"],
     registry=REGISTRY,
 )
+HTTP_DURATION = Histogram(
+    "maitred_http_duration_seconds",
+    "Time to answer one gateway request, by HTTP method, route template and status.",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
 RPC_RETRIES = Counter(
     "maitred_rpc_retries_total",
     "Calls served that a client's retry policy sent again (grpc-previous-rpc-attempts > 0), "

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -207,7 +208,12 @@ def process_exists(pid: int) -> bool:
 
 
 def start_run_suite(
-    database_url: str, redis_url: str, port: int, availability_port: int, run_dir: Path
+    database_url: str,
+    redis_url: str,
+    port: int,
+    availability_port: int,
+    gateway_port: int,
+    run_dir: Path,
 ) -> subprocess.Popen[str]:
     env = {key: value for key, value in os.environ.items() if key != "MAITRED_JWT_SECRET"}
     env |= {
@@ -216,6 +222,8 @@ def start_run_suite(
         "MAITRED_STATE_PORT": str(port),
         "MAITRED_AVAILABILITY_PORT": str(availability_port),
         "MAITRED_ASSIGNER_PORT": str(free_port()),
+        "MAITRED_OPTIMIZER_PORT": str(free_port()),
+        "MAITRED_GATEWAY_PORT": str(gateway_port),
         "MAITRED_RUN_DIR": str(run_dir),
     }
     return subprocess.Popen(
@@ -266,11 +274,26 @@ def check_printed_availability_command(output: OutputLines, port: int) -> None:
         client.channel.close()
 
 
+def check_printed_http_command(output: OutputLines, port: int) -> None:
+    """The printed curl line for CheckCapacity answers through the gateway as JSON."""
+    line = output.find(rf"(?m)^curl -s -H \"authorization: Bearer ([\w.-]+)\" "
+                       rf"'(http://localhost:{port}/[^']+:checkCapacity\?[^']+)'$")  # fmt: skip
+    request = urllib.request.Request(
+        line.group(2), headers={"authorization": f"Bearer {line.group(1)}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        assert reply.headers["Content-Type"].startswith("application/json")
+        answer = json.loads(reply.read())
+    assert answer["accepted"] is True, answer
+
+
 def test_run_suite_seeds_serves_prints_working_commands_and_stops_its_children_on_sigterm(
     fresh_database_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    port, availability_port = free_port(), free_port()
-    suite = start_run_suite(fresh_database_url, redis_url, port, availability_port, tmp_path)
+    port, availability_port, gateway_port = free_port(), free_port(), free_port()
+    suite = start_run_suite(
+        fresh_database_url, redis_url, port, availability_port, gateway_port, tmp_path
+    )
     assert suite.stdout is not None
     output = OutputLines(suite.stdout)
     child_pid = None
@@ -285,6 +308,7 @@ def test_run_suite_seeds_serves_prints_working_commands_and_stops_its_children_o
         )
         check_printed_commands(output, port)
         check_printed_availability_command(output, availability_port)
+        check_printed_http_command(output, gateway_port)
         assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600
         assert '"service": "state"' in (tmp_path / "logs" / "state.log").read_text()
 
@@ -293,6 +317,7 @@ def test_run_suite_seeds_serves_prints_working_commands_and_stops_its_children_o
         assert output.wait_for("state stopped (exit code 0)", 5), output.text()
         assert output.wait_for("availability stopped (exit code 0)", 5), output.text()
         assert output.wait_for("assigner stopped (exit code 0)", 5), output.text()
+        assert output.wait_for("gateway stopped (exit code 0)", 5), output.text()
         assert not process_exists(child_pid) and not process_exists(availability_pid)
     finally:
         if suite.poll() is None:

@@ -1,0 +1,1 @@
+"""The HTTP/JSON gateway: the protos' `google.api.http` routes in front of the four services."""

@@ -1,0 +1,115 @@
+"""Composition root of the HTTP/JSON gateway: routes from the protos, one channel per service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+import grpc
+from aiohttp import web
+
+from services.gateway.health import Upstreams, live, metrics
+from services.gateway.http_api import Gateway
+from services.gateway.routes import Route, routes_of
+from services.gateway.settings import GatewaySettings
+from shared import idempotent_methods
+from shared.channels import open_channel
+from shared.logs import configure_logging
+from shared.stubs.maitred.assigner.v1 import assigner_service_pb2
+from shared.stubs.maitred.availability.v1 import availability_service_pb2, floor_plan_service_pb2
+from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2
+from shared.stubs.maitred.state.v1 import state_service_pb2
+
+log = logging.getLogger("maitred.gateway")
+
+FILES = (
+    state_service_pb2.DESCRIPTOR,
+    assigner_service_pb2.DESCRIPTOR,
+    availability_service_pb2.DESCRIPTOR,
+    floor_plan_service_pb2.DESCRIPTOR,
+    optimizer_service_pb2.DESCRIPTOR,
+)
+IDEMPOTENT = {
+    "state": idempotent_methods.STATE,
+    "assigner": idempotent_methods.ASSIGNER,
+    "availability": idempotent_methods.AVAILABILITY,
+    "optimizer": idempotent_methods.OPTIMIZER,
+}
+
+
+@dataclass
+class RunningGateway:
+    """A started gateway: its bound port, and how to stop it."""
+
+    port: int
+    routes: list[Route]
+    _runner: web.AppRunner
+    _channels: dict[str, grpc.aio.Channel]
+
+    async def stop(self, grace_seconds: float) -> None:
+        """Stop taking requests, let those in flight finish within the grace, close channels."""
+        await self._runner.cleanup()
+        for channel in self._channels.values():
+            await channel.close(grace_seconds)
+
+
+async def start(settings: GatewaySettings, *, port: int | None = None) -> RunningGateway:
+    """Serve every annotated RPC of the suite over HTTP/JSON."""
+    routes = routes_of(FILES)
+    channels = {
+        name: open_channel(
+            address,
+            service_name=name,
+            idempotent_methods=IDEMPOTENT[name],
+            default_timeout=settings.timeout_seconds,
+        )
+        for name, address in settings.addresses().items()
+    }
+    gateway = Gateway(
+        routes,
+        channels,
+        timeout_s=settings.timeout_seconds,
+        stream_timeout_s=settings.stream_timeout_seconds,
+    )
+    services: dict[str, set[str]] = {}
+    for route in routes:
+        services.setdefault(route.service, set()).add(route.full_method.split("/")[1])
+    app = web.Application()
+    app.router.add_get("/healthz", live)
+    app.router.add_get("/readyz", Upstreams(channels, services).ready)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_route("*", "/{path:.*}", gateway.handle)
+    # A client that hangs up cancels its handler, and so its upstream call: else a closed
+    # watch would hold its WatchSnapshots open until the venue's next change.
+    runner = web.AppRunner(
+        app,
+        access_log=None,
+        shutdown_timeout=settings.grace_period_seconds,
+        handler_cancellation=True,
+    )
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port if port is None else port)
+    await site.start()
+    bound = runner.addresses[0][1]
+    log.info("gateway serving", extra={"port": bound, "routes": len(routes)})
+    return RunningGateway(port=bound, routes=routes, _runner=runner, _channels=channels)
+
+
+async def run() -> None:
+    settings = GatewaySettings()
+    configure_logging(settings.log_level, "gateway")
+    running = await start(settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    await stopping.wait()
+    log.info("shutting down", extra={"grace_seconds": settings.grace_period_seconds})
+    await running.stop(settings.grace_period_seconds)
+    log.info("stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(run())
