@@ -55,7 +55,7 @@ class Gateway:
             )
             metadata = _metadata(request, request_id)
             if route.server_streaming:
-                response = await self._stream(request, route, rpc_request, metadata)
+                response = await self._stream(request, route, rpc_request, metadata, request_id)
             else:
                 response = await self._unary(route, rpc_request, metadata)
         except MethodNotAllowed as error:
@@ -74,7 +74,7 @@ class Gateway:
         except asyncio.CancelledError:  # the client hung up: 499, as nginx records it
             _observe(request, template, 499, started, request_id)
             raise
-        pass
+        response.headers["X-Request-Id"] = request_id
         _observe(request, template, response.status, started, request_id)
         return response
 
@@ -94,6 +94,7 @@ class Gateway:
         route: Route,
         rpc_request: Message,
         metadata: list[tuple[str, str]],
+        request_id: str,
     ) -> web.StreamResponse:
         """Newline-delimited JSON, `{"result": ...}` per message.
 
@@ -102,7 +103,8 @@ class Gateway:
         """
         method = self._method(route, streaming=True)
         call = method(rpc_request, metadata=metadata, timeout=self._stream_timeout_s)
-        response = web.StreamResponse(headers={"Content-Type": NDJSON})
+        # Headers leave with the first message: the request id must be on them already.
+        response = web.StreamResponse(headers={"Content-Type": NDJSON, "X-Request-Id": request_id})
         try:
             async for message in call:
                 if not response.prepared:

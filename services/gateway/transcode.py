@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -11,6 +12,11 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from services.gateway.routes import Route
+
+# json_format's words: "Failed to parse booking field: ... has no field named "nope" at ...".
+PARSE_FAILED = re.compile(r"Failed to parse (\w+) field")
+UNKNOWN_FIELD = re.compile(r'has no field named "(\w+)"')
+CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 class BadRequest(ValueError):
@@ -47,8 +53,14 @@ def build_request(
     try:
         json_format.ParseDict(fields, request)
     except json_format.ParseError as error:
-        raise BadRequest("body", str(error)) from error
+        raise BadRequest(_culprit(str(error)), str(error)) from error
     return request
+
+
+def _culprit(parse_error: str) -> str:
+    """The field a json_format error is about, as `booking.party_size`; `body` if it names none."""
+    path = PARSE_FAILED.findall(parse_error) + UNKNOWN_FIELD.findall(parse_error)
+    return ".".join(CAMEL_HUMP.sub("_", name).lower() for name in path) or "body"
 
 
 def to_json(message: Message) -> dict[str, Any]:

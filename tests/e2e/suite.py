@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,18 +21,36 @@ PORT_VARIABLES = {
     "availability": "MAITRED_AVAILABILITY_PORT",
     "assigner": "MAITRED_ASSIGNER_PORT",
     "optimizer": "MAITRED_OPTIMIZER_PORT",
+    "gateway": "MAITRED_GATEWAY_PORT",
 }
+
+
+def answers_ready_over_http(port: int) -> bool:
+    """True when an HTTP server's `/readyz` answers 200 (the gateway: every service SERVING)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as reply:
+            return bool(reply.status == 200)
+    except urllib.error.HTTPError as error:
+        error.close()
+        return False
+    except OSError:
+        return False
 
 
 @dataclass
 class ServiceProcess:
-    """One `python -m services.<name>.main`, restartable on the same port."""
+    """One `python -m services.<name>.main`, restartable on the same port.
+
+    Ready when gRPC health says SERVING, or, with `http_ready` (the gateway, not a gRPC
+    server), when its `/readyz` answers 200.
+    """
 
     name: str
     port: int
     env: dict[str, str]
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    http_ready: bool = False
 
     @property
     def target(self) -> str:
@@ -49,10 +69,15 @@ class ServiceProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"{self.name} exited {self.process.returncode}:\n{self.log_tail()}")
-            if answers_serving(self.target):
+            if self.ready():
                 return
             time.sleep(0.2)
         pytest.fail(f"{self.name} not SERVING after {STARTUP_SECONDS} s:\n{self.log_tail()}")
+
+    def ready(self) -> bool:
+        if self.http_ready:
+            return answers_ready_over_http(self.port)
+        return answers_serving(self.target)
 
     def kill(self) -> None:
         """SIGKILL: no drain, no clean-up, as a crash."""
@@ -88,7 +113,7 @@ class ServiceProcess:
 
 @dataclass
 class Suite:
-    """State, availability, one or more assigners and the optimizer: one database, Redis, stream."""
+    """State, availability, assigners, the optimizer, the gateway if asked: one database, Redis."""
 
     services: dict[str, ServiceProcess] = field(default_factory=dict)
 
@@ -105,8 +130,11 @@ def start_suite(
     *,
     assigners: int = 1,
     extra_env: dict[str, str] | None = None,
+    gateway: bool = False,
 ) -> Suite:
+    """Start the services in order, each ready before the next; the gateway last, if asked."""
     names = ["state", "availability"] + [f"assigner-{i}" for i in range(assigners)] + ["optimizer"]
+    names += ["gateway"] if gateway else []
     ports = {name: free_port() for name in names}
     env = os.environ | {
         "DATABASE_URL": database_url,
@@ -126,8 +154,9 @@ def start_suite(
         for name in names:
             module = name.split("-")[0]
             service = ServiceProcess(
-                module, ports[name], env | {"MAITRED_CONSUMER_NAME": name}, log_dir / f"{name}.log"
-            )
+                module, ports[name], env | {"MAITRED_CONSUMER_NAME": name}, log_dir / f"{name}.log",
+                http_ready=name == "gateway",
+            )  # fmt: skip
             suite.services[name] = service
             service.start()
     except BaseException:

@@ -42,13 +42,32 @@ def test_the_same_venue_in_body_and_path_is_accepted():
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
-    [(b"{not json", "not JSON"), (b"[1, 2]", "JSON object"), (b'{"nope": 1}', "nope")],
+    ("body", "message", "field"),
+    [
+        (b"{not json", "not JSON", "body"),
+        (b"[1, 2]", "JSON object", "body"),
+        (b'{"booking": 5}', "booking", "booking"),
+    ],
 )
-def test_a_body_that_is_not_the_request_is_refused_naming_the_body(body, message):
+def test_a_body_that_is_not_the_request_is_refused(body, message, field):
     with pytest.raises(BadRequest, match=message) as refused:
         request_for("POST", "/v1/venues/demo/bookings", body=body)
-    assert refused.value.field == "body"
+    assert refused.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b'{"nope": 1}', "nope"),
+        (b'{"booking": {"partySize": "four"}}', "booking.party_size"),
+        (b'{"booking": {"startTime": "tomorrow"}}', "booking.start_time"),
+        (b'{"booking": {"tableCount": 2}}', "booking.table_count"),
+    ],
+)
+def test_a_body_field_that_does_not_fit_is_named_as_the_services_name_fields(body, field):
+    with pytest.raises(BadRequest) as refused:
+        request_for("POST", "/v1/venues/demo/bookings", body=body)
+    assert refused.value.field == field
 
 
 def test_query_parameters_fill_repeated_enum_and_boolean_fields():
@@ -80,7 +99,7 @@ def test_query_parameters_fill_nested_and_integer_fields():
         ("nope", "1", "nope"),
         ("window", "x", "window"),
         ("window.nope", "x", "window.nope"),
-        ("last_version", "seven", "body"),
+        ("last_version", "seven", "last_version"),
     ],
 )
 def test_a_query_parameter_that_does_not_fit_is_named(name, value, field):
