@@ -1,34 +1,22 @@
-"""Translations between the assigner's protos and its plans, allocations and booking views."""
+"""Translations from the assigner's plans, allocations, booking views and move results to protos."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.assigner.adapters.allocation_reads import Allocation
 from services.assigner.domain.booking import BookingView
-from services.assigner.domain.moves import MoveOutcome, MoveRequest, MoveResult
+from services.assigner.domain.moves import MoveOutcome, MoveResult
 from services.assigner.domain.plans import Plan
 from services.assigner.domain.strategies import STRATEGIES
-from services.assigner.domain.validation import (
-    check_window,
-    fail,
-    move_orders_of,
-    reason_of,
-    request_id_of,
-    venue_id_of,
-)
 from shared.stubs.maitred.assigner.v1 import allocation_pb2 as pb
 from shared.stubs.maitred.common.v1 import common_pb2
 from shared.stubs.maitred.state.v1 import booking_pb2
 
-KINDS: dict[int, str] = {
-    pb.ALLOCATION_KIND_HOLD: "HOLD",
-    pb.ALLOCATION_KIND_ASSIGNMENT: "ASSIGNMENT",
-}
 SOURCES = {
     "engine": pb.ALLOCATION_SOURCE_ENGINE,
     "requested": pb.ALLOCATION_SOURCE_REQUESTED,
@@ -41,39 +29,6 @@ def stamp(moment: datetime) -> Timestamp:
     result = Timestamp()
     result.FromDatetime(moment)
     return result
-
-
-def _moment(message: Any, name: str, path: str) -> datetime:
-    if not message.HasField(name):
-        raise fail(path, "field.required")
-    value: datetime = getattr(message, name).ToDatetime(tzinfo=UTC)
-    return value
-
-
-def window_of(request: Any, *, capped: bool = True) -> tuple[datetime, datetime]:
-    """The request's `window`, required, its start before its end (INVALID_ARGUMENT otherwise)."""
-    if not request.HasField("window"):
-        raise fail("window", "field.required")
-    window = request.window
-    start = _moment(window, "start_time", "window.start_time")
-    end = _moment(window, "end_time", "window.end_time")
-    check_window(start, end, "window", capped=capped)
-    return start, end
-
-
-def ttl_of(request: Any) -> timedelta | None:
-    """The request's `ttl` when set."""
-    if not request.HasField("ttl"):
-        return None
-    result: timedelta = request.ttl.ToTimedelta()
-    return result
-
-
-def kinds_of(values: Sequence[int]) -> frozenset[str]:
-    for index, value in enumerate(values):
-        if value not in KINDS:
-            raise fail(f"kinds[{index}]", "field.out_of_range", min=1, max=len(KINDS))
-    return frozenset(KINDS[v] for v in values)
 
 
 def _time_window(start: datetime, end: datetime) -> common_pb2.TimeWindow:
@@ -181,18 +136,6 @@ def booking_to_proto(view: BookingView) -> booking_pb2.Booking:
     if view.update_time is not None:
         booking.update_time.CopyFrom(stamp(view.update_time))
     return booking
-
-
-def move_request_of(request: Any) -> MoveRequest:
-    """The MoveBookings request, validated; INVALID_ARGUMENT naming every bad field otherwise."""
-    return MoveRequest(
-        venue_id=venue_id_of(request.venue_id),
-        orders=move_orders_of(
-            [(m.booking_id, m.expected_version, list(m.table_ids)) for m in request.moves]
-        ),
-        reason=reason_of(request.reason),
-        request_id=request_id_of(request.request_id),
-    )
 
 
 def move_result_to_proto(result: MoveResult) -> pb.BookingMoveResult:

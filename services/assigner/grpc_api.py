@@ -1,4 +1,4 @@
-"""The AssignerService servicer: proto in, use case, proto out. Nothing else."""
+"""The AssignerService servicer: booking RPCs here, hold and allocation ones in allocation_api."""
 
 from __future__ import annotations
 
@@ -8,42 +8,23 @@ from typing import Any
 
 import grpc
 
-from services.assigner.adapters.allocations import Allocation, AllocationQuery, AllocationStore
+from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.move_replays import LocalMoveReplays
 from services.assigner.adapters.on_behalf import ON_BEHALF_HEADER
 from services.assigner.adapters.state_client import GrpcBookings
+from services.assigner.allocation_api import AllocationServicer
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.booking_tables import BookingTables, Outcome
-from services.assigner.application.holds import HoldOrder, Holds
+from services.assigner.application.holds import Holds
 from services.assigner.application.moves import MoveReplays, Moves, MoveWriter
-from services.assigner.application.paging import list_allocations, page_size
 from services.assigner.application.quotes import party_view, quote_booking, quote_party
 from services.assigner.application.table_records import TableRecorder
-from services.assigner.convert import (
-    allocation_to_proto,
-    booking_to_proto,
-    kinds_of,
-    move_request_of,
-    move_result_to_proto,
-    plan_to_proto,
-    ttl_of,
-    window_of,
-)
+from services.assigner.convert import booking_to_proto, move_result_to_proto, plan_to_proto
 from services.assigner.domain import validation as check
 from services.assigner.downstream import translated
-from shared.auth import Role
+from services.assigner.request_convert import move_request_of, window_of
 from shared.call_context import current_caller
-from shared.domain_errors import NotFound
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as api
-from shared.stubs.maitred.assigner.v1 import assigner_service_pb2_grpc as rpc
-
-SERVICE = api.DESCRIPTOR.services_by_name["AssignerService"].full_name
-# Only ops assign by hand; the optimizer (service) moves bookings; every role may do the rest.
-ASSIGNER_ROLES: dict[str, frozenset[Role]] = {
-    f"/{SERVICE}/ManualAssign": frozenset({Role.OPS}),
-    f"/{SERVICE}/ReassignBooking": frozenset({Role.OPS, Role.SERVICE}),
-    f"/{SERVICE}/MoveBookings": frozenset({Role.SERVICE}),
-}
 
 
 def _authorization(context: grpc.aio.ServicerContext) -> str:
@@ -51,8 +32,8 @@ def _authorization(context: grpc.aio.ServicerContext) -> str:
     return str(dict(context.invocation_metadata() or ()).get("authorization", ""))
 
 
-class AssignerServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
-    """Serves AssignerService on the assigner's use cases."""
+class AssignerServicer(AllocationServicer):
+    """Serves AssignerService on the assigner's use cases; AllocationServicer has the holds'."""
 
     def __init__(
         self,
@@ -67,20 +48,16 @@ class AssignerServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
     ) -> None:
         """`replays` keeps MoveBookings responses by request id; in this process when None.
         `is_ops` checks forwarded ops credentials (ON_BEHALF_HEADER); none are taken when None."""
+        holds = Holds(assigner=assigner, store=store, clock=clock)
+        super().__init__(holds=holds, store=store, clock=clock)
         self._is_ops = is_ops
         self._assigner = assigner
-        self._store = store
         self._bookings = bookings
-        self._clock = clock
         self._tables = BookingTables(assigner=assigner, store=store, bookings=bookings, clock=clock)
-        self._holds = Holds(assigner=assigner, store=store, clock=clock)
         self._moves = Moves(
             days=assigner, writer=movers, recorder=TableRecorder(bookings, store, clock),
             replays=replays or LocalMoveReplays(), clock=clock,
         )  # fmt: skip
-
-    def _allocation(self, allocation: Allocation | None) -> Any:
-        return allocation_to_proto(allocation, self._clock()) if allocation else None
 
     def _outcome(self, outcome: Outcome) -> dict[str, Any]:
         return {
@@ -172,44 +149,6 @@ class AssignerServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
         return api.MoveBookingsResponse(results=[move_result_to_proto(r) for r in results])
 
     @translated
-    async def PlaceHold(
-        self, request: api.PlaceHoldRequest, context: grpc.aio.ServicerContext
-    ) -> api.PlaceHoldResponse:
-        venue_id = check.venue_id_of(request.venue_id)
-        table_ids = check.table_ids_of(request.table_ids, required=False)
-        party = request.party_size
-        if party or not table_ids:
-            check.party_size_of(party)
-        start, end = window_of(request)
-        check.check_ttl(ttl_of(request))
-        check.check_request_id(request.request_id)
-        order = HoldOrder(
-            venue_id=venue_id, start=start, end=end, table_ids=table_ids, party_size=party,
-            ttl=ttl_of(request), request_id=request.request_id,
-            booking_id=check.optional_uuid(request.booking_id, "booking_id"),
-            actor=current_caller().subject,
-        )  # fmt: skip
-        return api.PlaceHoldResponse(hold=self._allocation(await self._holds.place(order)))
-
-    @translated
-    async def ExtendHold(
-        self, request: api.ExtendHoldRequest, context: grpc.aio.ServicerContext
-    ) -> api.ExtendHoldResponse:
-        venue_id = check.venue_id_of(request.venue_id)
-        hold_id = check.uuid_of(request.hold_id, "hold_id")
-        check.check_ttl(ttl_of(request))
-        hold = await self._holds.extend(venue_id, hold_id, ttl_of(request))
-        return api.ExtendHoldResponse(hold=self._allocation(hold))
-
-    @translated
-    async def ReleaseHold(
-        self, request: api.ReleaseHoldRequest, context: grpc.aio.ServicerContext
-    ) -> api.ReleaseHoldResponse:
-        venue_id = check.venue_id_of(request.venue_id)
-        hold = await self._holds.release(venue_id, check.uuid_of(request.hold_id, "hold_id"))
-        return api.ReleaseHoldResponse(hold=self._allocation(hold))
-
-    @translated
     async def ConfirmHold(
         self, request: api.ConfirmHoldRequest, context: grpc.aio.ServicerContext
     ) -> api.ConfirmHoldResponse:
@@ -223,32 +162,3 @@ class AssignerServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
             current_caller().subject,
         )
         return api.ConfirmHoldResponse(**self._outcome(outcome))
-
-    @translated
-    async def GetAllocation(
-        self, request: api.GetAllocationRequest, context: grpc.aio.ServicerContext
-    ) -> api.GetAllocationResponse:
-        venue_id = check.venue_id_of(request.venue_id)
-        allocation_id = check.uuid_of(request.allocation_id, "allocation_id")
-        allocation = await self._store.get(allocation_id)
-        if allocation is None or allocation.venue_id != venue_id:
-            raise NotFound(resource="Allocation", id=allocation_id)
-        return api.GetAllocationResponse(allocation=self._allocation(allocation))
-
-    @translated
-    async def ListAllocations(
-        self, request: api.ListAllocationsRequest, context: grpc.aio.ServicerContext
-    ) -> api.ListAllocationsResponse:
-        query = AllocationQuery(
-            venue_id=check.venue_id_of(request.venue_id),
-            now=self._clock(),
-            booking_id=check.optional_uuid(request.booking_id, "booking_id"),
-            kinds=kinds_of(request.kinds),
-            window=window_of(request, capped=False) if request.HasField("window") else None,
-            include_released=request.include_released,
-        )
-        size = page_size(request.page_size, default=100, maximum=500)
-        page, token = await list_allocations(query, request.page_token, size, store=self._store)
-        return api.ListAllocationsResponse(
-            allocations=[self._allocation(a) for a in page], next_page_token=token
-        )

@@ -33,7 +33,8 @@ from services.assigner.application.journeys import Journeys
 from services.assigner.application.moves import Moves
 from services.assigner.application.rescues import RescueOff, Rescuer
 from services.assigner.application.table_records import TableDrift, TableRecorder
-from services.assigner.grpc_api import ASSIGNER_ROLES, AssignerServicer
+from services.assigner.grpc_api import AssignerServicer
+from services.assigner.roles import ASSIGNER_ROLES
 from services.assigner.settings import AssignerSettings
 from shared import idempotent_methods
 from shared.channels import open_channel

@@ -23,7 +23,8 @@ from services.assigner.adapters.on_behalf import ops_verifier
 from services.assigner.adapters.seating_reader import SeatingReader
 from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.application.assign import EngineAssigner
-from services.assigner.grpc_api import ASSIGNER_ROLES, SERVICE, AssignerServicer
+from services.assigner.grpc_api import AssignerServicer
+from services.assigner.roles import ASSIGNER_ROLES, SERVICE
 from shared.db.schema import allocations
 from shared.server import start_server
 from shared.service_token import ServiceToken

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.assigner.adapters.allocations import (
+from services.assigner.adapters.allocation_writes import (
     allocation_rows,
     insert_rows,
     lock_booking,

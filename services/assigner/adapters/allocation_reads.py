@@ -1,4 +1,4 @@
-"""Reads allocation groups from PostgreSQL: one by id, or a filtered page in window order."""
+"""Reads allocation groups from PostgreSQL: one by id, a booking's live one, or a page in order."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import TSTZRANGE
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.schema import allocations, bookings
 
@@ -137,3 +137,42 @@ async def page_groups(
         )
     ids = list((await db.execute(page)).scalars())
     return await load_groups(db, ids)
+
+
+class AllocationReads:
+    """Reads allocations, one connection per call."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def live_assignment(self, booking_id: uuid.UUID) -> Allocation | None:
+        async with self._engine.connect() as db:
+            group = await self._live_group(db, booking_id, "ASSIGNMENT")
+        return await self.get(group) if group else None
+
+    async def get(self, group_id: uuid.UUID) -> Allocation | None:
+        async with self._engine.connect() as db:
+            found = await load_groups(db, [group_id])
+        return found[0] if found else None
+
+    async def page(
+        self, query: AllocationQuery, after: tuple[datetime, uuid.UUID] | None, limit: int
+    ) -> list[Allocation]:
+        """Allocations matching `query` by window start then id, resuming after `after`."""
+        async with self._engine.connect() as db:
+            return await page_groups(db, query, after, limit)
+
+    @staticmethod
+    async def _live_group(
+        db: AsyncConnection, booking_id: uuid.UUID, kind: str
+    ) -> uuid.UUID | None:
+        found = await db.scalar(
+            select(allocations.c.group_id)
+            .where(
+                allocations.c.booking_id == booking_id,
+                allocations.c.kind == kind,
+                allocations.c.release_time.is_(None),
+            )
+            .limit(1)
+        )
+        return found

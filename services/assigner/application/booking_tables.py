@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from services.assigner.adapters.allocations import Allocation, AllocationQuery, AllocationStore
+from services.assigner.adapters.allocation_reads import Allocation, AllocationQuery
+from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.table_records import (

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from services.assigner.adapters.allocations import Allocation, AllocationQuery, AllocationStore
+from services.assigner.adapters.allocation_reads import Allocation, AllocationQuery
+from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.seating_reader import VenueDay
 from services.assigner.application.assign import EngineAssigner, breakdown, winning_strategy
 from services.assigner.application.quotes import party_view

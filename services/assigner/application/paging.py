@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from services.assigner.adapters.allocations import Allocation, AllocationQuery, AllocationStore
+from services.assigner.adapters.allocation_reads import Allocation, AllocationQuery
+from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.domain.validation import fail
 
 Position = tuple[datetime, UUID]  # (window start, allocation id) of the last item served
