@@ -66,5 +66,6 @@ bench: $(STAMP)
 	$(PY) -m bench.journey_bench
 	$(PY) -m bench.optimizer_bench
 	$(PY) -m bench.optimizer_service_bench
+	$(PY) -m bench.gateway_bench
 
 ci: protos-check proto-lint lint test

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import uuid
@@ -16,6 +15,7 @@ from google.protobuf.message import Message
 
 from services.gateway.routes import MethodNotAllowed, NoRoute, Route, find
 from services.gateway.statuses import HttpError, from_rpc_error, gateway_error
+from services.gateway.stream_lines import StreamLines, json_line
 from services.gateway.transcode import BadRequest, build_request, to_json
 from shared.metrics import HTTP_DURATION
 
@@ -41,6 +41,7 @@ class Gateway:
         self._channels = channels
         self._timeout_s = timeout_s
         self._stream_timeout_s = stream_timeout_s
+        self._lines = StreamLines()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Serve one request; every outcome, errors included, is a JSON answer."""
@@ -106,15 +107,15 @@ class Gateway:
         # Headers leave with the first message: the request id must be on them already.
         response = web.StreamResponse(headers={"Content-Type": NDJSON, "X-Request-Id": request_id})
         try:
-            async for message in call:
+            async for wire in call:
                 if not response.prepared:
                     await response.prepare(request)
-                await response.write(_line({"result": to_json(message)}))
+                await response.write(self._lines.line(route.response_type, wire))
         except grpc.aio.AioRpcError as error:
             failure = from_rpc_error(error)
             if not response.prepared:
                 return _error(failure)
-            await response.write(_line({"error": failure.body}))
+            await response.write(json_line({"error": failure.body}))
         except ConnectionResetError:
             log.info("stream reader went away", extra={"path": request.path})
         finally:
@@ -125,9 +126,13 @@ class Gateway:
         return response
 
     def _method(self, route: Route, *, streaming: bool) -> Any:
+        """The call; a stream yields its messages' wire bytes, which StreamLines converts."""
         channel = self._channels[route.service]
-        factory = channel.unary_stream if streaming else channel.unary_unary
-        return factory(
+        if streaming:
+            return channel.unary_stream(
+                route.full_method, request_serializer=route.request_type.SerializeToString
+            )
+        return channel.unary_unary(
             route.full_method,
             request_serializer=route.request_type.SerializeToString,
             response_deserializer=route.response_type.FromString,
@@ -157,7 +162,3 @@ def _metadata(request: web.Request, request_id: str) -> list[tuple[str, str]]:
 
 def _error(error: HttpError) -> web.Response:
     return web.json_response(error.body, status=error.status, headers=error.headers)
-
-
-def _line(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, separators=(",", ":")).encode() + b"\n"
