@@ -12,6 +12,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -127,7 +128,20 @@ async def start_server(
     return running
 
 
-async def serve(settings: ServiceSettings, running: RunningServer) -> None:
+class Graceful(Protocol):
+    """Settings that say how long a shutdown may take."""
+
+    @property
+    def grace_period_seconds(self) -> float: ...
+
+
+class Stoppable(Protocol):
+    """A running server (gRPC, or the HTTP gateway) that drains within a grace period."""
+
+    async def stop(self, grace: float) -> None: ...
+
+
+async def serve(settings: Graceful, running: Stoppable) -> None:
     """Serve until SIGTERM or SIGINT, then shut down gracefully."""
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -6,7 +6,9 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from shared.db.engine import create_engine
 from shared.db.migrate import upgrade_to_head_async
+from shared.demo_venue import seed_demo_venue
 from shared.dev_servers import drop_database, ensure_database, url_with_database
 
 
@@ -21,3 +23,15 @@ async def migrated_database(admin_url: str, prefix: str) -> AsyncIterator[str]:
         yield url
     finally:
         await drop_database(admin_url, name)
+
+
+@asynccontextmanager
+async def demo_database(admin_url: str, prefix: str) -> AsyncIterator[str]:
+    """A migrated database as `migrated_database` gives, with the demo venue seeded in it."""
+    async with migrated_database(admin_url, prefix) as url:
+        engine = create_engine(url, pool_size=2)
+        try:
+            await seed_demo_venue(engine)
+        finally:
+            await engine.dispose()
+        yield url

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from dataclasses import dataclass
 
 import grpc
@@ -17,6 +16,7 @@ from services.gateway.settings import GatewaySettings
 from shared import idempotent_methods
 from shared.channels import open_channel
 from shared.logs import configure_logging
+from shared.server import serve
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2
 from shared.stubs.maitred.availability.v1 import availability_service_pb2, floor_plan_service_pb2
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2
@@ -48,11 +48,11 @@ class RunningGateway:
     _runner: web.AppRunner
     _channels: dict[str, grpc.aio.Channel]
 
-    async def stop(self, grace_seconds: float) -> None:
+    async def stop(self, grace: float) -> None:
         """Stop taking requests, let those in flight finish within the grace, close channels."""
         await self._runner.cleanup()
         for channel in self._channels.values():
-            await channel.close(grace_seconds)
+            await channel.close(grace)
 
 
 async def start(settings: GatewaySettings, *, port: int | None = None) -> RunningGateway:
@@ -100,15 +100,7 @@ async def start(settings: GatewaySettings, *, port: int | None = None) -> Runnin
 async def run() -> None:
     settings = GatewaySettings()
     configure_logging(settings.log_level, "gateway")
-    running = await start(settings)
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopping.set)
-    await stopping.wait()
-    log.info("shutting down", extra={"grace_seconds": settings.grace_period_seconds})
-    await running.stop(settings.grace_period_seconds)
-    log.info("stopped")
+    await serve(settings, await start(settings))
 
 
 if __name__ == "__main__":

@@ -15,9 +15,8 @@ import aiohttp
 import pytest
 
 from shared.auth import Role, mint_token
-from shared.db.engine import create_engine
-from shared.demo_venue import DEMO_VENUE_ID, demo_start_time, seed_demo_venue
-from tests.databases import migrated_database
+from shared.demo_venue import DEMO_VENUE_ID, demo_start_time
+from tests.databases import demo_database
 from tests.e2e.suite import Suite, start_suite
 
 SECRET = secrets.token_urlsafe(48)
@@ -26,12 +25,7 @@ CONFIRM_SECONDS = 20.0
 
 @pytest.fixture(scope="module")
 async def gateway_db(postgres_admin_url: str) -> AsyncIterator[str]:
-    async with migrated_database(postgres_admin_url, "maitred_gateway") as url:
-        engine = create_engine(url, pool_size=2)
-        try:
-            await seed_demo_venue(engine)
-        finally:
-            await engine.dispose()
+    async with demo_database(postgres_admin_url, "maitred_gateway") as url:
         yield url
 
 

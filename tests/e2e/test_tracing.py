@@ -25,12 +25,11 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 from opentelemetry.proto.trace.v1 import trace_pb2
 
 from shared.auth import Role, mint_token
-from shared.db.engine import create_engine
-from shared.demo_venue import DEMO_VENUE_ID, demo_start_time, seed_demo_venue
+from shared.demo_venue import DEMO_VENUE_ID, demo_start_time
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
-from tests.databases import migrated_database
+from tests.databases import demo_database
 from tests.e2e.suite import Suite, start_suite
 
 CREATE = "/maitred.state.v1.BookingService/CreateBooking"
@@ -93,12 +92,7 @@ async def receiver():
 
 @pytest.fixture(scope="module")
 async def traced_db(postgres_admin_url: str):
-    async with migrated_database(postgres_admin_url, "maitred_traced") as url:
-        engine = create_engine(url, pool_size=2)
-        try:
-            await seed_demo_venue(engine)
-        finally:
-            await engine.dispose()
+    async with demo_database(postgres_admin_url, "maitred_traced") as url:
         yield url
 
 
