@@ -75,7 +75,8 @@ class Gateway:
         except asyncio.CancelledError:  # the client hung up: 499, as nginx records it
             _observe(request, template, 499, started, request_id)
             raise
-        response.headers["X-Request-Id"] = request_id
+        if not response.prepared:  # a stream sent its headers, the id among them, already
+            response.headers["X-Request-Id"] = request_id
         _observe(request, template, response.status, started, request_id)
         return response
 
