@@ -150,6 +150,29 @@ async def test_rows_stay_unpublished_while_redis_is_unreachable_and_are_publishe
     assert [int(f["event_id"]) for f in await entries(redis, stream, venue)] == ids
 
 
+async def test_a_relay_that_cannot_reach_redis_claims_no_rows(engine, redis, stream, venue):
+    ids = await add_rows(engine, venue, ["b1", "b2"])
+    down = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    broken = OutboxRelay(engine, down, stream=stream)
+    claimed: list[int] = []
+    claim = broken._claim
+
+    async def spy(db):
+        rows = await claim(db)
+        claimed.extend(row["event_id"] for row in rows)
+        return rows
+
+    broken._claim = spy  # type: ignore[method-assign]
+    try:
+        with pytest.raises(RedisConnectionError):
+            await broken.run_once()
+    finally:
+        await down.aclose()
+    # Claiming locks the rows: a healthy replica would skip them while this one retries Redis.
+    assert claimed == []
+    await drain(OutboxRelay(engine, redis, stream=stream), engine, ids)
+
+
 async def test_two_concurrent_relays_publish_each_row_exactly_once_in_booking_order(
     engine, redis, stream, venue
 ):

@@ -112,6 +112,9 @@ class OutboxRelay:
         async with self._engine.begin() as db:
             self.lag_seconds = await self._oldest_age(db)
             OUTBOX_LAG.set(self.lag_seconds)
+            # A relay cut off from Redis must not claim rows: it would hold their locks through
+            # its connection retries, and a healthy replica would skip them all that time.
+            await self._redis.ping()
             rows = await self._claim(db)
             if not rows:
                 return 0
