@@ -9,16 +9,14 @@ from typing import Any
 import grpc
 
 from services.assigner.adapters.allocations import AllocationStore
-from services.assigner.adapters.move_replays import LocalMoveReplays
 from services.assigner.adapters.on_behalf import ON_BEHALF_HEADER
 from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.allocation_api import AllocationServicer
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.booking_tables import BookingTables, Outcome
 from services.assigner.application.holds import Holds
-from services.assigner.application.moves import MoveReplays, Moves, MoveWriter
+from services.assigner.application.moves import Moves
 from services.assigner.application.quotes import party_view, quote_booking, quote_party
-from services.assigner.application.table_records import TableRecorder
 from services.assigner.convert import booking_to_proto, move_result_to_proto, plan_to_proto
 from services.assigner.domain import validation as check
 from services.assigner.downstream import translated
@@ -42,11 +40,10 @@ class AssignerServicer(AllocationServicer):
         store: AllocationStore,
         bookings: GrpcBookings,
         clock: Callable[[], datetime],
-        movers: MoveWriter,
-        replays: MoveReplays | None = None,
+        moves: Moves,
         is_ops: Callable[[str, str], bool] | None = None,
     ) -> None:
-        """`replays` keeps MoveBookings responses by request id; in this process when None.
+        """`moves` serves MoveBookings (the coordinator's rescue shares it).
         `is_ops` checks forwarded ops credentials (ON_BEHALF_HEADER); none are taken when None."""
         holds = Holds(assigner=assigner, store=store, clock=clock)
         super().__init__(holds=holds, store=store, clock=clock)
@@ -54,10 +51,7 @@ class AssignerServicer(AllocationServicer):
         self._assigner = assigner
         self._bookings = bookings
         self._tables = BookingTables(assigner=assigner, store=store, bookings=bookings, clock=clock)
-        self._moves = Moves(
-            days=assigner, writer=movers, recorder=TableRecorder(bookings, store, clock),
-            replays=replays or LocalMoveReplays(), clock=clock,
-        )  # fmt: skip
+        self._moves = moves
 
     def _outcome(self, outcome: Outcome) -> dict[str, Any]:
         return {

@@ -88,10 +88,15 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     bookings = GrpcBookings(state_channel, token)
     store = AllocationStore(engine)
     assigner = EngineAssigner(SeatingReader(engine), store, now)
+    # One MoveBookings for the API and the coordinator's rescue: one replay store, one writer.
+    moves = Moves(
+        days=assigner, writer=AllocationMoves(engine), recorder=TableRecorder(bookings, store, now),
+        replays=RedisMoveReplays(redis), clock=now,
+    )  # fmt: skip
     tasks = (
         _coordinator_tasks(
             settings, engine, redis, bookings, assigner, store, token, availability_channel,
-            _rescue(settings, engine, redis, bookings, assigner, store, token, optimizer_channel),
+            _rescue(settings, moves, token, optimizer_channel),
         )
         if settings.coordinator
         else []
@@ -100,7 +105,7 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     def register(server: grpc.aio.Server) -> list[str]:
         servicer = AssignerServicer(
             assigner=assigner, store=store, bookings=bookings, clock=now,
-            movers=AllocationMoves(engine), replays=RedisMoveReplays(redis),
+            moves=moves,
             is_ops=ops_verifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer),
         )  # fmt: skip
         assigner_service_pb2_grpc.add_AssignerServiceServicer_to_server(servicer, server)
@@ -134,11 +139,7 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
 
 def _rescue(
     settings: AssignerSettings,
-    engine: AsyncEngine,
-    redis: Redis,
-    bookings: GrpcBookings,
-    assigner: EngineAssigner,
-    store: AllocationStore,
+    moves: Moves,
     token: ServiceToken,
     channel: grpc.aio.Channel | None,
 ) -> Rescue:
@@ -146,12 +147,8 @@ def _rescue(
     if channel is None:
         log.info("no optimizer address: the coordinator never asks for a re-pack")
         return RescueOff()
-    mover = Moves(
-        days=assigner, writer=AllocationMoves(engine), recorder=TableRecorder(bookings, store, now),
-        replays=RedisMoveReplays(redis), clock=now,
-    )  # fmt: skip
     limit = timedelta(milliseconds=settings.rescue_time_limit_ms)
-    return Rescuer(GrpcRescuePlans(channel, token), mover, limit)
+    return Rescuer(GrpcRescuePlans(channel, token), moves, limit)
 
 
 def _coordinator_tasks(

@@ -23,6 +23,8 @@ from services.assigner.adapters.on_behalf import ops_verifier
 from services.assigner.adapters.seating_reader import SeatingReader
 from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.application.assign import EngineAssigner
+from services.assigner.application.moves import Moves
+from services.assigner.application.table_records import TableRecorder
 from services.assigner.grpc_api import AssignerServicer
 from services.assigner.roles import ASSIGNER_ROLES, SERVICE
 from shared.db.schema import allocations
@@ -70,13 +72,20 @@ async def running_assigner(
     token = ServiceToken(SECRET, issuer=settings.jwt_issuer, subject="assigner")
     store = AllocationStore(engine)
     redis = Redis.from_url(redis_url)
+    assigner = EngineAssigner(SeatingReader(engine), store, now)
+    bookings = GrpcBookings(channel, token)
     servicer = AssignerServicer(
-        assigner=EngineAssigner(SeatingReader(engine), store, now),
+        assigner=assigner,
         store=store,
-        bookings=GrpcBookings(channel, token),
+        bookings=bookings,
         clock=now,
-        movers=AllocationMoves(engine),
-        replays=RedisMoveReplays(redis),
+        moves=Moves(
+            days=assigner,
+            writer=AllocationMoves(engine),
+            recorder=TableRecorder(bookings, store, now),
+            replays=RedisMoveReplays(redis),
+            clock=now,
+        ),
         is_ops=ops_verifier(SECRET, settings.jwt_issuer),
     )
 
