@@ -9,8 +9,10 @@ constraint `allocations_no_overlap_in_venue` over (venue_id, table_id, during). 
 stay until 0015, so code that predates this change and code that follows it both run: every row
 either writes already names its own venue, and the global keys are the stricter ones. The new
 exclusion constraint's name contains `allocations_no_overlap`, the name both generations of
-the assigner look for in a conflict. Adding it holds the allocations table's lock while its
-GiST index is built over the live rows (an exclusion constraint cannot be built concurrently).
+the assigner look for in a conflict. Adding it blocks reads and writes of allocations while
+its GiST index is built over the live rows (an exclusion constraint cannot be built
+concurrently): about 2 minutes for 270,000 live rows on a busy 2-core machine
+(bench/results/floor_keys_migration.md), so run this step in a quiet hour.
 
 Revision ID: 0013
 Revises: 0011
@@ -55,7 +57,9 @@ EXCLUSION = "allocations_no_overlap_in_venue"
 
 
 def upgrade() -> None:
-    # Each index commits on its own; a build cut off leaves an invalid index that a re-run drops.
+    # Each statement commits on its own, so no lock outlives its statement (the exclusion
+    # constraint's long build holds the allocations table only), and each can be repeated: a
+    # build cut off leaves an invalid index or no constraint, which a re-run drops and makes.
     with op.get_context().autocommit_block():
         for name, table, columns in UNIQUE:
             op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
@@ -63,12 +67,14 @@ def upgrade() -> None:
         for name, table, columns in INDEXES:
             op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
             op.execute(f"CREATE INDEX CONCURRENTLY {name} ON {table} ({columns})")
-    for name, table, definition in FOREIGN_KEYS:
-        op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition} NOT VALID")
-    op.execute(
-        f"ALTER TABLE allocations ADD CONSTRAINT {EXCLUSION} EXCLUDE USING gist "
-        "(venue_id WITH =, table_id WITH =, during WITH &&) WHERE (release_time IS NULL)"
-    )
+        for name, table, definition in FOREIGN_KEYS:
+            op.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}")
+            op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition} NOT VALID")
+        op.execute(f"ALTER TABLE allocations DROP CONSTRAINT IF EXISTS {EXCLUSION}")
+        op.execute(
+            f"ALTER TABLE allocations ADD CONSTRAINT {EXCLUSION} EXCLUDE USING gist "
+            "(venue_id WITH =, table_id WITH =, during WITH &&) WHERE (release_time IS NULL)"
+        )
 
 
 def downgrade() -> None:
