@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
@@ -37,6 +38,12 @@ from tests.service.assigner_fixtures import (
 )
 from tests.service.availability_fixtures import OPS, policy_proto
 from tests.service.conftest import SECRET, details_of, evening_in_three_days
+from tests.service.optimizer_fixtures import (
+    optimize,
+    optimizer_address_fixture,  # noqa: F401 (a fixture)
+    optimizer_fixture,  # noqa: F401 (a fixture)
+    waiting,
+)
 
 # The same ids in every venue; the seats differ, so each venue's answers are told apart.
 TABLES = ("t1", "t2", "t3")
@@ -357,3 +364,27 @@ async def test_each_venues_snapshot_shows_only_its_own_tables_occupancy(
         occupied[twin.venue_id] = by_table["t1"]
     assert occupied[first.venue_id] == [snapshot_pb2.OCCUPANCY_KIND_ASSIGNED]
     assert occupied[second.venue_id] == []
+
+
+async def test_a_full_venue_leaves_the_same_named_tables_of_another_free_to_quote_and_plan(
+    assigner, bookings, optimizer, twins
+):
+    first, second = twins
+    start = evening_in_three_days()
+    for name in TABLES:
+        booking = await in_manual_review(bookings, first, start)
+        await assigner.ManualAssign(by_hand(booking, name), metadata=OPS)
+    quotes = {}
+    for twin in twins:
+        request = assigner_api.QuoteTablesRequest(
+            venue_id=twin.venue_id, party_size=2, window=hour_window(start)
+        )
+        plans = (await assigner.QuoteTables(request, metadata=OPS)).plans
+        quotes[twin.venue_id] = {tuple(plan.table_ids) for plan in plans}
+    assert quotes[first.venue_id] == set()
+    assert {("t1",), ("t2",), ("t3",)} <= quotes[second.venue_id]
+    party = await waiting(bookings, second.venue_id, start, 2)
+    day = start.astimezone(ZoneInfo("Europe/London")).date().isoformat()
+    plan = (await optimize(optimizer, second.venue_id, day, dry_run=True))[-1].plan
+    assert [m.booking_id for m in plan.new_assignments] == [party.booking_id]
+    assert list(plan.unassigned_booking_ids) == []
