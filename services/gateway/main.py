@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import grpc
 from aiohttp import web
 
+from services.gateway import cors
 from services.gateway.health import Upstreams, live, metrics
 from services.gateway.http_api import Gateway
-from services.gateway.routes import Route, routes_of
+from services.gateway.routes import Route, methods_at, routes_of
 from services.gateway.settings import GatewaySettings
 from shared import idempotent_methods
 from shared.channels import open_channel
@@ -77,6 +78,8 @@ async def start(settings: GatewaySettings, *, port: int | None = None) -> Runnin
     for route in routes:
         services.setdefault(route.service, set()).add(route.full_method.split("/")[1])
     app = web.Application()
+    policy = cors.CorsPolicy(frozenset(settings.cors_origins), settings.cors_max_age_seconds)
+    cors.install(app, policy, lambda path: methods_at(routes, path))
     app.router.add_get("/healthz", live)
     app.router.add_get("/readyz", Upstreams(channels, services).ready)
     app.router.add_get("/metrics", metrics)
