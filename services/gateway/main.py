@@ -65,6 +65,7 @@ async def start(settings: GatewaySettings, *, port: int | None = None) -> Runnin
             service_name=name,
             idempotent_methods=IDEMPOTENT[name],
             default_timeout=settings.timeout_seconds,
+            load_balancing=settings.grpc_load_balancing,
         )
         for name, address in settings.addresses().items()
     }

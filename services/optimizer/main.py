@@ -54,6 +54,7 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
         service_name="assigner",
         idempotent_methods=idempotent_methods.ASSIGNER,
         breaker_policy=BreakerPolicy(slow_call_seconds=MOVE_SLOW_SECONDS),
+        load_balancing=settings.grpc_load_balancing,
     )
     reader, plans = DayReader(engine), PlanStore(engine)
     applier = Applier(plans=plans, mover=GrpcMover(assigner_channel, token), clock=now)
