@@ -10,6 +10,7 @@ import grpc
 from aiohttp import web
 
 from services.gateway import cors
+from services.gateway.docs import add_docs
 from services.gateway.health import Upstreams, live, metrics
 from services.gateway.http_api import Gateway
 from services.gateway.routes import Route, methods_at, routes_of
@@ -84,6 +85,7 @@ async def start(settings: GatewaySettings, *, port: int | None = None) -> Runnin
     app.router.add_get("/healthz", live)
     app.router.add_get("/readyz", Upstreams(channels, services).ready)
     app.router.add_get("/metrics", metrics)
+    add_docs(app, settings.swagger_ui_dir)
     app.router.add_route("*", "/{path:.*}", gateway.handle)
     # A client that hangs up cancels its handler, and so its upstream call: else a closed
     # watch would hold its WatchSnapshots open until the venue's next change.

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # An exact origin, as a browser sends it: scheme, host and an optional port, nothing more.
+# Where `npm ci` puts swagger-ui-dist in a checkout of the repository.
+SWAGGER_UI_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "swagger-ui-dist"
 ORIGIN = re.compile(r"https?://([a-z0-9.\-]+|\[[0-9a-f:]+\])(:[0-9]{1,5})?")
 
 
@@ -72,6 +75,12 @@ class GatewaySettings(BaseSettings):
             "MAITRED_GATEWAY_CORS_MAX_AGE_SECONDS", "cors_max_age_seconds"
         ),
     )  # fmt: skip
+
+    # The files of the npm package swagger-ui-dist, served at /docs/.
+    swagger_ui_dir: Path = Field(
+        default=SWAGGER_UI_DIR,
+        validation_alias=AliasChoices("MAITRED_GATEWAY_SWAGGER_UI_DIR", "swagger_ui_dir"),
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
