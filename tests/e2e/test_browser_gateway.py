@@ -35,7 +35,7 @@ PAGE = """<!doctype html>
 <title>ops ui</title>
 <script>
 const asked = new URLSearchParams(location.search);
-window.result = fetch(asked.get("gateway") + "/v1/venues/%s/bookings?pageSize=1", {
+window.result = fetch(asked.get("gateway") + "/v1/venues/VENUE/bookings?pageSize=1", {
   headers: {authorization: "Bearer " + asked.get("token"), "x-request-id": "from-the-browser"},
 }).then(async (answer) => ({
   status: answer.status,
@@ -43,7 +43,7 @@ window.result = fetch(asked.get("gateway") + "/v1/venues/%s/bookings?pageSize=1"
   body: await answer.json(),
 })).catch((error) => ({error: String(error)}));
 </script>
-""" % DEMO_VENUE_ID
+""".replace("VENUE", DEMO_VENUE_ID)
 
 
 def http_ok(url: str) -> bool:
@@ -153,9 +153,9 @@ async def test_the_docs_page_renders_every_operation_from_the_gateway_alone(brow
     outside: list[str] = []
     page.on(
         "request",
-        lambda request: outside.append(request.url)
-        if not request.url.startswith("http://127.0.0.1:")
-        else None,
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith("http://127.0.0.1:") else None
+        ),
     )
     try:
         await page.goto(f"http://127.0.0.1:{gateways['other']}/docs/")
