@@ -4,6 +4,7 @@ zone and table ids become unique per venue, existing rows stay, and the way back
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.availability.adapters.floor_plan_unit_of_work import PostgresFloorPlanUnitOfWork
+from services.availability.application.floor_plan_creates import create_zone
+from services.availability.domain.errors import ResourceExists
+from services.availability.domain.floor_plan import Zone
 from shared.db.engine import create_engine
 from shared.db.migrate import alembic_config
 from shared.dev_servers import drop_database, ensure_database, url_with_database
@@ -224,3 +229,24 @@ async def test_the_downgrade_restores_global_ids_and_refuses_while_two_venues_sh
     assert "zones_pkey" in await _refused(
         url, "INSERT INTO zones (zone_id, venue_id, name) VALUES ('main', 'first', 'Again')"
     )
+
+
+@pytest.mark.parametrize("revision", ["0013", "0014"])
+async def test_before_the_contract_todays_code_answers_a_taken_id_as_already_existing(
+    url, revision
+):
+    # A rolling deploy runs this code while the global keys still stand: an id another venue
+    # holds is refused as taken (as before this change), never as an internal error.
+    await _venue(url, "first", "main", ())
+    await _venue(url, "second", "second-main", ())
+    await _alembic(command.upgrade, url, revision)
+    engine = create_engine(url, pool_size=2)
+    try:
+        uow = functools.partial(PostgresFloorPlanUnitOfWork, engine)
+        now = datetime.now(UTC)
+        with pytest.raises(ResourceExists):
+            await create_zone(Zone("second", "main", "Main"), "r-1", uow=uow, now=now)
+        created, _ = await create_zone(Zone("second", "patio", "Patio"), "r-2", uow=uow, now=now)
+        assert created.zone_id == "patio"
+    finally:
+        await engine.dispose()
