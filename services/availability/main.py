@@ -16,6 +16,7 @@ from services.availability.adapters.day_source import PostgresDaySource
 from services.availability.adapters.floor_plan_unit_of_work import PostgresFloorPlanUnitOfWork
 from services.availability.adapters.rescue_client import GrpcRescue
 from services.availability.adapters.state_client import GrpcBookingStates
+from services.availability.application.day_models import DayModels
 from services.availability.application.rescues import RescueOff, RescuePort, Rescuer
 from services.availability.application.snapshots import Snapshots
 from services.availability.application.watch import WatchHub
@@ -38,6 +39,7 @@ from shared.stubs.maitred.availability.v1 import (
     floor_plan_service_pb2_grpc,
 )
 
+PRUNE_SECONDS = 60.0
 SERVICE = availability_service_pb2.DESCRIPTOR.services_by_name["AvailabilityService"].full_name
 
 log = logging.getLogger("maitred.availability")
@@ -71,12 +73,19 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         log.info("no optimizer address: capacity checks never ask for a re-pack")
     source = PostgresDaySource(engine)
     rescuer = Rescuer(rescue, timedelta(milliseconds=settings.rescue_time_limit_ms))
-    snapshots = Snapshots(
-        source, RedisDayCache(redis, await source.identity()), now, rescuer=rescuer
+    models = DayModels(
+        source,
+        RedisDayCache(redis, await source.identity()),
+        max_days=settings.day_models_max,
+        idle=timedelta(seconds=settings.day_model_idle_seconds),
     )
+    snapshots = Snapshots(source, models, now, rescuer=rescuer)
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
     feed_task = asyncio.create_task(feed.run(hub.changed))
+    prune_task = asyncio.create_task(
+        prune_change_log(source, timedelta(seconds=settings.change_log_retention_seconds))
+    )
     floor_plans = FloorPlanServicer(
         uow=functools.partial(PostgresFloorPlanUnitOfWork, engine),
         state=GrpcBookingStates(state_channel, token),
@@ -101,9 +110,10 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     )
 
     async def close() -> None:
-        feed_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await feed_task
+        for task in (feed_task, prune_task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await hub.close()
         await state_channel.close()
         if optimizer_channel is not None:
@@ -113,6 +123,16 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
 
     running.on_stop.append(close)
     return running
+
+
+async def prune_change_log(source: PostgresDaySource, retention: timedelta) -> None:
+    """Drop change-log rows older than `retention`, once a minute, until cancelled."""
+    while True:
+        try:
+            await source.prune_changes(retention)
+        except Exception:  # a failed prune is retried; the log only grows meanwhile
+            log.exception("pruning the venue change log failed")
+        await asyncio.sleep(PRUNE_SECONDS)
 
 
 async def run() -> None:
