@@ -62,7 +62,7 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
     ) -> api.GetSnapshotResponse:
         start, end = window_of(request)
         snapshot = await self._snapshots.snapshot(_venue(request.venue_id), start, end)
-        return api.GetSnapshotResponse(snapshot=snapshot_to_proto(snapshot))
+        return api.GetSnapshotResponse(snapshot=self._converted(snapshot))
 
     async def WatchSnapshots(
         self, request: api.WatchSnapshotsRequest, context: grpc.aio.ServicerContext

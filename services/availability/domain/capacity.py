@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from itertools import accumulate
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
@@ -69,16 +71,37 @@ class Request:
     blocked_until: datetime
 
 
-Busy = dict[str, list[tuple[datetime, datetime]]]
+class Busy:
+    """Every table's blocked spans, indexed so that "is this table free over a span" takes a
+    binary search rather than a scan of the table's day."""
+
+    def __init__(self, spans: dict[str, list[tuple[datetime, datetime]]]) -> None:
+        self._index: dict[str, tuple[list[datetime], list[datetime]]] = {}
+        for table_id, found in spans.items():
+            ordered = sorted(found)
+            # reach[i]: the latest end among the first i + 1 spans by start.
+            reach = list(accumulate((end for _, end in ordered), max))
+            self._index[table_id] = ([start for start, _ in ordered], reach)
+
+    def free(self, table_ids: tuple[str, ...], start: datetime, end: datetime) -> bool:
+        for table_id in table_ids:
+            found = self._index.get(table_id)
+            if found is None:
+                continue
+            starts, reach = found
+            before_end = bisect_left(starts, end)  # the spans that start before `end`
+            if before_end and reach[before_end - 1] > start:
+                return False
+        return True
 
 
 def busy_tables(facts: Facts, now: datetime, *, excluding: str | None = None) -> Busy:
     """Every table's blocked spans from live allocations."""
-    busy: Busy = defaultdict(list)
+    spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
     for occupancy in facts.live(now, excluding=excluding):
         for table_id in occupancy.table_ids:
-            busy[table_id].append((occupancy.start, occupancy.end))
-    return busy
+            spans[table_id].append((occupancy.start, occupancy.end))
+    return Busy(spans)
 
 
 def check_capacity(
@@ -120,8 +143,9 @@ def check_capacity(
         for d in waiting
         if d.start < blocked and start < d.end + policy.cleaning_buffer
     ]
-    table_busy = busy if busy is not None else busy_tables(facts, now, excluding=booking_id)
-    best = pack(new, competing, candidates, table_busy, cache)
+    if busy is None:  # a cache belongs to the busy index it was filled against
+        busy, cache = busy_tables(facts, now, excluding=booking_id), None
+    best = pack(new, competing, candidates, busy, cache)
     if best is None:
         return Verdict(False, Rejection.NO_TABLE_FITS, "no free table or combination fits", end,
                        contested=bool(competing))  # fmt: skip
@@ -139,22 +163,35 @@ def _pacing_rejection(
     return None
 
 
-def _free(table_ids: tuple[str, ...], span: tuple[datetime, datetime], busy: Busy) -> bool:
-    start, end = span
-    return all(s >= end or start >= e for t in table_ids for s, e in busy.get(t, ()))
+@dataclass
+class FitCache:
+    """What checks against one `Busy` reuse: the fits by party size, the free fits by request."""
 
-
-FitCache = dict[int, list[Candidate]]
+    by_size: dict[int, list[Candidate]] = field(default_factory=dict)
+    by_request: dict[Request, list[Candidate]] = field(default_factory=dict)
 
 
 def fitting(candidates: Sequence[Candidate], party_size: int, cache: FitCache) -> list[Candidate]:
     """The candidates that fit a party, fewest tables then least waste first (cached by size)."""
-    if party_size not in cache:
-        cache[party_size] = sorted(
+    if party_size not in cache.by_size:
+        cache.by_size[party_size] = sorted(
             (c for c in candidates if c.fits(party_size)),
             key=lambda c: (len(c.table_ids), c.waste(party_size)),
         )
-    return cache[party_size]
+    return cache.by_size[party_size]
+
+
+def free_fits(
+    request: Request, candidates: Sequence[Candidate], busy: Busy, cache: FitCache
+) -> list[Candidate]:
+    """The fits of a request whose tables are free over its span (cached by request)."""
+    if request not in cache.by_request:
+        cache.by_request[request] = [
+            c
+            for c in fitting(candidates, request.party_size, cache)
+            if busy.free(c.table_ids, request.start, request.blocked_until)
+        ]
+    return cache.by_request[request]
 
 
 def pack(
@@ -172,15 +209,8 @@ def pack(
     SEARCH_BUDGET nodes it stops and answers for the new party alone: a check must stay
     fast, and the database's exclusion constraint, not this answer, prevents a double booking.
     """
-    sizes = cache if cache is not None else {}
-    options = {
-        request: [
-            c
-            for c in fitting(candidates, request.party_size, sizes)
-            if _free(c.table_ids, (request.start, request.blocked_until), busy)
-        ]
-        for request in (new, *competing)
-    }
+    memo = cache if cache is not None else FitCache()
+    options = {request: free_fits(request, candidates, busy, memo) for request in (new, *competing)}
     order = [new, *sorted((r for r in competing if options[r]), key=lambda r: -r.party_size)]
     nodes = 0
     chosen: list[tuple[Candidate, Request]] = []

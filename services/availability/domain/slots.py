@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.availability.domain.capacity import FitCache, busy_tables, check_capacity
+from services.availability.domain.capacity import Busy, FitCache, busy_tables, check_capacity
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
 from shared.seating.combinations import Candidate
@@ -55,10 +55,14 @@ def search_slots(
     now: datetime,
     preferred: datetime | None,
     limit: int,
+    packed: tuple[Busy, FitCache] | None = None,
 ) -> SlotSearch:
-    """The start times at which the party fits, best first, at most `limit` of them."""
-    busy = busy_tables(facts, now)
-    cache: FitCache = {}
+    """The start times at which the party fits, best first, at most `limit` of them.
+
+    `packed` is the tables' busy spans as of `now` with a fit cache filled against them, when
+    the caller keeps one; else both are made here.
+    """
+    busy, cache = packed if packed is not None else (busy_tables(facts, now), FitCache())
     options: list[SlotOption] = []
     squeezed: list[SlotOption] = []
     for start in starts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -85,18 +86,22 @@ def compute_snapshot(
     """The snapshot of [start, end) as of `now` (expired holds no longer count)."""
     live = [o for o in facts.live(now) if o.overlaps(start, end)]
     tables = floor.active_tables()
-    per_table = {
-        t.table_id: tuple(sorted((o for o in live if t.table_id in o.table_ids), key=_by_start))
-        for t in tables
-    }
+    on_table: dict[str, list[Occupancy]] = {t.table_id: [] for t in tables}
+    for occupancy in live:
+        for table_id in occupancy.table_ids:
+            if table_id in on_table:
+                on_table[table_id].append(occupancy)
+    per_table = {table_id: tuple(sorted(found, key=_by_start))
+                 for table_id, found in on_table.items()}  # fmt: skip
     waiting = sorted((d for d in facts.waiting() if d.overlaps(start, end)), key=lambda d: d.start)
+    starts = slot_starts(policy, start, end)
+    load = _slot_loads(live, waiting, starts, policy.slot_interval)
     slots = []
-    for slot in slot_starts(policy, start, end):
+    for slot, (covers, parties) in zip(starts, load, strict=True):
         slot_end = slot + policy.slot_interval
         free = [
             t for t in tables if not any(o.overlaps(slot, slot_end) for o in per_table[t.table_id])
         ]
-        covers, parties = pacing_load(live, waiting, slot, policy.slot_interval)
         slots.append(
             SlotFigures(
                 start=slot,
@@ -119,6 +124,22 @@ def compute_snapshot(
         slots=tuple(slots),
         compute_time=now,
     )
+
+
+def _slot_loads(
+    live: list[Occupancy], waiting: list[Demand], starts: list[datetime], interval: timedelta
+) -> list[tuple[int, int]]:
+    """pacing_load for every slot at once: each booking counted in the slot it starts in."""
+    loads = [[0, 0] for _ in starts]
+    parties = [(o.start, o.party_size) for o in live if o.party_size]
+    parties += [(d.start, d.party_size) for d in waiting]
+    for moment, size in parties:
+        index = bisect_right(starts, moment) - 1
+        while index >= 0 and starts_in(moment, starts[index], interval):  # slots may overlap
+            loads[index][0] += size
+            loads[index][1] += 1
+            index -= 1
+    return [(covers, count) for covers, count in loads]
 
 
 def _by_start(occupancy: Occupancy) -> tuple[datetime, str]:
