@@ -10,15 +10,10 @@ from zoneinfo import ZoneInfo
 from services.availability.application.day_models import DayModels
 from services.availability.application.rescues import Rescuer
 from services.availability.application.snapshot_ports import DayFacts, DaySource
-from services.availability.domain.capacity import (
-    Busy,
-    FitCache,
-    Verdict,
-    busy_tables,
-    check_capacity,
-)
+from services.availability.domain.capacity import Verdict, check_capacity
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
+from services.availability.domain.packing import Packing
 from services.availability.domain.slots import SlotOption, search_slots
 from services.availability.domain.snapshot import Snapshot, compute_snapshot
 from shared.domain_errors import FieldViolation, InvalidArgument, NotFound
@@ -36,16 +31,16 @@ class View:
     policy: Policy
     facts: Facts
     candidates: tuple[Candidate, ...]
-    # The busy index and fit cache of the checks made on this view, until a hold expires.
-    packing: dict[str, tuple[datetime, Busy, FitCache]] = field(default_factory=dict, compare=False)
+    # What the checks made on this view reuse, until the next hold expires.
+    memo: dict[str, tuple[datetime, Packing]] = field(default_factory=dict, compare=False)
 
-    def packed(self, now: datetime) -> tuple[Busy, FitCache]:
-        """The tables' busy spans as of `now` and the fits found against them so far."""
-        known = self.packing.get("all")
+    def packing(self, now: datetime) -> Packing:
+        """What the facts say as of `now`, made once per view and hold expiry."""
+        known = self.memo.get("packing")
         if known is None or now >= known[0]:
-            known = (_next_expiry(self.facts, now), busy_tables(self.facts, now), FitCache())
-            self.packing["all"] = known
-        return known[1], known[2]
+            known = (_next_expiry(self.facts, now), Packing.of(self.facts, now))
+            self.memo["packing"] = known
+        return known[1]
 
 
 def check_window(start: datetime | None, end: datetime | None, field: str = "window") -> None:
@@ -143,11 +138,11 @@ class Snapshots:
         """Whether the party can start at `start`, and the version it was decided at."""
         view = await self.view(venue_id, start - timedelta(hours=6), start + timedelta(hours=12))
         now = self._clock()
-        # A booking checked against itself needs its own busy index, without its tables.
-        busy, cache = view.packed(now) if booking_id is None else (None, None)
+        # A booking checked against itself needs its own packing, without its tables.
+        packing = view.packing(now) if booking_id is None else None
         verdict = check_capacity(view.floor, view.policy, view.facts, view.candidates, start,
-                                 party_size, now=now, booking_id=booking_id, busy=busy,
-                                 cache=cache)  # fmt: skip
+                                 party_size, now=now, booking_id=booking_id,
+                                 packing=packing)  # fmt: skip
         verdict = await self._rescuer.check(venue_id, start, party_size, verdict)
         return verdict, view.facts.version
 
@@ -176,7 +171,7 @@ class Snapshots:
                   if span[0] <= s < span[1] and s > now]  # fmt: skip
         found = search_slots(view.floor, view.policy, view.facts, view.candidates, starts,
                              party_size, now=now, preferred=preferred, limit=limit,
-                             packed=view.packed(now))  # fmt: skip
+                             packing=view.packing(now))  # fmt: skip
         options = await self._rescuer.slots(venue_id, party_size, found, limit)
         return options, view.facts.version
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from itertools import accumulate
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
-from services.availability.domain.snapshot import pacing_load
+from services.availability.domain.packing import Busy, FitCache, Packing, Request, free_fits
 from shared.seating.combinations import Candidate
 
 SEARCH_BUDGET = 20_000  # nodes of the packing search per check; see _pack
@@ -62,48 +59,6 @@ class Verdict:
         return replace(self, accepted=True, rejection=None, detail=detail, rescue_needed=True)
 
 
-@dataclass(frozen=True)
-class Request:
-    """A party that needs tables over [start, blocked_until)."""
-
-    party_size: int
-    start: datetime
-    blocked_until: datetime
-
-
-class Busy:
-    """Every table's blocked spans, indexed so that "is this table free over a span" takes a
-    binary search rather than a scan of the table's day."""
-
-    def __init__(self, spans: dict[str, list[tuple[datetime, datetime]]]) -> None:
-        self._index: dict[str, tuple[list[datetime], list[datetime]]] = {}
-        for table_id, found in spans.items():
-            ordered = sorted(found)
-            # reach[i]: the latest end among the first i + 1 spans by start.
-            reach = list(accumulate((end for _, end in ordered), max))
-            self._index[table_id] = ([start for start, _ in ordered], reach)
-
-    def free(self, table_ids: tuple[str, ...], start: datetime, end: datetime) -> bool:
-        for table_id in table_ids:
-            found = self._index.get(table_id)
-            if found is None:
-                continue
-            starts, reach = found
-            before_end = bisect_left(starts, end)  # the spans that start before `end`
-            if before_end and reach[before_end - 1] > start:
-                return False
-        return True
-
-
-def busy_tables(facts: Facts, now: datetime, *, excluding: str | None = None) -> Busy:
-    """Every table's blocked spans from live allocations."""
-    spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for occupancy in facts.live(now, excluding=excluding):
-        for table_id in occupancy.table_ids:
-            spans[table_id].append((occupancy.start, occupancy.end))
-    return Busy(spans)
-
-
 def check_capacity(
     floor: Floor,
     policy: Policy,
@@ -114,10 +69,13 @@ def check_capacity(
     *,
     now: datetime,
     booking_id: str | None = None,
-    busy: Busy | None = None,
-    cache: FitCache | None = None,
+    packing: Packing | None = None,
 ) -> Verdict:
-    """Whether `party_size` can start at `start`, counting allocations and waiting demand."""
+    """Whether `party_size` can start at `start`, counting allocations and waiting demand.
+
+    `packing` is what the facts say as of `now` without `booking_id`, when the caller keeps
+    one for many checks; else it is made here.
+    """
     turn = policy.turn_time(party_size)
     if party_size > policy.max_party_size or turn is None or party_size < 1:
         return Verdict(
@@ -130,9 +88,9 @@ def check_capacity(
         return Verdict(False, Rejection.CLOSED, "no service period takes this start time", end)
     if not policy.on_grid(start):
         return Verdict(False, Rejection.OFF_SLOT, "the start time is not on the slot grid", end)
-    waiting = facts.waiting(excluding=booking_id)
-    live = facts.live(now, excluding=booking_id)
-    covers, parties = pacing_load(live, waiting, start, policy.slot_interval)
+    if packing is None:
+        packing = Packing.of(facts, now, excluding=booking_id)
+    covers, parties = packing.pacing.load(start, policy.slot_interval)
     paced = _pacing_rejection(policy, covers, parties, party_size)
     if paced is not None:
         return Verdict(False, paced[0], paced[1], end)
@@ -140,12 +98,10 @@ def check_capacity(
     new = Request(party_size, start, blocked)
     competing = [
         Request(d.party_size, d.start, d.end + policy.cleaning_buffer)
-        for d in waiting
+        for d in packing.waiting
         if d.start < blocked and start < d.end + policy.cleaning_buffer
     ]
-    if busy is None:  # a cache belongs to the busy index it was filled against
-        busy, cache = busy_tables(facts, now, excluding=booking_id), None
-    best = pack(new, competing, candidates, busy, cache)
+    best = pack(new, competing, candidates, packing.busy, packing.fits)
     if best is None:
         return Verdict(False, Rejection.NO_TABLE_FITS, "no free table or combination fits", end,
                        contested=bool(competing))  # fmt: skip
@@ -161,37 +117,6 @@ def _pacing_rejection(
     if max_parties is not None and parties + 1 > max_parties:
         return Rejection.PACING_PARTIES, f"{parties} of {max_parties} parties booked"
     return None
-
-
-@dataclass
-class FitCache:
-    """What checks against one `Busy` reuse: the fits by party size, the free fits by request."""
-
-    by_size: dict[int, list[Candidate]] = field(default_factory=dict)
-    by_request: dict[Request, list[Candidate]] = field(default_factory=dict)
-
-
-def fitting(candidates: Sequence[Candidate], party_size: int, cache: FitCache) -> list[Candidate]:
-    """The candidates that fit a party, fewest tables then least waste first (cached by size)."""
-    if party_size not in cache.by_size:
-        cache.by_size[party_size] = sorted(
-            (c for c in candidates if c.fits(party_size)),
-            key=lambda c: (len(c.table_ids), c.waste(party_size)),
-        )
-    return cache.by_size[party_size]
-
-
-def free_fits(
-    request: Request, candidates: Sequence[Candidate], busy: Busy, cache: FitCache
-) -> list[Candidate]:
-    """The fits of a request whose tables are free over its span (cached by request)."""
-    if request not in cache.by_request:
-        cache.by_request[request] = [
-            c
-            for c in fitting(candidates, request.party_size, cache)
-            if busy.free(c.table_ids, request.start, request.blocked_until)
-        ]
-    return cache.by_request[request]
 
 
 def pack(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Demand, Facts, Occupancy
+from services.availability.domain.packing import Pacing
 
 
 @dataclass(frozen=True)
@@ -51,24 +51,6 @@ def slot_starts(policy: Policy, start: datetime, end: datetime) -> list[datetime
     return sorted(set(starts))
 
 
-def starts_in(moment: datetime, slot: datetime, interval: timedelta) -> bool:
-    return slot <= moment < slot + interval
-
-
-def pacing_load(
-    live: list[Occupancy], waiting: list[Demand], slot: datetime, interval: timedelta
-) -> tuple[int, int]:
-    """The covers and parties whose bookings start in a slot (waiting ones included)."""
-    covers = parties = 0
-    for occupancy in live:
-        if occupancy.party_size and starts_in(occupancy.start, slot, interval):
-            covers, parties = covers + occupancy.party_size, parties + 1
-    for demand in waiting:
-        if starts_in(demand.start, slot, interval):
-            covers, parties = covers + demand.party_size, parties + 1
-    return covers, parties
-
-
 def headroom(limit: int | None, used: int) -> int | None:
     return None if limit is None else max(limit - used, 0)
 
@@ -95,9 +77,10 @@ def compute_snapshot(
                  for table_id, found in on_table.items()}  # fmt: skip
     waiting = sorted((d for d in facts.waiting() if d.overlaps(start, end)), key=lambda d: d.start)
     starts = slot_starts(policy, start, end)
-    load = _slot_loads(live, waiting, starts, policy.slot_interval)
+    pacing = Pacing(live, waiting)
     slots = []
-    for slot, (covers, parties) in zip(starts, load, strict=True):
+    for slot in starts:
+        covers, parties = pacing.load(slot, policy.slot_interval)
         slot_end = slot + policy.slot_interval
         free = [
             t for t in tables if not any(o.overlaps(slot, slot_end) for o in per_table[t.table_id])
@@ -124,22 +107,6 @@ def compute_snapshot(
         slots=tuple(slots),
         compute_time=now,
     )
-
-
-def _slot_loads(
-    live: list[Occupancy], waiting: list[Demand], starts: list[datetime], interval: timedelta
-) -> list[tuple[int, int]]:
-    """pacing_load for every slot at once: each booking counted in the slot it starts in."""
-    loads = [[0, 0] for _ in starts]
-    parties = [(o.start, o.party_size) for o in live if o.party_size]
-    parties += [(d.start, d.party_size) for d in waiting]
-    for moment, size in parties:
-        index = bisect_right(starts, moment) - 1
-        while index >= 0 and starts_in(moment, starts[index], interval):  # slots may overlap
-            loads[index][0] += size
-            loads[index][1] += 1
-            index -= 1
-    return [(covers, count) for covers, count in loads]
 
 
 def _by_start(occupancy: Occupancy) -> tuple[datetime, str]:
