@@ -16,6 +16,7 @@ from services.availability.adapters.day_source import PostgresDaySource
 from services.availability.adapters.floor_plan_unit_of_work import PostgresFloorPlanUnitOfWork
 from services.availability.adapters.rescue_client import GrpcRescue
 from services.availability.adapters.state_client import GrpcBookingStates
+from services.availability.adapters.venue_heads import PostgresVenueHeads
 from services.availability.application.day_models import DayModels
 from services.availability.application.rescues import RescueOff, RescuePort, Rescuer
 from services.availability.application.snapshots import Snapshots
@@ -79,7 +80,8 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         max_days=settings.day_models_max,
         idle=timedelta(seconds=settings.day_model_idle_seconds),
     )
-    snapshots = Snapshots(source, models, now, rescuer=rescuer)
+    heads = await PostgresVenueHeads.open(settings.database_url, size=settings.db_pool_size)
+    snapshots = Snapshots(heads, models, now, rescuer=rescuer)
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
     feed_task = asyncio.create_task(feed.run(hub.changed))
@@ -119,6 +121,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         if optimizer_channel is not None:
             await optimizer_channel.close()
         await redis.aclose()
+        await heads.close()
         await engine.dispose()
 
     running.on_stop.append(close)

@@ -66,6 +66,12 @@ class DaySource(Protocol):
         ...
 
 
+class VenueHeads(Protocol):
+    """The truth about a venue's head, read as cheaply as it can be: every call reads it."""
+
+    async def head(self, venue_id: str) -> Head | None: ...
+
+
 class DayCache(Protocol):
     """A cache of days by venue, day and version; it may fail, and then it says nothing."""
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from services.availability.application.day_models import DayModels
 from services.availability.application.rescues import Rescuer
-from services.availability.application.snapshot_ports import DayFacts, DaySource
+from services.availability.application.snapshot_ports import DayFacts, VenueHeads
 from services.availability.domain.capacity import Verdict, check_capacity
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
@@ -58,13 +58,13 @@ class Snapshots:
 
     def __init__(
         self,
-        source: DaySource,
+        heads: VenueHeads,
         models: DayModels,
         clock: Callable[[], datetime],
         *,
         rescuer: Rescuer,
     ) -> None:
-        self._source = source
+        self._heads = heads
         self._models = models
         self._clock = clock
         self._rescuer = rescuer
@@ -74,12 +74,12 @@ class Snapshots:
 
     async def version(self, venue_id: str) -> int:
         """The venue's current change version (0 when it has none or does not exist)."""
-        head = await self._source.head(venue_id)
+        head = await self._heads.head(venue_id)
         return head.version if head else 0
 
     async def view(self, venue_id: str, start: datetime, end: datetime) -> View:
         """The venue over [start, end): every local day it touches, merged at one version."""
-        head = await self._source.head(venue_id)
+        head = await self._heads.head(venue_id)
         if head is None:
             raise NotFound(resource="Venue", id=venue_id)
         zone = ZoneInfo(head.timezone)
@@ -156,7 +156,7 @@ class Snapshots:
     ) -> tuple[list[SlotOption], int]:
         """The start times at which the party fits (some after a re-pack), best first, and the
         version used."""
-        head = await self._source.head(venue_id)
+        head = await self._heads.head(venue_id)
         if head is None:
             raise NotFound(resource="Venue", id=venue_id)
         zone = ZoneInfo(head.timezone)
