@@ -24,6 +24,7 @@ from services.availability.application.watch import WatchHub
 from services.availability.floor_plan_api import FLOOR_PLAN_ROLES, FloorPlanServicer
 from services.availability.floor_plan_api import SERVICE as FLOOR_PLAN_SERVICE
 from services.availability.grpc_api import AvailabilityServicer
+from services.availability.grpc_api import add_to_server as add_availability_to_server
 from services.availability.settings import AvailabilitySettings
 from shared import idempotent_methods
 from shared.channels import open_channel
@@ -36,7 +37,6 @@ from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.availability.v1 import (
     availability_service_pb2,
-    availability_service_pb2_grpc,
     floor_plan_service_pb2_grpc,
 )
 
@@ -95,9 +95,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     )
 
     def register(server: grpc.aio.Server) -> list[str]:
-        availability_service_pb2_grpc.add_AvailabilityServiceServicer_to_server(
-            AvailabilityServicer(snapshots=snapshots, hub=hub), server
-        )
+        add_availability_to_server(AvailabilityServicer(snapshots=snapshots, hub=hub), server)
         floor_plan_service_pb2_grpc.add_FloorPlanServiceServicer_to_server(floor_plans, server)
         return [SERVICE, FLOOR_PLAN_SERVICE]
 
