@@ -86,7 +86,12 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     snapshots = Snapshots(heads, models, now, rescuer=rescuer)
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
-    feed_task = asyncio.create_task(feed.run(hub.changed))
+
+    def changed(venue_id: str, version: int) -> None:
+        models.changed(venue_id, version)
+        hub.changed(venue_id, version)
+
+    feed_task = asyncio.create_task(feed.run(changed))
     prune_task = asyncio.create_task(
         prune_change_log(source, timedelta(seconds=settings.change_log_retention_seconds))
     )
@@ -117,6 +122,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await hub.close()
+        await models.close()
         await state_channel.close()
         if optimizer_channel is not None:
             await optimizer_channel.close()

@@ -50,6 +50,7 @@ class DayModels:
         self._monotonic = monotonic
         self._venues: dict[str, _Venue] = {}
         self._used: OrderedDict[tuple[str, date], float] = OrderedDict()
+        self._background: set[asyncio.Task[None]] = set()
         self.rebuilds = 0
         self.catch_ups = 0
 
@@ -77,6 +78,27 @@ class DayModels:
             self._touch(venue_id, day)
         self._evict()
         return found
+
+    def changed(self, venue_id: str, version: int) -> None:
+        """A committed change (from the change feed): catch the venue's days up in the
+        background, so the next call finds them current; a call still catches up itself."""
+        venue = self._venues.get(venue_id)
+        if venue is None or not venue.days or venue.version >= version:
+            return
+        task = asyncio.create_task(self._catch_up_quietly(venue_id, version))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _catch_up_quietly(self, venue_id: str, version: int) -> None:
+        try:
+            await self.catch_up(venue_id, version)
+        except Exception:  # the next call on the venue catches up (or fails) in the open
+            log.warning("background catch-up failed", extra={"venue_id": venue_id})
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
 
     async def catch_up(self, venue_id: str, version: int) -> None:
         """Move the venue's days on to `version` or later, if this process holds any."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -151,3 +152,21 @@ async def test_a_venue_that_is_gone_is_not_found_and_forgotten():
     with pytest.raises(NotFound):
         await held.days("v", [FIRST], UTC, source.version)
     assert held.loaded() == []
+
+
+async def test_a_change_from_the_feed_catches_the_days_up_before_the_next_call():
+    source = FakeSource()
+    held = models(source)
+    await held.days("v", [FIRST], UTC, source.version)
+    source.write(hold("g1", DAY + timedelta(hours=19)), "g1")
+    held.changed("v", source.version)
+    held.changed("w", source.version)  # a venue this process does not hold: nothing to do
+    for _ in range(100):  # bounded: the catch-up runs on the next turns of the loop
+        if held.version_of("v") == source.version:
+            break
+        await asyncio.sleep(0)
+    assert held.version_of("v") == source.version and held.catch_ups == 1
+    (day,) = await held.days("v", [FIRST], UTC, source.version)
+    assert [o.allocation_id for o in day.occupancies] == ["g1"] and held.catch_ups == 1
+    assert [venue for venue, _, _ in held.loaded()] == ["v"]
+    await held.close()
