@@ -41,6 +41,8 @@ from shared.stubs.maitred.availability.v1 import (
 )
 
 PRUNE_SECONDS = 60.0
+# Head reads take one short round trip each; a few connections serve a burst of a thousand.
+HEAD_CONNECTIONS = 3
 SERVICE = availability_service_pb2.DESCRIPTOR.services_by_name["AvailabilityService"].full_name
 
 log = logging.getLogger("maitred.availability")
@@ -82,7 +84,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         max_days=settings.day_models_max,
         idle=timedelta(seconds=settings.day_model_idle_seconds),
     )
-    heads = await PostgresVenueHeads.open(settings.database_url, size=settings.db_pool_size)
+    heads = await PostgresVenueHeads.open(settings.database_url, size=HEAD_CONNECTIONS)
     snapshots = Snapshots(heads, models, now, rescuer=rescuer)
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)

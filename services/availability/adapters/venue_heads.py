@@ -33,7 +33,8 @@ class PostgresVenueHeads:
     async def open(cls, database_url: str, *, size: int) -> PostgresVenueHeads:
         pool = await asyncpg.create_pool(
             database_url,
-            min_size=1,
+            # All opened at start: a burst of calls never needs a new connection then.
+            min_size=size,
             max_size=size,
             reset=_nothing_to_reset,
             command_timeout=COMMAND_TIMEOUT_SECONDS,
