@@ -25,7 +25,6 @@ from services.optimizer.convert import (
     uuid_of,
 )
 from services.optimizer.domain.records import PlanStatus
-from shared.auth import Role
 from shared.call_context import current_caller
 from shared.domain_errors import NotFound
 from shared.paging import decode_token, encode_token, page_size
@@ -34,11 +33,6 @@ from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2_grpc as rpc
 from shared.stubs.maitred.optimizer.v1 import plan_pb2 as pb
 
 SERVICE = api.DESCRIPTOR.services_by_name["OptimizerService"].full_name
-OPTIMIZER_ROLES = {
-    f"/{SERVICE}/OptimizeVenueDay": frozenset({Role.OPS, Role.SERVICE}),
-    f"/{SERVICE}/ApplyPlan": frozenset({Role.OPS}),
-    f"/{SERVICE}/FindRescuePlan": frozenset({Role.SERVICE, Role.OPS}),
-}
 MAX_REASON = 500
 
 

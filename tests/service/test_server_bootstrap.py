@@ -9,6 +9,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from shared.auth import Role
+from shared.role_table import EVERY_ROLE
 from shared.server import start_server
 from shared.settings import ServiceSettings
 from tests.service.conftest import SECRET, auth
@@ -35,7 +36,9 @@ async def _start(started: asyncio.Event):
         server.add_generic_rpc_handlers([_slow_service(started)])
         return []
 
-    return await start_server(settings, port=0, register=register, roles_by_method={})
+    return await start_server(
+        settings, port=0, register=register, roles_by_method={SLOW_METHOD: EVERY_ROLE}
+    )
 
 
 async def test_health_and_reflection_answer_without_a_token():
