@@ -80,7 +80,8 @@ async def start(settings: GatewaySettings, *, port: int | None = None) -> Runnin
     app.router.add_get("/healthz", live)
     app.router.add_get("/readyz", Upstreams(channels, services).ready)
     app.router.add_get("/metrics", metrics)
-    app.router.add_route("*", "/{path:.*}", gateway.handle)
+    # Any path, newlines included: an unknown one gets the JSON 404, not aiohttp's plain text.
+    app.router.add_route("*", r"/{path:[\s\S]*}", gateway.handle)
     # A client that hangs up cancels its handler, and so its upstream call: else a closed
     # watch would hold its WatchSnapshots open until the venue's next change.
     runner = web.AppRunner(
