@@ -8,8 +8,14 @@ import sqlalchemy.exc as sa
 
 from shared.domain_errors import DependencyUnavailable
 
-# asyncpg's own: the connection broke, or the server is starting, shutting down or cancelling.
-_POSTGRES = (pg.PostgresConnectionError, pg.OperatorInterventionError, pg.InterfaceError)
+# asyncpg's own: the connection broke, the server is starting, shutting down or cancelling, or
+# it has no connection slot left (53300, raised unwrapped when a pool opens a connection).
+_POSTGRES = (
+    pg.PostgresConnectionError,
+    pg.OperatorInterventionError,
+    pg.InterfaceError,
+    pg.TooManyConnectionsError,
+)
 _REDIS = (redis_errors.ConnectionError, redis_errors.TimeoutError)
 
 
