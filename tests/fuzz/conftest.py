@@ -37,6 +37,10 @@ class FuzzRun:
             deadline_s=float(env("MAITRED_FUZZ_DEADLINE_SECONDS") or 20),
         )
 
+    def timeout_s(self, calls: int) -> float:
+        """A pytest timeout for `calls` calls: generous, as the machine may be busy."""
+        return 120 + calls * 0.2
+
     def replay(self) -> str:
         return f"MAITRED_FUZZ_SEED={self.seed} MAITRED_FUZZ_CALLS={self.grpc_calls}"
 

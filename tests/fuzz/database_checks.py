@@ -27,7 +27,8 @@ RULES = {
         AND (b.kind <> 'HOLD' OR b.expire_time > now())""",
     "allocations of a table their venue does not have": """
         SELECT count(*) FROM allocations a WHERE NOT EXISTS (
-            SELECT 1 FROM dining_tables t WHERE t.venue_id = a.venue_id AND t.table_id = a.table_id)""",
+            SELECT 1 FROM dining_tables t
+            WHERE t.venue_id = a.venue_id AND t.table_id = a.table_id)""",
     "assignments of a booking that does not exist or is in another venue": """
         SELECT count(*) FROM allocations a LEFT JOIN bookings b USING (booking_id)
         WHERE a.kind = 'ASSIGNMENT' AND (b.booking_id IS NULL OR b.venue_id <> a.venue_id)""",

@@ -1,4 +1,4 @@
-"""Request messages built from their descriptors: plausible, mutated to edge values, or all edges."""
+"""Request messages built from their descriptors: plausible, some edge values, or all edges."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bearer tokens for the fuzz: valid ones of each role and venue scope, and every kind of bad one."""
+"""Tokens for the fuzz: valid ones of each role and venue scope, and every kind of bad one."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def bad_credentials(secret: str) -> list[Credentials]:
 
 
 def good_credentials(secret: str) -> list[Credentials]:
-    """A valid token for every role, alone and together, on the demo venue, everywhere and elsewhere."""
+    """A valid token per role (and two together): for the demo venue, for all, for another."""
     role_sets = [[Role.SERVICE], [Role.BACKEND], [Role.OPS], [Role.BACKEND, Role.OPS]]
     scopes = [(DEMO_VENUE_ID,), ("*",), (OTHER_VENUE,)]
     found = []
@@ -97,6 +97,12 @@ def good_credentials(secret: str) -> list[Credentials]:
     return found
 
 
-def pick_credentials(rng: random.Random, good: list[Credentials], bad: list[Credentials]) -> Credentials:
-    """Mostly valid tokens (so requests reach the handlers), a bad one about one call in five."""
-    return rng.choice(bad) if rng.random() < 0.2 else rng.choice(good)
+def pick_credentials(
+    rng: random.Random, good: list[Credentials], bad: list[Credentials]
+) -> Credentials:
+    """A bad token one call in five, another venue's one in ten; else one for the demo venue."""
+    roll = rng.random()
+    if roll < 0.2:
+        return rng.choice(bad)
+    elsewhere = [c for c in good if OTHER_VENUE in c.venues]
+    return rng.choice(elsewhere if roll < 0.3 else [c for c in good if c not in elsewhere])

@@ -43,7 +43,9 @@ def _wrong_type(rng: random.Random, descriptor: Descriptor) -> bytes:
 
 def _bad_utf8(rng: random.Random, descriptor: Descriptor) -> bytes:
     """Invalid UTF-8 in a string field, top level or inside a message field."""
-    text = rng.choice((b"\xff\xfe", b"ok\xc3", b"\xed\xa0\x80", b"\x80abc", b"\xf8\x88\x80\x80\x80"))
+    text = rng.choice(
+        (b"\xff\xfe", b"ok\xc3", b"\xed\xa0\x80", b"\x80abc", b"\xf8\x88\x80\x80\x80")
+    )
     strings = [f for f in descriptor.fields if f.type == FieldDescriptor.TYPE_STRING]
     if strings:
         return tag(rng.choice(strings).number, LENGTH) + varint(len(text)) + text
