@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import socket
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from services.state.settings import StateSettings
 
 SECRET = secrets.token_urlsafe(32)
 ISSUER = "maitred"
+STOP_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,14 @@ class Suite:
     gateway: str  # http://127.0.0.1:<port>
     database_url: str
     secret: str = SECRET
+
+
+async def _stop(name: str, running: Any) -> None:
+    """Stop a service within its grace; one that hangs fails the tier by name, not the session."""
+    try:
+        await asyncio.wait_for(running.stop(1), STOP_SECONDS)
+    except TimeoutError:
+        raise AssertionError(f"{name} did not stop within {STOP_SECONDS} s") from None
 
 
 def _free_port() -> int:
@@ -67,10 +77,10 @@ async def running_suite(database_url: str, redis_url: str) -> AsyncIterator[Suit
             ("optimizer", start_optimizer, OptimizerSettings(**common, **peers, scheduler=False)),
         ):
             running = await start(settings, port=ports[name])  # type: ignore[operator]
-            stack.push_async_callback(running.stop, 1)
+            stack.push_async_callback(_stop, name, running)
         gateway = await start_gateway(
             GatewaySettings(host="127.0.0.1", timeout_seconds=10, grace_period_seconds=1, **peers),
             port=0,
         )
-        stack.push_async_callback(gateway.stop, 1)
+        stack.push_async_callback(_stop, "gateway", gateway)
         yield Suite(addresses, f"http://127.0.0.1:{gateway.port}", database_url)
