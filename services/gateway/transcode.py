@@ -87,6 +87,10 @@ def _body(body: bytes) -> dict[str, Any]:
         raise BadRequest("body", TOO_DEEP) from error
     if not isinstance(parsed, dict):
         raise BadRequest("body", "must be a JSON object")
+    try:  # JSON may escape a lone UTF-16 surrogate ("\udc80"), which is no character at all
+        json.dumps(parsed, ensure_ascii=False).encode()
+    except UnicodeEncodeError as error:
+        raise BadRequest("body", "holds a string that is not valid Unicode") from error
     return parsed
 
 

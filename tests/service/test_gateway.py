@@ -319,8 +319,15 @@ async def test_json_nested_very_deep_is_a_400_naming_the_body(http, engine, dept
         ({"venueId": {"nested": 1}}, "venue_id"),
         ({"booking": {"startTime": "9999-12-31T23:59:59Z", "partySize": 2}}, "booking.start_time"),
         ({"booking": {"notes": "a\u0000b", "partySize": 2}}, "booking.notes"),
+        ({"booking": {"notes": "\udc80", "partySize": 2}}, "body"),
     ],
-    ids=["message-as-number", "path-field-as-object", "last-second-of-9999", "nul-in-notes"],
+    ids=[
+        "message-as-number",
+        "path-field-as-object",
+        "last-second-of-9999",
+        "nul-in-notes",
+        "lone-surrogate",
+    ],
 )
 async def test_odd_values_in_a_body_are_a_400_never_a_500(http, body, field):
     async with http.post(BOOKINGS, headers=OPS, json={"requestId": "odd-1", **body}) as response:
