@@ -8,13 +8,13 @@ import sqlalchemy.exc as sa
 
 from shared.domain_errors import DependencyUnavailable
 
-# asyncpg's own: the connection broke, the server is starting, shutting down or cancelling, or
-# it has no connection slot left (53300, raised unwrapped when a pool opens a connection).
+# asyncpg's own: the connection broke; the server is starting, shutting down or cancelling; or it
+# is out of a resource for now (class 53: too many connections, memory, disk).
 _POSTGRES = (
     pg.PostgresConnectionError,
     pg.OperatorInterventionError,
     pg.InterfaceError,
-    pg.TooManyConnectionsError,
+    pg.InsufficientResourcesError,
 )
 _REDIS = (redis_errors.ConnectionError, redis_errors.TimeoutError)
 

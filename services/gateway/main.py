@@ -10,7 +10,7 @@ import grpc
 from aiohttp import web
 
 from services.gateway.health import Upstreams, live, metrics
-from services.gateway.http_api import Gateway
+from services.gateway.http_api import MAX_BODY_BYTES, Gateway
 from services.gateway.routes import Route, routes_of
 from services.gateway.settings import GatewaySettings
 from shared import idempotent_methods
@@ -76,7 +76,7 @@ async def start(settings: GatewaySettings, *, port: int | None = None) -> Runnin
     services: dict[str, set[str]] = {}
     for route in routes:
         services.setdefault(route.service, set()).add(route.full_method.split("/")[1])
-    app = web.Application()
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_get("/healthz", live)
     app.router.add_get("/readyz", Upstreams(channels, services).ready)
     app.router.add_get("/metrics", metrics)

@@ -5,6 +5,7 @@ Over the real state service (and bare servers for the role table), on real Postg
 
 from __future__ import annotations
 
+import importlib
 import time
 
 import grpc
@@ -17,12 +18,13 @@ from services.state.main import SERVICE as STATE_SERVICE
 from services.state.roles import ROLES as STATE_ROLES
 from shared.auth import AUDIENCE, Role
 from shared.db.schema import bookings as bookings_table
-from shared.role_table import EVERY_ROLE, IncompleteRoleTable
+from shared.role_table import EVERY_ROLE, IncompleteRoleTable, methods_without_roles
 from shared.server import start_server
 from shared.settings import ServiceSettings
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc
 from tests.service.conftest import OPS, SECRET, auth, details_of
+from tests.service.test_availability_service import start_availability
 from tests.service.test_booking_service import create_request
 
 CREATE = f"/{STATE_SERVICE}/CreateBooking"
@@ -187,3 +189,29 @@ async def test_a_method_missing_from_the_role_table_is_denied_to_every_role():
     finally:
         await running.stop(0)
     assert served == [b"hi"]
+
+
+WATCH = "/maitred.availability.v1.AvailabilityService/WatchSnapshots"
+
+
+async def test_a_stream_whose_bytes_do_not_decode_is_invalid_argument(database_url, redis_url):
+    running = await start_availability(database_url, redis_url)
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as opened:
+            watch = opened.unary_stream(WATCH, request_serializer=None, response_deserializer=None)
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
+                async for _ in watch(b"\x0a\x05ab", metadata=OPS):
+                    pass
+    finally:
+        await running.stop(0.5)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert violated_fields(raised.value) == ["request"]
+    assert_nothing_internal(raised.value)
+
+
+@pytest.mark.parametrize("service", ["state", "availability", "assigner", "optimizer"])
+def test_every_service_role_table_names_every_method_of_its_contract(service):
+    roles = importlib.import_module(f"services.{service}.roles").ROLES
+    served = {path.split("/")[1] for path in roles}
+    assert methods_without_roles(roles, served) == []
+    assert all(allowed for allowed in roles.values())
