@@ -15,6 +15,13 @@ RULES = {
             SELECT to_state FROM booking_state_history h WHERE h.booking_id = b.booking_id
             ORDER BY h.version DESC, h.history_id DESC LIMIT 1) latest ON true
         WHERE latest.to_state <> b.state""",
+    "bookings without the idempotency key of their creation": """
+        SELECT count(*) FROM bookings b WHERE NOT EXISTS (
+            SELECT 1 FROM idempotency_keys k WHERE k.venue_id = b.venue_id
+            AND k.request_id = b.request_id AND k.booking_id = b.booking_id)""",
+    "idempotency keys of a booking that does not exist": """
+        SELECT count(*) FROM idempotency_keys k WHERE NOT EXISTS (
+            SELECT 1 FROM bookings b WHERE b.booking_id = k.booking_id)""",
     "history rows of a venue other than their booking's": """
         SELECT count(*) FROM booking_state_history h JOIN bookings b USING (booking_id)
         WHERE h.venue_id <> b.venue_id""",

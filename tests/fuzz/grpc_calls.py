@@ -77,8 +77,9 @@ async def send(
         )
         try:
             if rpc.name.startswith("Watch"):
-                if await _watched(call, answers):
-                    return grpc.StatusCode.OK, "", (), answers, time.monotonic() - started
+                watched = await _watched(call, answers)
+                if watched is not None:
+                    return watched, "", (), answers, time.monotonic() - started
             else:
                 answers.extend([wire async for wire in call])
         except grpc.aio.AioRpcError as error:
@@ -99,22 +100,23 @@ async def send(
     return grpc.StatusCode.OK, "", (), answers, time.monotonic() - started
 
 
-async def _watched(call: grpc.aio.UnaryStreamCall, answers: list[bytes]) -> bool:
-    """Whether a watch is still open (then cancelled) after its first message or a quiet spell.
+async def _watched(call: grpc.aio.UnaryStreamCall, answers: list[bytes]) -> grpc.StatusCode | None:
+    """OK once a watch sent its first message, CANCELLED when it stayed quiet; None if it ended.
 
     A watch never ends by itself, and one resumed at the venue's current version stays quiet
-    until the venue changes; an error or an end before that is judged as any answer is.
+    until the venue changes, so it is cancelled either way. A quiet one has shown nothing, not
+    even a refusal, so it is judged as a cancelled call; an error or an end as any answer.
     """
     try:
         first = await asyncio.wait_for(call.read(), WATCH_QUIET_S)
     except TimeoutError:
         call.cancel()
-        return True
+        return grpc.StatusCode.CANCELLED
     if first is grpc.aio.EOF:
-        return False
+        return None
     answers.append(first)
     call.cancel()
-    return True
+    return grpc.StatusCode.OK
 
 
 def _failed(
@@ -138,6 +140,7 @@ def judge_answer(
     outcome = Outcome(
         method=rpc.path, kind=generated.kind, credentials=credentials.label,
         request=generated.shown, code=code, message=message, echoed=generated.echoed,
+        elapsed_s=elapsed,
         ran_past_deadline=elapsed >= deadline_s and code == grpc.StatusCode.DEADLINE_EXCEEDED,
         bad_token=not credentials.valid,
         foreign_venue=bool(generated.venue_id) and not credentials.covers(generated.venue_id),

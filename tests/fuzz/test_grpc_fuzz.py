@@ -68,7 +68,7 @@ def report(outcomes: list[Outcome], run: FuzzRun) -> str:
     shown = "\n".join(outcome.report(problems) for outcome, problems in failed[:SHOWN_FAILURES])
     return (
         f"{len(failed)} of {len(outcomes)} calls failed (seed {run.seed}; replay: "
-        f"{run.replay()} make fuzz)\nby method: {dict(by_method.most_common())}\n{shown}"
+        f"{run.replay()})\nby method: {dict(by_method.most_common())}\n{shown}"
     )
 
 
@@ -78,7 +78,11 @@ async def test_no_generated_request_breaks_a_service_or_passes_a_bad_token(
 ):
     outcomes = await fuzz(suite, channels, fuzz_run)
     codes = Counter(outcome.code.name for outcome in outcomes)
-    print(f"\n{len(outcomes)} gRPC calls, seed {fuzz_run.seed}: {dict(codes.most_common())}")
+    slowest = max(outcomes, key=lambda outcome: outcome.elapsed_s)
+    print(
+        f"\n{len(outcomes)} gRPC calls, seed {fuzz_run.seed}: {dict(codes.most_common())}; "
+        f"slowest {slowest.elapsed_s:.2f} s ({slowest.method.rsplit('/', 1)[1]})"
+    )
     failures = report(outcomes, fuzz_run)
     assert not failures, failures
     # The fuzz must reach the handlers of every method, not only the token check.

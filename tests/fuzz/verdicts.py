@@ -38,6 +38,7 @@ class Outcome:
     message: str
     details: list[Message] = field(default_factory=list)
     detail_problem: str = ""  # the status details would not decode
+    elapsed_s: float = 0.0
     ran_past_deadline: bool = False
     bad_token: bool = False  # the call carried a token that must not verify
     foreign_venue: bool = False  # a valid token whose venues exclude the request's venue_id
