@@ -67,5 +67,6 @@ bench: $(STAMP)
 	$(PY) -m bench.optimizer_bench
 	$(PY) -m bench.optimizer_service_bench
 	$(PY) -m bench.gateway_bench
+	$(PY) -m bench.request_check_bench
 
 ci: protos-check proto-lint lint test
