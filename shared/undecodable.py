@@ -49,7 +49,10 @@ async def _refuse(context: grpc.aio.ServicerContext) -> None:
 
 
 def public_handler(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
-    """`handler` (health, reflection) with undecodable requests refused as INVALID_ARGUMENT."""
+    """`handler` (health, reflection) with undecodable requests refused as INVALID_ARGUMENT.
+
+    A method the servicer leaves unimplemented answers UNIMPLEMENTED without naming a class.
+    """
     deserializer = tolerant(handler.request_deserializer)
     serializer = handler.response_serializer
     if handler.unary_unary:
@@ -58,7 +61,10 @@ def public_handler(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
         async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
             if isinstance(request, Undecodable):
                 await _refuse(context)
-            return await behavior(request, context)
+            try:
+                return await behavior(request, context)
+            except NotImplementedError:  # Health/List: gRPC would name the exception class
+                await context.abort(grpc.StatusCode.UNIMPLEMENTED, "Not served by this server.")
 
         return grpc.unary_unary_rpc_method_handler(unary, deserializer, serializer)
     if handler.unary_stream:

@@ -100,3 +100,17 @@ async def test_health_and_reflection_refuse_bytes_that_do_not_decode_as_invalid_
     finally:
         await running.stop(0.5)
     assert codes == [grpc.StatusCode.INVALID_ARGUMENT] * 3
+
+
+async def test_a_health_method_the_server_leaves_unimplemented_names_no_exception_class():
+    running = await _start(asyncio.Event())
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+            listing = channel.unary_unary("/grpc.health.v1.Health/List")
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
+                await listing(b"")
+    finally:
+        await running.stop(0.5)
+    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert "class" not in (raised.value.details() or "")
+    assert "Error" not in (raised.value.details() or "")
