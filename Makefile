@@ -101,6 +101,7 @@ bench: $(STAMP)
 	$(PY) -m bench.optimizer_bench
 	$(PY) -m bench.optimizer_service_bench
 	$(PY) -m bench.gateway_bench
+	$(PY) -m bench.request_check_bench
 	$(PY) -m bench.venues_bench
 
 ci: protos-check openapi-check k8s-check proto-lint lint test

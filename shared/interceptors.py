@@ -13,7 +13,7 @@ from google.protobuf.message import Message
 
 from shared.auth import Caller, Role, bearer_token, verify_token
 from shared.call_context import CallContext, set_call, set_deadline
-from shared.domain_errors import DomainError, FieldViolation, InvalidArgument, RoleNotAllowed
+from shared.domain_errors import DomainError, InvalidArgument, RoleNotAllowed
 from shared.error_table import code_of, internal_status, to_status
 from shared.logs import trace_fields
 from shared.messages import pick_locale
@@ -21,14 +21,11 @@ from shared.metrics import RPC_DURATION, RPC_RETRIES
 from shared.outages import outage_of
 from shared.rate_limit import RateLimits
 from shared.request_check import request_violations
+from shared.undecodable import Undecodable, public_handler, tolerant, undecodable_error
 
 log = logging.getLogger("maitred.rpc")
 
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
-
-
-class Undecodable:
-    """What the request deserializer yields for bytes that are not the call's message."""
 
 
 class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
@@ -61,9 +58,11 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
         method = details.method
-        if handler is None or method.startswith(PUBLIC_PREFIXES):
+        if handler is None:
             return handler
-        deserializer = _tolerant(handler.request_deserializer)
+        if method.startswith(PUBLIC_PREFIXES):
+            return public_handler(handler)
+        deserializer = tolerant(handler.request_deserializer)
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
                 self._wrap_unary(method, handler.unary_unary),
@@ -215,24 +214,10 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         )
 
 
-def _tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
-    """The deserializer, yielding `Undecodable` instead of raising (gRPC would answer UNKNOWN)."""
-    if deserializer is None:
-        return None
-
-    def deserialize(data: bytes) -> Any:
-        try:
-            return deserializer(data)
-        except Exception:
-            return Undecodable()
-
-    return deserialize
-
-
 def _check_request(request: Any) -> None:
     """INVALID_ARGUMENT for bytes that did not decode or a value no field may hold."""
     if isinstance(request, Undecodable):
-        raise InvalidArgument([FieldViolation("request", "field.undecodable")])
+        raise undecodable_error()
     if isinstance(request, Message):
         violations = request_violations(request)
         if violations:

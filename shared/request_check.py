@@ -11,11 +11,12 @@ fields (ids, party sizes, windows) on top.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from typing import Any
 
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import EnumDescriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from shared.domain_errors import FieldViolation
@@ -37,58 +38,60 @@ FLOATS = (FieldDescriptor.CPPTYPE_FLOAT, FieldDescriptor.CPPTYPE_DOUBLE)
 
 def request_violations(message: Message) -> list[FieldViolation]:
     """Every value of `message` that no field may hold; empty when it is clean."""
-    return list(_message(message, ""))
+    found: list[FieldViolation] = []
+    _message(message, "", found)
+    return found
 
 
-def _message(message: Message, path: str) -> Iterator[FieldViolation]:
+def _message(message: Any, path: str, found: list[FieldViolation]) -> None:
     name = message.DESCRIPTOR.full_name
     if name == TIMESTAMP:
-        yield from _timestamp(message, path)
-        return
-    if name == DURATION:
-        yield from _duration(message, path)
-        return
-    for field, value in message.ListFields():
-        yield from _field(field, value, f"{path}.{field.name}" if path else field.name)
+        found.extend(_timestamp(message, path))
+    elif name == DURATION:
+        found.extend(_duration(message, path))
+    else:
+        for field, value in message.ListFields():
+            _field(field, value, f"{path}.{field.name}" if path else field.name, found)
 
 
-def _field(field: FieldDescriptor, value: Any, path: str) -> Iterator[FieldViolation]:
-    if field.is_repeated:
-        if len(value) > MAX_REPEATED:
-            yield FieldViolation(path, "field.too_many", {"max": MAX_REPEATED})
-            return
-        if _is_map(field.message_type):
-            value_field = field.message_type.fields_by_name["value"]
-            for key, item in value.items():
-                yield from _scalar_or_message(field.message_type.fields_by_name["key"], key, path)
-                yield from _scalar_or_message(value_field, item, f"{path}[{key}]")
-            return
+def _field(field: FieldDescriptor, value: Any, path: str, found: list[FieldViolation]) -> None:
+    if not field.is_repeated:
+        _value(field, value, path, found)
+    elif len(value) > MAX_REPEATED:
+        found.append(FieldViolation(path, "field.too_many", {"max": MAX_REPEATED}))
+    elif _is_map(field):
+        key_field, value_field = field.message_type.fields
+        for key, item in value.items():
+            _value(key_field, key, path, found)
+            _value(value_field, item, f"{path}[{key}]", found)
+    else:
         for index, item in enumerate(value):
-            yield from _scalar_or_message(field, item, f"{path}[{index}]")
-        return
-    yield from _scalar_or_message(field, value, path)
+            _value(field, item, f"{path}[{index}]", found)
 
 
-def _scalar_or_message(field: FieldDescriptor, value: Any, path: str) -> Iterator[FieldViolation]:
-    if field.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
-        yield from _message(value, path)
-    elif field.cpp_type == FieldDescriptor.CPPTYPE_STRING and field.type == field.TYPE_STRING:
+def _value(field: FieldDescriptor, value: Any, path: str, found: list[FieldViolation]) -> None:
+    kind = field.cpp_type
+    if kind == FieldDescriptor.CPPTYPE_MESSAGE:
+        _message(value, path, found)
+    elif kind == FieldDescriptor.CPPTYPE_STRING and field.type == FieldDescriptor.TYPE_STRING:
         if len(value) > MAX_STRING:
-            yield FieldViolation(path, "field.too_long", {"max": MAX_STRING})
+            found.append(FieldViolation(path, "field.too_long", {"max": MAX_STRING}))
         elif "\x00" in value:
-            yield FieldViolation(path, "field.nul_character")
-    elif field.cpp_type in FLOATS and not math.isfinite(value):
-        yield FieldViolation(path, "field.not_finite")
-    elif field.cpp_type == FieldDescriptor.CPPTYPE_ENUM and value not in _numbers(field):
-        yield FieldViolation(path, "field.unknown_enum_value")
+            found.append(FieldViolation(path, "field.nul_character"))
+    elif kind in FLOATS and not math.isfinite(value):
+        found.append(FieldViolation(path, "field.not_finite"))
+    elif kind == FieldDescriptor.CPPTYPE_ENUM and value not in _numbers(field.enum_type):
+        found.append(FieldViolation(path, "field.unknown_enum_value"))
 
 
-def _numbers(field: FieldDescriptor) -> set[int]:
-    return {number.number for number in field.enum_type.values}
+@functools.cache
+def _numbers(enum: EnumDescriptor) -> frozenset[int]:
+    return frozenset(number.number for number in enum.values)
 
 
-def _is_map(descriptor: Descriptor | None) -> bool:
-    return descriptor is not None and descriptor.GetOptions().map_entry
+@functools.cache
+def _is_map(field: FieldDescriptor) -> bool:
+    return field.message_type is not None and field.message_type.GetOptions().map_entry
 
 
 def _timestamp(message: Any, path: str) -> Iterator[FieldViolation]:

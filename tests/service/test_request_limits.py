@@ -14,10 +14,12 @@ import pytest
 from google.protobuf.duration_pb2 import Duration
 from sqlalchemy import func, select
 
-from shared.db.schema import allocations, optimizer_runs
+from shared.db.schema import allocations, dining_tables, optimizer_runs
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as assigner_api
 from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
 from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc as rpc
+from shared.stubs.maitred.availability.v1 import floor_plan_pb2 as floor_pb
+from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2 as floor_api
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2 as optimizer_api
 from shared.stubs.maitred.optimizer.v1 import plan_pb2
 from shared.stubs.maitred.state.v1 import state_service_pb2 as state_api
@@ -25,6 +27,11 @@ from tests.service.assigner_fixtures import (
     assigner_address_fixture,  # noqa: F401 (a fixture)
     assigner_fixture,  # noqa: F401 (a fixture)
     venue_fixture,  # noqa: F401 (a fixture)
+)
+from tests.service.availability_fixtures import (
+    build_venue,
+    floor_plan_address_fixture,  # noqa: F401 (a fixture)
+    floor_plans_fixture,  # noqa: F401 (a fixture)
 )
 from tests.service.availability_floor import tomorrow_at
 from tests.service.conftest import OPS, details_of
@@ -186,3 +193,24 @@ async def test_listing_bookings_over_more_than_a_year_is_refused(bookings):
     assert await refused(bookings.ListBookings, listing) == ["start_time_to"]
     open_ended = state_api.ListBookingsRequest(venue_id="venue-a", start_time_from=stamp(start))
     await bookings.ListBookings(open_ended, metadata=OPS)
+
+
+async def test_a_floor_plan_write_with_a_nul_or_a_huge_value_is_refused_and_writes_nothing(
+    floor_plans, engine
+):
+    built = await build_venue(floor_plans, f"lim-{uuid.uuid4().hex[:8]}")
+    venue_id = built.venue_id
+    before = await count(engine, dining_tables, venue_id)
+    table = floor_pb.Table(
+        table_id=built.id("nul"), display_name="a\x00b", zone_id=built.id("main"),
+        min_seats=1, max_seats=2,
+    )  # fmt: skip
+    create = floor_api.CreateTableRequest(venue_id=venue_id, table=table, request_id="nul-1")
+    assert await refused(floor_plans.CreateTable, create) == ["table.display_name"]
+    policy = floor_api.UpdateVenuePolicyRequest(
+        venue_id=venue_id,
+        policy=floor_pb.VenuePolicy(slot_interval=Duration(seconds=2**62)),
+        expected_version=built.version,
+    )
+    assert await refused(floor_plans.UpdateVenuePolicy, policy) == ["policy.slot_interval"]
+    assert await count(engine, dining_tables, venue_id) == before
