@@ -214,3 +214,14 @@ async def test_a_floor_plan_write_with_a_nul_or_a_huge_value_is_refused_and_writ
     )
     assert await refused(floor_plans.UpdateVenuePolicy, policy) == ["policy.slot_interval"]
     assert await count(engine, dining_tables, venue_id) == before
+
+
+async def test_an_unknown_id_of_a_thousand_wide_characters_is_not_found_not_resource_exhausted(
+    floor_plans,
+):
+    """Messages repeat at most 100 characters of a value: the whole id, echoed in each copy of
+    the message, would pass the client's 8 KiB metadata limit (RESOURCE_EXHAUSTED)."""
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await floor_plans.GetVenue(floor_api.GetVenueRequest(venue_id="é" * 1000), metadata=OPS)
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+    assert len(raised.value.details() or "") < 300
