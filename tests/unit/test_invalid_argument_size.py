@@ -36,7 +36,10 @@ def test_the_first_bad_fields_are_named_and_the_rest_counted():
     packed.Unpack(bad_request)
     fields = [violation.field for violation in bad_request.field_violations]
     assert fields == [f"policy.turn_time_bands[{i}].turn_duration" for i in range(MAX_VIOLATIONS)]
-    assert status.details.endswith(f"(+{25 - MAX_VIOLATIONS}).")
+    (info,) = [d for d in _details(status) if d.Is(error_details_pb2.ErrorInfo.DESCRIPTOR)]
+    error_info = error_details_pb2.ErrorInfo()
+    info.Unpack(error_info)
+    assert error_info.metadata["fields"].endswith(f"(+{25 - MAX_VIOLATIONS})")
 
 
 def test_a_few_bad_fields_are_all_named():
