@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import random
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -140,20 +141,23 @@ async def race(
 async def test_a_cancel_racing_confirm_hold_never_leaves_the_hold_s_tables_taken(
     assigner, bookings, engine, venue
 ):
-    async def prepare(index: int) -> booking_pb2.Booking:
-        return await booking_in_progress(bookings, venue, day(index), 2)
+    holds: dict[int, str] = {}
 
-    async def write(booking: booking_pb2.Booking, index: int) -> Any:
-        hold = await assigner.PlaceHold(
+    async def prepare(index: int) -> booking_pb2.Booking:
+        placed = await assigner.PlaceHold(
             api.PlaceHoldRequest(
                 venue_id=venue, table_ids=[table(venue, "t2")], window=hour_window(day(index)),
                 ttl=minutes(5), request_id=uuid.uuid4().hex, party_size=2,
             ),
             metadata=OPS,
         )  # fmt: skip
+        holds[index] = placed.hold.allocation_id
+        return await booking_in_progress(bookings, venue, day(index), 2)
+
+    async def write(booking: booking_pb2.Booking, index: int) -> Any:
         return await assigner.ConfirmHold(
             api.ConfirmHoldRequest(
-                venue_id=venue, hold_id=hold.hold.allocation_id, booking_id=booking.booking_id,
+                venue_id=venue, hold_id=holds[index], booking_id=booking.booking_id,
                 expected_version=booking.version,
             ),
             metadata=OPS,
@@ -321,22 +325,33 @@ async def _unsettled(engine: AsyncEngine, venue: str) -> int:
         return int(await db.scalar(text(BEING_ASSIGNED_WITH_TABLES), {"v": venue}) or 0)
 
 
+def _manual_assign(assigner: Any, booking: booking_pb2.Booking) -> Any:
+    return assigner.ManualAssign(
+        api.ManualAssignRequest(
+            venue_id=booking.venue_id, booking_id=booking.booking_id,
+            expected_version=booking.version, table_ids=[table(booking.venue_id, "t4")],
+            reason="hang up",
+        ),
+        metadata=OPS,
+    )  # fmt: skip
+
+
 async def test_a_client_hanging_up_mid_call_leaves_the_tables_recorded_or_released(
     assigner, bookings, engine, venue
 ):
-    """The call is cut at a random point: the booking ends with the tables it recorded, or
-    with none in force; never blocking tables it does not show."""
+    """The call is cut at a random point of its length: the booking ends with the tables it
+    recorded, or with none in force; never blocking tables it does not show."""
     rng = random.Random()
-    for index in range(ITERATIONS):
+    lengths = []
+    for index in range(3):  # how long a whole call takes here, now
         booking = await booking_in_progress(bookings, venue, day(index), 2)
-        call = assigner.ManualAssign(
-            api.ManualAssignRequest(
-                venue_id=venue, booking_id=booking.booking_id, expected_version=booking.version,
-                table_ids=[table(venue, "t4")], reason="hang up",
-            ),
-            metadata=OPS,
-        )  # fmt: skip
-        await asyncio.sleep(rng.uniform(0, MAX_OFFSET))
+        started = time.monotonic()
+        await _manual_assign(assigner, booking)
+        lengths.append(time.monotonic() - started)
+    for index in range(3, 3 + ITERATIONS):
+        booking = await booking_in_progress(bookings, venue, day(index), 2)
+        call = _manual_assign(assigner, booking)
+        await asyncio.sleep(rng.uniform(0, max(lengths)))
         call.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await call  # it may have finished before the hang-up
