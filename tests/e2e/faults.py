@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import time
 import uuid
 import warnings
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
@@ -179,9 +181,16 @@ class SteadyLoad:
     until it succeeds or the load's patience runs out."""
 
     def __init__(
-        self, stub: Any, metadata: list[tuple[str, str]], venue: str, *, rate: float = 4.0
+        self,
+        stub: Any,
+        metadata: list[tuple[str, str]],
+        venue: str,
+        *,
+        rate: float = 4.0,
+        on_created: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._stub, self._metadata, self._venue, self._rate = stub, metadata, venue, rate
+        self._on_created = on_created
         self.record = LoadRecord()
         self._creating = True
         self._tasks: list[asyncio.Task[None]] = []
@@ -220,4 +229,59 @@ class SteadyLoad:
                 await asyncio.sleep(0.25)
                 continue
             self.record.acknowledged[request.request_id] = reply.booking.booking_id
+            if self._on_created is not None:
+                await self._on_created(reply.booking.booking_id)
             return
+
+
+CANCELLABLE = {
+    pb.BOOKING_STATE_CREATED, pb.BOOKING_STATE_CAPACITY_VERIFIED,
+    pb.BOOKING_STATE_ASSIGNMENT_PENDING, pb.BOOKING_STATE_ASSIGNMENT_IN_PROGRESS,
+    pb.BOOKING_STATE_ASSIGNED, pb.BOOKING_STATE_CONFIRMED, pb.BOOKING_STATE_MANUAL_REVIEW,
+}  # fmt: skip
+
+
+@dataclass
+class CancellingGuests:
+    """Guests who cancel while the suite seats them: a share of the new bookings is cancelled
+    a random moment after its create, read and cancelled at its version until it is."""
+
+    stub: Any
+    metadata: list[tuple[str, str]]
+    venue: str
+    share: float = 0.5
+    within: float = 0.6  # seconds after the create: about a journey's length under load
+    rng: random.Random = field(default_factory=random.Random)
+    cancelled: int = 0
+    too_late: int = 0  # the booking had left every state a guest may cancel from
+
+    async def on_created(self, booking_id: str) -> None:
+        if self.rng.random() < self.share:
+            await asyncio.sleep(self.rng.uniform(0, self.within))
+            await self._cancel(booking_id)
+
+    async def _cancel(self, booking_id: str) -> None:
+        for _ in range(40):
+            try:
+                booking = (
+                    await self.stub.GetBooking(
+                        api.GetBookingRequest(venue_id=self.venue, booking_id=booking_id),
+                        metadata=self.metadata, timeout=2.0,
+                    )
+                ).booking  # fmt: skip
+                if booking.state not in CANCELLABLE:
+                    self.too_late += 1
+                    return
+                await self.stub.CancelBooking(
+                    api.CancelBookingRequest(
+                        venue_id=self.venue, booking_id=booking_id,
+                        expected_version=booking.version, reason="guest cancelled",
+                    ),
+                    metadata=self.metadata, timeout=2.0,
+                )  # fmt: skip
+                self.cancelled += 1
+                return
+            except grpc.aio.AioRpcError as error:  # moved on meanwhile, or a retryable blip
+                if error.code().name not in {"ABORTED", "FAILED_PRECONDITION", "UNAVAILABLE"}:
+                    raise
+                await asyncio.sleep(0.02)
