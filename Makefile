@@ -10,7 +10,7 @@ BUF := node_modules/.bin/buf
 help:
 	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
 	@echo "make test         run every test tier (unit, service, integration, e2e)"
-	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service); table in bench/results/faults.md"
+	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service, guests cancelling); table in bench/results/faults.md; the cancel races, 100 rounds each"
 	@echo "make protos       regenerate shared/stubs from protos/"
 	@echo "make proto-lint   buf lint, and buf breaking against earlier commits"
 	@echo "make lint         ruff and mypy"
@@ -36,6 +36,7 @@ test-unit test-service test-integration test-e2e: $(STAMP)
 
 test-faults: $(STAMP)
 	MAITRED_FAULTS_REPORT=bench/results/faults.md $(VENV)/bin/pytest tests/e2e/test_faults.py -s
+	MAITRED_RACE_ITERATIONS=100 $(VENV)/bin/pytest tests/service/test_cancel_races.py
 
 protos: $(STAMP)
 	$(PY) scripts/generate_stubs.py

@@ -241,8 +241,8 @@ async def test_a_fault_under_load_loses_nothing_doubles_nothing_and_leaves_nothi
 async def test_guests_cancelling_while_being_seated_under_load_leave_no_table_taken(
     healthy: Stores, secret: str, results: list[dict[str, str]]
 ) -> None:
-    """Issue 17: half the guests cancel a random moment after their create, racing the
-    coordinator's journey (and each other's, at twice the usual load); afterwards no booking
+    """Issue 17: half the guests cancel a random moment after the assigner starts seating their
+    booking, racing the write of its tables, at twice the usual load; afterwards no booking
     that ended keeps a table, every confirmed one holds exactly its tables, nothing overlaps."""
     venue = f"faults-cancels-{uuid.uuid4().hex[:6]}"
     await seed_floor(healthy.engine, venue, tables=FLOOR, edges=())
@@ -262,7 +262,8 @@ async def test_guests_cancelling_while_being_seated_under_load_leave_no_table_ta
     problems += [] if all_well(faults) else [f"tables: {faults}"]
     fault = Fault(
         "guests-cancel",
-        f"{guests.share:.0%} of guests cancel 0-{guests.within} s after their create, "
+        f"{guests.share:.0%} of guests cancel 0-{guests.within} s after their booking is seen "
+        "being seated, "
         f"{GUESTS_RATE:.0f} creates/s for {GUESTS_SECONDS:.0f} s",
         lambda s: None, lambda s: None, 0.0,
     )  # fmt: skip
