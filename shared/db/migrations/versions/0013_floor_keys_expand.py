@@ -15,7 +15,7 @@ concurrently): 128 s for 270,000 live rows on a 2-core machine at load 20, while
 write waited at most 0.13 s (bench/results/floor_keys_migration.md). Run it in a quiet hour.
 
 Revision ID: 0013
-Revises: 0018
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0018"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
