@@ -49,7 +49,7 @@ class AllocationStore(HoldWrites):
             existing = await self._live_group(db, booking_id, "ASSIGNMENT")
             if existing is None:
                 existing = uuid.uuid4()
-                await release_expired_holds(db, table_ids, start, end, now)
+                await release_expired_holds(db, venue_id, table_ids, start, end, now)
                 await insert_rows(
                     db,
                     allocation_rows(
@@ -102,7 +102,7 @@ class AllocationStore(HoldWrites):
                     .where(allocations.c.group_id == previous, allocations.c.release_time.is_(None))
                     .values(release_time=now)
                 )
-            await release_expired_holds(db, table_ids, start, end, now)
+            await release_expired_holds(db, venue_id, table_ids, start, end, now)
             await insert_rows(
                 db,
                 allocation_rows(

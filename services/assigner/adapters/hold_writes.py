@@ -43,7 +43,7 @@ class HoldWrites(AllocationReads):
         """Reserve the tables over [start, end) until now + ttl; AllocationConflict if taken."""
         group_id = uuid.uuid4()
         async with self._engine.begin() as db:
-            await release_expired_holds(db, table_ids, start, end, now)
+            await release_expired_holds(db, venue_id, table_ids, start, end, now)
             await insert_rows(
                 db,
                 allocation_rows(
