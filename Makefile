@@ -11,7 +11,7 @@ help:
 	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
 	@echo "make test         run every test tier (unit, service, fuzz, integration, e2e)"
 	@echo "make fuzz         a long fuzz run: FUZZ_CALLS gRPC and FUZZ_HTTP_CALLS HTTP calls from FUZZ_SEED (random unless given)"
-	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service); table in bench/results/faults.md"
+	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service, guests cancelling); table in bench/results/faults.md; the cancel races, 100 rounds each"
 	@echo "make protos       regenerate shared/stubs from protos/"
 	@echo "make proto-lint   buf lint, and buf breaking against earlier commits"
 	@echo "make k8s-check    render every deploy/k8s overlay and validate it against the Kubernetes schemas"
@@ -39,6 +39,7 @@ test-unit test-service test-fuzz test-integration test-e2e: $(STAMP) $(BUF)
 
 test-faults: $(STAMP)
 	MAITRED_FAULTS_REPORT=bench/results/faults.md $(VENV)/bin/pytest tests/e2e/test_faults.py -s
+	MAITRED_RACE_ITERATIONS=100 $(VENV)/bin/pytest tests/service/test_cancel_races.py
 
 # The fuzz tier at length; the seed is printed so a failure can be replayed with FUZZ_SEED=<seed>.
 FUZZ_CALLS ?= 30000
