@@ -213,8 +213,8 @@ async def test_the_running_relay_publishes_new_rows_and_survives_failures(
     running = asyncio.create_task(working.run())
     try:
         ids = await add_rows(engine, venue, ["b1", "b2"])
-        for _ in range(500):
-            if len(await entries(redis, stream, venue)) >= len(ids):
+        for _ in range(500):  # entries land before the batch commits and is counted
+            if working.published >= len(ids):
                 break
             await asyncio.sleep(0.02)
         assert not failing.done() and not running.done()
@@ -284,3 +284,35 @@ async def test_the_state_service_without_redis_warns_once_and_relays_nothing(
         await running.stop(1)
     warnings = [r for r in caplog.records if "REDIS_URL is not set" in r.getMessage()]
     assert len(warnings) == 1
+
+
+async def test_a_commit_through_the_unit_of_work_wakes_the_idle_relay_before_its_next_poll(
+    engine, redis, stream, venue
+):
+    async with engine.begin() as db:
+        await db.execute(insert(venues).values(venue_id=venue, name="Relay", timezone="UTC"))
+    # Its polls are an hour apart: only the commit's wake-up can make it publish in this test.
+    relay = OutboxRelay(engine, redis, stream=stream, interval=3600, max_idle_interval=3600)
+    earlier = await add_rows(engine, venue, ["earlier"])
+    running = asyncio.create_task(relay.run())
+    try:
+        for _ in range(500):  # its first pass publishes the earlier row; then it sleeps
+            if relay.published >= len(earlier):
+                break
+            await asyncio.sleep(0.01)
+        made = fresh_booking(venue)
+        async with PostgresUnitOfWork(engine, on_commit=relay.wake) as work:
+            change = StateChange(made.booking_id, venue, None, made.state, 1, "t", "", "", NOW)
+            await work.bookings.add(made)
+            await work.bookings.add_change(change)
+            await work.bookings.add_event(event_for(made, change))
+            await work.commit()
+        for _ in range(500):
+            if len(await entries(redis, stream, venue)) == 2:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    published = await entries(redis, stream, venue)
+    assert [fields["aggregate_id"] for fields in published] == ["earlier", str(made.booking_id)]

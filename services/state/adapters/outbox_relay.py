@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Sequence
@@ -49,6 +50,10 @@ class OutboxRelay:
     event_id, venue_id, aggregate_id, event_type, payload (JSON), trace_context (JSON: the W3C
     `traceparent`/`tracestate` of the change, {} when it was not traced).
 
+    It wakes on `wake()`, which the state service's units of work call after each commit, so an
+    event leaves within a round trip of its commit; the interval poll is only the safety net for
+    rows committed elsewhere (another replica, a wake-up lost to a crash).
+
     `published` and `failures` only grow; `lag_seconds` is the age of the oldest unpublished
     row when the last batch started (0 when none was waiting), also the OUTBOX_LAG gauge.
     """
@@ -76,12 +81,25 @@ class OutboxRelay:
         self.published = 0
         self.failures = 0
         self.lag_seconds = 0.0
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """A commit may have added rows: relay now rather than at the next poll."""
+        self._wakeup.set()
+
+    async def _pause(self, delay: float) -> None:
+        """Wait `delay` seconds, or less when woken."""
+        if delay <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), delay)
 
     async def run(self) -> None:
         """Relay until cancelled: at once when busy, backing off when idle or failing."""
         delay = 0.0
         failing = False
         while True:
+            self._wakeup.clear()  # a commit from here on wakes the next pause
             try:
                 count = await self.run_once()
             except Exception as error:
@@ -105,7 +123,7 @@ class OutboxRelay:
                 delay = self._interval
             else:
                 delay = min(max(delay * 2, self._interval), self._max_idle)
-            await asyncio.sleep(delay)
+            await self._pause(delay)
 
     async def run_once(self) -> int:
         """Publish one batch of unpublished rows and return how many were published."""
