@@ -82,12 +82,17 @@ class StreamConsumer:
         max_deliveries: int = 5,
         batch: int = 20,
         block_ms: int = 1_000,
+        max_in_flight: int = 64,
     ) -> None:
         self._redis, self._stream, self._group, self._consumer = redis, stream, group, consumer
         self._handler, self._on_dead = handler, on_dead
         self._claim_idle_ms, self._max_deliveries = claim_idle_ms, max_deliveries
         self._batch, self._block_ms = batch, block_ms
         self.dead_stream = f"{stream}:dead"
+        self._max_in_flight = max(1, max_in_flight)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight: set[str] = set()  # entry ids being handled here: never reclaimed here
+        self._last_of_booking: dict[str, asyncio.Task[None]] = {}
 
     async def ensure_group(self) -> None:
         try:
@@ -98,42 +103,70 @@ class StreamConsumer:
                 raise
 
     async def run(self) -> None:
-        """Consume until cancelled; Redis outages are logged and waited out."""
-        while True:
-            try:
-                await self.ensure_group()
-                await self.run_once()
-            except (RedisError, OSError) as error:
-                log.warning("event stream unavailable; retrying", extra={"error": str(error)})
-                await asyncio.sleep(1.0)
+        """Consume until cancelled; Redis outages are logged and waited out.
 
-    async def run_once(self) -> int:
-        """Handle reclaimed stuck entries, then new ones; returns how many were handled."""
+        Entries are handled as independent tasks, at most `max_in_flight` at once: a slow
+        booking never holds back the next read (no batch barrier), while one booking's entries
+        still run one after another, in stream order.
+        """
+        try:
+            while True:
+                try:
+                    await self.ensure_group()
+                    await self.run_once(wait=False)
+                except (RedisError, OSError) as error:
+                    log.warning("event stream unavailable; retrying", extra={"error": str(error)})
+                    await asyncio.sleep(1.0)
+        finally:
+            for task in self._tasks:
+                task.cancel()
+
+    async def run_once(self, *, wait: bool = True) -> int:
+        """Handle reclaimed stuck entries, then start on new ones; returns how many it took.
+
+        With `wait` it returns once every entry it took is handled.
+        """
         handled = await self._reclaim()
+        while len(self._tasks) >= self._max_in_flight:
+            await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
         reply = await self._redis.xreadgroup(
             self._group,
             self._consumer,
             {self._stream: ">"},
-            count=self._batch,
+            count=min(self._batch, self._max_in_flight - len(self._tasks)),
             block=self._block_ms,
         )
         streams: Any = reply or []  # RESP2 shape: [(stream, [(entry_id, fields), ...])]
         entries = [entry for _, batch in streams for entry in batch]
-        await self._handle_all(entries)
+        started = [self._start(entry_id, fields) for entry_id, fields in entries]
+        if wait and started:
+            await asyncio.wait(started)
         return handled + len(entries)
 
-    async def _handle_all(self, entries: list[tuple[Any, dict[Any, Any]]]) -> None:
-        """Different bookings concurrently; one booking's events in stream order."""
-        by_booking: dict[str, list[tuple[Any, dict[Any, Any]]]] = {}
-        for entry_id, fields in entries:
-            booking = _text(fields.get(b"aggregate_id", fields.get("aggregate_id", "")))
-            by_booking.setdefault(booking, []).append((entry_id, fields))
+    def _start(self, entry_id: Any, fields: dict[Any, Any]) -> asyncio.Task[None]:
+        """Handle the entry in a task of its own, after its booking's previous entry."""
+        booking = _text(fields.get(b"aggregate_id", fields.get("aggregate_id", "")))
+        previous = self._last_of_booking.get(booking)
+        entry = _text(entry_id)
 
-        async def in_order(batch: list[tuple[Any, dict[Any, Any]]]) -> None:
-            for entry_id, fields in batch:
-                await self._handle(entry_id, fields)
+        async def in_turn() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            await self._handle(entry_id, fields)
 
-        await asyncio.gather(*(in_order(batch) for batch in by_booking.values()))
+        task = asyncio.create_task(in_turn(), name=f"event {entry}")
+        self._tasks.add(task)
+        self._in_flight.add(entry)
+        self._last_of_booking[booking] = task
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._tasks.discard(finished)
+            self._in_flight.discard(entry)
+            if self._last_of_booking.get(booking) is finished:
+                del self._last_of_booking[booking]
+
+        task.add_done_callback(done)
+        return task
 
     async def _reclaim(self) -> int:
         reply = await self._redis.xautoclaim(
@@ -146,7 +179,7 @@ class StreamConsumer:
         )
         entries: list[tuple[Any, dict[Any, Any] | None]] = list(reply[1]) if reply else []
         for entry_id, fields in entries:
-            if fields is not None:
+            if fields is not None and _text(entry_id) not in self._in_flight:
                 await self._handle(entry_id, fields)
         return len(entries)
 
