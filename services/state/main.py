@@ -26,10 +26,12 @@ from shared.server import RunningServer, serve, start_server
 from shared.stubs.maitred.state.v1 import state_service_pb2, state_service_pb2_grpc
 
 SERVICE = state_service_pb2.DESCRIPTOR.services_by_name["BookingService"].full_name
-# Only ops leave manual review; only the assigner (service role) records that tables moved.
+# Only ops leave manual review; only the assigner (service role) records that tables moved
+# or takes several steps at once.
 ROLES_BY_METHOD = {
     f"/{SERVICE}/ResolveManualReview": frozenset({Role.OPS}),
     f"/{SERVICE}/RecordTableChange": frozenset({Role.SERVICE}),
+    f"/{SERVICE}/AdvanceBooking": frozenset({Role.SERVICE}),
 }
 # Bounds how long a batch keeps its outbox rows locked when Redis stalls.
 REDIS_TIMEOUT_SECONDS = 2.0
