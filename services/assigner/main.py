@@ -29,6 +29,7 @@ from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.coordinator import Coordinator
 from services.assigner.application.coordinator_ports import Rescue
+from services.assigner.application.ended_sweep import EndedSweeper
 from services.assigner.application.journeys import Journeys
 from services.assigner.application.moves import Moves
 from services.assigner.application.rescues import RescueOff, Rescuer
@@ -207,6 +208,9 @@ def _coordinator_tasks(
         ),
         asyncio.create_task(
             watch_pending(redis, settings.events_stream, "assigner"), name="stream-pending"
+        ),
+        asyncio.create_task(
+            EndedSweeper(store, now, settings.ended_sweep_seconds).run(), name="ended-sweeper"
         ),
     ]
 
