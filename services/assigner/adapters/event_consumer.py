@@ -11,11 +11,14 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from services.assigner.domain.booking import BookingView
 from shared.tracing import carrier_of, continued_span, mark_failed
 
 log = logging.getLogger("maitred.assigner.events")
@@ -32,6 +35,28 @@ class BookingEvent:
     event_type: str
     payload: dict[str, Any]
     trace_context: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def booking(self) -> BookingView | None:
+        """The booking as the event tells of it, when the payload carries all the coordinator
+        reads (events written before the preferred zone was added do not)."""
+        data = self.payload
+        try:
+            if "preferred_zone_id" not in data:
+                return None
+            return BookingView(
+                booking_id=UUID(str(data["booking_id"])),
+                venue_id=self.venue_id,
+                state=str(data["to_state"]),
+                version=int(data["version"]),
+                party_size=int(data["party_size"]),
+                start=datetime.fromisoformat(str(data["start_time"])),
+                end=datetime.fromisoformat(str(data["end_time"])),
+                preferred_zone_id=data["preferred_zone_id"] or None,
+                table_ids=tuple(data.get("table_ids") or ()),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None  # read the booking instead
 
 
 Handler = Callable[[BookingEvent], Awaitable[None]]

@@ -13,6 +13,7 @@ from services.assigner.domain.booking import (
     BookingGone,
     BookingView,
     DependencyDown,
+    Step,
     Superseded,
 )
 from shared.service_token import ServiceToken
@@ -109,6 +110,23 @@ class GrpcBookings:
             fields["target_state"] = pb.BookingState.Value(f"BOOKING_STATE_{target_state}")
         request = getattr(api, f"{command}Request")(**fields)
         return await self._call(getattr(self._stub, command), request, on_behalf_of)
+
+    async def advance(self, booking: BookingView, steps: tuple[Step, ...]) -> BookingView:
+        """Take several automated steps in one transaction (AdvanceBooking), at its version."""
+        request = api.AdvanceBookingRequest(
+            venue_id=booking.venue_id,
+            booking_id=str(booking.booking_id),
+            expected_version=booking.version,
+            steps=[
+                api.BookingStep(
+                    target_state=pb.BookingState.Value(f"BOOKING_STATE_{step.target}"),
+                    reason=step.reason[:500],
+                    table_ids=list(step.table_ids),
+                )
+                for step in steps
+            ],
+        )
+        return await self._call(self._stub.AdvanceBooking, request)
 
     async def record_tables(
         self, booking: BookingView, table_ids: tuple[str, ...], reason: str

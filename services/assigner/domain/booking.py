@@ -30,6 +30,15 @@ class BookingView:
     update_time: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Step:
+    """One move of a multi-step advance: the state it leads to, why, and the tables it records."""
+
+    target: str
+    reason: str
+    table_ids: tuple[str, ...] = ()
+
+
 class DependencyDown(Exception):
     """Another service did not answer (UNAVAILABLE, DEADLINE_EXCEEDED): retry later."""
 
