@@ -15,7 +15,7 @@ from services.state.application.move_booking import (
     move_booking,
     record_table_change,
 )
-from services.state.application.ports import UnitOfWorkFactory, VenueRulesSource
+from services.state.application.ports import UnitOfWorkFactory
 from services.state.application.queries import ListFilter, get_booking, list_bookings, list_history
 from services.state.convert import (
     booking_id_from,
@@ -90,12 +90,10 @@ class BookingServicer(rpc.BookingServiceServicer):  # type: ignore[misc]
         self,
         *,
         uow: UnitOfWorkFactory,
-        venues: VenueRulesSource,
         clock: Callable[[], datetime],
         new_id: Callable[[], UUID],
     ) -> None:
         self._uow = uow
-        self._venues = venues
         self._clock = clock
         self._new_id = new_id
 
@@ -117,7 +115,6 @@ class BookingServicer(rpc.BookingServiceServicer):  # type: ignore[misc]
             new,
             current_caller(),
             uow=self._uow,
-            venues=self._venues,
             now=self._clock(),
             new_id=self._new_id,
             trace_id=current_call().trace_id,

@@ -13,7 +13,6 @@ import grpc
 
 from services.state.adapters.outbox_relay import OutboxRelay
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
-from services.state.adapters.venue_rules import PostgresVenueRules
 from services.state.grpc_api import BookingServicer
 from services.state.settings import StateSettings
 from shared.auth import Role
@@ -78,7 +77,6 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
     wake = relay.wake if relay is not None else None
     servicer = BookingServicer(
         uow=lambda: PostgresUnitOfWork(engine, on_commit=wake),
-        venues=PostgresVenueRules(engine),
         clock=now,
         new_id=uuid.uuid4,
     )
