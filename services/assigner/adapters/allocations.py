@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from services.assigner.adapters.allocation_reads import Allocation
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
     insert_rows,
@@ -18,13 +17,20 @@ from services.assigner.adapters.allocation_writes import (
     release_expired_holds,
 )
 from services.assigner.adapters.hold_writes import HoldWrites
+from services.assigner.domain.allocation import Allocation
+from services.assigner.domain.booking import BookingState
 from shared.db.schema import allocations, bookings
 from shared.metrics import ENDED_ASSIGNMENTS_RELEASED
 
 # A booking in one of these states holds the tables it recorded (a party that sat down keeps them).
-HOLDS_TABLES = ("ASSIGNED", "CONFIRMED", "SEATED", "COMPLETED")
+HOLDS_TABLES = (
+    BookingState.ASSIGNED,
+    BookingState.CONFIRMED,
+    BookingState.SEATED,
+    BookingState.COMPLETED,
+)
 # A booking in one of these states has ended: it never needs a table again.
-ENDED = ("CANCELLED", "NO_SHOW", "REJECTED")
+ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)
 
 
 class AllocationStore(HoldWrites):

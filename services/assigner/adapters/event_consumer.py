@@ -18,7 +18,7 @@ from uuid import UUID
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
-from services.assigner.domain.booking import BookingView
+from services.assigner.domain.booking import BookingState, BookingView
 from shared.tracing import carrier_of, continued_span, mark_failed
 
 log = logging.getLogger("maitred.assigner.events")
@@ -47,7 +47,7 @@ class BookingEvent:
             return BookingView(
                 booking_id=UUID(str(data["booking_id"])),
                 venue_id=self.venue_id,
-                state=str(data["to_state"]),
+                state=BookingState(str(data["to_state"])),
                 version=int(data["version"]),
                 party_size=int(data["party_size"]),
                 start=datetime.fromisoformat(str(data["start_time"])),

@@ -11,6 +11,7 @@ import grpc
 
 from services.assigner.domain.booking import (
     BookingGone,
+    BookingState,
     BookingView,
     DependencyDown,
     Step,
@@ -35,7 +36,7 @@ def view_of(booking: pb.Booking) -> BookingView:
     return BookingView(
         booking_id=UUID(booking.booking_id),
         venue_id=booking.venue_id,
-        state=pb.BookingState.Name(booking.state).removeprefix("BOOKING_STATE_"),
+        state=BookingState(pb.BookingState.Name(booking.state).removeprefix("BOOKING_STATE_")),
         version=booking.version,
         party_size=booking.party_size,
         start=booking.start_time.ToDatetime(tzinfo=UTC),

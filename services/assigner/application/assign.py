@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
-from services.assigner.adapters.seating_reader import VenueDay
 from services.assigner.application.allocation_guard import AllocationGuard
 from services.assigner.application.coordinator_ports import Seating
 from services.assigner.domain.booking import BookingView
 from services.assigner.domain.engine import rank_plans
 from services.assigner.domain.errors import AllocationConflict
 from services.assigner.domain.plans import AssignmentRequest, Plan
+from services.assigner.domain.venue_day import VenueDay
 from shared.domain_errors import NotFound
 
 # How far around a booking the engine looks for what else is on the floor.

@@ -33,17 +33,28 @@ from services.assigner.application.coordinator_ports import (
 from services.assigner.application.own_changes import OwnChanges
 from services.assigner.application.rescues import RescueOff
 from services.assigner.domain.backoff import due_time, retry_delay
-from services.assigner.domain.booking import BookingView, DependencyDown, Step, Superseded
+from services.assigner.domain.booking import (
+    BookingState,
+    BookingView,
+    DependencyDown,
+    Step,
+    Superseded,
+)
 from services.assigner.domain.errors import BookingNotReady
 
 log = logging.getLogger("maitred.assigner.coordinator")
 MAX_STEPS = 12
-AUTOMATED = ("CREATED", "CAPACITY_VERIFIED", "ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS")
-TO_FIRST_TRY = (
-    Step("ASSIGNMENT_PENDING", "capacity verified"),
-    Step("ASSIGNMENT_IN_PROGRESS", "try 1"),
+AUTOMATED = (
+    BookingState.CREATED,
+    BookingState.CAPACITY_VERIFIED,
+    BookingState.ASSIGNMENT_PENDING,
+    BookingState.ASSIGNMENT_IN_PROGRESS,
 )
-AUTO_CONFIRMED = Step("CONFIRMED", "auto-confirmed by policy")
+TO_FIRST_TRY = (
+    Step(BookingState.ASSIGNMENT_PENDING, "capacity verified"),
+    Step(BookingState.ASSIGNMENT_IN_PROGRESS, "try 1"),
+)
+AUTO_CONFIRMED = Step(BookingState.CONFIRMED, "auto-confirmed by policy")
 
 
 class Result(StrEnum):
@@ -102,22 +113,22 @@ class Coordinator:
 
     async def _step(self, booking: BookingView) -> Result | BookingView | None:
         state = booking.state
-        if state == "CREATED":
+        if state == BookingState.CREATED:
             answer = await self.capacity.check(booking)
             if not answer.accepted:
                 return await self.bookings.move(
                     "RejectBooking", booking, f"{answer.reason}: {answer.detail}"
                 )
             # Tries start in progress, so a booking this early has none: no backoff, straight on.
-            verified = Step("CAPACITY_VERIFIED", answer.detail)
+            verified = Step(BookingState.CAPACITY_VERIFIED, answer.detail)
             return await self.bookings.advance(booking, (verified, *TO_FIRST_TRY))
-        if state == "CAPACITY_VERIFIED":
+        if state == BookingState.CAPACITY_VERIFIED:
             return await self.bookings.advance(booking, TO_FIRST_TRY)
-        if state == "ASSIGNMENT_PENDING":
+        if state == BookingState.ASSIGNMENT_PENDING:
             return await self._start(booking)
-        if state == "ASSIGNMENT_IN_PROGRESS":
+        if state == BookingState.ASSIGNMENT_IN_PROGRESS:
             return await to_the_end(self._assign(booking))
-        if state == "ASSIGNED" and (await self.rules.get(booking.venue_id)).auto_confirm:
+        if state == BookingState.ASSIGNED and (await self.rules.get(booking.venue_id)).auto_confirm:
             return await self.bookings.move("ConfirmBooking", booking, "auto-confirmed by policy")
         return None
 
@@ -159,7 +170,7 @@ class Coordinator:
         auto_confirm = (await self.rules.get(booking.venue_id)).auto_confirm
         async with self.tables.recorded(seating.group_id):
             if auto_confirm:
-                assigned = Step("ASSIGNED", reason, seating.table_ids)
+                assigned = Step(BookingState.ASSIGNED, reason, seating.table_ids)
                 return await self.bookings.advance(booking, (assigned, AUTO_CONFIRMED))
             return await self.bookings.move("RecordAssignment", booking, reason, seating.table_ids)
 

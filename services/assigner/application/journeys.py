@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from services.assigner.application.coordinator import Coordinator
-from services.assigner.domain.booking import BookingGone, BookingView
+from services.assigner.domain.booking import BookingGone, BookingState, BookingView
 from shared.tracing import continued_span, mark_failed
 
 log = logging.getLogger("maitred.assigner.journeys")
@@ -20,7 +20,15 @@ BUSY_RETRY = timedelta(seconds=1)
 STALLED_AFTER = timedelta(seconds=60)  # longer than any wait between two steps of a journey
 # States the coordinator never moves a booking out of (ASSIGNED it may confirm).
 NOTHING_TO_DO = frozenset(
-    {"CONFIRMED", "SEATED", "COMPLETED", "REJECTED", "CANCELLED", "NO_SHOW", "MANUAL_REVIEW"}
+    {
+        BookingState.CONFIRMED,
+        BookingState.SEATED,
+        BookingState.COMPLETED,
+        BookingState.REJECTED,
+        BookingState.CANCELLED,
+        BookingState.NO_SHOW,
+        BookingState.MANUAL_REVIEW,
+    }
 )
 
 
