@@ -156,7 +156,7 @@ class Coordinator:
         failures = await self.attempts.record(
             booking.venue_id, booking.booking_id, "NO_TABLE", seating
         )
-        budget = (await self.rules.get(booking.venue_id)).retry_budget
+        budget = (seating.rules or await self.rules.get(booking.venue_id)).retry_budget
         if failures >= budget:
             reason = f"{seating.reason} after {failures} tries"
             log.warning("manual review", extra={"booking_id": str(booking.booking_id),
@@ -167,7 +167,7 @@ class Coordinator:
     async def _record(self, booking: BookingView, seating: Seating) -> BookingView:
         """Record the tables, and the confirmation with them when the policy allows, in one step."""
         reason = f"{seating.strategy}: {seating.reason}"
-        auto_confirm = (await self.rules.get(booking.venue_id)).auto_confirm
+        auto_confirm = (seating.rules or await self.rules.get(booking.venue_id)).auto_confirm
         async with self.tables.recorded(seating.group_id):
             if auto_confirm:
                 assigned = Step(BookingState.ASSIGNED, reason, seating.table_ids)
@@ -202,4 +202,4 @@ def _tried(seating: Seating, rescued: Seating) -> Seating:
     """The failed try, its reason saying what became of the re-pack when one was asked for."""
     if not rescued.reason:
         return seating
-    return Seating((), seating.strategy, f"{seating.reason}; {rescued.reason}")
+    return Seating((), seating.strategy, f"{seating.reason}; {rescued.reason}", rules=seating.rules)

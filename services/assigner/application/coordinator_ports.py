@@ -30,6 +30,7 @@ class Seating:
     strategy: str
     reason: str
     group_id: UUID | None = None  # the allocation holding the tables, when one was written
+    rules: VenueRules | None = None  # the venue policy read with the day, when it was read
 
     @property
     def seated(self) -> bool:

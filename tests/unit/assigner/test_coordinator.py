@@ -499,3 +499,18 @@ async def test_an_event_of_a_state_the_coordinator_never_leaves_takes_no_lock(st
     locks = CountingLocks()
     await journeys_of(coordinator(bookings), locks).on_event(event_of(bookings.booking))
     assert locks.taken == 0 and bookings.reads == 0 and bookings.moves == []
+
+
+async def test_the_policy_read_with_the_floor_decides_the_confirmation_without_another_read():
+    class DayTables(FakeTables):
+        async def assign(self, booking):
+            seating = await super().assign(booking)
+            return dataclasses.replace(seating, rules=VenueRules(True, 3))
+
+    class NoRules:
+        async def get(self, venue_id):
+            raise AssertionError("the day's policy was read already")
+
+    bookings = FakeBookings(booking())
+    await coordinator(bookings, tables=DayTables([("t1",)]), rules=NoRules()).drive("v", uuid4())
+    assert bookings.booking.state == "CONFIRMED" and bookings.calls == 2
