@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import func, insert, select, text
 
+from services.state.adapters import outbox_relay
 from services.state.adapters.outbox_relay import OutboxRelay
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
 from services.state.domain.model import Booking, StateChange, event_for
@@ -316,3 +317,26 @@ async def test_a_commit_through_the_unit_of_work_wakes_the_idle_relay_before_its
         await asyncio.gather(running, return_exceptions=True)
     published = await entries(redis, stream, venue)
     assert [fields["aggregate_id"] for fields in published] == ["earlier", str(made.booking_id)]
+
+
+async def test_a_relay_whose_redis_just_answered_claims_without_pinging_it_again(
+    engine, redis, stream, venue, monkeypatch
+):
+    monkeypatch.setattr(outbox_relay, "REDIS_TRUSTED_SECONDS", 3600.0)
+    relay = OutboxRelay(engine, redis, stream=stream)
+    first = await add_rows(engine, venue, ["b1"])
+    await drain(relay, engine, first)  # its first pass pings, then publishes
+    pings = 0
+    ping = redis.ping
+
+    async def counted() -> bool:
+        nonlocal pings
+        pings += 1
+        return bool(await ping())
+
+    monkeypatch.setattr(redis, "ping", counted)
+    second = await add_rows(engine, venue, ["b2"])
+    await drain(relay, engine, second)
+    assert pings == 0
+    assert [int(f["event_id"]) for f in await entries(redis, stream, venue)] == first + second
+    assert relay.lag_seconds >= 0

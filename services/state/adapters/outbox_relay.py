@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
+import time
 from collections.abc import Sequence
 
 from redis.asyncio import Redis
@@ -23,6 +25,9 @@ STREAM = "maitred:events:bookings"
 STREAM_MAXLEN = 1_000_000
 
 _UNPUBLISHED = outbox.c.publish_time.is_(None)
+_AGE = func.extract("epoch", func.clock_timestamp() - outbox.c.create_time)
+# A Redis that answered this recently is not pinged again before rows are claimed.
+REDIS_TRUSTED_SECONDS = 1.0
 
 
 def stream_fields(row: RowMapping) -> dict[FieldT, EncodableT]:
@@ -54,8 +59,9 @@ class OutboxRelay:
     event leaves within a round trip of its commit; the interval poll is only the safety net for
     rows committed elsewhere (another replica, a wake-up lost to a crash).
 
-    `published` and `failures` only grow; `lag_seconds` is the age of the oldest unpublished
-    row when the last batch started (0 when none was waiting), also the OUTBOX_LAG gauge.
+    `published` and `failures` only grow; `lag_seconds` is the age of the oldest row the last
+    batch claimed (0 when none was waiting), or, while Redis is in doubt, of the oldest
+    unpublished row; also the OUTBOX_LAG gauge.
     """
 
     def __init__(
@@ -82,6 +88,7 @@ class OutboxRelay:
         self.failures = 0
         self.lag_seconds = 0.0
         self._wakeup = asyncio.Event()
+        self._redis_ok_at = -math.inf  # monotonic time of Redis's last good answer
 
     def wake(self) -> None:
         """A commit may have added rows: relay now rather than at the next poll."""
@@ -128,15 +135,20 @@ class OutboxRelay:
     async def run_once(self) -> int:
         """Publish one batch of unpublished rows and return how many were published."""
         async with self._engine.begin() as db:
-            self.lag_seconds = await self._oldest_age(db)
-            OUTBOX_LAG.set(self.lag_seconds)
-            # A relay cut off from Redis must not claim rows: it would hold their locks through
-            # its connection retries, and a healthy replica would skip them all that time.
-            await self._redis.ping()
+            if time.monotonic() - self._redis_ok_at > REDIS_TRUSTED_SECONDS:
+                # The gauge first, so that it grows during an outage.
+                self._note_lag(await self._oldest_age(db))
+                # A relay cut off from Redis must not claim rows: it would hold their locks
+                # through its connection retries, and a healthy replica would skip them all
+                # that time. Redis that answered within the last second is taken as reachable.
+                await self._redis.ping()
+                self._redis_ok_at = time.monotonic()
             rows = await self._claim(db)
+            self._note_lag(float(rows[0]["age"]) if rows else 0.0)
             if not rows:
                 return 0
             await self._publish(rows)
+            self._redis_ok_at = time.monotonic()
             ids = [row["event_id"] for row in rows]
             await db.execute(
                 update(outbox)
@@ -164,6 +176,10 @@ class OutboxRelay:
             replayed += len(rows)
             event_id = rows[-1]["event_id"]
 
+    def _note_lag(self, age: float) -> None:
+        self.lag_seconds = max(age, 0.0)
+        OUTBOX_LAG.set(self.lag_seconds)
+
     async def _oldest_age(self, db: AsyncConnection) -> float:
         age = await db.scalar(
             select(func.extract("epoch", func.clock_timestamp() - outbox.c.create_time))
@@ -175,7 +191,7 @@ class OutboxRelay:
 
     async def _claim(self, db: AsyncConnection) -> list[RowMapping]:
         oldest_free = (
-            select(outbox)
+            select(outbox, _AGE.label("age"))
             .where(_UNPUBLISHED)
             .order_by(outbox.c.event_id)
             .limit(self._batch)
