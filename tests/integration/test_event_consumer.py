@@ -171,3 +171,27 @@ async def test_one_bookings_events_are_handled_one_after_another_in_stream_order
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
     assert log == ["start 1", "end 1", "start 2", "end 2"]
+
+
+async def test_stuck_entries_are_looked_for_twice_per_idle_time_not_before_every_read(
+    redis, stream, monkeypatch
+):
+    async def handle(event: BookingEvent) -> None:
+        return None
+
+    reader = consumer(redis, stream, "c1", handle, handle, claim_idle_ms=60_000)
+    await reader.ensure_group()
+    looks = 0
+    autoclaim = redis.xautoclaim
+
+    async def counted(*args, **kwargs):
+        nonlocal looks
+        looks += 1
+        return await autoclaim(*args, **kwargs)
+
+    monkeypatch.setattr(redis, "xautoclaim", counted)
+    for index in range(3):
+        await publish(redis, stream, f"b{index}", index)
+        await reader.run_once()
+    assert looks == 1
+    assert (await redis.xpending(stream, "assigner"))["pending"] == 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -118,6 +120,7 @@ class StreamConsumer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: set[str] = set()  # entry ids being handled here: never reclaimed here
         self._last_of_booking: dict[str, asyncio.Task[None]] = {}
+        self._reclaimed_at = -math.inf  # monotonic time of the last XAUTOCLAIM
 
     async def ensure_group(self) -> None:
         try:
@@ -194,6 +197,12 @@ class StreamConsumer:
         return task
 
     async def _reclaim(self) -> int:
+        # Only entries idle longer than claim_idle_ms can be claimed: looking twice in that time
+        # is enough, rather than before every read.
+        now = time.monotonic()
+        if now - self._reclaimed_at < self._claim_idle_ms / 2000:
+            return 0
+        self._reclaimed_at = now
         reply = await self._redis.xautoclaim(
             self._stream,
             self._group,

@@ -225,6 +225,11 @@ class OutboxRelay:
         return {aggregate_id: event_id for aggregate_id, event_id in found.tuples()}
 
     async def _publish(self, rows: Sequence[RowMapping]) -> None:
+        if len(rows) == 1:  # one XADD is atomic by itself: no MULTI/EXEC around it
+            await self._redis.xadd(
+                self._stream, stream_fields(rows[0]), maxlen=self._maxlen, approximate=True
+            )
+            return
         # MULTI/EXEC: a batch lands whole or not at all unless the reply itself is lost.
         async with self._redis.pipeline(transaction=True) as pipe:
             for row in rows:
