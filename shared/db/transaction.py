@@ -95,8 +95,11 @@ async def _send_begin(connection: AsyncConnection) -> None:
         adapted: Any = sync_connection.connection.dbapi_connection
         try:
             adapted.await_(adapted._start_transaction())
-        except Exception as error:
-            # SQLAlchemy's own wrapping: DBAPIError, and the pool invalidated on a disconnect.
+        except BaseException as error:
+            # SQLAlchemy's own handling, as for any statement: a DBAPIError, the pool invalidated
+            # on a disconnect, and the connection invalidated when a cancellation cut the BEGIN
+            # short. That last one matters: asyncpg then still takes the connection to be in a
+            # transaction, and would turn every later one on it into a mere savepoint.
             sync_connection._handle_dbapi_exception(error, "BEGIN", {}, None, None)
 
     await connection.run_sync(start)
