@@ -5,14 +5,16 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BUF := node_modules/.bin/buf
 
-.PHONY: help venv run test test-unit test-service test-integration test-e2e test-faults protos protos-check proto-lint lint token ci bench
+.PHONY: help venv run test test-unit test-service test-integration test-e2e test-faults protos protos-check proto-lint lint token ci bench openapi openapi-check k8s-check
 
 help:
 	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
 	@echo "make test         run every test tier (unit, service, integration, e2e)"
-	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service); table in bench/results/faults.md"
+	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service, guests cancelling); table in bench/results/faults.md; the cancel races, 100 rounds each"
 	@echo "make protos       regenerate shared/stubs from protos/"
 	@echo "make proto-lint   buf lint, and buf breaking against earlier commits"
+	@echo "make k8s-check    render every deploy/k8s overlay and validate it against the Kubernetes schemas"
+	@echo "make openapi      regenerate the gateway's OpenAPI document from the protos' http annotations"
 	@echo "make lint         ruff and mypy"
 	@echo "make bench        benchmarks; numbers go to bench/results/"
 	@echo "make token ROLE=ops VENUE=demo-bistro   mint a development token (needs MAITRED_JWT_SECRET)"
@@ -25,17 +27,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) $(BUF)
 	$(PY) scripts/run_suite.py
 
-test: $(STAMP)
+test: $(STAMP) $(BUF)
 	$(VENV)/bin/pytest
 
-test-unit test-service test-integration test-e2e: $(STAMP)
+test-unit test-service test-integration test-e2e: $(STAMP) $(BUF)
 	$(VENV)/bin/pytest tests/$(subst test-,,$@)
 
 test-faults: $(STAMP)
 	MAITRED_FAULTS_REPORT=bench/results/faults.md $(VENV)/bin/pytest tests/e2e/test_faults.py -s
+	MAITRED_RACE_ITERATIONS=100 $(VENV)/bin/pytest tests/service/test_cancel_races.py
 
 protos: $(STAMP)
 	$(PY) scripts/generate_stubs.py
@@ -44,9 +47,32 @@ protos-check: protos
 	@git diff --exit-code --stat -- shared/stubs && test -z "$$(git status --porcelain -- shared/stubs)" \
 	  || (echo "shared/stubs is out of date with protos/: run 'make protos' and commit" && exit 1)
 
+# Also installs swagger-ui-dist, the page the gateway serves at /docs/.
 $(BUF): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $(BUF)
+
+# Needs protoc-gen-swagger from Debian's golang-grpc-gateway (.ci/run installs it).
+openapi: $(STAMP)
+	$(PY) scripts/generate_openapi.py
+
+openapi-check: openapi
+	@git diff --exit-code --stat -- services/gateway/openapi \
+	  && test -z "$$(git status --porcelain -- services/gateway/openapi)" \
+	  || (echo "the OpenAPI document is out of date with protos/: run 'make openapi' and commit" && exit 1)
+
+# kubectl (Debian's kubernetes-client or any newer one) renders; kubernetes-validate (PyPI,
+# schemas bundled: works offline) checks every object strictly against the API's schemas.
+K8S_OVERLAYS := dev prod
+K8S_VERSION := 1.32.0
+k8s-check: $(STAMP)
+	@mkdir -p build/k8s
+	@for overlay in $(K8S_OVERLAYS); do \
+	  kubectl kustomize deploy/k8s/overlays/$$overlay > build/k8s/$$overlay.yaml 2>build/k8s/$$overlay.log \
+	    || { cat build/k8s/$$overlay.log; exit 1; }; \
+	  $(VENV)/bin/kubernetes-validate --strict --quiet -k $(K8S_VERSION) build/k8s/$$overlay.yaml || exit 1; \
+	  echo "deploy/k8s/overlays/$$overlay: rendered and valid for Kubernetes $(K8S_VERSION)"; \
+	done
 
 proto-lint: $(BUF)
 	$(BUF) lint
@@ -67,5 +93,6 @@ bench: $(STAMP)
 	$(PY) -m bench.optimizer_bench
 	$(PY) -m bench.optimizer_service_bench
 	$(PY) -m bench.gateway_bench
+	$(PY) -m bench.venues_bench
 
-ci: protos-check proto-lint lint test
+ci: protos-check openapi-check k8s-check proto-lint lint test

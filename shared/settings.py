@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -14,6 +16,10 @@ class ServiceSettings(BaseSettings):
     database_url: str = Field(validation_alias=AliasChoices("DATABASE_URL", "database_url"))
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url")
+    )
+    # REDIS_URL names one node of a Redis Cluster; the client finds the others (open_redis).
+    redis_cluster: bool = Field(
+        default=False, validation_alias=AliasChoices("MAITRED_REDIS_CLUSTER", "redis_cluster")
     )
     jwt_secret: SecretStr = Field(
         min_length=32, validation_alias=AliasChoices("MAITRED_JWT_SECRET", "jwt_secret")
@@ -34,6 +40,27 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = Field(
         default="INFO", validation_alias=AliasChoices("MAITRED_LOG_LEVEL", "log_level")
+    )
+    # How a channel to another service picks among the addresses its target resolves to.
+    grpc_load_balancing: Literal["round_robin", "pick_first"] = Field(
+        default="round_robin",
+        validation_alias=AliasChoices("MAITRED_GRPC_LOAD_BALANCING", "grpc_load_balancing"),
+    )
+    # A client's connection is closed (GOAWAY) after this long, so it resolves the target
+    # again and new replicas get their share; calls in flight get the grace to finish.
+    max_connection_age_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "MAITRED_MAX_CONNECTION_AGE_SECONDS", "max_connection_age_seconds"
+        ),
+    )
+    max_connection_age_grace_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "MAITRED_MAX_CONNECTION_AGE_GRACE_SECONDS", "max_connection_age_grace_seconds"
+        ),
     )
     events_stream: str = Field(
         default="maitred:events:bookings",

@@ -43,7 +43,7 @@ from shared.db.engine import create_engine
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready, redis_ready
-from shared.redis_client import open_redis
+from shared.redis_client import connect_redis
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stream_pending import watch_pending
@@ -66,22 +66,25 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, application_name="maitred-assigner"
     )
-    redis = open_redis(settings.redis_url)
+    redis = await connect_redis(settings.redis_url, cluster=settings.redis_cluster)
     token = ServiceToken(
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="assigner"
     )
     state_channel = open_channel(
-        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE
-    )
+        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE,
+        load_balancing=settings.grpc_load_balancing,
+    )  # fmt: skip
     availability_channel = open_channel(
         settings.availability_address, service_name="availability",
         idempotent_methods=idempotent_methods.AVAILABILITY,
+        load_balancing=settings.grpc_load_balancing,
     )  # fmt: skip
     optimizer_channel = (
         open_channel(
             settings.optimizer_address,
             service_name="optimizer",
             idempotent_methods=idempotent_methods.OPTIMIZER,
+            load_balancing=settings.grpc_load_balancing,
         )
         if settings.optimizer_address and settings.coordinator
         else None

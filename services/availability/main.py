@@ -29,7 +29,7 @@ from shared.db.engine import create_engine
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready
-from shared.redis_client import open_redis
+from shared.redis_client import connect_redis
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.availability.v1 import (
@@ -51,13 +51,14 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     """Start the availability service; `port` overrides the configured one (0: a free port)."""
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
                            application_name="maitred-availability")  # fmt: skip
-    redis = open_redis(settings.redis_url, timeout_s=0.5)
+    redis = await connect_redis(settings.redis_url, cluster=settings.redis_cluster, timeout_s=0.5)
     token = ServiceToken(
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="availability"
     )
     state_channel = open_channel(
-        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE
-    )
+        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE,
+        load_balancing=settings.grpc_load_balancing,
+    )  # fmt: skip
     optimizer_channel = None
     rescue: RescuePort = RescueOff()
     if settings.optimizer_address:
@@ -65,6 +66,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
             settings.optimizer_address,
             service_name="optimizer",
             idempotent_methods=idempotent_methods.OPTIMIZER,
+            load_balancing=settings.grpc_load_balancing,
         )
         rescue = GrpcRescue(optimizer_channel, token)
     else:

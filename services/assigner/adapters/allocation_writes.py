@@ -40,7 +40,8 @@ async def lock_booking(db: AsyncConnection, booking_id: uuid.UUID) -> None:
 def refused_booking(error: IntegrityError, booking_id: object) -> BookingNotReady | None:
     """The domain error for a write the database refused because the booking cannot take
     tables (it ended or moved on meanwhile), or None for any other integrity error."""
-    if BOOKING_TAKES_TABLES in str(error.orig):
+    driver_error = getattr(error.orig, "__cause__", None)  # asyncpg's, under SQLAlchemy's
+    if getattr(driver_error, "constraint_name", None) == BOOKING_TAKES_TABLES:
         return BookingNotReady("booking_moved", booking_id=booking_id)
     return None
 
