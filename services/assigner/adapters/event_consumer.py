@@ -109,7 +109,7 @@ class StreamConsumer:
         max_deliveries: int = 5,
         batch: int = 20,
         block_ms: int = 1_000,
-        max_in_flight: int = 64,
+        max_in_flight: int = 16,
     ) -> None:
         self._redis, self._stream, self._group, self._consumer = redis, stream, group, consumer
         self._handler, self._on_dead = handler, on_dead
