@@ -195,3 +195,37 @@ async def test_stuck_entries_are_looked_for_twice_per_idle_time_not_before_every
         await reader.run_once()
     assert looks == 1
     assert (await redis.xpending(stream, "assigner"))["pending"] == 0
+
+
+async def test_the_group_is_made_once_and_again_when_redis_has_lost_it(redis, stream, monkeypatch):
+    seen: list[str] = []
+
+    async def handle(event: BookingEvent) -> None:
+        seen.append(event.booking_id)
+
+    made = 0
+    create = redis.xgroup_create
+
+    async def counted(*args, **kwargs):
+        nonlocal made
+        made += 1
+        return await create(*args, **kwargs)
+
+    monkeypatch.setattr(redis, "xgroup_create", counted)
+    reader = consumer(redis, stream, "c1", handle, handle)
+    running = asyncio.create_task(reader.run())
+    try:
+        for index in range(3):
+            await publish(redis, stream, f"b{index}", index)
+        await until(lambda: len(seen) == 3, "the first events were handled")
+        assert made == 1
+        await redis.delete(stream)  # as a Redis that restarted empty: no stream, no group
+        await publish(redis, stream, "after", 9)
+        for _ in range(500):
+            if "after" in seen:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert "after" in seen and made == 2

@@ -137,12 +137,17 @@ class StreamConsumer:
         booking never holds back the next read (no batch barrier), while one booking's entries
         still run one after another, in stream order.
         """
+        grouped = False  # the group is made once, and again after any failure (a Redis that
+        # came back empty has lost it)
         try:
             while True:
                 try:
-                    await self.ensure_group()
+                    if not grouped:
+                        await self.ensure_group()
+                        grouped = True
                     await self.run_once(wait=False)
                 except (RedisError, OSError) as error:
+                    grouped = False
                     log.warning("event stream unavailable; retrying", extra={"error": str(error)})
                     await asyncio.sleep(1.0)
         finally:
