@@ -881,7 +881,9 @@ async def phases(bench: Bench, plans: list[PhasePlan], results: dict[str, Any]) 
         results.setdefault("ramp", []).append(found)
         if not found["sustainable"]:
             break
-    sustained = [step["offered_rate"] for step in results.get("ramp", []) if step["sustainable"]]
+    judged = [results["steady"]] if "steady" in results else []
+    sustained = [step["offered_rate"] for step in judged + results.get("ramp", [])
+                 if step["sustainable"]]  # fmt: skip
     results["highest_sustainable_rate"] = max(sustained) if sustained else None
 
 
