@@ -136,6 +136,17 @@ async def test_a_failed_record_s_tables_are_released_unless_the_booking_holds_th
     assert await live(engine, dropped_booking) == 0
 
 
+async def test_a_moved_booking_keeps_its_only_tables_when_the_move_s_record_failed(engine, venue):
+    """The move released the old tables and wrote new ones; the record did not land. The new
+    ones stay (the drift sweep records them) rather than leave the booking with none."""
+    store = AllocationStore(engine)
+    booking = await add_booking(engine, venue, at(17), 4, "ASSIGNMENT_IN_PROGRESS")
+    moved = await assign(store, venue, booking, at(17))
+    await set_state(engine, booking, "CONFIRMED", [f"{venue}-t1"])  # its tables before the move
+    assert not await store.release_unless_recorded(moved.group_id, NOW)
+    assert await live(engine, booking) == 1
+
+
 async def test_the_sweeper_releases_tables_bookings_that_ended_kept_and_counts_them(engine, venue):
     """Leaks from before migration 0012 (made here with triggers off, as old code could)."""
     store = AllocationStore(engine)

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
@@ -19,16 +20,10 @@ from services.assigner.adapters.allocation_writes import (
 from services.assigner.adapters.hold_writes import HoldWrites
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
+from services.assigner.domain.unrecorded import keeps_unrecorded
 from shared.db.schema import allocations, bookings
 from shared.metrics import ENDED_ASSIGNMENTS_RELEASED
 
-# A booking in one of these states holds the tables it recorded (a party that sat down keeps them).
-HOLDS_TABLES = (
-    BookingState.ASSIGNED,
-    BookingState.CONFIRMED,
-    BookingState.SEATED,
-    BookingState.COMPLETED,
-)
 # A booking in one of these states has ended: it never needs a table again.
 ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)
 
@@ -132,8 +127,8 @@ class AllocationStore(HoldWrites):
         return bool(changed.rowcount)
 
     async def release_unless_recorded(self, group_id: uuid.UUID, now: datetime) -> bool:
-        """Release a live assignment unless its booking holds exactly these tables (a record
-        that did land); decided under the booking's row lock. True when it released."""
+        """Release a live assignment whose record failed, unless the booking keeps it (see
+        `keeps_unrecorded`); decided under the booking's row lock. True when it released."""
         async with self._engine.begin() as db:
             rows = (
                 await db.execute(
@@ -153,9 +148,10 @@ class AllocationStore(HoldWrites):
                     )
                 )
             ).first()
-            held = sorted(row.table_id for row in rows)
-            holds_them = booking is not None and booking.state in HOLDS_TABLES
-            if holds_them and sorted(booking.table_ids or ()) == held:  # type: ignore[union-attr]
+            others = await self._live_groups_besides(db, booking_id, group_id)
+            if booking is not None and keeps_unrecorded(
+                booking.state, booking.table_ids or (), [r.table_id for r in rows], others
+            ):
                 return False
             await db.execute(
                 update(allocations)
@@ -163,6 +159,20 @@ class AllocationStore(HoldWrites):
                 .values(release_time=now)
             )
         return True
+
+    @staticmethod
+    async def _live_groups_besides(
+        db: AsyncConnection, booking_id: uuid.UUID, group_id: uuid.UUID
+    ) -> int:
+        found = await db.scalar(
+            select(func.count(func.distinct(allocations.c.group_id))).where(
+                allocations.c.booking_id == booking_id,
+                allocations.c.kind == "ASSIGNMENT",
+                allocations.c.release_time.is_(None),
+                allocations.c.group_id != group_id,
+            )
+        )
+        return int(found or 0)
 
     async def release_ended_assignments(self, now: datetime) -> int:
         """Release every live assignment of a booking that ended (what writes from before the

@@ -13,7 +13,7 @@ and its 0010 trigger releases the rows. The bookings table stays the state servi
 it is only read here.
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0018
 Create Date: 2026-12-07
 """
 
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0011"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
