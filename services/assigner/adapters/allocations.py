@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.assigner.adapters.allocation_reads import Allocation
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
     insert_rows,
@@ -19,12 +18,14 @@ from services.assigner.adapters.allocation_writes import (
     release_expired_holds,
 )
 from services.assigner.adapters.hold_writes import HoldWrites
+from services.assigner.domain.allocation import Allocation
+from services.assigner.domain.booking import BookingState
 from services.assigner.domain.unrecorded import keeps_unrecorded
 from shared.db.schema import allocations, bookings
 from shared.metrics import ENDED_ASSIGNMENTS_RELEASED
 
 # A booking in one of these states has ended: it never needs a table again.
-ENDED = ("CANCELLED", "NO_SHOW", "REJECTED")
+ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)
 
 
 class AllocationStore(HoldWrites):
