@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import grpc
 from aiohttp import web
 
+from services.gateway.console import ConsoleSettings, add_console
 from services.gateway.health import Upstreams, live, metrics
 from services.gateway.http_api import Gateway
 from services.gateway.routes import Route, routes_of
@@ -55,8 +56,13 @@ class RunningGateway:
             await channel.close(grace)
 
 
-async def start(settings: GatewaySettings, *, port: int | None = None) -> RunningGateway:
-    """Serve every annotated RPC of the suite over HTTP/JSON."""
+async def start(
+    settings: GatewaySettings,
+    *,
+    port: int | None = None,
+    console: ConsoleSettings | None = None,
+) -> RunningGateway:
+    """Serve every annotated RPC of the suite over HTTP/JSON, and the ops console."""
     routes = routes_of(FILES)
     channels = {
         name: open_channel(
@@ -80,6 +86,7 @@ async def start(settings: GatewaySettings, *, port: int | None = None) -> Runnin
     app.router.add_get("/healthz", live)
     app.router.add_get("/readyz", Upstreams(channels, services).ready)
     app.router.add_get("/metrics", metrics)
+    add_console(app, console if console is not None else ConsoleSettings())
     app.router.add_route("*", "/{path:.*}", gateway.handle)
     # A client that hangs up cancels its handler, and so its upstream call: else a closed
     # watch would hold its WatchSnapshots open until the venue's next change.

@@ -1,0 +1,55 @@
+"""Headless Debian chromium for the console's browser tests, driven by Playwright, with axe-core injected from npm."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, Page, Playwright
+
+from tests.e2e.conftest import REPO
+
+CHROMIUM = Path(os.environ.get("MAITRED_CHROMIUM", "/usr/bin/chromium"))
+AXE = REPO / "console" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = REPO / "test-artifacts" / "console"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+async def launch(playwright: Playwright) -> Browser:
+    """The system chromium (never a downloaded one), headless, with a fresh profile."""
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)"
+    return await playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+
+
+async def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.0-2.2 A and AA rules) on the page as it is; its violations."""
+    assert AXE.exists(), f"{AXE} is missing: run `npm ci` in console/ (make does)"
+    await page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = await page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+    )
+    return [
+        {"id": v["id"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+    ]
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    """Keep a full-page screenshot as a test artifact (test-artifacts/, git-ignored)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path
