@@ -184,7 +184,6 @@ function startWatch() {
       if (controller.signal.aborted) return;
       app.snapshot = message.snapshot;
       app.floorView.render();
-      app.announce(t("floorUpdated", { version: message.snapshot.version }));
       app.reviewView.refreshSoon();
     },
     onStatus: (status) => {

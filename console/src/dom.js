@@ -9,7 +9,7 @@ export function h(tag, attributes = {}, ...children) {
     else if (value === true) node.setAttribute(name, "");
     else node.setAttribute(name, String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -19,7 +19,7 @@ export function h(tag, attributes = {}, ...children) {
 /** Replace a node's children. */
 export function fill(node, ...children) {
   node.replaceChildren();
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

@@ -151,7 +151,7 @@ async def test_a_booking_created_through_the_api_appears_live_on_the_floor(
     row = page.locator(f"table.floor tr[data-table='{booking['tableIds'][0]}']")
     await expect(row.locator(f"[data-booking='{booking_id}']")).to_contain_text("Confirmed")
     assert int(await page.locator("table.floor").get_attribute("data-version") or "0") > shown
-    await expect(page.locator("#announcer")).to_contain_text("Floor updated to version")
+    await expect(page.get_by_role("status").filter(has_text="Live · version")).to_have_count(1)
 
 
 async def test_a_dropped_stream_reconnects_and_resumes_from_the_version_it_shows(
