@@ -4,12 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BUF := node_modules/.bin/buf
+# The console's npm project (console/): axe-core for the browser tests; `npm ci` writes this file.
+CONSOLE_DEPS := console/node_modules/.package-lock.json
 
-.PHONY: help venv run test test-unit test-service test-integration test-e2e test-faults protos protos-check proto-lint lint token ci bench
+.PHONY: help venv run test test-unit test-service test-integration test-e2e test-faults test-console console-deps protos protos-check proto-lint lint token ci bench
 
 help:
 	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
-	@echo "make test         run every test tier (unit, service, integration, e2e)"
+	@echo "make test         run every test tier (console unit tests, unit, service, integration, e2e)"
+	@echo "make test-console the console's own unit tests (node --test, no browser)"
 	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service); table in bench/results/faults.md"
 	@echo "make protos       regenerate shared/stubs from protos/"
 	@echo "make proto-lint   buf lint, and buf breaking against earlier commits"
@@ -28,14 +31,24 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) scripts/run_suite.py
 
-test: $(STAMP)
+test: $(STAMP) $(CONSOLE_DEPS)
+	cd console && npm test --silent
 	$(VENV)/bin/pytest
 
-test-unit test-service test-integration test-e2e: $(STAMP)
+test-unit test-service test-integration test-e2e: $(STAMP) $(CONSOLE_DEPS)
 	$(VENV)/bin/pytest tests/$(subst test-,,$@)
 
 test-faults: $(STAMP)
 	MAITRED_FAULTS_REPORT=bench/results/faults.md $(VENV)/bin/pytest tests/e2e/test_faults.py -s
+
+$(CONSOLE_DEPS): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --silent
+	touch $(CONSOLE_DEPS)
+
+console-deps: $(CONSOLE_DEPS)
+
+test-console: $(CONSOLE_DEPS)
+	cd console && npm test --silent
 
 protos: $(STAMP)
 	$(PY) scripts/generate_stubs.py
