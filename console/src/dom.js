@@ -16,6 +16,19 @@ export function h(tag, attributes = {}, ...children) {
   return node;
 }
 
+/**
+ * Replace a node's children, keeping the keyboard focus: a live redraw must not throw a
+ * keyboard user back to the top of the page. The focused element's `data-key` names the one
+ * to focus in the new children.
+ */
+export function redraw(node, ...children) {
+  const focused = document.activeElement;
+  const key = focused && node.contains(focused) ? focused.dataset.key : undefined;
+  fill(node, ...children);
+  if (key) node.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
+  return node;
+}
+
 /** Replace a node's children. */
 export function fill(node, ...children) {
   node.replaceChildren();

@@ -1,7 +1,7 @@
 /** Draws the floor: a table per zone group, a row per table, blocks on the time axis; the live status; the waiting list. */
 
 import { localTime } from "./clock.js";
-import { h, fill } from "./dom.js";
+import { h, fill, redraw } from "./dom.js";
 import { blockLabel, floorRows, hourMarks } from "./floor.js";
 
 export class FloorView {
@@ -74,7 +74,7 @@ export class FloorView {
         ),
       ),
     );
-    fill(this.nodes.floor, table);
+    redraw(this.nodes.floor, table);
     this.renderWaiting(timeZone);
   }
 
@@ -88,6 +88,7 @@ export class FloorView {
       title: `${row.name} ${when}: ${label}`,
       "data-booking": block.bookingId || undefined,
       "data-kind": block.kind,
+      "data-key": block.key,
     };
     if (!block.bookingId) return h("span", attributes, label);
     return h(

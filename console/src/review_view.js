@@ -1,7 +1,7 @@
 /** The manual-review queue: bookings with their reasons; suggested seatings with each strategy's reasons; assign, confirm, reject, history. */
 
 import { localTime, rfc3339 } from "./clock.js";
-import { h, fill } from "./dom.js";
+import { h, fill, redraw } from "./dom.js";
 
 const QUEUE_STATES = ["BOOKING_STATE_MANUAL_REVIEW", "BOOKING_STATE_ASSIGNED"];
 
@@ -74,7 +74,7 @@ export class ReviewView {
         ]),
       ),
     );
-    fill(this.nodes.list, table);
+    redraw(this.nodes.list, table);
   }
 
   tableName(tableId) {
@@ -85,7 +85,7 @@ export class ReviewView {
     const { t } = this.app;
     const who = `${t("party", { size: booking.partySize })} ${localTime(Date.parse(booking.startTime), this.app.floorPlan.venue.timeZone || "UTC")}`;
     const button = (key, run) =>
-      h("button", { type: "button", "data-action": key, "aria-label": `${t(key)}: ${who}`, onclick: run }, t(key));
+      h("button", { type: "button", "data-action": key, "data-key": `${booking.bookingId}:${key}`, "aria-label": `${t(key)}: ${who}`, onclick: run }, t(key));
     const review = booking.state === "BOOKING_STATE_MANUAL_REVIEW";
     return [
       review ? button("quote", () => this.quote(booking)) : null,
@@ -112,7 +112,7 @@ export class ReviewView {
             h("strong", {}, `${names} · ${t("seats", { seats: plan.totalSeats })} · ${t("score", { score: plan.totalScore.toFixed(2) })}`),
             h("ul", {}, (plan.contributions || []).map((part) =>
               h("li", {}, `${part.strategy} (${part.score.toFixed(2)} × ${part.weight}): ${part.reason}`))),
-            h("button", { type: "button", "data-action": "assign", onclick: () => this.assign(booking, plan) }, t("assign", { tables: names })),
+            h("button", { type: "button", "data-action": "assign", "data-key": `${booking.bookingId}:assign:${plan.tableIds.join("+")}`, onclick: () => this.assign(booking, plan) }, t("assign", { tables: names })),
           );
         }),
       ),

@@ -1,4 +1,4 @@
-"""The ops console at `/console/`: its static files and, in development mode only, a login that mints a token."""
+"""The ops console at `/console/`: its files, and (development mode only) a login minting tokens."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ PREFIX = "/console"
 MAX_NAME = 64
 # The app loads nothing from elsewhere (the machines are offline): say so to the browser.
 HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": (
+        "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
@@ -27,7 +29,10 @@ HEADERS = {
 
 
 class ConsoleSettings(BaseSettings):
-    """Where the console's files are; whether this gateway mints development tokens (never in production)."""
+    """Where the console's files are; whether this gateway mints development tokens (never in prod).
+
+    Development mode signs tokens, so it needs the suite's JWT secret; it is refused without one.
+    """
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 

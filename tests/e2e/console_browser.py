@@ -1,4 +1,4 @@
-"""Headless Debian chromium for the console's browser tests, driven by Playwright, with axe-core injected from npm."""
+"""Headless Debian chromium for the console's browser tests (Playwright), axe-core from npm."""
 
 from __future__ import annotations
 
@@ -25,19 +25,22 @@ CHROMIUM_ARGS = [
 ]
 
 
+def chromium() -> str:
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)"
+    return str(CHROMIUM)
+
+
 async def launch(playwright: Playwright) -> Browser:
     """The system chromium (never a downloaded one), headless, with a fresh profile."""
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)"
     return await playwright.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        executable_path=chromium(), headless=True, args=CHROMIUM_ARGS
     )
 
 
 async def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Run axe-core (WCAG 2.0-2.2 A and AA rules) on the page as it is; its violations."""
-    assert AXE.exists(), f"{AXE} is missing: run `npm ci` in console/ (make does)"
     # Evaluated over the DevTools protocol: the console's CSP (no inline script) stays on.
-    await page.evaluate(AXE.read_text() + "\n;true")
+    await page.evaluate(axe_source() + "\n;true")
     result: dict[str, Any] = await page.evaluate(
         """async () => await axe.run(document, {runOnly: {type: 'tag',
              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
@@ -46,6 +49,11 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
         {"id": v["id"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]]}
         for v in result["violations"]
     ]
+
+
+def axe_source() -> str:
+    assert AXE.exists(), f"{AXE} is missing: run `npm ci` in console/ (make does)"
+    return AXE.read_text()
 
 
 async def screenshot(page: Page, name: str) -> Path:

@@ -1,4 +1,4 @@
-"""The gateway serves the ops console at /console/, and mints development tokens only in development mode."""
+"""The gateway serves the ops console at /console/; it mints tokens only in development mode."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ async def gateway(console: ConsoleSettings) -> AsyncIterator[aiohttp.ClientSessi
         await running.stop(1)
 
 
-async def test_the_console_page_and_its_modules_are_served_with_a_policy_that_allows_only_this_origin():
+async def test_the_console_page_and_its_modules_are_served_with_a_same_origin_only_policy():
     async with gateway(ConsoleSettings()) as http:
         async with http.get("/console/") as page:
             assert page.status == 200
@@ -98,19 +98,19 @@ async def test_in_development_mode_a_login_mints_an_ops_token_for_every_venue():
 
 @pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": "x" * 65}, {"name": 7}, "alice"])
 async def test_a_development_login_without_a_usable_name_is_invalid_argument_naming_the_field(body):
-    async with gateway(ConsoleSettings(dev_login=True, jwt_secret=SECRET)) as http:
-        async with http.post("/console/dev-login", json=body) as login:
-            assert login.status == 400
-            answer = await login.json()
+    console = ConsoleSettings(dev_login=True, jwt_secret=SECRET)
+    async with gateway(console) as http, http.post("/console/dev-login", json=body) as login:
+        assert login.status == 400
+        answer = await login.json()
     (bad_request,) = [d for d in answer["details"] if d["@type"] == BAD_REQUEST]
     assert [v["field"] for v in bad_request["fieldViolations"]] == ["name"]
 
 
 async def test_a_development_login_body_that_is_not_json_is_invalid_argument():
-    async with gateway(ConsoleSettings(dev_login=True, jwt_secret=SECRET)) as http:
-        async with http.post("/console/dev-login", data=b"{not json") as login:
-            assert login.status == 400
-            assert (await login.json())["code"] == 3
+    console = ConsoleSettings(dev_login=True, jwt_secret=SECRET)
+    async with gateway(console) as http, http.post("/console/dev-login", data=b"{") as login:
+        assert login.status == 400
+        assert (await login.json())["code"] == 3
 
 
 def test_development_mode_without_a_signing_secret_is_refused_at_start():

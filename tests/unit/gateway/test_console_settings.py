@@ -1,4 +1,4 @@
-"""The console's development login stays off unless asked for, and the production manifests never ask."""
+"""The console's development login is off unless asked for, and the manifests never ask."""
 
 from __future__ import annotations
 
