@@ -172,10 +172,11 @@ async def test_a_dropped_stream_reconnects_and_resumes_from_the_version_it_shows
         "request",
         lambda request: watches.append(request.url) if "snapshot:watch" in request.url else None,
     )
-    shown = await open_floor(page, base_url, token)
+    await open_floor(page, base_url, token)
     gateway = suite.services["gateway"]
     await asyncio.to_thread(gateway.kill)
     await expect(page.locator("#live")).to_have_attribute("data-state", "stale", timeout=WAIT_MS)
+    shown = int(await page.locator("table.floor").get_attribute("data-version") or "-1")
     await expect(page.locator("#live")).to_contain_text(f"showing version {shown}")
     await asyncio.to_thread(gateway.start)
     booking_id = await create_booking(base_url, token, 2, START + timedelta(minutes=30))
