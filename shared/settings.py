@@ -15,6 +15,10 @@ class ServiceSettings(BaseSettings):
     redis_url: str | None = Field(
         default=None, validation_alias=AliasChoices("REDIS_URL", "redis_url")
     )
+    # REDIS_URL names one node of a Redis Cluster; the client finds the others (open_redis).
+    redis_cluster: bool = Field(
+        default=False, validation_alias=AliasChoices("MAITRED_REDIS_CLUSTER", "redis_cluster")
+    )
     jwt_secret: SecretStr = Field(
         min_length=32, validation_alias=AliasChoices("MAITRED_JWT_SECRET", "jwt_secret")
     )

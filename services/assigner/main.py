@@ -42,7 +42,7 @@ from shared.db.engine import create_engine
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready, redis_ready
-from shared.redis_client import open_redis
+from shared.redis_client import connect_redis
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stream_pending import watch_pending
@@ -65,7 +65,7 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, application_name="maitred-assigner"
     )
-    redis = open_redis(settings.redis_url)
+    redis = await connect_redis(settings.redis_url, cluster=settings.redis_cluster)
     token = ServiceToken(
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="assigner"
     )

@@ -29,7 +29,7 @@ from shared.db.engine import create_engine
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready
-from shared.redis_client import open_redis
+from shared.redis_client import connect_redis
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.availability.v1 import (
@@ -51,7 +51,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     """Start the availability service; `port` overrides the configured one (0: a free port)."""
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
                            application_name="maitred-availability")  # fmt: skip
-    redis = open_redis(settings.redis_url, timeout_s=0.5)
+    redis = await connect_redis(settings.redis_url, cluster=settings.redis_cluster, timeout_s=0.5)
     token = ServiceToken(
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="availability"
     )

@@ -27,7 +27,7 @@ from shared.db.engine import create_engine
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready
-from shared.redis_client import open_redis
+from shared.redis_client import connect_redis
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2_grpc
@@ -45,7 +45,7 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, application_name="maitred-optimizer"
     )
-    redis = open_redis(settings.redis_url)
+    redis = await connect_redis(settings.redis_url, cluster=settings.redis_cluster)
     token = ServiceToken(
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="optimizer"
     )

@@ -23,7 +23,7 @@ from shared.db.engine import create_engine
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready
-from shared.redis_client import open_redis
+from shared.redis_client import connect_redis
 from shared.server import RunningServer, serve, start_server
 from shared.stubs.maitred.state.v1 import state_service_pb2, state_service_pb2_grpc
 
@@ -68,7 +68,9 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     redis = None
     if settings.redis_url:
-        redis = open_redis(settings.redis_url, timeout_s=REDIS_TIMEOUT_SECONDS)
+        redis = await connect_redis(
+            settings.redis_url, cluster=settings.redis_cluster, timeout_s=REDIS_TIMEOUT_SECONDS
+        )
     servicer = BookingServicer(
         uow=lambda: PostgresUnitOfWork(engine),
         venues=PostgresVenueRules(engine),

@@ -24,6 +24,8 @@ def _wrapped(cls: type[sa.DBAPIError], cause: Exception, invalidated: bool = Fal
         (_wrapped(sa.DBAPIError, pg.CannotConnectNowError("starting up")), "PostgreSQL"),
         (_wrapped(sa.DBAPIError, Exception("reset"), invalidated=True), "PostgreSQL"),
         (pg.ConnectionDoesNotExistError("gone"), "PostgreSQL"),
+        (pg.TooManyConnectionsError("sorry, too many clients already"), "PostgreSQL"),
+        (_wrapped(sa.DBAPIError, pg.TooManyConnectionsError("too many clients")), "PostgreSQL"),
         (sa.TimeoutError("QueuePool limit reached"), "PostgreSQL"),
         (redis_errors.ConnectionError("refused"), "Redis"),
         (redis_errors.TimeoutError("timed out"), "Redis"),
