@@ -80,5 +80,6 @@ bench: $(STAMP)
 	$(PY) -m bench.optimizer_bench
 	$(PY) -m bench.optimizer_service_bench
 	$(PY) -m bench.gateway_bench
+	$(PY) -m bench.console_bench
 
 ci: protos-check proto-lint lint test
