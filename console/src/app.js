@@ -7,7 +7,7 @@ import { ApiError, messageFor } from "./errors.js";
 import { dayRange } from "./floor.js";
 import { FloorView } from "./floor_view.js";
 import { pickLanguage, translator } from "./i18n.js";
-import { watch } from "./live.js";
+import { refused, watch } from "./live.js";
 import { OptimizerView } from "./optimizer_view.js";
 import { ReviewView } from "./review_view.js";
 import { claimsOf, expired, venuesOf } from "./token.js";
@@ -125,6 +125,16 @@ async function venueChoices(claims) {
   return named.map((venueId) => listed.find((venue) => venue.venueId === venueId) || { venueId });
 }
 
+/** Back to the sign-in form (a refused or expired token): the stored token is forgotten. */
+function showSignIn() {
+  app.watching?.abort();
+  sessionStorage.removeItem(TOKEN_KEY);
+  $("sign-in").hidden = false;
+  $("console").hidden = true;
+  $("sign-out").hidden = true;
+  $("who").textContent = "";
+}
+
 function signOut() {
   app.watching?.abort();
   sessionStorage.removeItem(TOKEN_KEY);
@@ -142,6 +152,7 @@ async function showDay() {
   try {
     floorPlan = (await app.api.get(`/v1/venues/${encodeURIComponent(venueId)}/floorPlan`)).floorPlan;
   } catch (error) {
+    if (refused(error)) showSignIn();
     app.showError(error);
     return;
   }
@@ -189,6 +200,7 @@ function startWatch() {
     onStatus: (status) => {
       if (controller.signal.aborted) return;
       app.floorView.status(status);
+      if (refused(status.error)) showSignIn();
       if (status.error instanceof ApiError) app.showError(status.error);
       else if (status.live) app.clearError();
     },

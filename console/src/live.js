@@ -62,10 +62,15 @@ export async function watch({ open, current, onSnapshot, onStatus, signal, sleep
     connection += 1; // late answers of the closed connection are ignored
     if (signal.aborted) return;
     onStatus({ live: false, error, version: shown });
-    if (error?.httpStatus === 401 || error?.httpStatus === 403) return; // a new token is needed first
+    if (refused(error)) return; // a new token is needed first
     await sleep(backoffMs(attempt), signal);
     attempt += 1;
   }
+}
+
+/** An answer no retry can change: the token is not (or no longer) good for this venue. */
+export function refused(error) {
+  return [401, 403].includes(error?.httpStatus) || [7, 16].includes(error?.status?.code);
 }
 
 function defaultSleep(ms, signal) {

@@ -125,3 +125,10 @@ test("a refused token stops the watch instead of retrying", async () => {
   assert.equal(statuses.length, 1);
   assert.equal(statuses[0].live, false);
 });
+
+test("a token refused mid-stream (an error line) stops the watch too", async () => {
+  const open = () => (async function* () { throw Object.assign(new Error("expired"), { httpStatus: 200, status: { code: 16 } }); })();
+  const statuses = [];
+  await watch({ open, onSnapshot: () => {}, onStatus: (s) => statuses.push(s), signal: new AbortController().signal, sleep: async () => {} });
+  assert.equal(statuses.length, 1);
+});

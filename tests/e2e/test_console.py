@@ -259,12 +259,18 @@ async def test_errors_show_the_apis_message_in_the_browsers_language(
 ):
     forged = mint_token("x" * 48, subject="mallory", roles=[Role.OPS], venues=[DEMO_VENUE_ID],
                         ttl_seconds=600, issuer="maitred")  # fmt: skip
-    for locale, words in (("fr-FR", "Un jeton porteur valide est requis"),
-                          ("en-GB", "A valid bearer token is required")):  # fmt: skip
+    languages = (
+        ("fr-FR", "Un jeton porteur valide est requis", "Se connecter"),
+        ("en-GB", "A valid bearer token is required", "Sign in"),
+    )
+    for locale, words, sign_in in languages:
         context = await browser.new_context(locale=locale)
         opened = await context.new_page()
         await opened.goto(f"{base_url}/console/#token={forged}&venue={DEMO_VENUE_ID}&day={DAY}")
         await expect(opened.locator("#alert")).to_contain_text(words, timeout=WAIT_MS)
+        await expect(opened.locator("#token")).to_be_visible()  # asked for a good token again
+        await expect(opened.locator("#sign-in-title")).to_have_text(sign_in)
+        assert await opened.evaluate("document.documentElement.lang") == locale[:2]
         await screenshot(opened, f"error-{locale}")
         await context.close()
 
