@@ -115,9 +115,15 @@ async def measure(port: int, token: str) -> dict[str, Any]:
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         page = await browser.new_page()
         await page.goto(f"{base}/console/#token={token}&venue={DEMO_VENUE_ID}&day={day}")
         await page.wait_for_selector("#live[data-state=live]", timeout=30_000)
@@ -143,9 +149,11 @@ async def measure(port: int, token: str) -> dict[str, Any]:
                         raise RuntimeError(f"hold refused: {answer}")
                 key = f"{answer['hold']['allocationId']}:{table}"
                 await page.wait_for_function(
-                    "key => document.querySelector(`[data-key=\"${CSS.escape(key)}\"]`)",
-                    arg=key, polling="raf", timeout=30_000,
-                )  # fmt: skip
+                    'key => document.querySelector(`[data-key="${CSS.escape(key)}"]`)',
+                    arg=key,
+                    polling="raf",
+                    timeout=30_000,
+                )
                 if n >= WARM_UP:
                     drawn_ms.append((time.perf_counter() - sent) * 1000)
         await browser.close()
@@ -168,9 +176,13 @@ async def run() -> dict[str, Any]:
                 finally:
                     await engine.dispose()
                 token = mint_token(
-                    secret, subject="bench", roles=[Role.OPS], venues=[DEMO_VENUE_ID],
-                    ttl_seconds=3600, issuer="maitred",
-                )  # fmt: skip
+                    secret,
+                    subject="bench",
+                    roles=[Role.OPS],
+                    venues=[DEMO_VENUE_ID],
+                    ttl_seconds=3600,
+                    issuer="maitred",
+                )
                 async with suite(database_url, redis_url, secret, scratch) as port:
                     drawn = await measure(port, token)
             finally:
@@ -190,20 +202,24 @@ async def run() -> dict[str, Any]:
 def render(results: dict[str, Any]) -> str:
     drawn = results["hold_to_drawn_ms"]
     load = ", ".join(f"{value:.2f}" for value in results["load_average"])
-    return "\n".join([
-        "# Console: a change drawn on the live floor",
-        "",
-        f"{results['when']}, load average {load} (1, 5, 15 min), backends {results['backends']}.",
-        "",
-        f"{results['holds']} holds placed one at a time through the gateway (`POST .../holds`);",
-        "each measured from just before the call until its block is in the console's page",
-        "(headless chromium, `requestAnimationFrame` poll).",
-        "",
-        "| measure | p50 ms | p90 ms | p99 ms | max ms |",
-        "|---|---|---|---|---|",
-        "| hold placed -> drawn | {p50} | {p90} | {p99} | {max} |".format(**drawn),
-        "",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "# Console: a change drawn on the live floor",
+            "",
+            f"{results['when']}, load average {load} (1, 5, 15 min),",
+            f"backends {results['backends']}.",
+            "",
+            f"{results['holds']} holds placed one at a time through the gateway",
+            "(`POST .../holds`);",
+            "each measured from just before the call until its block is in the console's page",
+            "(headless chromium, `requestAnimationFrame` poll).",
+            "",
+            "| measure | p50 ms | p90 ms | p99 ms | max ms |",
+            "|---|---|---|---|---|",
+            "| hold placed -> drawn | {p50} | {p90} | {p99} | {max} |".format(**drawn),
+            "",
+        ]
+    )
 
 
 def main() -> None:

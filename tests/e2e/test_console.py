@@ -68,8 +68,14 @@ def base_url(suite: Suite) -> str:
 
 @pytest.fixture
 def token() -> str:
-    return mint_token(SECRET, subject="console-e2e", roles=[Role.OPS], venues=[DEMO_VENUE_ID],
-                      ttl_seconds=3600, issuer="maitred")  # fmt: skip
+    return mint_token(
+        SECRET,
+        subject="console-e2e",
+        roles=[Role.OPS],
+        venues=[DEMO_VENUE_ID],
+        ttl_seconds=3600,
+        issuer="maitred",
+    )
 
 
 @pytest.fixture
@@ -231,9 +237,17 @@ async def test_an_optimizer_dry_run_shows_progress_and_moves_on_the_floor_and_ap
     booking_id = await create_booking(base_url, token, 2, start)
     booking = await until_state(base_url, token, booking_id, "BOOKING_STATE_CONFIRMED")
     # Seat the couple at the eight-top by hand: the optimizer's fit term wants it moved.
-    await api(base_url, token, "POST", f"/v1/venues/{DEMO_VENUE_ID}/bookings/{booking_id}:reassign",
-              {"expectedVersion": booking["version"], "tableIds": ["demo-m15"],
-               "reason": "seated by the window for now"})  # fmt: skip
+    await api(
+        base_url,
+        token,
+        "POST",
+        f"/v1/venues/{DEMO_VENUE_ID}/bookings/{booking_id}:reassign",
+        {
+            "expectedVersion": booking["version"],
+            "tableIds": ["demo-m15"],
+            "reason": "seated by the window for now",
+        },
+    )
     await open_floor(page, base_url, token)
     await page.get_by_label("Time limit (seconds)").fill("3")
     await page.get_by_role("button", name="Dry run").click()
@@ -257,8 +271,14 @@ async def test_an_optimizer_dry_run_shows_progress_and_moves_on_the_floor_and_ap
 async def test_errors_show_the_apis_message_in_the_browsers_language(
     browser: Browser, base_url: str
 ):
-    forged = mint_token("x" * 48, subject="mallory", roles=[Role.OPS], venues=[DEMO_VENUE_ID],
-                        ttl_seconds=600, issuer="maitred")  # fmt: skip
+    forged = mint_token(
+        "x" * 48,
+        subject="mallory",
+        roles=[Role.OPS],
+        venues=[DEMO_VENUE_ID],
+        ttl_seconds=600,
+        issuer="maitred",
+    )
     languages = (
         ("fr-FR", "Un jeton porteur valide est requis", "Se connecter"),
         ("en-GB", "A valid bearer token is required", "Sign in"),

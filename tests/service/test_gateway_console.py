@@ -31,9 +31,12 @@ def nowhere() -> str:
 async def gateway(console: ConsoleSettings) -> AsyncIterator[aiohttp.ClientSession]:
     """A real gateway on port 0 (its services away: the console needs none of them)."""
     settings = GatewaySettings(
-        host="127.0.0.1", state_address=nowhere(), assigner_address=nowhere(),
-        availability_address=nowhere(), optimizer_address=nowhere(),
-    )  # fmt: skip
+        host="127.0.0.1",
+        state_address=nowhere(),
+        assigner_address=nowhere(),
+        availability_address=nowhere(),
+        optimizer_address=nowhere(),
+    )
     running = await start(settings, port=0, console=console)
     try:
         async with aiohttp.ClientSession(f"http://127.0.0.1:{running.port}") as http:
