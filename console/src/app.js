@@ -1,11 +1,12 @@
 /** The console's entry point: signing in, picking a venue and day, and wiring the floor, review and optimizer views. */
 
 import { Api } from "./api.js";
-import { localDate, localInstant, localTime, rfc3339 } from "./clock.js";
+import { localDate, localInstant, rfc3339 } from "./clock.js";
 import { h, fill } from "./dom.js";
 import { ApiError, messageFor } from "./errors.js";
 import { dayRange } from "./floor.js";
 import { FloorView } from "./floor_view.js";
+import { openHistory } from "./history_view.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { refused, watch } from "./live.js";
 import { OptimizerView } from "./optimizer_view.js";
@@ -55,27 +56,8 @@ const app = {
     node.textContent = "";
   },
 
-  async openHistory(bookingId, opener) {
-    const dialog = $("history");
-    try {
-      const venue = encodeURIComponent(app.venue.venueId);
-      const reply = await app.api.get(`/v1/venues/${venue}/bookings/${encodeURIComponent(bookingId)}/history`, { pageSize: 500 });
-      const timeZone = app.venue.timeZone || "UTC";
-      $("history-title").textContent = t("historyOf", { id: bookingId });
-      fill(
-        $("history-body"),
-        h("ol", { class: "history" }, (reply.changes || []).map((change) =>
-          h("li", {},
-            `${localDate(Date.parse(change.changeTime), timeZone)} ${localTime(Date.parse(change.changeTime), timeZone)} · `,
-            `${t(`state.${change.fromState}`)} → ${t(`state.${change.toState}`)} · v${change.version} · ${t("actor", { actor: change.actor })}`,
-            change.reason ? ` · ${change.reason}` : "",
-          ))),
-      );
-      dialog.returnFocus = opener;
-      dialog.showModal();
-    } catch (error) {
-      app.showError(error);
-    }
+  openHistory(bookingId, opener) {
+    return openHistory(app, bookingId, opener);
   },
 };
 

@@ -98,3 +98,30 @@ test("the drawn day spans the day's service periods with room for the last turns
   assert.deepEqual(dayRange({}, "WEEKDAY_TUESDAY"), { from: 0, to: 24 * 60 });
   assert.deepEqual(hourMarks(16 * 60 + 30, 19 * 60), [17 * 60, 18 * 60]);
 });
+
+/** A small seeded generator (mulberry32), so a failing case can be replayed. */
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(state ^ (state >>> 15), 1 | state);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test("for any blocks, every block is drawn once and no two blocks of a lane overlap", () => {
+  for (let seed = 1; seed <= 300; seed += 1) {
+    const next = random(seed);
+    const blocks = Array.from({ length: Math.floor(next() * 12) }, (_, i) => {
+      const startMs = Math.floor(next() * 100);
+      return { key: i, startMs, endMs: startMs + 1 + Math.floor(next() * 40) };
+    });
+    const lanes = lanesOf(blocks);
+    assert.deepEqual(lanes.flat().map((block) => block.key).sort((a, b) => a - b), blocks.map((block) => block.key), `seed ${seed}`);
+    for (const lane of lanes) {
+      const ordered = [...lane].sort((a, b) => a.startMs - b.startMs);
+      for (let i = 1; i < ordered.length; i += 1) assert.ok(ordered[i - 1].endMs <= ordered[i].startMs, `seed ${seed}`);
+    }
+  }
+});
