@@ -120,7 +120,8 @@ function clampPercent(value) {
 
 /** The label a block shows: party size, state and, where it applies, its combination or origin. */
 export function blockLabel(block, t) {
-  const parts = [t("party", { size: block.partySize }), t(`kind.${block.kind}`)];
+  const parts = block.partySize ? [t("party", { size: block.partySize })] : []; // a hold may name no party
+  parts.push(t(`kind.${block.kind}`));
   if (block.combinedWith.length) parts.push(t("combinedWith", { tables: block.combinedWith.join("+") }));
   if (block.proposed) parts.push(block.movedFrom.length ? t("movedFrom", { tables: block.movedFrom.join("+") }) : t("newSeat"));
   return parts.join(" · ");

@@ -46,7 +46,7 @@ test("holds and combinations are labelled as such, not by colour alone", () => {
   const zones = floorRows(PLAN, snapshot([{ tableId: "m1", intervals: [hold, combined] }, { tableId: "m2", intervals: [combined] }]), at("17:00"), at("23:00"));
   const t = translator("en");
   const [m1, m2] = zones[0].rows;
-  assert.deepEqual(m1.lanes[0].map((block) => blockLabel(block, t)), ["0 guests · Hold", "6 guests · Assigned · with M2"]);
+  assert.deepEqual(m1.lanes[0].map((block) => blockLabel(block, t)), ["Hold", "6 guests · Assigned · with M2"]);
   assert.equal(blockLabel(m2.lanes[0][0], t), "6 guests · Assigned · with M1");
   assert.equal(blockLabel(m2.lanes[0][0], translator("fr")), "6 convives · Attribuée · avec M1");
 });
