@@ -7,7 +7,7 @@ BUF := node_modules/.bin/buf
 # The console's npm project (console/): axe-core for the browser tests; `npm ci` writes this file.
 CONSOLE_DEPS := console/node_modules/.package-lock.json
 
-.PHONY: help venv run test test-unit test-service test-integration test-e2e test-faults test-console console-deps protos protos-check proto-lint lint token ci bench
+.PHONY: help venv run test test-unit test-service test-integration test-e2e test-faults test-console console-deps protos protos-check proto-lint lint token ci bench openapi openapi-check k8s-check
 
 help:
 	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
@@ -16,6 +16,8 @@ help:
 	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service); table in bench/results/faults.md"
 	@echo "make protos       regenerate shared/stubs from protos/"
 	@echo "make proto-lint   buf lint, and buf breaking against earlier commits"
+	@echo "make k8s-check    render every deploy/k8s overlay and validate it against the Kubernetes schemas"
+	@echo "make openapi      regenerate the gateway's OpenAPI document from the protos' http annotations"
 	@echo "make lint         ruff and mypy"
 	@echo "make bench        benchmarks; numbers go to bench/results/"
 	@echo "make token ROLE=ops VENUE=demo-bistro   mint a development token (needs MAITRED_JWT_SECRET)"
@@ -28,14 +30,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) $(BUF)
 	$(PY) scripts/run_suite.py
 
-test: $(STAMP) $(CONSOLE_DEPS)
+test: $(STAMP) $(BUF) $(CONSOLE_DEPS)
 	cd console && npm test --silent
 	$(VENV)/bin/pytest
 
-test-unit test-service test-integration test-e2e: $(STAMP) $(CONSOLE_DEPS)
+test-unit test-service test-integration test-e2e: $(STAMP) $(BUF) $(CONSOLE_DEPS)
 	$(VENV)/bin/pytest tests/$(subst test-,,$@)
 
 test-faults: $(STAMP)
@@ -57,9 +59,32 @@ protos-check: protos
 	@git diff --exit-code --stat -- shared/stubs && test -z "$$(git status --porcelain -- shared/stubs)" \
 	  || (echo "shared/stubs is out of date with protos/: run 'make protos' and commit" && exit 1)
 
+# Also installs swagger-ui-dist, the page the gateway serves at /docs/.
 $(BUF): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $(BUF)
+
+# Needs protoc-gen-swagger from Debian's golang-grpc-gateway (.ci/run installs it).
+openapi: $(STAMP)
+	$(PY) scripts/generate_openapi.py
+
+openapi-check: openapi
+	@git diff --exit-code --stat -- services/gateway/openapi \
+	  && test -z "$$(git status --porcelain -- services/gateway/openapi)" \
+	  || (echo "the OpenAPI document is out of date with protos/: run 'make openapi' and commit" && exit 1)
+
+# kubectl (Debian's kubernetes-client or any newer one) renders; kubernetes-validate (PyPI,
+# schemas bundled: works offline) checks every object strictly against the API's schemas.
+K8S_OVERLAYS := dev prod
+K8S_VERSION := 1.32.0
+k8s-check: $(STAMP)
+	@mkdir -p build/k8s
+	@for overlay in $(K8S_OVERLAYS); do \
+	  kubectl kustomize deploy/k8s/overlays/$$overlay > build/k8s/$$overlay.yaml 2>build/k8s/$$overlay.log \
+	    || { cat build/k8s/$$overlay.log; exit 1; }; \
+	  $(VENV)/bin/kubernetes-validate --strict --quiet -k $(K8S_VERSION) build/k8s/$$overlay.yaml || exit 1; \
+	  echo "deploy/k8s/overlays/$$overlay: rendered and valid for Kubernetes $(K8S_VERSION)"; \
+	done
 
 proto-lint: $(BUF)
 	$(BUF) lint
@@ -80,6 +105,7 @@ bench: $(STAMP)
 	$(PY) -m bench.optimizer_bench
 	$(PY) -m bench.optimizer_service_bench
 	$(PY) -m bench.gateway_bench
+	$(PY) -m bench.venues_bench
 	$(PY) -m bench.console_bench
 
-ci: protos-check proto-lint lint test
+ci: protos-check openapi-check k8s-check proto-lint lint test

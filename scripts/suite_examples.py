@@ -114,6 +114,9 @@ curl -s {auth} '{base}/bookings?pageSize=5'
 curl -s {auth} '{base}:checkCapacity?startTime={at}&partySize=4'
 curl -sN {auth} '{base}/snapshot:watch?window.startTime={at}&window.endTime={end}'
 curl -s http://localhost:{port}/readyz
+# the API's OpenAPI document, and a page to browse it:
+curl -s http://localhost:{port}/openapi.json
+# http://localhost:{port}/docs/
 """
 
 

@@ -46,13 +46,28 @@ class CircuitOpen(grpc.aio.AioRpcError):  # type: ignore[misc]
         )
 
 
-def service_config(idempotent_methods: Iterable[str]) -> str:
-    """The service config JSON: retry the given `/package.Service/Method`s on UNAVAILABLE."""
+# Target schemes gRPC resolves itself; any other address is a DNS name (or an IP) and port.
+SCHEMES = ("dns:", "ipv4:", "ipv6:", "unix:", "unix-abstract:", "vsock:", "xds:")
+
+
+def client_target(address: str) -> str:
+    """`host:port` as a `dns:///` target; a target that names its scheme is kept as it is.
+
+    A DNS name resolves to every address behind it (a headless Service's pods), so with
+    `round_robin` the channel keeps a connection to each and spreads calls over them.
+    """
+    return address if address.startswith(SCHEMES) else f"dns:///{address}"
+
+
+def service_config(idempotent_methods: Iterable[str], load_balancing: str = "round_robin") -> str:
+    """The service config JSON: the load-balancing policy, and retries of the given
+    `/package.Service/Method`s on UNAVAILABLE."""
     names = []
     for full_name in idempotent_methods:
         service, method = full_name.strip("/").split("/")
         names.append({"service": service, "method": method})
     config: dict[str, Any] = {
+        "loadBalancingConfig": [{load_balancing: {}}],
         # Each failure costs a token and each success returns 0.1; retries stop below half.
         "retryThrottling": {"maxTokens": 10, "tokenRatio": 0.1},
         "methodConfig": [],
@@ -172,19 +187,23 @@ def open_channel(
     breaker: CircuitBreaker | None = None,
     breaker_policy: BreakerPolicy | None = None,
     options: Sequence[tuple[str, Any]] = (),
+    load_balancing: str = "round_robin",
 ) -> grpc.aio.Channel:
     """An insecure grpc.aio channel to `target` with retries, deadlines and a circuit breaker.
 
+    `target` is `host:port` (resolved through DNS, every address kept) or a gRPC target with
+    its scheme, such as `ipv4:127.0.0.1:50051,127.0.0.2:50051`. `load_balancing` is
+    `round_robin` (calls spread over every address) or `pick_first`.
     `service_name` names the target in errors ("circuit open for state"), logs and metrics.
     Pass `breaker` to share or inspect one; otherwise one is made from `breaker_policy`.
     """
     breaker = breaker or CircuitBreaker(service_name, breaker_policy, on_transition=log_transition)
     BREAKER_STATE.labels(target=breaker.name).set(STATE_VALUES[breaker.state])
     return grpc.aio.insecure_channel(
-        target,
+        client_target(target),
         options=[
             ("grpc.enable_retries", 1),
-            ("grpc.service_config", service_config(idempotent_methods)),
+            ("grpc.service_config", service_config(idempotent_methods, load_balancing)),
             # A restarted peer is found within a second, not after gRPC's default backoff of
             # up to two minutes; the breaker, not the reconnect backoff, protects a sick peer.
             ("grpc.initial_reconnect_backoff_ms", 250),

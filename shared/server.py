@@ -89,8 +89,16 @@ async def start_server(
     server = grpc.aio.server(
         interceptors=interceptors,
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
-        # A second process on the same port must fail loudly, not silently share traffic.
-        options=[("grpc.so_reuseport", 0)],
+        options=[
+            # A second process on the same port must fail loudly, not silently share traffic.
+            ("grpc.so_reuseport", 0),
+            # Clients reconnect now and then, and so find the replicas started since.
+            ("grpc.max_connection_age_ms", int(settings.max_connection_age_seconds * 1000)),
+            (
+                "grpc.max_connection_age_grace_ms",
+                int(settings.max_connection_age_grace_seconds * 1000),
+            ),
+        ],
     )
     names = list(register(server))
     if names:

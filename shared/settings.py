@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -38,6 +40,27 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = Field(
         default="INFO", validation_alias=AliasChoices("MAITRED_LOG_LEVEL", "log_level")
+    )
+    # How a channel to another service picks among the addresses its target resolves to.
+    grpc_load_balancing: Literal["round_robin", "pick_first"] = Field(
+        default="round_robin",
+        validation_alias=AliasChoices("MAITRED_GRPC_LOAD_BALANCING", "grpc_load_balancing"),
+    )
+    # A client's connection is closed (GOAWAY) after this long, so it resolves the target
+    # again and new replicas get their share; calls in flight get the grace to finish.
+    max_connection_age_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "MAITRED_MAX_CONNECTION_AGE_SECONDS", "max_connection_age_seconds"
+        ),
+    )
+    max_connection_age_grace_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "MAITRED_MAX_CONNECTION_AGE_GRACE_SECONDS", "max_connection_age_grace_seconds"
+        ),
     )
     events_stream: str = Field(
         default="maitred:events:bookings",

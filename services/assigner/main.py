@@ -70,17 +70,20 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="assigner"
     )
     state_channel = open_channel(
-        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE
-    )
+        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE,
+        load_balancing=settings.grpc_load_balancing,
+    )  # fmt: skip
     availability_channel = open_channel(
         settings.availability_address, service_name="availability",
         idempotent_methods=idempotent_methods.AVAILABILITY,
+        load_balancing=settings.grpc_load_balancing,
     )  # fmt: skip
     optimizer_channel = (
         open_channel(
             settings.optimizer_address,
             service_name="optimizer",
             idempotent_methods=idempotent_methods.OPTIMIZER,
+            load_balancing=settings.grpc_load_balancing,
         )
         if settings.optimizer_address and settings.coordinator
         else None

@@ -56,8 +56,9 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="availability"
     )
     state_channel = open_channel(
-        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE
-    )
+        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE,
+        load_balancing=settings.grpc_load_balancing,
+    )  # fmt: skip
     optimizer_channel = None
     rescue: RescuePort = RescueOff()
     if settings.optimizer_address:
@@ -65,6 +66,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
             settings.optimizer_address,
             service_name="optimizer",
             idempotent_methods=idempotent_methods.OPTIMIZER,
+            load_balancing=settings.grpc_load_balancing,
         )
         rescue = GrpcRescue(optimizer_channel, token)
     else:

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 import grpc
 from aiohttp import web
 
+from services.gateway import cors
 from services.gateway.console import ConsoleSettings, add_console
+from services.gateway.docs import add_docs
 from services.gateway.health import Upstreams, live, metrics
 from services.gateway.http_api import Gateway
-from services.gateway.routes import Route, routes_of
+from services.gateway.routes import Route, methods_at, routes_of
 from services.gateway.settings import GatewaySettings
 from shared import idempotent_methods
 from shared.channels import open_channel
@@ -70,6 +72,7 @@ async def start(
             service_name=name,
             idempotent_methods=IDEMPOTENT[name],
             default_timeout=settings.timeout_seconds,
+            load_balancing=settings.grpc_load_balancing,
         )
         for name, address in settings.addresses().items()
     }
@@ -83,9 +86,12 @@ async def start(
     for route in routes:
         services.setdefault(route.service, set()).add(route.full_method.split("/")[1])
     app = web.Application()
+    policy = cors.CorsPolicy(frozenset(settings.cors_origins), settings.cors_max_age_seconds)
+    cors.install(app, policy, lambda path: methods_at(routes, path))
     app.router.add_get("/healthz", live)
     app.router.add_get("/readyz", Upstreams(channels, services).ready)
     app.router.add_get("/metrics", metrics)
+    add_docs(app, settings.swagger_ui_dir)
     add_console(app, console if console is not None else ConsoleSettings())
     app.router.add_route("*", "/{path:.*}", gateway.handle)
     # A client that hangs up cancels its handler, and so its upstream call: else a closed

@@ -79,6 +79,11 @@ def find(routes: Iterable[Route], http_method: str, path: str) -> tuple[Route, d
     raise NoRoute(f"no route for {http_method} {path}")
 
 
+def methods_at(routes: Iterable[Route], path: str) -> list[str]:
+    """The HTTP methods the routes take at `path`; empty when no route has it."""
+    return sorted({route.http_method for route in routes if route.pattern.fullmatch(path)})
+
+
 class NoRoute(LookupError):
     """No annotated RPC has this path."""
 

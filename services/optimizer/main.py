@@ -13,6 +13,7 @@ from services.optimizer.adapters.assigner_client import GrpcMover
 from services.optimizer.adapters.day_reader import DayReader
 from services.optimizer.adapters.plan_store import PlanStore
 from services.optimizer.adapters.run_lock import RedisRunLocks
+from services.optimizer.adapters.tick_lease import RedisTickLease
 from services.optimizer.application.applying import Applier
 from services.optimizer.application.rescues import Rescues
 from services.optimizer.application.runs import Runs
@@ -54,6 +55,7 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
         service_name="assigner",
         idempotent_methods=idempotent_methods.ASSIGNER,
         breaker_policy=BreakerPolicy(slow_call_seconds=MOVE_SLOW_SECONDS),
+        load_balancing=settings.grpc_load_balancing,
     )
     reader, plans = DayReader(engine), PlanStore(engine)
     applier = Applier(plans=plans, mover=GrpcMover(assigner_channel, token), clock=now)
@@ -69,6 +71,7 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
             lead=timedelta(minutes=settings.scheduler_lead_minutes),
             options=RunOptions(time_limit_s=settings.scheduler_time_limit_seconds),
             interval_s=settings.scheduler_interval_seconds,
+            lease=RedisTickLease(redis, holder=uuid.uuid4().hex),
         )  # fmt: skip
         tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
 

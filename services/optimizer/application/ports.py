@@ -68,9 +68,15 @@ class RunLocks(Protocol):
     async def release(self, venue_id: str, day: date, token: str) -> None: ...
 
 
+class TickLease(Protocol):
+    """The scheduler's turn: granted to one replica at a time, for a while."""
+
+    async def take(self, ttl_s: float) -> bool: ...
+
+
 class Venues(Protocol):
     async def venue(self, venue_id: str) -> tuple[ZoneInfo, list[Period]] | None: ...
     async def venue_ids(self) -> list[str]: ...
 
 
-__all__ = ["Days", "Mover", "Plans", "RunLocks", "Venues"]
+__all__ = ["Days", "Mover", "Plans", "RunLocks", "TickLease", "Venues"]

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from services.optimizer.application.ports import Plans, Venues
+from services.optimizer.application.ports import Plans, TickLease, Venues
 from services.optimizer.application.runs import RunRequest, Runs
 from services.optimizer.domain.day import due_shifts
 from services.optimizer.domain.errors import AlreadyRunning
@@ -18,8 +18,12 @@ ACTOR = "scheduler"
 
 
 class Scheduler:
-    """Every `interval`, starts the due shift runs of every venue (any replica may; the venue-day
-    lock and the stored runs keep it to one run per shift)."""
+    """Every `interval`, starts the due shift runs of every venue.
+
+    With a `lease`, only the replica that holds it looks (one scan per interval in the
+    cluster); without, every replica does. Either way the venue-day lock, the runs' request ids
+    and the stored runs keep it to one run per shift.
+    """
 
     def __init__(
         self,
@@ -31,6 +35,7 @@ class Scheduler:
         lead: timedelta,
         options: RunOptions,
         interval_s: float = 60.0,
+        lease: TickLease | None = None,
     ) -> None:
         self._runs = runs
         self._plans = plans
@@ -39,14 +44,22 @@ class Scheduler:
         self._lead = lead
         self._options = options
         self._interval_s = interval_s
+        self._lease = lease
 
     async def run(self) -> None:
         while True:
             try:
-                await self.tick()
+                await self.turn()
             except Exception:
                 log.exception("scheduler tick failed; trying again next interval")
             await asyncio.sleep(self._interval_s)
+
+    async def turn(self) -> list[str] | None:
+        """Tick if this replica has the turn (None when another one has it)."""
+        # A lease a little shorter than the interval: the holder's next tick finds it free.
+        if self._lease is not None and not await self._lease.take(self._interval_s * 0.9):
+            return None
+        return await self.tick()
 
     async def tick(self) -> list[str]:
         """Start every due run now; returns "venue/date/period" of each started."""
