@@ -1,40 +1,17 @@
-"""Headless Debian chromium for the console's browser tests (Playwright), axe-core from npm."""
+"""The console's browser tests' extras: axe-core (from npm) run in the page, screenshots kept."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, Page, Playwright
+from playwright.async_api import Page
 
 from tests.e2e.conftest import REPO
 
-CHROMIUM = Path(os.environ.get("MAITRED_CHROMIUM", "/usr/bin/chromium"))
 AXE = REPO / "console" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "test-artifacts" / "console"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
-
-
-def chromium() -> str:
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does)"
-    return str(CHROMIUM)
-
-
-async def launch(playwright: Playwright) -> Browser:
-    """The system chromium (never a downloaded one), headless, with a fresh profile."""
-    return await playwright.chromium.launch(
-        executable_path=chromium(), headless=True, args=CHROMIUM_ARGS
-    )
 
 
 async def axe_violations(page: Page) -> list[dict[str, Any]]:

@@ -17,7 +17,8 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from shared.auth import Role, mint_token
 from shared.demo_venue import DEMO_TIMEZONE, DEMO_VENUE_ID, demo_start_time
 from tests.databases import demo_database
-from tests.e2e.console_browser import axe_violations, launch, screenshot
+from tests.e2e.chromium import launch
+from tests.e2e.console_browser import axe_violations, screenshot
 from tests.e2e.suite import Suite, start_suite
 
 SECRET = secrets.token_urlsafe(48)
