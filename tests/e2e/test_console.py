@@ -47,6 +47,8 @@ async def suite(
         extra_env={
             "MAITRED_EVENTS_STREAM": f"maitred:e2e:{uuid.uuid4().hex[:8]}",
             "MAITRED_GATEWAY_DEV_LOGIN": "true",
+            # A console's traffic is light: small pools spare a PostgreSQL shared with other tests.
+            "MAITRED_DB_POOL_SIZE": "4",
         },
         gateway=True,
     )
