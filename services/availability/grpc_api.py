@@ -8,7 +8,7 @@ from datetime import date, datetime
 import grpc
 
 from services.availability.application.snapshots import Snapshots
-from services.availability.application.watch import WatchHub
+from services.availability.application.watch import Update, WatchHub
 from services.availability.domain.snapshot import Snapshot
 from services.availability.snapshot_convert import (
     moment_of,
@@ -21,6 +21,8 @@ from shared.domain_errors import FieldViolation, InvalidArgument
 from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
 from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc as rpc
 from shared.stubs.maitred.availability.v1 import snapshot_pb2 as pb
+
+SERVICE = api.DESCRIPTOR.services_by_name["AvailabilityService"].full_name
 
 
 def _venue(venue_id: str) -> str:
@@ -56,36 +58,47 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
         self._snapshots = snapshots
         self._hub = hub
         self._recent: list[tuple[Snapshot, pb.Snapshot]] = []
+        self._sent: list[tuple[Snapshot, tuple[int, bool], bytes]] = []
 
     async def GetSnapshot(
         self, request: api.GetSnapshotRequest, context: grpc.aio.ServicerContext
     ) -> api.GetSnapshotResponse:
         start, end = window_of(request)
         snapshot = await self._snapshots.snapshot(_venue(request.venue_id), start, end)
-        return api.GetSnapshotResponse(snapshot=snapshot_to_proto(snapshot))
+        return api.GetSnapshotResponse(snapshot=self._converted(snapshot))
 
     async def WatchSnapshots(
         self, request: api.WatchSnapshotsRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[api.WatchSnapshotsResponse]:
+    ) -> AsyncIterator[bytes]:
         start, end = window_of(request)
         if request.last_version < 0:
             raise InvalidArgument([FieldViolation("last_version", "field.out_of_range",
                                                   {"min": 0, "max": "any"})])  # fmt: skip
         updates = self._hub.watch(_venue(request.venue_id), start, end, request.last_version)
         async for update in updates:
-            yield api.WatchSnapshotsResponse(
-                snapshot=self._converted(update.snapshot),
-                skipped_versions=update.skipped_versions,
-                resync=update.resync,
-            )
+            yield self._serialized(update)
+
+    def _serialized(self, update: Update) -> bytes:
+        """The wire bytes of a watch message, made once for every stream it is sent on."""
+        key = (update.skipped_versions, update.resync)
+        for known, known_key, sent in self._sent:
+            if known is update.snapshot and known_key == key:
+                return sent
+        data: bytes = api.WatchSnapshotsResponse(
+            snapshot=self._converted(update.snapshot),
+            skipped_versions=update.skipped_versions,
+            resync=update.resync,
+        ).SerializeToString()
+        # Holding the snapshot itself keeps identity checks sound; a few entries are enough.
+        self._sent = [(update.snapshot, key, data), *self._sent[:15]]
+        return data
 
     def _converted(self, snapshot: Snapshot) -> pb.Snapshot:
-        """The proto of a snapshot, converted once for all the subscribers it is sent to."""
+        """The proto of a snapshot, converted once for all the calls it answers."""
         for known, message in self._recent:
             if known is snapshot:
                 return message
         message = snapshot_to_proto(snapshot)
-        # Holding the snapshot itself keeps identity checks sound; a few entries are enough.
         self._recent = [(snapshot, message), *self._recent[:7]]
         return message
 
@@ -115,3 +128,41 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
         return api.SearchSlotsResponse(
             candidates=[option_to_proto(o) for o in options], snapshot_version=version
         )
+
+
+def add_to_server(servicer: AvailabilityServicer, server: grpc.aio.Server) -> None:
+    """The generated registration, except that WatchSnapshots sends the bytes its servicer
+    serialized once for all the streams a message goes to (see `_serialized`)."""
+    generated = _Handlers()
+    rpc.add_AvailabilityServiceServicer_to_server(servicer, generated)
+    handlers = dict(generated.handlers)
+    watch = handlers["WatchSnapshots"]
+    handlers["WatchSnapshots"] = grpc.unary_stream_rpc_method_handler(
+        watch.unary_stream,
+        request_deserializer=watch.request_deserializer,
+        response_serializer=_wire_bytes,
+    )
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
+    server.add_registered_method_handlers(SERVICE, handlers)
+
+
+def _wire_bytes(message: bytes | api.WatchSnapshotsResponse) -> bytes:
+    if isinstance(message, bytes):
+        return message
+    data: bytes = message.SerializeToString()
+    return data
+
+
+class _Handlers:
+    """Stands in for a server to collect the generated code's method handlers."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, grpc.RpcMethodHandler] = {}
+
+    def add_generic_rpc_handlers(self, handlers: object) -> None:
+        """The registered handlers below say the same."""
+
+    def add_registered_method_handlers(
+        self, service: str, handlers: dict[str, grpc.RpcMethodHandler]
+    ) -> None:
+        self.handlers.update(handlers)

@@ -16,12 +16,15 @@ from services.availability.adapters.day_source import PostgresDaySource
 from services.availability.adapters.floor_plan_unit_of_work import PostgresFloorPlanUnitOfWork
 from services.availability.adapters.rescue_client import GrpcRescue
 from services.availability.adapters.state_client import GrpcBookingStates
+from services.availability.adapters.venue_heads import PostgresVenueHeads
+from services.availability.application.day_models import DayModels
 from services.availability.application.rescues import RescueOff, RescuePort, Rescuer
 from services.availability.application.snapshots import Snapshots
 from services.availability.application.watch import WatchHub
 from services.availability.floor_plan_api import FLOOR_PLAN_ROLES, FloorPlanServicer
 from services.availability.floor_plan_api import SERVICE as FLOOR_PLAN_SERVICE
 from services.availability.grpc_api import AvailabilityServicer
+from services.availability.grpc_api import add_to_server as add_availability_to_server
 from services.availability.settings import AvailabilitySettings
 from shared import idempotent_methods
 from shared.channels import open_channel
@@ -34,10 +37,12 @@ from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.availability.v1 import (
     availability_service_pb2,
-    availability_service_pb2_grpc,
     floor_plan_service_pb2_grpc,
 )
 
+PRUNE_SECONDS = 60.0
+# Head reads take one short round trip each; a few connections serve a burst of a thousand.
+HEAD_CONNECTIONS = 3
 SERVICE = availability_service_pb2.DESCRIPTOR.services_by_name["AvailabilityService"].full_name
 
 log = logging.getLogger("maitred.availability")
@@ -73,12 +78,25 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         log.info("no optimizer address: capacity checks never ask for a re-pack")
     source = PostgresDaySource(engine)
     rescuer = Rescuer(rescue, timedelta(milliseconds=settings.rescue_time_limit_ms))
-    snapshots = Snapshots(
-        source, RedisDayCache(redis, await source.identity()), now, rescuer=rescuer
+    models = DayModels(
+        source,
+        RedisDayCache(redis, await source.identity()),
+        max_days=settings.day_models_max,
+        idle=timedelta(seconds=settings.day_model_idle_seconds),
     )
+    heads = await PostgresVenueHeads.open(settings.database_url, size=HEAD_CONNECTIONS)
+    snapshots = Snapshots(heads, models, now, rescuer=rescuer)
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
-    feed_task = asyncio.create_task(feed.run(hub.changed))
+
+    def changed(venue_id: str, version: int) -> None:
+        models.changed(venue_id, version)
+        hub.changed(venue_id, version)
+
+    feed_task = asyncio.create_task(feed.run(changed))
+    prune_task = asyncio.create_task(
+        prune_change_log(source, timedelta(seconds=settings.change_log_retention_seconds))
+    )
     floor_plans = FloorPlanServicer(
         uow=functools.partial(PostgresFloorPlanUnitOfWork, engine),
         state=GrpcBookingStates(state_channel, token),
@@ -86,9 +104,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     )
 
     def register(server: grpc.aio.Server) -> list[str]:
-        availability_service_pb2_grpc.add_AvailabilityServiceServicer_to_server(
-            AvailabilityServicer(snapshots=snapshots, hub=hub), server
-        )
+        add_availability_to_server(AvailabilityServicer(snapshots=snapshots, hub=hub), server)
         floor_plan_service_pb2_grpc.add_FloorPlanServiceServicer_to_server(floor_plans, server)
         return [SERVICE, FLOOR_PLAN_SERVICE]
 
@@ -103,18 +119,31 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     )
 
     async def close() -> None:
-        feed_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await feed_task
+        for task in (feed_task, prune_task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await hub.close()
+        await models.close()
         await state_channel.close()
         if optimizer_channel is not None:
             await optimizer_channel.close()
         await redis.aclose()
+        await heads.close()
         await engine.dispose()
 
     running.on_stop.append(close)
     return running
+
+
+async def prune_change_log(source: PostgresDaySource, retention: timedelta) -> None:
+    """Drop change-log rows older than `retention`, once a minute, until cancelled."""
+    while True:
+        try:
+            await source.prune_changes(retention)
+        except Exception:  # a failed prune is retried; the log only grows meanwhile
+            log.exception("pruning the venue change log failed")
+        await asyncio.sleep(PRUNE_SECONDS)
 
 
 async def run() -> None:

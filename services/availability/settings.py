@@ -37,3 +37,22 @@ class AvailabilitySettings(ServiceSettings):
         le=2000,  # FindRescuePlan's own maximum
         validation_alias=AliasChoices("MAITRED_RESCUE_TIME_LIMIT_MS", "rescue_time_limit_ms"),
     )
+    # The venue days held in memory: at most this many, and none unasked for this long.
+    day_models_max: int = Field(
+        default=256,
+        ge=1,
+        validation_alias=AliasChoices("MAITRED_DAY_MODELS_MAX", "day_models_max"),
+    )
+    day_model_idle_seconds: float = Field(
+        default=1800.0,
+        gt=0,
+        validation_alias=AliasChoices("MAITRED_DAY_MODEL_IDLE_SECONDS", "day_model_idle_seconds"),
+    )
+    # How long the venue change log keeps its rows; a day model further behind is rebuilt.
+    change_log_retention_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "MAITRED_CHANGE_LOG_RETENTION_SECONDS", "change_log_retention_seconds"
+        ),
+    )

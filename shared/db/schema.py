@@ -398,3 +398,20 @@ venue_change_versions = Table(
     _timestamp("update_time"),
     comment="The change version of each venue: +1 per transaction that touches it.",
 )  # fmt: skip
+
+# One row per written row of a watched table, with the version it made (migration 0018); the
+# availability service reads it to catch its day models up and prunes it by age.
+
+venue_changes = Table(
+    "venue_changes", metadata,
+    Column("change_id", BigInteger, primary_key=True, autoincrement=True),
+    Column("venue_id", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("booking_id", UUID(as_uuid=True)),
+    Column("group_id", UUID(as_uuid=True)),
+    _timestamp("change_time"),
+    Index("ix_venue_changes_venue_version", "venue_id", "version"),
+    Index("ix_venue_changes_change_time", "change_time"),
+    comment="What each venue version changed: one row per written row of a watched table.",
+)  # fmt: skip

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.availability.adapters.facts_reader import read_demand, read_occupancies, read_version
+from services.availability.adapters.facts_reader import (
+    read_changed_demand,
+    read_changed_occupancies,
+    read_demand,
+    read_occupancies,
+    read_version,
+)
 from services.availability.adapters.floor_reader import read_floor
-from services.availability.application.snapshot_ports import DayFacts, Head
-from shared.db.schema import venue_change_versions, venues
+from services.availability.application.snapshot_ports import DayFacts, Head, VenueChanges
+from shared.db.schema import venue_change_versions, venue_changes, venues
+
+BOOKING_SOURCES = ("bookings", "allocations")
 
 
 class PostgresDaySource:
@@ -60,3 +69,40 @@ class PostgresDaySource:
                 occupancies = await read_occupancies(db, venue_id, start, end)
                 demand = await read_demand(db, venue_id, start, end)
         return DayFacts(venue_id, day, version, floor[2], floor[0], floor[1], occupancies, demand)
+
+    async def changes(self, venue_id: str, since: int) -> VenueChanges | None:
+        async with self._engine.connect() as db:
+            db = await db.execution_options(isolation_level="REPEATABLE READ")
+            async with db.begin():
+                version = await read_version(db, venue_id)
+                rows = (await db.execute(_changes_after(venue_id, since, version))).all()
+                # Every version leaves at least one row; a missing one was pruned: rebuild.
+                if {row.version for row in rows} != set(range(since + 1, version + 1)):
+                    return None
+                bookings = {str(r.booking_id) for r in rows if r.booking_id is not None}
+                groups = {str(r.group_id) for r in rows if r.group_id is not None}
+                floor = None
+                if any(row.source not in BOOKING_SOURCES for row in rows):
+                    floor = await read_floor(db, venue_id)
+                    if floor is None:
+                        return None
+                occupancies = await read_changed_occupancies(db, venue_id, bookings, groups)
+                demand = await read_changed_demand(db, venue_id, bookings)
+        return VenueChanges(
+            version, frozenset(bookings), frozenset(groups), occupancies, demand, floor
+        )
+
+    async def prune_changes(self, older_than: timedelta) -> int:
+        """Delete change-log rows older than `older_than`; a model that needed them rebuilds."""
+        async with self._engine.begin() as db:
+            result = await db.execute(
+                delete(venue_changes).where(venue_changes.c.change_time < func.now() - older_than)
+            )
+        return int(result.rowcount or 0)
+
+
+def _changes_after(venue_id: str, since: int, version: int) -> Select[tuple[int, str, Any, Any]]:
+    changes = venue_changes.c
+    return select(changes.version, changes.source, changes.booking_id, changes.group_id).where(
+        changes.venue_id == venue_id, changes.version > since, changes.version <= version
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -42,6 +43,28 @@ async def read_occupancies(
 ) -> tuple[Occupancy, ...]:
     """Live allocations overlapping [start, end), one per allocation group."""
     span = func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
+    return await _occupancies(db, venue_id, allocations.c.during.op("&&")(span))
+
+
+async def read_changed_occupancies(
+    db: AsyncConnection, venue_id: str, booking_ids: set[str], group_ids: set[str]
+) -> tuple[Occupancy, ...]:
+    """Live allocation groups, on any day, of the given bookings or groups."""
+    if not booking_ids and not group_ids:
+        return ()
+    return await _occupancies(
+        db,
+        venue_id,
+        or_(
+            allocations.c.booking_id.in_([uuid.UUID(b) for b in sorted(booking_ids)]),
+            allocations.c.group_id.in_([uuid.UUID(g) for g in sorted(group_ids)]),
+        ),
+    )
+
+
+async def _occupancies(
+    db: AsyncConnection, venue_id: str, condition: ColumnElement[bool]
+) -> tuple[Occupancy, ...]:
     rows = await db.execute(
         select(
             allocations.c.group_id,
@@ -60,7 +83,7 @@ async def read_occupancies(
         .where(
             allocations.c.venue_id == venue_id,
             allocations.c.release_time.is_(None),
-            allocations.c.during.op("&&")(span),
+            condition,
         )
         .order_by(allocations.c.group_id, allocations.c.table_id)
     )
@@ -91,14 +114,29 @@ async def read_demand(
     db: AsyncConnection, venue_id: str, start: datetime, end: datetime
 ) -> tuple[Demand, ...]:
     """Bookings that need tables and overlap [start, end)."""
+    return await _demand(db, venue_id, bookings.c.start_time < end, bookings.c.end_time > start)
+
+
+async def read_changed_demand(
+    db: AsyncConnection, venue_id: str, booking_ids: set[str]
+) -> tuple[Demand, ...]:
+    """The given bookings that need tables, on any day."""
+    if not booking_ids:
+        return ()
+    ids = [uuid.UUID(b) for b in sorted(booking_ids)]
+    return await _demand(db, venue_id, bookings.c.booking_id.in_(ids))
+
+
+async def _demand(
+    db: AsyncConnection, venue_id: str, *conditions: ColumnElement[bool]
+) -> tuple[Demand, ...]:
     rows = await db.execute(
         select(bookings.c.booking_id, bookings.c.party_size, bookings.c.start_time,
                bookings.c.end_time, bookings.c.state)
         .where(
             bookings.c.venue_id == venue_id,
             bookings.c.state.in_(WAITING_STATES),
-            bookings.c.start_time < end,
-            bookings.c.end_time > start,
+            *conditions,
             # A booking whose tables are already written counts once, as an occupancy.
             ~select(allocations.c.allocation_id)
             .where(

@@ -32,6 +32,23 @@ class DayFacts:
     demand: tuple[Demand, ...]
 
 
+@dataclass(frozen=True)
+class VenueChanges:
+    """What changed at a venue after some version, with those keys' rows as they are now.
+
+    `occupancies` and `demand` are every live allocation group and waiting booking (on any
+    day) among the changed bookings and groups, read at `version`; `floor` is the venue's new
+    floor, policy and floor-plan version when a floor-plan row changed, else None.
+    """
+
+    version: int
+    booking_ids: frozenset[str]
+    group_ids: frozenset[str]
+    occupancies: tuple[Occupancy, ...]
+    demand: tuple[Demand, ...]
+    floor: tuple[Floor, Policy, int] | None
+
+
 class DaySource(Protocol):
     """The truth: PostgreSQL."""
 
@@ -42,6 +59,17 @@ class DaySource(Protocol):
     ) -> DayFacts | None:
         """The day's facts over [start, end) (its local midnights), read in one snapshot."""
         ...
+
+    async def changes(self, venue_id: str, since: int) -> VenueChanges | None:
+        """What changed after version `since`, read in one snapshot; None when the change log
+        no longer holds every version after it (or the venue is gone): rebuild instead."""
+        ...
+
+
+class VenueHeads(Protocol):
+    """The truth about a venue's head, read as cheaply as it can be: every call reads it."""
+
+    async def head(self, venue_id: str) -> Head | None: ...
 
 
 class DayCache(Protocol):

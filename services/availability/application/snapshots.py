@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.availability.application.day_models import DayModels
 from services.availability.application.rescues import Rescuer
-from services.availability.application.snapshot_ports import DayCache, DayFacts, DaySource
+from services.availability.application.snapshot_ports import DayFacts, VenueHeads
 from services.availability.domain.capacity import Verdict, check_capacity
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
+from services.availability.domain.packing import Packing
 from services.availability.domain.slots import SlotOption, search_slots
 from services.availability.domain.snapshot import Snapshot, compute_snapshot
 from shared.domain_errors import FieldViolation, InvalidArgument, NotFound
 from shared.seating.combinations import Candidate, Seat, connected_sets
 
 MAX_WINDOW = timedelta(hours=24)
+MAX_CACHED = 256  # merged views and computed snapshots kept, oldest dropped first
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,16 @@ class View:
     policy: Policy
     facts: Facts
     candidates: tuple[Candidate, ...]
+    # What the checks made on this view reuse, until the next hold expires.
+    memo: dict[str, tuple[datetime, Packing]] = field(default_factory=dict, compare=False)
+
+    def packing(self, now: datetime) -> Packing:
+        """What the facts say as of `now`, made once per view and hold expiry."""
+        known = self.memo.get("packing")
+        if known is None or now >= known[0]:
+            known = (_next_expiry(self.facts, now), Packing.of(self.facts, now))
+            self.memo["packing"] = known
+        return known[1]
 
 
 def check_window(start: datetime | None, end: datetime | None, field: str = "window") -> None:
@@ -36,7 +49,8 @@ def check_window(start: datetime | None, end: datetime | None, field: str = "win
 
 
 class Snapshots:
-    """Reads venue days (cache first, PostgreSQL when missing) and applies the pure rules.
+    """Answers from the venue days held in memory (caught up to the venue's version at each
+    call, so an answer counts every change committed before the call) and the pure rules.
 
     A capacity check or slot search that finds no free table may still accept the party when
     the rescuer finds a re-pack of other bookings that seats it.
@@ -44,81 +58,91 @@ class Snapshots:
 
     def __init__(
         self,
-        source: DaySource,
-        cache: DayCache,
+        heads: VenueHeads,
+        models: DayModels,
         clock: Callable[[], datetime],
         *,
         rescuer: Rescuer,
     ) -> None:
-        self._source = source
-        self._cache = cache
+        self._heads = heads
+        self._models = models
         self._clock = clock
         self._rescuer = rescuer
-        self._candidates: dict[tuple[str, int, int, bool], tuple[Candidate, ...]] = {}
+        self._candidates: dict[str, tuple[tuple[object, ...], tuple[Candidate, ...]]] = {}
+        self._views: dict[tuple[str, tuple[date, ...]], View] = {}
+        self._snapshots: dict[tuple[str, datetime, datetime], tuple[Snapshot, datetime]] = {}
 
     async def version(self, venue_id: str) -> int:
         """The venue's current change version (0 when it has none or does not exist)."""
-        head = await self._source.head(venue_id)
+        head = await self._heads.head(venue_id)
         return head.version if head else 0
 
     async def view(self, venue_id: str, start: datetime, end: datetime) -> View:
         """The venue over [start, end): every local day it touches, merged at one version."""
-        head = await self._source.head(venue_id)
+        head = await self._heads.head(venue_id)
         if head is None:
             raise NotFound(resource="Venue", id=venue_id)
         zone = ZoneInfo(head.timezone)
         days = _local_days(start, end, zone)
-        loaded = [await self._day(venue_id, day, zone, head.version) for day in days]
-        for _ in range(3):  # a write landed between two days' reads: read them again
-            if len({d.version for d in loaded}) == 1:
-                break
-            loaded = [await self._read(venue_id, day, zone) for day in days]
-        latest = max(loaded, key=lambda d: d.version)
+        loaded = await self._models.days(venue_id, days, zone, head.version)
+        key = (venue_id, tuple(days))
+        known = self._views.get(key)
+        if known is not None and known.facts.version == loaded[0].version:
+            return known
+        latest = loaded[-1]
         facts = Facts(
-            version=min(d.version for d in loaded),
+            version=latest.version,
             floor_version=latest.floor_version,
             occupancies=tuple({o.allocation_id: o for d in loaded for o in d.occupancies}.values()),
             demand=tuple({x.booking_id: x for d in loaded for x in d.demand}.values()),
         )
-        return View(latest.floor, latest.policy, facts, self._combinations(venue_id, latest))
-
-    async def _day(self, venue_id: str, day: date, zone: ZoneInfo, version: int) -> DayFacts:
-        cached = await self._cache.get(venue_id, day, version)
-        return cached if cached is not None else await self._read(venue_id, day, zone)
-
-    async def _read(self, venue_id: str, day: date, zone: ZoneInfo) -> DayFacts:
-        start = datetime.combine(day, time(0), zone)
-        facts = await self._source.day(venue_id, day, start, start + timedelta(days=1))
-        if facts is None:
-            raise NotFound(resource="Venue", id=venue_id)
-        await self._cache.put(facts)
-        return facts
+        view = View(latest.floor, latest.policy, facts, self._combinations(venue_id, latest))
+        if len(self._views) >= MAX_CACHED:
+            self._views.pop(next(iter(self._views)))
+        self._views[key] = view
+        return view
 
     def _combinations(self, venue_id: str, day: DayFacts) -> tuple[Candidate, ...]:
         policy = day.policy
-        key = (venue_id, day.floor_version, policy.max_tables_per_combination,
+        key = (day.floor_version, policy.max_tables_per_combination,
                policy.allow_cross_zone_combinations)  # fmt: skip
-        if key not in self._candidates:
+        known = self._candidates.get(venue_id)
+        if known is None or known[0] != key:
             seats = [Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, t.combinable)
                      for t in day.floor.active_tables()]  # fmt: skip
-            self._candidates[key] = tuple(
-                connected_sets(seats, day.floor.neighbours(), max_tables=key[2], cross_zone=key[3])
+            found = tuple(
+                connected_sets(seats, day.floor.neighbours(), max_tables=key[1], cross_zone=key[2])
             )
-        return self._candidates[key]
+            known = self._candidates[venue_id] = (key, found)
+        return known[1]
 
     async def snapshot(self, venue_id: str, start: datetime, end: datetime) -> Snapshot:
         check_window(start, end)
         view = await self.view(venue_id, start, end)
-        return compute_snapshot(venue_id, view.floor, view.policy, view.facts, start, end,
-                                now=self._clock())  # fmt: skip
+        now = self._clock()
+        key = (venue_id, start, end)
+        known = self._snapshots.get(key)
+        # Only time can change a snapshot at one version: a hold that expires stops counting.
+        if known is not None and known[0].version == view.facts.version and now < known[1]:
+            return known[0]
+        snapshot = compute_snapshot(venue_id, view.floor, view.policy, view.facts, start, end,
+                                    now=now)  # fmt: skip
+        if len(self._snapshots) >= MAX_CACHED:
+            self._snapshots.pop(next(iter(self._snapshots)))
+        self._snapshots[key] = (snapshot, _next_expiry(view.facts, now))
+        return snapshot
 
     async def check(
         self, venue_id: str, start: datetime, party_size: int, booking_id: str | None
     ) -> tuple[Verdict, int]:
         """Whether the party can start at `start`, and the version it was decided at."""
         view = await self.view(venue_id, start - timedelta(hours=6), start + timedelta(hours=12))
+        now = self._clock()
+        # A booking checked against itself needs its own packing, without its tables.
+        packing = view.packing(now) if booking_id is None else None
         verdict = check_capacity(view.floor, view.policy, view.facts, view.candidates, start,
-                                 party_size, now=self._clock(), booking_id=booking_id)  # fmt: skip
+                                 party_size, now=now, booking_id=booking_id,
+                                 packing=packing)  # fmt: skip
         verdict = await self._rescuer.check(venue_id, start, party_size, verdict)
         return verdict, view.facts.version
 
@@ -132,7 +156,7 @@ class Snapshots:
     ) -> tuple[list[SlotOption], int]:
         """The start times at which the party fits (some after a re-pack), best first, and the
         version used."""
-        head = await self._source.head(venue_id)
+        head = await self._heads.head(venue_id)
         if head is None:
             raise NotFound(resource="Venue", id=venue_id)
         zone = ZoneInfo(head.timezone)
@@ -146,9 +170,16 @@ class Snapshots:
         starts = [s for day in _local_days(*span, zone) for s, _ in view.policy.slot_starts(day)
                   if span[0] <= s < span[1] and s > now]  # fmt: skip
         found = search_slots(view.floor, view.policy, view.facts, view.candidates, starts,
-                             party_size, now=now, preferred=preferred, limit=limit)  # fmt: skip
+                             party_size, now=now, preferred=preferred, limit=limit,
+                             packing=view.packing(now))  # fmt: skip
         options = await self._rescuer.slots(venue_id, party_size, found, limit)
         return options, view.facts.version
+
+
+def _next_expiry(facts: Facts, now: datetime) -> datetime:
+    """The first moment after `now` at which a live hold stops counting (or far away)."""
+    expiries = [o.expire_time for o in facts.occupancies if o.expire_time and o.expire_time > now]
+    return min(expiries, default=datetime.max.replace(tzinfo=UTC))
 
 
 def _local_days(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:

@@ -114,17 +114,18 @@ class WatchHub:
                 log.exception("snapshot recompute failed", extra={"venue_id": venue_id})
 
     async def _publish(self, venue_id: str) -> None:
-        if await self._snapshots.version(venue_id) <= self._seen.get(venue_id, 0):
-            return
+        # Each snapshot is read at the venue's version; one already sent comes from memory.
+        seen = self._seen.get(venue_id, 0)
         subscribers = list(self._subscribers.get(venue_id, ()))
         by_window: dict[tuple[datetime, datetime], Snapshot] = {}
         for subscriber in subscribers:
             window = (subscriber.start, subscriber.end)
             if window not in by_window:
                 by_window[window] = await self._snapshots.snapshot(venue_id, *window)
-            snapshot = by_window[window]
-            self._seen[venue_id] = max(self._seen.get(venue_id, 0), snapshot.version)
-            subscriber.deliver(snapshot)
+            if by_window[window].version > seen:
+                subscriber.deliver(by_window[window])
+        versions = [snapshot.version for snapshot in by_window.values()]
+        self._seen[venue_id] = max([self._seen.get(venue_id, 0), *versions])
 
     async def close(self) -> None:
         for task in list(self._producers.values()):

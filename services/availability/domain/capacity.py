@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -10,7 +9,7 @@ from enum import StrEnum
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
-from services.availability.domain.snapshot import pacing_load
+from services.availability.domain.packing import Busy, FitCache, Packing, Request, free_fits
 from shared.seating.combinations import Candidate
 
 SEARCH_BUDGET = 20_000  # nodes of the packing search per check; see _pack
@@ -60,27 +59,6 @@ class Verdict:
         return replace(self, accepted=True, rejection=None, detail=detail, rescue_needed=True)
 
 
-@dataclass(frozen=True)
-class Request:
-    """A party that needs tables over [start, blocked_until)."""
-
-    party_size: int
-    start: datetime
-    blocked_until: datetime
-
-
-Busy = dict[str, list[tuple[datetime, datetime]]]
-
-
-def busy_tables(facts: Facts, now: datetime, *, excluding: str | None = None) -> Busy:
-    """Every table's blocked spans from live allocations."""
-    busy: Busy = defaultdict(list)
-    for occupancy in facts.live(now, excluding=excluding):
-        for table_id in occupancy.table_ids:
-            busy[table_id].append((occupancy.start, occupancy.end))
-    return busy
-
-
 def check_capacity(
     floor: Floor,
     policy: Policy,
@@ -91,10 +69,13 @@ def check_capacity(
     *,
     now: datetime,
     booking_id: str | None = None,
-    busy: Busy | None = None,
-    cache: FitCache | None = None,
+    packing: Packing | None = None,
 ) -> Verdict:
-    """Whether `party_size` can start at `start`, counting allocations and waiting demand."""
+    """Whether `party_size` can start at `start`, counting allocations and waiting demand.
+
+    `packing` is what the facts say as of `now` without `booking_id`, when the caller keeps
+    one for many checks; else it is made here.
+    """
     turn = policy.turn_time(party_size)
     if party_size > policy.max_party_size or turn is None or party_size < 1:
         return Verdict(
@@ -107,9 +88,9 @@ def check_capacity(
         return Verdict(False, Rejection.CLOSED, "no service period takes this start time", end)
     if not policy.on_grid(start):
         return Verdict(False, Rejection.OFF_SLOT, "the start time is not on the slot grid", end)
-    waiting = facts.waiting(excluding=booking_id)
-    live = facts.live(now, excluding=booking_id)
-    covers, parties = pacing_load(live, waiting, start, policy.slot_interval)
+    if packing is None:
+        packing = Packing.of(facts, now, excluding=booking_id)
+    covers, parties = packing.pacing.load(start, policy.slot_interval)
     paced = _pacing_rejection(policy, covers, parties, party_size)
     if paced is not None:
         return Verdict(False, paced[0], paced[1], end)
@@ -117,11 +98,10 @@ def check_capacity(
     new = Request(party_size, start, blocked)
     competing = [
         Request(d.party_size, d.start, d.end + policy.cleaning_buffer)
-        for d in waiting
+        for d in packing.waiting
         if d.start < blocked and start < d.end + policy.cleaning_buffer
     ]
-    table_busy = busy if busy is not None else busy_tables(facts, now, excluding=booking_id)
-    best = pack(new, competing, candidates, table_busy, cache)
+    best = pack(new, competing, candidates, packing.busy, packing.fits)
     if best is None:
         return Verdict(False, Rejection.NO_TABLE_FITS, "no free table or combination fits", end,
                        contested=bool(competing))  # fmt: skip
@@ -139,24 +119,6 @@ def _pacing_rejection(
     return None
 
 
-def _free(table_ids: tuple[str, ...], span: tuple[datetime, datetime], busy: Busy) -> bool:
-    start, end = span
-    return all(s >= end or start >= e for t in table_ids for s, e in busy.get(t, ()))
-
-
-FitCache = dict[int, list[Candidate]]
-
-
-def fitting(candidates: Sequence[Candidate], party_size: int, cache: FitCache) -> list[Candidate]:
-    """The candidates that fit a party, fewest tables then least waste first (cached by size)."""
-    if party_size not in cache:
-        cache[party_size] = sorted(
-            (c for c in candidates if c.fits(party_size)),
-            key=lambda c: (len(c.table_ids), c.waste(party_size)),
-        )
-    return cache[party_size]
-
-
 def pack(
     new: Request,
     competing: Sequence[Request],
@@ -172,15 +134,8 @@ def pack(
     SEARCH_BUDGET nodes it stops and answers for the new party alone: a check must stay
     fast, and the database's exclusion constraint, not this answer, prevents a double booking.
     """
-    sizes = cache if cache is not None else {}
-    options = {
-        request: [
-            c
-            for c in fitting(candidates, request.party_size, sizes)
-            if _free(c.table_ids, (request.start, request.blocked_until), busy)
-        ]
-        for request in (new, *competing)
-    }
+    memo = cache if cache is not None else FitCache()
+    options = {request: free_fits(request, candidates, busy, memo) for request in (new, *competing)}
     order = [new, *sorted((r for r in competing if options[r]), key=lambda r: -r.party_size)]
     nodes = 0
     chosen: list[tuple[Candidate, Request]] = []

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.availability.domain.capacity import FitCache, busy_tables, check_capacity
+from services.availability.domain.capacity import check_capacity
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
+from services.availability.domain.packing import Packing
 from shared.seating.combinations import Candidate
 
 
@@ -55,15 +56,18 @@ def search_slots(
     now: datetime,
     preferred: datetime | None,
     limit: int,
+    packing: Packing | None = None,
 ) -> SlotSearch:
-    """The start times at which the party fits, best first, at most `limit` of them."""
-    busy = busy_tables(facts, now)
-    cache: FitCache = {}
+    """The start times at which the party fits, best first, at most `limit` of them.
+
+    `packing` is what the facts say as of `now`, when the caller keeps one; else it is made.
+    """
+    packing = packing if packing is not None else Packing.of(facts, now)
     options: list[SlotOption] = []
     squeezed: list[SlotOption] = []
     for start in starts:
         verdict = check_capacity(
-            floor, policy, facts, candidates, start, party_size, now=now, busy=busy, cache=cache
+            floor, policy, facts, candidates, start, party_size, now=now, packing=packing
         )
         period = policy.period_at(start)
         name = period.name if period else ""

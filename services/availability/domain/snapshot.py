@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Demand, Facts, Occupancy
+from services.availability.domain.packing import Pacing
 
 
 @dataclass(frozen=True)
@@ -50,24 +51,6 @@ def slot_starts(policy: Policy, start: datetime, end: datetime) -> list[datetime
     return sorted(set(starts))
 
 
-def starts_in(moment: datetime, slot: datetime, interval: timedelta) -> bool:
-    return slot <= moment < slot + interval
-
-
-def pacing_load(
-    live: list[Occupancy], waiting: list[Demand], slot: datetime, interval: timedelta
-) -> tuple[int, int]:
-    """The covers and parties whose bookings start in a slot (waiting ones included)."""
-    covers = parties = 0
-    for occupancy in live:
-        if occupancy.party_size and starts_in(occupancy.start, slot, interval):
-            covers, parties = covers + occupancy.party_size, parties + 1
-    for demand in waiting:
-        if starts_in(demand.start, slot, interval):
-            covers, parties = covers + demand.party_size, parties + 1
-    return covers, parties
-
-
 def headroom(limit: int | None, used: int) -> int | None:
     return None if limit is None else max(limit - used, 0)
 
@@ -85,18 +68,23 @@ def compute_snapshot(
     """The snapshot of [start, end) as of `now` (expired holds no longer count)."""
     live = [o for o in facts.live(now) if o.overlaps(start, end)]
     tables = floor.active_tables()
-    per_table = {
-        t.table_id: tuple(sorted((o for o in live if t.table_id in o.table_ids), key=_by_start))
-        for t in tables
-    }
+    on_table: dict[str, list[Occupancy]] = {t.table_id: [] for t in tables}
+    for occupancy in live:
+        for table_id in occupancy.table_ids:
+            if table_id in on_table:
+                on_table[table_id].append(occupancy)
+    per_table = {table_id: tuple(sorted(found, key=_by_start))
+                 for table_id, found in on_table.items()}  # fmt: skip
     waiting = sorted((d for d in facts.waiting() if d.overlaps(start, end)), key=lambda d: d.start)
+    starts = slot_starts(policy, start, end)
+    pacing = Pacing(live, waiting)
     slots = []
-    for slot in slot_starts(policy, start, end):
+    for slot in starts:
+        covers, parties = pacing.load(slot, policy.slot_interval)
         slot_end = slot + policy.slot_interval
         free = [
             t for t in tables if not any(o.overlaps(slot, slot_end) for o in per_table[t.table_id])
         ]
-        covers, parties = pacing_load(live, waiting, slot, policy.slot_interval)
         slots.append(
             SlotFigures(
                 start=slot,

@@ -1,0 +1,187 @@
+"""The venue days this process serves, held in memory at one version and caught up by change.
+
+PostgreSQL stays the truth: a day is read from it (or from the shared cache) the first time it
+is asked for, then moved on by what each later version changed. When the change log no longer
+reaches back to the model's version, or says the venue is gone, the days are read again.
+Days nobody asked about for `idle` are dropped, and never more than `max_days` are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta, tzinfo
+
+from services.availability.application.day_changes import apply_changes, day_span
+from services.availability.application.snapshot_ports import DayCache, DayFacts, DaySource
+from shared.domain_errors import NotFound
+
+log = logging.getLogger("maitred.availability.models")
+REBUILD_ATTEMPTS = 3
+
+
+@dataclass
+class _Venue:
+    version: int = 0
+    days: dict[date, DayFacts] = field(default_factory=dict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class DayModels:
+    """Venue days in memory, each venue's days at one version."""
+
+    def __init__(
+        self,
+        source: DaySource,
+        cache: DayCache,
+        *,
+        max_days: int,
+        idle: timedelta,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._source = source
+        self._cache = cache
+        self._max_days = max_days
+        self._idle = idle.total_seconds()
+        self._monotonic = monotonic
+        self._venues: dict[str, _Venue] = {}
+        self._used: OrderedDict[tuple[str, date], float] = OrderedDict()
+        self._background: set[asyncio.Task[None]] = set()
+        self.rebuilds = 0
+        self.catch_ups = 0
+
+    def loaded(self) -> list[tuple[str, date, int]]:
+        """(venue, day, version) of every day held, least recently used first."""
+        return [(v, d, self._venues[v].version) for v, d in self._used]
+
+    def version_of(self, venue_id: str) -> int | None:
+        venue = self._venues.get(venue_id)
+        return venue.version if venue and venue.days else None
+
+    async def days(
+        self, venue_id: str, days: list[date], zone: tzinfo, version: int
+    ) -> list[DayFacts]:
+        """The days at one version at least `version` (the head the caller just read)."""
+        venue = self._venues.setdefault(venue_id, _Venue())
+        if venue.version < version or any(d not in venue.days for d in days):
+            async with venue.lock:
+                await self._load(venue_id, venue, days, zone, version)
+                found = [venue.days[d] for d in days]
+        else:
+            found = [venue.days[d] for d in days]
+        self._venues.setdefault(venue_id, venue)
+        for day in days:
+            self._touch(venue_id, day)
+        self._evict()
+        return found
+
+    def changed(self, venue_id: str, version: int) -> None:
+        """A committed change (from the change feed): catch the venue's days up in the
+        background, so the next call finds them current; a call still catches up itself."""
+        venue = self._venues.get(venue_id)
+        if venue is None or not venue.days or venue.version >= version:
+            return
+        task = asyncio.create_task(self._catch_up_quietly(venue_id, version))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _catch_up_quietly(self, venue_id: str, version: int) -> None:
+        try:
+            await self.catch_up(venue_id, version)
+        except Exception:  # the next call on the venue catches up (or fails) in the open
+            log.warning("background catch-up failed", extra={"venue_id": venue_id})
+
+    async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def catch_up(self, venue_id: str, version: int) -> None:
+        """Move the venue's days on to `version` or later, if this process holds any."""
+        venue = self._venues.get(venue_id)
+        if venue is not None and venue.days and venue.version < version:
+            async with venue.lock:
+                if venue.version < version:
+                    await self._advance(venue_id, venue)
+
+    async def _load(
+        self, venue_id: str, venue: _Venue, days: list[date], zone: tzinfo, version: int
+    ) -> None:
+        for day in days:
+            if day not in venue.days:
+                venue.days[day] = await self._read(venue_id, day, zone, version)
+        versions = {facts.version for facts in venue.days.values()}
+        if len(versions) == 1 and min(versions) >= version:
+            venue.version = min(versions)
+            return
+        venue.version = min(versions)
+        await self._advance(venue_id, venue)
+
+    async def _advance(self, venue_id: str, venue: _Venue) -> None:
+        changes = await self._source.changes(venue_id, venue.version)
+        if changes is None or changes.version < venue.version:
+            await self._rebuild(venue_id, venue)
+            return
+        self.catch_ups += 1
+        zone = next(iter(venue.days.values())).policy.timezone
+        if changes.floor is not None and changes.floor[1].timezone != zone:
+            await self._rebuild(venue_id, venue)  # the day's midnights moved
+            return
+        for day, facts in venue.days.items():
+            if facts.version < changes.version:
+                venue.days[day] = apply_changes(facts, changes)
+        venue.version = changes.version
+
+    async def _rebuild(self, venue_id: str, venue: _Venue) -> None:
+        self.rebuilds += 1
+        log.info("rebuilding a venue's days from PostgreSQL", extra={"venue_id": venue_id})
+        for _ in range(REBUILD_ATTEMPTS):
+            for day, facts in list(venue.days.items()):
+                venue.days[day] = await self._read(venue_id, day, facts.policy.timezone, 0)
+            versions = {facts.version for facts in venue.days.values()}
+            if len(versions) == 1:
+                venue.version = versions.pop()
+                return
+        # Writes kept landing between the days' reads: let the change log settle the rest.
+        venue.version = min(facts.version for facts in venue.days.values())
+        await self._advance(venue_id, venue)
+
+    async def _read(self, venue_id: str, day: date, zone: tzinfo, version: int) -> DayFacts:
+        cached = await self._cache.get(venue_id, day, version) if version else None
+        if cached is not None:
+            return cached
+        facts = await self._source.day(venue_id, day, *day_span(day, zone))
+        if facts is None:
+            self._forget(venue_id)
+            raise NotFound(resource="Venue", id=venue_id)
+        await self._cache.put(facts)
+        return facts
+
+    def _touch(self, venue_id: str, day: date) -> None:
+        self._used[(venue_id, day)] = self._monotonic()
+        self._used.move_to_end((venue_id, day))
+
+    def _evict(self) -> None:
+        oldest = self._monotonic() - self._idle
+        excess = len(self._used) - self._max_days
+        for (venue_id, day), used in list(self._used.items()):
+            if used >= oldest and excess <= 0:
+                return
+            venue = self._venues.get(venue_id)
+            if venue is not None and venue.lock.locked():
+                continue  # being caught up or loaded: its days stay until the next pass
+            del self._used[(venue_id, day)]
+            excess -= 1
+            if venue is not None:
+                venue.days.pop(day, None)
+                if not venue.days:
+                    del self._venues[venue_id]
+
+    def _forget(self, venue_id: str) -> None:
+        self._venues.pop(venue_id, None)
+        for key in [k for k in self._used if k[0] == venue_id]:
+            del self._used[key]

@@ -1,0 +1,113 @@
+"""What capacity checks at one moment reuse: busy spans, waiting bookings, pacing, fits."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import accumulate
+
+from services.availability.domain.occupancy import Demand, Facts, Occupancy
+from shared.seating.combinations import Candidate
+
+
+@dataclass(frozen=True)
+class Request:
+    """A party that needs tables over [start, blocked_until)."""
+
+    party_size: int
+    start: datetime
+    blocked_until: datetime
+
+
+class Busy:
+    """Every table's blocked spans, indexed so that "is this table free over a span" takes a
+    binary search rather than a scan of the table's day."""
+
+    def __init__(self, spans: dict[str, list[tuple[datetime, datetime]]]) -> None:
+        self._index: dict[str, tuple[list[datetime], list[datetime]]] = {}
+        for table_id, found in spans.items():
+            ordered = sorted(found)
+            # reach[i]: the latest end among the first i + 1 spans by start.
+            reach = list(accumulate((end for _, end in ordered), max))
+            self._index[table_id] = ([start for start, _ in ordered], reach)
+
+    def free(self, table_ids: tuple[str, ...], start: datetime, end: datetime) -> bool:
+        for table_id in table_ids:
+            found = self._index.get(table_id)
+            if found is None:
+                continue
+            starts, reach = found
+            before_end = bisect_left(starts, end)  # the spans that start before `end`
+            if before_end and reach[before_end - 1] > start:
+                return False
+        return True
+
+
+class Pacing:
+    """The covers and parties whose bookings start in any span, from prefix sums."""
+
+    def __init__(self, live: Sequence[Occupancy], waiting: Sequence[Demand]) -> None:
+        parties = sorted([(o.start, o.party_size) for o in live if o.party_size]
+                         + [(d.start, d.party_size) for d in waiting])  # fmt: skip
+        self._starts = [start for start, _ in parties]
+        self._covers = [0, *accumulate(size for _, size in parties)]
+
+    def load(self, slot: datetime, interval: timedelta) -> tuple[int, int]:
+        """The covers and parties whose bookings start in [slot, slot + interval)."""
+        first = bisect_left(self._starts, slot)
+        after = bisect_left(self._starts, slot + interval)
+        return self._covers[after] - self._covers[first], after - first
+
+
+@dataclass
+class FitCache:
+    """The fits by party size, and the free fits by request against one `Busy`."""
+
+    by_size: dict[int, list[Candidate]] = field(default_factory=dict)
+    by_request: dict[Request, list[Candidate]] = field(default_factory=dict)
+
+
+@dataclass
+class Packing:
+    """Everything a capacity check reads from the facts as of one moment, made once."""
+
+    busy: Busy
+    waiting: list[Demand]
+    pacing: Pacing
+    fits: FitCache
+
+    @classmethod
+    def of(cls, facts: Facts, now: datetime, *, excluding: str | None = None) -> Packing:
+        live = facts.live(now, excluding=excluding)
+        waiting = facts.waiting(excluding=excluding)
+        spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+        for occupancy in live:
+            for table_id in occupancy.table_ids:
+                spans[table_id].append((occupancy.start, occupancy.end))
+        return cls(Busy(spans), waiting, Pacing(live, waiting), FitCache())
+
+
+def fitting(candidates: Sequence[Candidate], party_size: int, cache: FitCache) -> list[Candidate]:
+    """The candidates that fit a party, fewest tables then least waste first (cached by size)."""
+    if party_size not in cache.by_size:
+        cache.by_size[party_size] = sorted(
+            (c for c in candidates if c.fits(party_size)),
+            key=lambda c: (len(c.table_ids), c.waste(party_size)),
+        )
+    return cache.by_size[party_size]
+
+
+def free_fits(
+    request: Request, candidates: Sequence[Candidate], busy: Busy, cache: FitCache
+) -> list[Candidate]:
+    """The fits of a request whose tables are free over its span (cached by request)."""
+    if request not in cache.by_request:
+        cache.by_request[request] = [
+            c
+            for c in fitting(candidates, request.party_size, cache)
+            if busy.free(c.table_ids, request.start, request.blocked_until)
+        ]
+    return cache.by_request[request]

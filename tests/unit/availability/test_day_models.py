@@ -1,0 +1,172 @@
+"""Day models: loaded once, caught up by change, rebuilt on a gap, and bounded in memory."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from services.availability.application.day_models import DayModels
+from services.availability.application.snapshot_ports import DayFacts, Head, VenueChanges
+from services.availability.domain.floor import Floor, Table
+from services.availability.domain.occupancy import Kind, Occupancy
+from shared.domain_errors import NotFound
+from tests.unit.availability.floors import DAY, policy
+
+FIRST = DAY.date()
+SECOND = FIRST + timedelta(days=1)
+FLOOR = Floor((Table("t1", "z", 1, 4),))
+
+
+def hold(group: str, start: datetime) -> Occupancy:
+    return Occupancy(group, Kind.HOLD, ("t1",), start, start + timedelta(hours=1),
+                     expire_time=start)  # fmt: skip
+
+
+class FakeSource:
+    """The venue's days at the current version, and a change log that may have lost versions."""
+
+    def __init__(self) -> None:
+        self.version = 1
+        self.occupancies: dict[str, Occupancy] = {}
+        self.log: dict[int, set[str]] = {}
+        self.day_reads = 0
+        self.gone = False
+
+    def write(self, occupancy: Occupancy | None, group: str) -> None:
+        self.version += 1
+        if occupancy is None:
+            self.occupancies.pop(group, None)
+        else:
+            self.occupancies[group] = occupancy
+        self.log[self.version] = {group}
+
+    async def head(self, venue_id: str) -> Head | None:
+        return None if self.gone else Head("UTC", self.version)
+
+    async def day(
+        self, venue_id: str, day: date, start: datetime, end: datetime
+    ) -> DayFacts | None:
+        if self.gone:
+            return None
+        self.day_reads += 1
+        found = tuple(sorted((o for o in self.occupancies.values() if o.overlaps(start, end)),
+                             key=lambda o: o.allocation_id))  # fmt: skip
+        return DayFacts(venue_id, day, self.version, 1, FLOOR, policy(), found, ())
+
+    async def changes(self, venue_id: str, since: int) -> VenueChanges | None:
+        versions = range(since + 1, self.version + 1)
+        if any(v not in self.log for v in versions):
+            return None
+        groups = frozenset(g for v in versions for g in self.log[v])
+        fresh = tuple(o for g, o in self.occupancies.items() if g in groups)
+        return VenueChanges(self.version, frozenset(), groups, fresh, (), None)
+
+
+class NoCache:
+    async def get(self, venue_id: str, day: date, version: int) -> DayFacts | None:
+        return None
+
+    async def put(self, facts: DayFacts) -> None:
+        return None
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def models(source: FakeSource, *, max_days: int = 8, clock: Clock | None = None) -> DayModels:
+    return DayModels(source, NoCache(), max_days=max_days, idle=timedelta(minutes=30),
+                     monotonic=clock or Clock())  # fmt: skip
+
+
+async def test_a_day_is_read_once_and_then_moved_on_by_what_changed():
+    source = FakeSource()
+    held = models(source)
+    await held.days("v", [FIRST, SECOND], UTC, source.version)
+    evening = datetime.combine(FIRST, datetime.min.time(), UTC) + timedelta(hours=23, minutes=30)
+    source.write(hold("g1", evening), "g1")  # spans both days
+    first, second = await held.days("v", [FIRST, SECOND], UTC, source.version)
+    assert source.day_reads == 2
+    assert [o.allocation_id for o in first.occupancies] == ["g1"]
+    assert [o.allocation_id for o in second.occupancies] == ["g1"]
+    source.write(None, "g1")
+    first, second = await held.days("v", [FIRST, SECOND], UTC, source.version)
+    assert first.occupancies == second.occupancies == ()
+    assert first.version == second.version == source.version
+    assert (source.day_reads, held.catch_ups, held.rebuilds) == (2, 2, 0)
+
+
+async def test_a_version_missing_from_the_log_rebuilds_the_days_from_the_source():
+    source = FakeSource()
+    held = models(source)
+    await held.days("v", [FIRST], UTC, source.version)
+    source.write(hold("g1", DAY + timedelta(hours=19)), "g1")
+    del source.log[source.version]  # pruned before this process caught up
+    (day,) = await held.days("v", [FIRST], UTC, source.version)
+    assert [o.allocation_id for o in day.occupancies] == ["g1"]
+    assert (held.rebuilds, source.day_reads) == (1, 2)
+
+
+async def test_a_newly_asked_day_is_brought_to_the_version_of_the_days_already_held():
+    source = FakeSource()
+    held = models(source)
+    await held.days("v", [FIRST], UTC, source.version)
+    source.write(hold("g1", DAY + timedelta(hours=19)), "g1")
+    # The second day is read at the new version; the first is caught up to match it.
+    first, second = await held.days("v", [FIRST, SECOND], UTC, source.version - 1)
+    assert first.version == second.version == source.version
+    assert [o.allocation_id for o in first.occupancies] == ["g1"]
+
+
+async def test_days_nobody_asks_about_are_dropped_after_the_idle_time():
+    source, clock = FakeSource(), Clock()
+    held = models(source, clock=clock)
+    await held.days("v", [FIRST], UTC, source.version)
+    clock.seconds += 31 * 60
+    await held.days("w", [SECOND], UTC, source.version)
+    assert [(venue, day) for venue, day, _ in held.loaded()] == [("w", SECOND)]
+
+
+async def test_never_more_than_the_maximum_of_days_is_held_least_recently_used_first():
+    source = FakeSource()
+    held = models(source, max_days=2)
+    for venue in ("a", "b"):
+        await held.days(venue, [FIRST], UTC, source.version)
+    await held.days("a", [FIRST], UTC, source.version)  # "a" is now the most recent
+    await held.days("c", [FIRST], UTC, source.version)
+    assert [venue for venue, _, _ in held.loaded()] == ["a", "c"]
+
+
+async def test_a_venue_that_is_gone_is_not_found_and_forgotten():
+    source = FakeSource()
+    held = models(source)
+    await held.days("v", [FIRST], UTC, source.version)
+    source.gone = True
+    source.version += 1  # a version the log does not hold: the days are read again
+    with pytest.raises(NotFound):
+        await held.days("v", [FIRST], UTC, source.version)
+    assert held.loaded() == []
+
+
+async def test_a_change_from_the_feed_catches_the_days_up_before_the_next_call():
+    source = FakeSource()
+    held = models(source)
+    await held.days("v", [FIRST], UTC, source.version)
+    source.write(hold("g1", DAY + timedelta(hours=19)), "g1")
+    held.changed("v", source.version)
+    held.changed("w", source.version)  # a venue this process does not hold: nothing to do
+    for _ in range(100):  # bounded: the catch-up runs on the next turns of the loop
+        if held.version_of("v") == source.version:
+            break
+        await asyncio.sleep(0)
+    assert held.version_of("v") == source.version and held.catch_ups == 1
+    (day,) = await held.days("v", [FIRST], UTC, source.version)
+    assert [o.allocation_id for o in day.occupancies] == ["g1"] and held.catch_ups == 1
+    assert [venue for venue, _, _ in held.loaded()] == ["v"]
+    await held.close()
