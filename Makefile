@@ -7,13 +7,14 @@ BUF := node_modules/.bin/buf
 # The console's npm project (console/): axe-core for the browser tests; `npm ci` writes this file.
 CONSOLE_DEPS := console/node_modules/.package-lock.json
 
-.PHONY: help venv run test test-unit test-service test-integration test-e2e test-faults test-console console-deps protos protos-check proto-lint lint token ci bench openapi openapi-check k8s-check
+.PHONY: help venv run test test-unit test-service test-fuzz test-integration test-e2e test-faults test-console console-deps fuzz protos protos-check proto-lint lint token ci bench openapi openapi-check k8s-check
 
 help:
 	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
-	@echo "make test         run every test tier (console unit tests, unit, service, integration, e2e)"
+	@echo "make test         run every test tier (console unit tests, unit, service, fuzz, integration, e2e)"
 	@echo "make test-console the console's own unit tests (node --test, no browser)"
-	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service); table in bench/results/faults.md"
+	@echo "make fuzz         a long fuzz run: FUZZ_CALLS gRPC and FUZZ_HTTP_CALLS HTTP calls from FUZZ_SEED (random unless given)"
+	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service, guests cancelling); table in bench/results/faults.md; the cancel races, 100 rounds each"
 	@echo "make protos       regenerate shared/stubs from protos/"
 	@echo "make proto-lint   buf lint, and buf breaking against earlier commits"
 	@echo "make k8s-check    render every deploy/k8s overlay and validate it against the Kubernetes schemas"
@@ -37,11 +38,20 @@ test: $(STAMP) $(BUF) $(CONSOLE_DEPS)
 	cd console && npm test --silent
 	$(VENV)/bin/pytest
 
-test-unit test-service test-integration test-e2e: $(STAMP) $(BUF) $(CONSOLE_DEPS)
+test-unit test-service test-fuzz test-integration test-e2e: $(STAMP) $(BUF) $(CONSOLE_DEPS)
 	$(VENV)/bin/pytest tests/$(subst test-,,$@)
 
 test-faults: $(STAMP)
 	MAITRED_FAULTS_REPORT=bench/results/faults.md $(VENV)/bin/pytest tests/e2e/test_faults.py -s
+	MAITRED_RACE_ITERATIONS=100 $(VENV)/bin/pytest tests/service/test_cancel_races.py
+
+# The fuzz tier at length; the seed is printed so a failure can be replayed with FUZZ_SEED=<seed>.
+FUZZ_CALLS ?= 30000
+FUZZ_HTTP_CALLS ?= 8000
+FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+fuzz: $(STAMP)
+	MAITRED_FUZZ_SEED=$(FUZZ_SEED) MAITRED_FUZZ_CALLS=$(FUZZ_CALLS) MAITRED_FUZZ_HTTP_CALLS=$(FUZZ_HTTP_CALLS) \
+	  $(VENV)/bin/pytest tests/fuzz -s -o timeout=0
 
 $(CONSOLE_DEPS): console/package.json console/package-lock.json
 	cd console && npm ci --no-audit --no-fund --silent
@@ -105,6 +115,7 @@ bench: $(STAMP)
 	$(PY) -m bench.optimizer_bench
 	$(PY) -m bench.optimizer_service_bench
 	$(PY) -m bench.gateway_bench
+	$(PY) -m bench.request_check_bench
 	$(PY) -m bench.venues_bench
 	$(PY) -m bench.console_bench
 

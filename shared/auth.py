@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeGuard
 
 import jwt
 
@@ -80,16 +81,33 @@ def verify_token(token: str, secret: str, *, issuer: str) -> Caller:
         )
     except jwt.ExpiredSignatureError as error:
         raise Unauthenticated(problem="the token has expired") from error
+    except jwt.InvalidSignatureError as error:
+        raise Unauthenticated(problem="the token's signature does not verify") from error
+    except (jwt.InvalidIssuerError, jwt.InvalidAudienceError) as error:
+        raise Unauthenticated(problem="the token is for another issuer or audience") from error
     except jwt.PyJWTError as error:
-        raise Unauthenticated(problem=f"the token is invalid ({type(error).__name__})") from error
+        raise Unauthenticated(problem="the token is malformed or misses a claim") from error
+    return _caller_of(claims)
+
+
+def _caller_of(claims: dict[str, Any]) -> Caller:
+    """The caller named by verified claims; `Unauthenticated` when a claim has the wrong shape."""
+    subject, names, venues = claims["sub"], claims.get("roles"), claims.get("venues")
+    if not isinstance(subject, str) or not subject:
+        raise Unauthenticated(problem="the token's subject must be a non-empty string")
+    if not _is_list_of_strings(names) or not _is_list_of_strings(venues):
+        raise Unauthenticated(problem="the token's roles and venues must be lists of strings")
     try:
-        roles = frozenset(Role(name) for name in claims.get("roles", []))
+        roles = frozenset(Role(name) for name in names)
     except ValueError as error:
         raise Unauthenticated(problem="the token names an unknown role") from error
-    venues = claims.get("venues", [])
-    if not roles or not isinstance(venues, list) or not venues:
+    if not roles or not venues:
         raise Unauthenticated(problem="the token carries no roles or no venues")
-    return Caller(subject=str(claims["sub"]), roles=roles, venues=frozenset(map(str, venues)))
+    return Caller(subject=subject, roles=roles, venues=frozenset(venues))
+
+
+def _is_list_of_strings(value: object) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -32,6 +32,11 @@ class DomainError(Exception):
         return {name: str(value) for name, value in self.params.items()}
 
 
+# The details travel in trailing metadata, which gRPC clients cap at 8 KiB: past it a client gets
+# RESOURCE_EXHAUSTED instead. A request with hundreds of bad fields gets the first ones named.
+MAX_VIOLATIONS = 10
+
+
 class InvalidArgument(DomainError):
     """One or more request fields are invalid; every violation is listed."""
 
@@ -39,8 +44,12 @@ class InvalidArgument(DomainError):
     key = "invalid_argument"
 
     def __init__(self, violations: Iterable[FieldViolation]) -> None:
-        self.violations = list(violations)
-        super().__init__(fields=", ".join(v.field for v in self.violations))
+        every = list(violations)
+        self.violations = every[:MAX_VIOLATIONS]
+        fields = ", ".join(v.field for v in self.violations)
+        if len(every) > MAX_VIOLATIONS:
+            fields += f" (+{len(every) - MAX_VIOLATIONS})"
+        super().__init__(fields=fields)
 
 
 class NotFound(DomainError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
@@ -11,6 +13,7 @@ from shared import domain_errors as errors
 from shared.messages import DEFAULT_LOCALE, render
 
 DOMAIN = "maitred.io"
+MAX_ECHOED = 100  # characters of one value a message repeats (ErrorInfo.metadata keeps all)
 
 CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
@@ -45,11 +48,11 @@ def _packed(message: object) -> any_pb2.Any:
 def to_status(error: errors.DomainError, locale: str) -> grpc.Status:
     """The rich status for a domain error, its messages in `locale`."""
     code = code_of(error)
-    english = render(error.key, DEFAULT_LOCALE, error.params)
+    english = render(error.key, DEFAULT_LOCALE, _brief(error.params))
     details = [
         error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN, metadata=error.metadata()),
         error_details_pb2.LocalizedMessage(
-            locale=locale, message=render(error.key, locale, error.params)
+            locale=locale, message=render(error.key, locale, _brief(error.params))
         ),
     ]
     if isinstance(error, errors.InvalidArgument):
@@ -72,6 +75,18 @@ def to_status(error: errors.DomainError, locale: str) -> grpc.Status:
         code=code.value[0], message=english, details=[_packed(d) for d in details]
     )
     return rpc_status.to_status(status)
+
+
+def _brief(params: Mapping[str, object]) -> dict[str, object]:
+    """`params` with long texts cut short for the messages: a request's 1,000-character id,
+    echoed in the message, its localized copy and the percent-encoded grpc-message, would pass
+    the 8 KiB of metadata a client accepts, and the client would see RESOURCE_EXHAUSTED."""
+    return {
+        name: f"{value[:MAX_ECHOED]}…"
+        if isinstance(value, str) and len(value) > MAX_ECHOED
+        else value
+        for name, value in params.items()
+    }
 
 
 def _stranded(error: errors.DomainError) -> error_details_pb2.PreconditionFailure:

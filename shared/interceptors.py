@@ -1,4 +1,4 @@
-"""The server interceptor every service uses: auth, rate limits, errors, RPC logs and metrics."""
+"""The server interceptor every service uses: auth, request checks, rate limits, errors, logs."""
 
 from __future__ import annotations
 
@@ -9,28 +9,33 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import grpc
+from google.protobuf.message import Message
 
 from shared.auth import Caller, Role, bearer_token, verify_token
 from shared.call_context import CallContext, set_call, set_deadline
-from shared.domain_errors import DomainError, RoleNotAllowed
+from shared.domain_errors import DomainError, InvalidArgument, RoleNotAllowed
 from shared.error_table import code_of, internal_status, to_status
 from shared.logs import trace_fields
 from shared.messages import pick_locale
 from shared.metrics import RPC_DURATION, RPC_RETRIES
 from shared.outages import outage_of
 from shared.rate_limit import RateLimits
+from shared.request_check import request_violations
+from shared.undecodable import Undecodable, public_handler, tolerant, undecodable_error
 
 log = logging.getLogger("maitred.rpc")
 
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
-ALL_ROLES = frozenset(Role)
 
 
 class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Authenticates, authorizes by role and venue, maps errors, and logs one line per RPC.
 
-    It also records the call's deadline for outgoing calls (shared/deadlines.py), observes the
-    RPC duration histogram, and applies `rate_limits` when given (off by default).
+    A method missing from `roles_by_method` is denied to every role. A request whose bytes do
+    not decode, or that holds a value no field may hold (shared/request_check.py), is
+    INVALID_ARGUMENT before its handler runs. It also records the call's deadline for outgoing
+    calls (shared/deadlines.py), observes the RPC duration histogram, and applies `rate_limits`
+    when given (off by default).
     """
 
     def __init__(
@@ -53,18 +58,21 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
         method = details.method
-        if handler is None or method.startswith(PUBLIC_PREFIXES):
+        if handler is None:
             return handler
+        if method.startswith(PUBLIC_PREFIXES):
+            return public_handler(handler)
+        deserializer = tolerant(handler.request_deserializer)
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
                 self._wrap_unary(method, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
             return grpc.unary_stream_rpc_method_handler(
                 self._wrap_stream(method, handler.unary_stream),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         return handler
@@ -134,9 +142,10 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     ) -> None:
         if caller is None:
             raise failure or RuntimeError("unauthenticated without a reason")
-        allowed = self._roles_by_method.get(method, ALL_ROLES)
+        allowed = self._roles_by_method.get(method, frozenset())
         if not caller.roles & allowed:
             raise RoleNotAllowed(method=method.rsplit("/", 1)[-1])
+        _check_request(request)
         venue_id = getattr(request, "venue_id", "")
         if venue_id:
             caller.require_venue(venue_id)
@@ -203,6 +212,16 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 "caller": call.caller.subject if call.caller else None,
             },
         )
+
+
+def _check_request(request: Any) -> None:
+    """INVALID_ARGUMENT for bytes that did not decode or a value no field may hold."""
+    if isinstance(request, Undecodable):
+        raise undecodable_error()
+    if isinstance(request, Message):
+        violations = request_violations(request)
+        if violations:
+            raise InvalidArgument(violations)
 
 
 def _count_retry(method: str, context: grpc.aio.ServicerContext) -> None:

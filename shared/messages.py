@@ -92,6 +92,14 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "plan_below_threshold": "Plan {plan_id} gains {benefit}%, below the venue's threshold of "
         "{threshold}%; apply it with force to apply it anyway.",
         "field.unknown_period": "The venue has no service period with this name on that day.",
+        # Any request (shared/request_check.py).
+        "field.undecodable": "The request is not a valid message of this call (bad bytes or "
+        "a string that is not UTF-8).",
+        "field.nul_character": "Must not contain the character U+0000.",
+        "field.not_finite": "Must be a finite number (not NaN or infinite).",
+        "field.unknown_enum_value": "Not a value this field defines.",
+        "field.too_many": "At most {max} items.",
+        "field.window_too_long": "The window may span at most {max}.",
     },
     "fr": {
         "internal": "Une erreur interne est survenue. Citez l'identifiant {request_id} au support.",
@@ -187,6 +195,14 @@ CATALOGUE: Mapping[str, Mapping[str, str]] = {
         "plan_below_threshold": "Le plan {plan_id} rapporte {benefit} %, sous le seuil de "
         "l'établissement ({threshold} %) ; utilisez force pour l'appliquer quand même.",
         "field.unknown_period": "L'établissement n'a pas de service de ce nom ce jour-là.",
+        # Toute requête (shared/request_check.py).
+        "field.undecodable": "La requête n'est pas un message valide pour cet appel (octets "
+        "invalides ou chaîne qui n'est pas en UTF-8).",
+        "field.nul_character": "Ne doit pas contenir le caractère U+0000.",
+        "field.not_finite": "Doit être un nombre fini (ni NaN ni infini).",
+        "field.unknown_enum_value": "Ce n'est pas une valeur définie pour ce champ.",
+        "field.too_many": "{max} éléments au plus.",
+        "field.window_too_long": "La fenêtre peut couvrir au plus {max}.",
     },
 }
 

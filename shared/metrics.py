@@ -80,6 +80,11 @@ ASSIGNMENT_OUTCOMES = Counter(
     ["strategy", "outcome"],
     registry=REGISTRY,
 )
+ENDED_ASSIGNMENTS_RELEASED = Counter(
+    "maitred_assigner_ended_assignments_released_total",
+    "Live assignments of bookings that ended (cancelled, no-show, rejected) the sweeper released.",
+    registry=REGISTRY,
+)
 LOCK_CONTENTION = Counter(
     "maitred_lock_contention_total",
     "Lock acquisitions that found the lock held by another owner, by lock name.",

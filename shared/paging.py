@@ -38,6 +38,17 @@ def decode_token(token: str, query: dict[str, Any]) -> dict[str, Any] | None:
     return dict(position)
 
 
+def read_position(position: dict[str, Any], read: Callable[[dict[str, Any]], T]) -> T:
+    """`read(position)`; INVALID_ARGUMENT naming page_token when the position does not read.
+
+    A token's digest only binds it to its query; its position is still caller input.
+    """
+    try:
+        return read(position)
+    except (ValueError, KeyError, TypeError) as error:
+        raise InvalidArgument([FieldViolation("page_token", "field.bad_page_token")]) from error
+
+
 def page_size(requested: int, *, default: int, maximum: int) -> int:
     """The page size to use: the default for 0, INVALID_ARGUMENT when negative."""
     if requested < 0:

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -19,11 +19,11 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from shared.auth import Role
 from shared.interceptors import CallPipeline
 from shared.metrics import MetricsServer, start_metrics_server
 from shared.rate_limit import RateLimits
 from shared.readiness import INTERVAL_SECONDS, ReadinessCheck, watch_readiness
+from shared.role_table import RoleTable, check_role_table
 from shared.settings import ServiceSettings
 from shared.tracing import configure_tracing, server_interceptor, service_of, tracing_enabled
 
@@ -64,7 +64,7 @@ async def start_server(
     *,
     port: int,
     register: Register,
-    roles_by_method: Mapping[str, frozenset[Role]],
+    roles_by_method: RoleTable,
     readiness_checks: Sequence[ReadinessCheck] = (),
     readiness_interval: float = INTERVAL_SECONDS,
     rate_limits: RateLimits | None = None,
@@ -72,7 +72,8 @@ async def start_server(
     """Build, register and start a server; `port=0` binds a free port.
 
     `readiness_checks` (e.g. a `SELECT 1`) run every `readiness_interval` seconds and set the
-    registered services NOT_SERVING while one fails; `rate_limits` turns rate limiting on.
+    registered services NOT_SERVING while one fails; `roles_by_method` must name every method of
+    the registered services (`IncompleteRoleTable` otherwise); `rate_limits` turns rate limiting on.
     The metrics endpoint starts when `settings.metrics_port` is not 0. With tracing on, the
     process's tracer is set up here, named after the first registered service.
     """
@@ -101,6 +102,8 @@ async def start_server(
         ],
     )
     names = list(register(server))
+    # Fail closed: a served method without roles stops the process before it binds a port.
+    check_role_table(roles_by_method, names)
     if names:
         configure_tracing(service_of(names[0]))
     health = HealthServicer()

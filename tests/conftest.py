@@ -18,7 +18,7 @@ from shared.dev_servers import (
 from tests.databases import migrated_database
 
 TESTS_DIR = Path(__file__).resolve().parent
-TIERS = ("unit", "service", "integration", "e2e")
+TIERS = ("unit", "service", "fuzz", "integration", "e2e")
 
 
 def _tier(item: pytest.Item) -> str:

@@ -29,12 +29,13 @@ from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.coordinator import Coordinator
 from services.assigner.application.coordinator_ports import Rescue
+from services.assigner.application.ended_sweep import EndedSweeper
 from services.assigner.application.journeys import Journeys
 from services.assigner.application.moves import Moves
 from services.assigner.application.rescues import RescueOff, Rescuer
 from services.assigner.application.table_records import TableDrift, TableRecorder
 from services.assigner.grpc_api import AssignerServicer
-from services.assigner.roles import ASSIGNER_ROLES
+from services.assigner.roles import ROLES
 from services.assigner.settings import AssignerSettings
 from shared import idempotent_methods
 from shared.channels import open_channel
@@ -118,7 +119,7 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
         settings,
         port=settings.port if port is None else port,
         register=register,
-        roles_by_method=ASSIGNER_ROLES,
+        roles_by_method=ROLES,
         readiness_checks=[database_ready(engine), redis_ready(redis)],
         rate_limits=RateLimits.from_settings(settings, redis),
     )
@@ -210,6 +211,9 @@ def _coordinator_tasks(
         ),
         asyncio.create_task(
             watch_pending(redis, settings.events_stream, "assigner"), name="stream-pending"
+        ),
+        asyncio.create_task(
+            EndedSweeper(store, now, settings.ended_sweep_seconds).run(), name="ended-sweeper"
         ),
     ]
 

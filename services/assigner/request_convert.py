@@ -23,6 +23,7 @@ from services.assigner.domain.validation import (
     venue_id_of,
 )
 from shared.stubs.maitred.assigner.v1 import allocation_pb2 as pb
+from shared.time_range import LIST_SPAN, check_moment, check_span
 
 KINDS: dict[int, str] = {
     pb.ALLOCATION_KIND_HOLD: "HOLD",
@@ -34,7 +35,7 @@ def _moment(message: Any, name: str, path: str) -> datetime:
     if not message.HasField(name):
         raise fail(path, "field.required")
     value: datetime = getattr(message, name).ToDatetime(tzinfo=UTC)
-    return value
+    return check_moment(value, path)
 
 
 def window_of(request: Any, *, capped: bool = True) -> tuple[datetime, datetime]:
@@ -45,6 +46,8 @@ def window_of(request: Any, *, capped: bool = True) -> tuple[datetime, datetime]
     start = _moment(window, "start_time", "window.start_time")
     end = _moment(window, "end_time", "window.end_time")
     check_window(start, end, "window", capped=capped)
+    if not capped:
+        check_span(start, end, LIST_SPAN, "window")
     return start, end
 
 

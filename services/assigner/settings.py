@@ -59,6 +59,10 @@ class AssignerSettings(ServiceSettings):
         default=15.0, gt=0,
         validation_alias=AliasChoices("MAITRED_STALL_SWEEP_SECONDS", "stall_sweep_seconds"),
     )  # fmt: skip
+    ended_sweep_seconds: float = Field(
+        default=30.0, gt=0,
+        validation_alias=AliasChoices("MAITRED_ENDED_SWEEP_SECONDS", "ended_sweep_seconds"),
+    )  # fmt: skip
     coordinator: bool = Field(
         default=True, validation_alias=AliasChoices("MAITRED_COORDINATOR", "coordinator")
     )

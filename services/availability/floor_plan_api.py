@@ -36,20 +36,12 @@ from services.availability.floor_plan_convert import (
     zone_from_proto,
     zone_to_proto,
 )
-from shared.auth import ALL_VENUES, Role
+from shared.auth import ALL_VENUES
 from shared.call_context import current_caller
 from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2 as api
 from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2_grpc as rpc
 
 SERVICE = api.DESCRIPTOR.services_by_name["FloorPlanService"].full_name
-MUTATIONS = (
-    "CreateVenue", "UpdateVenue", "CreateZone", "UpdateZone", "CreateTable", "UpdateTable",
-    "UpdateAdjacencyGraph", "UpdateVenuePolicy",
-)  # fmt: skip
-# Only ops change floor plans; every role may read them (within its venues).
-FLOOR_PLAN_ROLES: dict[str, frozenset[Role]] = {
-    f"/{SERVICE}/{method}": frozenset({Role.OPS}) for method in MUTATIONS
-}
 
 
 def _options(request: Any) -> ChangeOptions:

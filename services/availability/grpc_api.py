@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import grpc
 
-from services.availability.application.snapshots import Snapshots
+from services.availability.application.snapshots import Snapshots, check_window
 from services.availability.application.watch import Update, WatchHub
 from services.availability.domain.snapshot import Snapshot
 from services.availability.snapshot_convert import (
@@ -21,6 +21,7 @@ from shared.domain_errors import FieldViolation, InvalidArgument
 from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
 from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc as rpc
 from shared.stubs.maitred.availability.v1 import snapshot_pb2 as pb
+from shared.time_range import check_day
 
 SERVICE = api.DESCRIPTOR.services_by_name["AvailabilityService"].full_name
 
@@ -41,14 +42,17 @@ def _party(party_size: int) -> int:
 
 def _span_of(request: api.SearchSlotsRequest) -> tuple[datetime, datetime] | date:
     if request.HasField("window"):
-        return window_of(request)
+        start, end = window_of(request)
+        check_window(start, end)
+        return start, end
     if not request.service_date:
         raise InvalidArgument([FieldViolation("service_date", "field.required")])
     try:
-        return date.fromisoformat(request.service_date)
+        day = date.fromisoformat(request.service_date)
     except ValueError as error:
         violation = FieldViolation("service_date", "field.bad_format", {"format": "YYYY-MM-DD"})
         raise InvalidArgument([violation]) from error
+    return check_day(day, "service_date")
 
 
 class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[misc]

@@ -21,10 +21,11 @@ from services.availability.application.day_models import DayModels
 from services.availability.application.rescues import RescueOff, RescuePort, Rescuer
 from services.availability.application.snapshots import Snapshots
 from services.availability.application.watch import WatchHub
-from services.availability.floor_plan_api import FLOOR_PLAN_ROLES, FloorPlanServicer
 from services.availability.floor_plan_api import SERVICE as FLOOR_PLAN_SERVICE
+from services.availability.floor_plan_api import FloorPlanServicer
 from services.availability.grpc_api import AvailabilityServicer
 from services.availability.grpc_api import add_to_server as add_availability_to_server
+from services.availability.roles import ROLES
 from services.availability.settings import AvailabilitySettings
 from shared import idempotent_methods
 from shared.channels import open_channel
@@ -112,7 +113,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         settings,
         port=settings.port if port is None else port,
         register=register,
-        roles_by_method=FLOOR_PLAN_ROLES,
+        roles_by_method=ROLES,
         # Not Redis: the day cache and the rate limits fall back when it is away.
         readiness_checks=[database_ready(engine)],
         rate_limits=RateLimits.from_settings(settings, redis),

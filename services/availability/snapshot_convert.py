@@ -16,6 +16,7 @@ from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
 from shared.stubs.maitred.availability.v1 import snapshot_pb2 as pb
 from shared.stubs.maitred.common.v1 import common_pb2
 from shared.stubs.maitred.state.v1 import booking_pb2
+from shared.time_range import check_moment
 
 
 def stamp(moment: datetime) -> Timestamp:
@@ -25,11 +26,11 @@ def stamp(moment: datetime) -> Timestamp:
 
 
 def moment_of(message: object, field: str, path: str) -> datetime:
-    """The time in `message.field`; INVALID_ARGUMENT naming `path` when it is unset."""
+    """The time in `message.field`; INVALID_ARGUMENT naming `path` when unset or out of range."""
     if not message.HasField(field):  # type: ignore[attr-defined]
         raise InvalidArgument([FieldViolation(path, "field.required")])
     value: datetime = getattr(message, field).ToDatetime(tzinfo=UTC)
-    return value
+    return check_moment(value, path)
 
 
 def window_of(request: object, field: str = "window") -> tuple[datetime, datetime]:

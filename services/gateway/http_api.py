@@ -24,6 +24,7 @@ log = logging.getLogger("maitred.gateway")
 # Headers that become call metadata; everything else stays at the gateway.
 FORWARDED = ("authorization", "accept-language", "traceparent", "tracestate")
 NDJSON = "application/x-ndjson"
+MAX_BODY_BYTES = 1024 * 1024  # a larger body is refused with 413 before it is read whole
 
 
 class Gateway:
@@ -65,6 +66,12 @@ class Gateway:
             response.headers["Allow"] = ", ".join(error.allowed)
         except NoRoute as error:
             response = _error(gateway_error(grpc.StatusCode.NOT_FOUND, str(error)))
+        except web.HTTPRequestEntityTooLarge:
+            too_large = f"the body is larger than {MAX_BODY_BYTES} bytes (1 MiB)"
+            response = _error(
+                gateway_error(grpc.StatusCode.INVALID_ARGUMENT, too_large, field_name="body")
+            )
+            response.set_status(413)
         except BadRequest as error:
             response = _error(
                 gateway_error(grpc.StatusCode.INVALID_ARGUMENT, str(error), field_name=error.field)

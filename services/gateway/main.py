@@ -13,7 +13,7 @@ from services.gateway import cors
 from services.gateway.console import ConsoleSettings, add_console
 from services.gateway.docs import add_docs
 from services.gateway.health import Upstreams, live, metrics
-from services.gateway.http_api import Gateway
+from services.gateway.http_api import MAX_BODY_BYTES, Gateway
 from services.gateway.routes import Route, methods_at, routes_of
 from services.gateway.settings import GatewaySettings
 from shared import idempotent_methods
@@ -85,7 +85,7 @@ async def start(
     services: dict[str, set[str]] = {}
     for route in routes:
         services.setdefault(route.service, set()).add(route.full_method.split("/")[1])
-    app = web.Application()
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     policy = cors.CorsPolicy(frozenset(settings.cors_origins), settings.cors_max_age_seconds)
     cors.install(app, policy, lambda path: methods_at(routes, path))
     app.router.add_get("/healthz", live)
@@ -93,7 +93,8 @@ async def start(
     app.router.add_get("/metrics", metrics)
     add_docs(app, settings.swagger_ui_dir)
     add_console(app, console if console is not None else ConsoleSettings())
-    app.router.add_route("*", "/{path:.*}", gateway.handle)
+    # Any path, newlines included: an unknown one gets the JSON 404, not aiohttp's plain text.
+    app.router.add_route("*", r"/{path:[\s\S]*}", gateway.handle)
     # A client that hangs up cancels its handler, and so its upstream call: else a closed
     # watch would hold its WatchSnapshots open until the venue's next change.
     runner = web.AppRunner(

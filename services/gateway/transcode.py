@@ -17,6 +17,9 @@ from services.gateway.routes import Route
 PARSE_FAILED = re.compile(r"Failed to parse (\w+) field")
 UNKNOWN_FIELD = re.compile(r'has no field named "(\w+)"')
 CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# No request message nests deeper than a few levels; JSON nested deeper is refused.
+MAX_DEPTH = 32
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
 
 
 class BadRequest(ValueError):
@@ -51,9 +54,11 @@ def build_request(
         _set_path_field(fields, name, value)
     request = route.request_type()
     try:
-        json_format.ParseDict(fields, request)
+        json_format.ParseDict(fields, request, max_recursion_depth=MAX_DEPTH)
     except json_format.ParseError as error:
         raise BadRequest(_culprit(str(error)), str(error)) from error
+    except RecursionError as error:
+        raise BadRequest("body", TOO_DEEP) from error
     return request
 
 
@@ -78,8 +83,14 @@ def _body(body: bytes) -> dict[str, Any]:
         parsed = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BadRequest("body", f"not JSON: {error}") from error
+    except RecursionError as error:  # the JSON decoder's own guard against deep nesting
+        raise BadRequest("body", TOO_DEEP) from error
     if not isinstance(parsed, dict):
         raise BadRequest("body", "must be a JSON object")
+    try:  # JSON may escape a lone UTF-16 surrogate ("\udc80"), which is no character at all
+        json.dumps(parsed, ensure_ascii=False).encode()
+    except UnicodeEncodeError as error:
+        raise BadRequest("body", "holds a string that is not valid Unicode") from error
     return parsed
 
 
@@ -88,6 +99,8 @@ def _set_path_field(fields: dict[str, Any], path: str, value: str) -> None:
     target = fields
     for parent in parents:
         target = target.setdefault(_json_key(target, parent), {})
+        if not isinstance(target, dict):
+            raise BadRequest(parent, "must be a JSON object")
     key = _json_key(target, leaf)
     if key in target and str(target[key]) != value:
         raise BadRequest(path, f"is {value!r} in the path but {target[key]!r} in the request")

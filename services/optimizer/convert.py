@@ -18,12 +18,14 @@ from shared.stubs.maitred.assigner.v1 import allocation_pb2
 from shared.stubs.maitred.common.v1 import common_pb2
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2 as api
 from shared.stubs.maitred.optimizer.v1 import plan_pb2 as pb
+from shared.time_range import check_day, check_moment
 
 MAX_TIME_LIMIT_S = 120.0
 DEFAULT_TIME_LIMIT_S = 10.0
 DEFAULT_RESCUE_S, MAX_RESCUE_S = 0.5, 2.0
 MAX_PARTY = 100
 MAX_REQUEST_ID = 64
+MAX_MOVE_PENALTY = 1_000_000
 
 
 def fail(field: str, key: str, **params: object) -> InvalidArgument:
@@ -45,9 +47,10 @@ def uuid_of(text: str, field: str) -> UUID:
 
 def date_of(text: str, field: str) -> date:
     try:
-        return date.fromisoformat(required(text, field))
+        day = date.fromisoformat(required(text, field))
     except ValueError as error:
         raise fail(field, "field.bad_format", format="YYYY-MM-DD") from error
+    return check_day(day, field)
 
 
 def _seconds(duration: Duration, field: str, maximum: float) -> float:
@@ -64,8 +67,8 @@ def run_request(
     limit = DEFAULT_TIME_LIMIT_S
     if options.HasField("time_limit"):
         limit = _seconds(options.time_limit, "options.time_limit", MAX_TIME_LIMIT_S)
-    if options.move_penalty < 0:
-        raise fail("options.move_penalty", "field.out_of_range", min=0, max="1e6")
+    if not 0 <= options.move_penalty <= MAX_MOVE_PENALTY:
+        raise fail("options.move_penalty", "field.out_of_range", min=0, max=MAX_MOVE_PENALTY)
     if len(request.request_id) > MAX_REQUEST_ID:
         raise fail("request_id", "field.too_long", max=MAX_REQUEST_ID)
     return RunRequest(
@@ -99,8 +102,8 @@ def rescue_ask(request: api.FindRescuePlanRequest) -> RescueAsk:
     for name in ("start_time", "end_time"):
         if not window.HasField(name):
             raise fail(f"window.{name}", "field.required")
-    start = window.start_time.ToDatetime(tzinfo=UTC)
-    end = window.end_time.ToDatetime(tzinfo=UTC)
+    start = check_moment(window.start_time.ToDatetime(tzinfo=UTC), "window.start_time")
+    end = check_moment(window.end_time.ToDatetime(tzinfo=UTC), "window.end_time")
     if not timedelta(0) < end - start <= timedelta(hours=12):
         raise fail("window", "field.bad_window", hours=12)
     return RescueAsk(venue_id, None, request.party_size, (start, end), limit)

@@ -25,20 +25,14 @@ from services.optimizer.convert import (
     uuid_of,
 )
 from services.optimizer.domain.records import PlanStatus
-from shared.auth import Role
 from shared.call_context import current_caller
 from shared.domain_errors import NotFound
-from shared.paging import decode_token, encode_token, page_size
+from shared.paging import decode_token, encode_token, page_size, read_position
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2 as api
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2_grpc as rpc
 from shared.stubs.maitred.optimizer.v1 import plan_pb2 as pb
 
 SERVICE = api.DESCRIPTOR.services_by_name["OptimizerService"].full_name
-OPTIMIZER_ROLES = {
-    f"/{SERVICE}/OptimizeVenueDay": frozenset({Role.OPS, Role.SERVICE}),
-    f"/{SERVICE}/ApplyPlan": frozenset({Role.OPS}),
-    f"/{SERVICE}/FindRescuePlan": frozenset({Role.SERVICE, Role.OPS}),
-}
 MAX_REASON = 500
 
 
@@ -85,7 +79,11 @@ class OptimizerServicer(rpc.OptimizerServiceServicer):  # type: ignore[misc]
         size = page_size(request.page_size, default=20, maximum=100)
         query = {"venue": venue_id, "day": str(day), "statuses": sorted(s.value for s in statuses)}
         position = decode_token(request.page_token, query)
-        after = (datetime.fromisoformat(position["t"]), UUID(position["id"])) if position else None
+        after = None
+        if position is not None:
+            after = read_position(
+                position, lambda p: (datetime.fromisoformat(p["t"]), UUID(p["id"]))
+            )
         records = await self._plans.page(venue_id, day, statuses, after, size + 1)
         page = records[:size]
         token = ""

@@ -19,7 +19,8 @@ from services.optimizer.application.rescues import Rescues
 from services.optimizer.application.runs import Runs
 from services.optimizer.application.scheduler import Scheduler
 from services.optimizer.domain.records import RunOptions
-from services.optimizer.grpc_api import OPTIMIZER_ROLES, SERVICE, OptimizerServicer
+from services.optimizer.grpc_api import SERVICE, OptimizerServicer
+from services.optimizer.roles import ROLES
 from services.optimizer.settings import OptimizerSettings
 from shared import idempotent_methods
 from shared.breaker import BreakerPolicy
@@ -84,7 +85,7 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
         settings,
         port=settings.port if port is None else port,
         register=register,
-        roles_by_method=OPTIMIZER_ROLES,
+        roles_by_method=ROLES,
         # Not Redis: only runs need its venue-day lock; rescues and plans are served without it.
         readiness_checks=[database_ready(engine)],
         rate_limits=RateLimits.from_settings(settings, redis),

@@ -36,6 +36,7 @@ from shared.call_context import current_call, current_caller
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
+from shared.time_range import LIST_SPAN, check_moment, check_span
 
 
 def _transition(command: Command) -> Callable[..., Any]:
@@ -101,7 +102,9 @@ class BookingServicer(rpc.BookingServiceServicer):  # type: ignore[misc]
             request_id=request.request_id,
             venue_id=request.venue_id,
             party_size=wanted.party_size,
-            start_time=moment(wanted.start_time) if wanted.HasField("start_time") else None,
+            start_time=check_moment(moment(wanted.start_time), "booking.start_time")
+            if wanted.HasField("start_time")
+            else None,
             guest_reference=wanted.guest_reference,
             notes=wanted.notes,
             preferred_zone_id=wanted.preferred_zone_id or None,
@@ -139,6 +142,8 @@ class BookingServicer(rpc.BookingServiceServicer):  # type: ignore[misc]
             else None,
             start_to=moment(request.start_time_to) if request.HasField("start_time_to") else None,
         )
+        if wanted.start_from is not None and wanted.start_to is not None:
+            check_span(wanted.start_from, wanted.start_to, LIST_SPAN, "start_time_to")
         page, token = await list_bookings(
             wanted, request.page_token, request.page_size, uow=self._uow
         )

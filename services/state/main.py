@@ -17,8 +17,8 @@ from services.state.adapters.outbox_relay import OutboxRelay
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
 from services.state.adapters.venue_rules import PostgresVenueRules
 from services.state.grpc_api import BookingServicer
+from services.state.roles import ROLES
 from services.state.settings import StateSettings
-from shared.auth import Role
 from shared.db.engine import create_engine
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
@@ -28,11 +28,6 @@ from shared.server import RunningServer, serve, start_server
 from shared.stubs.maitred.state.v1 import state_service_pb2, state_service_pb2_grpc
 
 SERVICE = state_service_pb2.DESCRIPTOR.services_by_name["BookingService"].full_name
-# Only ops leave manual review; only the assigner (service role) records that tables moved.
-ROLES_BY_METHOD = {
-    f"/{SERVICE}/ResolveManualReview": frozenset({Role.OPS}),
-    f"/{SERVICE}/RecordTableChange": frozenset({Role.SERVICE}),
-}
 # Bounds how long a batch keeps its outbox rows locked when Redis stalls.
 REDIS_TIMEOUT_SECONDS = 2.0
 
@@ -86,7 +81,7 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
         settings,
         port=settings.port if port is None else port,
         register=register,
-        roles_by_method=ROLES_BY_METHOD,
+        roles_by_method=ROLES,
         readiness_checks=[database_ready(engine)],
         rate_limits=RateLimits.from_settings(settings, redis),
     )

@@ -4,8 +4,10 @@ place, and a steady booking load that keeps creating bookings and records what i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -13,6 +15,7 @@ import time
 import uuid
 import warnings
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
@@ -179,9 +182,16 @@ class SteadyLoad:
     until it succeeds or the load's patience runs out."""
 
     def __init__(
-        self, stub: Any, metadata: list[tuple[str, str]], venue: str, *, rate: float = 4.0
+        self,
+        stub: Any,
+        metadata: list[tuple[str, str]],
+        venue: str,
+        *,
+        rate: float = 4.0,
+        on_created: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self._stub, self._metadata, self._venue, self._rate = stub, metadata, venue, rate
+        self._on_created = on_created
         self.record = LoadRecord()
         self._creating = True
         self._tasks: list[asyncio.Task[None]] = []
@@ -220,4 +230,76 @@ class SteadyLoad:
                 await asyncio.sleep(0.25)
                 continue
             self.record.acknowledged[request.request_id] = reply.booking.booking_id
+            if self._on_created is not None:
+                await self._on_created(reply.booking.booking_id)
             return
+
+
+CANCELLABLE = {
+    pb.BOOKING_STATE_CREATED, pb.BOOKING_STATE_CAPACITY_VERIFIED,
+    pb.BOOKING_STATE_ASSIGNMENT_PENDING, pb.BOOKING_STATE_ASSIGNMENT_IN_PROGRESS,
+    pb.BOOKING_STATE_ASSIGNED, pb.BOOKING_STATE_CONFIRMED, pb.BOOKING_STATE_MANUAL_REVIEW,
+}  # fmt: skip
+
+
+# Past these, the assigner is about to seat the booking (or seating it): a cancel then races it.
+NOT_YET_SEATING = {pb.BOOKING_STATE_CREATED, pb.BOOKING_STATE_CAPACITY_VERIFIED}
+WATCH_SECONDS = 20.0
+# What a guest's cancel may meet and try again after: the booking moved on, or a busy suite.
+BLIPS = {"ABORTED", "FAILED_PRECONDITION", "UNAVAILABLE", "DEADLINE_EXCEEDED"}
+
+
+@dataclass
+class CancellingGuests:
+    """Guests who cancel while the suite seats them: a share of the new bookings is watched
+    until the assigner starts seating it, then cancelled a random moment later (read and
+    cancelled at its version until it is), racing the write of its tables."""
+
+    stub: Any
+    metadata: list[tuple[str, str]]
+    venue: str
+    share: float = 0.5
+    within: float = 0.08  # seconds after the booking was seen being seated
+    rng: random.Random = field(default_factory=random.Random)
+    cancelled: int = 0
+    too_late: int = 0  # the booking had left every state a guest may cancel from
+
+    async def on_created(self, booking_id: str) -> None:
+        if self.rng.random() < self.share:
+            await self._until_being_seated(booking_id)
+            await asyncio.sleep(self.rng.uniform(0, self.within))
+            await self._cancel(booking_id)
+
+    async def _until_being_seated(self, booking_id: str) -> None:
+        """Bounded polling: until the booking is being seated, or has gone past it."""
+        deadline = time.monotonic() + WATCH_SECONDS
+        while time.monotonic() < deadline:
+            with contextlib.suppress(grpc.aio.AioRpcError):  # a blip: look again
+                if (await self._read(booking_id)).state not in NOT_YET_SEATING:
+                    return
+            await asyncio.sleep(0.03)
+
+    async def _read(self, booking_id: str) -> Any:
+        request = api.GetBookingRequest(venue_id=self.venue, booking_id=booking_id)
+        return (await self.stub.GetBooking(request, metadata=self.metadata, timeout=2.0)).booking
+
+    async def _cancel(self, booking_id: str) -> None:
+        for _ in range(40):
+            try:
+                booking = await self._read(booking_id)
+                if booking.state not in CANCELLABLE:
+                    self.too_late += 1
+                    return
+                await self.stub.CancelBooking(
+                    api.CancelBookingRequest(
+                        venue_id=self.venue, booking_id=booking_id,
+                        expected_version=booking.version, reason="guest cancelled",
+                    ),
+                    metadata=self.metadata, timeout=2.0,
+                )  # fmt: skip
+                self.cancelled += 1
+                return
+            except grpc.aio.AioRpcError as error:  # moved on meanwhile, or a retryable blip
+                if error.code().name not in BLIPS:
+                    raise
+                await asyncio.sleep(0.02)

@@ -37,9 +37,10 @@ from shared.db.migrate import upgrade_to_head_async
 from shared.dev_servers import ensure_database, url_with_database
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
 from tests.e2e.conftest import REPO
-from tests.e2e.faults import LoadRecord, OwnPostgres, OwnRedis, SteadyLoad
+from tests.e2e.faults import CancellingGuests, LoadRecord, OwnPostgres, OwnRedis, SteadyLoad
 from tests.e2e.suite import Suite, start_suite
 from tests.service.availability_floor import seed_floor
+from tests.table_checks import all_well, table_faults
 
 REPORT_VARIABLE = "MAITRED_FAULTS_REPORT"
 SETTLED = ("CONFIRMED", "REJECTED", "MANUAL_REVIEW")
@@ -50,6 +51,8 @@ TAIL_SECONDS = 5.0  # and after it cleared
 SETTLE_SECONDS = 45.0
 CLAIM_IDLE_MS = 5000
 STALLED_AFTER_S = 10
+GUESTS_RATE = 8.0  # creates a second while guests cancel: twice the faults' load
+GUESTS_SECONDS = 10.0
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -235,15 +238,57 @@ async def test_a_fault_under_load_loses_nothing_doubles_nothing_and_leaves_nothi
         raise NotRetryable(f"clients saw {dict(record.codes())}")
 
 
-async def wait_settled(engine: AsyncEngine, venue: str, record: LoadRecord) -> bool:
+async def test_guests_cancelling_while_being_seated_under_load_leave_no_table_taken(
+    healthy: Stores, secret: str, results: list[dict[str, str]]
+) -> None:
+    """Issue 17: half the guests cancel a random moment after the assigner starts seating their
+    booking, racing the write of its tables, at twice the usual load; afterwards no booking
+    that ended keeps a table, every confirmed one holds exactly its tables, nothing overlaps."""
+    venue = f"faults-cancels-{uuid.uuid4().hex[:6]}"
+    await seed_floor(healthy.engine, venue, tables=FLOOR, edges=())
+    metadata = ops_metadata(secret)
+    async with grpc.aio.insecure_channel(healthy.suite.services["state"].target) as channel:
+        stub = rpc.BookingServiceStub(channel)
+        guests = CancellingGuests(stub, metadata, venue)
+        load = SteadyLoad(stub, metadata, venue, rate=GUESTS_RATE, on_created=guests.on_created)
+        started = time.monotonic()
+        load.start()
+        await asyncio.sleep(GUESTS_SECONDS)
+        record = await load.finish()
+    ended = (*SETTLED, "CANCELLED")
+    await wait_settled(healthy.engine, venue, record, ended)
+    problems, tally, journeys = await audit(healthy.engine, venue, record, ended)
+    faults = await table_faults(healthy.engine, venue)
+    problems += [] if all_well(faults) else [f"tables: {faults}"]
+    fault = Fault(
+        "guests-cancel",
+        f"{guests.share:.0%} of guests cancel 0-{guests.within} s after their booking is seen "
+        "being seated, "
+        f"{GUESTS_RATE:.0f} creates/s for {GUESTS_SECONDS:.0f} s",
+        lambda s: None, lambda s: None, 0.0,
+    )  # fmt: skip
+    window = (started, started + GUESTS_SECONDS)
+    row = _row(fault, record, 0.0, window, None, tally, journeys)
+    row["verdict"] = "; ".join(problems)[:300] or (
+        f"ok: {guests.cancelled} cancelled, {guests.too_late} past cancelling"
+    )
+    results.append(row)
+    print(f"\n{fault.name}: " + ", ".join(f"{k}={v}" for k, v in row.items()))
+    assert guests.cancelled > 0
+    assert not problems, problems
+
+
+async def wait_settled(
+    engine: AsyncEngine, venue: str, record: LoadRecord, settled: tuple[str, ...] = SETTLED
+) -> bool:
     """Whether every booking, and every acknowledged one, settled within SETTLE_SECONDS."""
     deadline = time.monotonic() + SETTLE_SECONDS
     while time.monotonic() < deadline:
         async with engine.connect() as db:
             query = text("SELECT request_id, state FROM bookings WHERE venue_id = :v")
             states = dict((await db.execute(query, {"v": venue})).tuples().all())
-        if all(states.get(r) in SETTLED for r in record.acknowledged) and all(
-            s in SETTLED for s in states.values()
+        if all(states.get(r) in settled for r in record.acknowledged) and all(
+            s in settled for s in states.values()
         ):
             return True
         await asyncio.sleep(0.5)
@@ -282,7 +327,7 @@ HELD = text(
 
 
 async def audit(
-    engine: AsyncEngine, venue: str, record: LoadRecord
+    engine: AsyncEngine, venue: str, record: LoadRecord, settled: tuple[str, ...] = SETTLED
 ) -> tuple[list[str], Counter[str], list[float]]:
     """The floor's invariants, as problems found; the outcome tally; each journey's seconds."""
     async with engine.connect() as db:
@@ -299,7 +344,7 @@ async def audit(
     phantom = [r for r in stored if r not in record.sent]
     problems += [f"acknowledged, then lost: {lost}"] if lost else []
     problems += [f"bookings nobody asked for: {phantom}"] if phantom else []
-    stuck = [(b, s, unpublished) for b, _, s, _, _, unpublished in bookings if s not in SETTLED]
+    stuck = [(b, s, unpublished) for b, _, s, _, _, unpublished in bookings if s not in settled]
     if stuck:
         waiting = sum(1 for *_, unpublished in stuck if unpublished)
         problems.append(
@@ -311,7 +356,7 @@ async def audit(
         if held.get(booking_id) != expected:
             problems.append(f"{booking_id} {state} has {tables}, holds {held.get(booking_id)}")
     tally = Counter(state for _, _, state, *_ in bookings)
-    journeys = [float(b[4]) for b in bookings if b[2] in SETTLED]
+    journeys = [float(b[4]) for b in bookings if b[2] in settled]
     return problems, tally, journeys
 
 

@@ -15,6 +15,7 @@ from shared.breaker import BreakerPolicy, BreakerState, CircuitBreaker
 from shared.call_context import set_deadline
 from shared.channels import log_transition, open_channel
 from shared.metrics import REGISTRY
+from shared.role_table import EVERY_ROLE
 from shared.server import RunningServer, start_server
 from shared.settings import ServiceSettings
 
@@ -23,6 +24,9 @@ TOKEN = mint_token(
     SECRET, subject="tester", roles=[Role.SERVICE], venues=["*"], ttl_seconds=600, issuer="maitred"
 )
 AUTH = [("authorization", f"Bearer {TOKEN}")]
+TARGET_ROLES = {
+    f"/test.Target/{name}": EVERY_ROLE for name in ("Get", "Put", "Count", "Remaining", "Relay")
+}
 GET, PUT, COUNT = "/test.Target/Get", "/test.Target/Put", "/test.Target/Count"
 
 
@@ -94,7 +98,7 @@ async def target() -> AsyncIterator[tuple[Target, str]]:
         return []
 
     running: RunningServer = await start_server(
-        settings, port=0, register=register, roles_by_method={}
+        settings, port=0, register=register, roles_by_method=TARGET_ROLES
     )
     address = f"127.0.0.1:{running.port}"
     served.relay_channel = open_channel(address, service_name="self", default_timeout=2.0)

@@ -26,7 +26,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.engine import create_engine
 from shared.db.migrate import alembic_config, upgrade_to_head_async
-from shared.db.schema import BOOKING_STATES, allocations, dining_tables, metadata, venues, zones
+from shared.db.schema import (
+    BOOKING_STATES,
+    allocations,
+    bookings,
+    dining_tables,
+    metadata,
+    venues,
+    zones,
+)
 from shared.dev_servers import drop_database, ensure_database, url_with_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -120,10 +128,18 @@ async def _allocate(
 ) -> int:
     venue_id, table_id = table
     hold_expiry = start if kind == "HOLD" else None
+    booking_id = uuid.uuid4()  # an assigned booking: only such a booking may take tables (0012)
+    await db.execute(
+        insert(bookings).values(
+            booking_id=booking_id, venue_id=venue_id, party_size=2, start_time=start,
+            end_time=end, state="ASSIGNED", display_status="PENDING_ALLOCATION", version=1,
+            request_id=str(booking_id),
+        )
+    )  # fmt: skip
     result = await db.execute(
         insert(allocations)
         .values(
-            group_id=uuid.uuid4(), venue_id=venue_id, table_id=table_id, booking_id=uuid.uuid4(),
+            group_id=uuid.uuid4(), venue_id=venue_id, table_id=table_id, booking_id=booking_id,
             kind=kind, during=Range(start, end, bounds="[)"), expire_time=hold_expiry,
         )
         .returning(allocations.c.allocation_id)

@@ -18,6 +18,7 @@ from redis.crc import key_slot
 from shared.auth import Role, mint_token
 from shared.metrics import REGISTRY
 from shared.rate_limit import Decision, RateLimiter, RateLimits, rate_key, rejection_status
+from shared.role_table import EVERY_ROLE
 from shared.server import start_server
 from shared.settings import ServiceSettings
 
@@ -260,7 +261,11 @@ async def test_a_served_call_over_the_limit_is_refused_before_its_handler_runs(r
         return []
 
     running = await start_server(
-        settings, port=0, register=register, roles_by_method={}, rate_limits=limits
+        settings,
+        port=0,
+        register=register,
+        roles_by_method={"/test.Echo/Echo": EVERY_ROLE},
+        rate_limits=limits,
     )
     token = mint_token(
         SECRET, subject=f"caller-{uuid.uuid4().hex[:8]}", roles=[Role.BACKEND], venues=["*"],

@@ -26,7 +26,7 @@ from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.moves import Moves
 from services.assigner.application.table_records import TableRecorder
 from services.assigner.grpc_api import AssignerServicer
-from services.assigner.roles import ASSIGNER_ROLES, SERVICE
+from services.assigner.roles import ROLES, SERVICE
 from shared.db.schema import allocations
 from shared.server import start_server
 from shared.service_token import ServiceToken
@@ -93,9 +93,7 @@ async def running_assigner(
         rpc.add_AssignerServiceServicer_to_server(servicer, server)
         return [SERVICE]
 
-    running = await start_server(
-        settings, port=0, register=register, roles_by_method=ASSIGNER_ROLES
-    )
+    running = await start_server(settings, port=0, register=register, roles_by_method=ROLES)
     try:
         yield f"127.0.0.1:{running.port}"
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 import socket
@@ -280,3 +281,57 @@ async def test_metrics_count_each_request_under_its_route_template(http):
     async with http.get(f"{BOOKINGS}/{uuid.uuid4()}", headers=OPS) as response:
         assert response.status == 404, await response.text()
     assert await counted() == before + 1
+
+
+async def test_a_body_over_one_mebibyte_is_a_413_in_the_status_shape_and_creates_nothing(
+    http, engine
+):
+    request_id = f"big-{uuid.uuid4().hex[:8]}"
+    body = json.dumps(new_booking(request_id, notes="x" * (1024 * 1024))).encode()
+    headers = OPS | {"Content-Type": "application/json"}
+    async with http.post(BOOKINGS, headers=headers, data=io.BytesIO(body)) as response:
+        assert response.status == 413, await response.text()
+        assert response.content_type == "application/json"
+        status = await response.json()
+    assert status["code"] == 3 and "1 MiB" in status["message"]
+    assert violations(status) == ["body"]
+    assert await rows_with(engine, request_id) == 0
+
+
+@pytest.mark.parametrize("depth", [5_000, 100_000])
+async def test_json_nested_very_deep_is_a_400_naming_the_body(http, engine, depth):
+    request_id = f"deep-{uuid.uuid4().hex[:8]}"
+    nested = "[" * depth + "]" * depth
+    text = json.dumps(new_booking(request_id))[:-1] + f', "extra": {nested}}}'
+    headers = OPS | {"Content-Type": "application/json"}
+    async with http.post(BOOKINGS, headers=headers, data=text.encode()) as response:
+        assert response.status == 400, await response.text()
+        status = await response.json()
+    assert status["code"] == 3
+    assert violations(status) == ["body"]
+    assert await rows_with(engine, request_id) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"booking": 5}, "booking"),
+        ({"venueId": {"nested": 1}}, "venue_id"),
+        ({"booking": {"startTime": "9999-12-31T23:59:59Z", "partySize": 2}}, "booking.start_time"),
+        ({"booking": {"notes": "a\u0000b", "partySize": 2}}, "booking.notes"),
+        ({"booking": {"notes": "\udc80", "partySize": 2}}, "body"),
+    ],
+    ids=[
+        "message-as-number",
+        "path-field-as-object",
+        "last-second-of-9999",
+        "nul-in-notes",
+        "lone-surrogate",
+    ],
+)
+async def test_odd_values_in_a_body_are_a_400_never_a_500(http, body, field):
+    async with http.post(BOOKINGS, headers=OPS, json={"requestId": "odd-1", **body}) as response:
+        assert response.status == 400, await response.text()
+        status = await response.json()
+    assert status["code"] == 3
+    assert field in violations(status)

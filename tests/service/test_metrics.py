@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from shared.auth import Role, mint_token
 from shared.metrics import start_metrics_server
+from shared.role_table import EVERY_ROLE
 from shared.server import start_server
 from shared.settings import ServiceSettings
 
@@ -59,7 +60,8 @@ async def test_a_served_call_shows_in_the_scraped_rpc_histogram():
         )
         return []
 
-    running = await start_server(settings, port=0, register=register, roles_by_method={})
+    roles = {f"/{service}/Echo": EVERY_ROLE}
+    running = await start_server(settings, port=0, register=register, roles_by_method=roles)
     metrics = start_metrics_server(unused_port(), host="127.0.0.1")
     assert metrics is not None
     token = mint_token(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import grpc
+import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from shared.auth import Role
+from shared.role_table import EVERY_ROLE
 from shared.server import start_server
 from shared.settings import ServiceSettings
 from tests.service.conftest import SECRET, auth
@@ -35,7 +37,9 @@ async def _start(started: asyncio.Event):
         server.add_generic_rpc_handlers([_slow_service(started)])
         return []
 
-    return await start_server(settings, port=0, register=register, roles_by_method={})
+    return await start_server(
+        settings, port=0, register=register, roles_by_method={SLOW_METHOD: EVERY_ROLE}
+    )
 
 
 async def test_health_and_reflection_answer_without_a_token():
@@ -71,3 +75,42 @@ async def test_shutdown_drains_in_flight_calls_and_reports_not_serving():
         update = await watch.read()
         assert update.status == health_pb2.HealthCheckResponse.NOT_SERVING
         await stopping
+
+
+async def test_health_and_reflection_refuse_bytes_that_do_not_decode_as_invalid_argument():
+    running = await _start(asyncio.Event())
+    garbage = b"\xff\xff\xff"
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+            codes = []
+            for method in ("/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"):
+                with pytest.raises(grpc.aio.AioRpcError) as raised:
+                    if method.endswith("Watch"):
+                        async for _ in channel.unary_stream(method)(garbage):
+                            pass
+                    else:
+                        await channel.unary_unary(method)(garbage)
+                codes.append(raised.value.code())
+            reflect = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
+                async for _ in channel.stream_stream(reflect)(iter([garbage])):
+                    pass
+            codes.append(raised.value.code())
+            assert "class" not in (raised.value.details() or "")
+    finally:
+        await running.stop(0.5)
+    assert codes == [grpc.StatusCode.INVALID_ARGUMENT] * 3
+
+
+async def test_a_health_method_the_server_leaves_unimplemented_names_no_exception_class():
+    running = await _start(asyncio.Event())
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+            listing = channel.unary_unary("/grpc.health.v1.Health/List")
+            with pytest.raises(grpc.aio.AioRpcError) as raised:
+                await listing(b"")
+    finally:
+        await running.stop(0.5)
+    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert "class" not in (raised.value.details() or "")
+    assert "Error" not in (raised.value.details() or "")

@@ -12,10 +12,12 @@ from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.assigner.domain.errors import AllocationConflict
-from shared.db.schema import allocations
+from services.assigner.domain.errors import AllocationConflict, BookingNotReady
+from shared.db.schema import allocations, bookings
 
 EXCLUSION = "allocations_no_overlap"
+# Migration 0012's trigger: a live assignment only for a booking that can hold tables.
+BOOKING_TAKES_TABLES = "allocations_booking_takes_tables"
 
 
 def _span(start: datetime, end: datetime) -> Any:
@@ -23,8 +25,25 @@ def _span(start: datetime, end: datetime) -> Any:
 
 
 async def lock_booking(db: AsyncConnection, booking_id: uuid.UUID) -> None:
-    """Serialise, until the transaction ends, the writers of one booking's allocations."""
+    """Serialise, until the transaction ends, the writers of one booking's allocations, and
+    hold its row FOR SHARE first, so a writer always locks the booking before its allocations
+    as the state service's update (and migration 0010's trigger after it) does: never a
+    deadlock between a write and a cancel."""
     await db.execute(select(func.pg_advisory_xact_lock(func.hashtext(str(booking_id)))))
+    await db.execute(
+        select(bookings.c.state)
+        .where(bookings.c.booking_id == booking_id)
+        .with_for_update(read=True)
+    )
+
+
+def refused_booking(error: IntegrityError, booking_id: object) -> BookingNotReady | None:
+    """The domain error for a write the database refused because the booking cannot take
+    tables (it ended or moved on meanwhile), or None for any other integrity error."""
+    driver_error = getattr(error.orig, "__cause__", None)  # asyncpg's, under SQLAlchemy's
+    if getattr(driver_error, "constraint_name", None) == BOOKING_TAKES_TABLES:
+        return BookingNotReady("booking_moved", booking_id=booking_id)
+    return None
 
 
 async def release_expired_holds(
@@ -52,6 +71,9 @@ async def insert_rows(db: AsyncConnection, rows: list[dict[str, Any]]) -> None:
         if EXCLUSION in str(error.orig):
             tables = ",".join(sorted({row["table_id"] for row in rows}))
             raise AllocationConflict(tables=tables) from error
+        refused = refused_booking(error, rows[0].get("booking_id") if rows else None)
+        if refused is not None:
+            raise refused from error
         raise
 
 

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.assigner.adapters.allocation_reads import Allocation
 from services.assigner.adapters.allocation_writes import (
@@ -18,7 +19,12 @@ from services.assigner.adapters.allocation_writes import (
     release_expired_holds,
 )
 from services.assigner.adapters.hold_writes import HoldWrites
-from shared.db.schema import allocations
+from services.assigner.domain.unrecorded import keeps_unrecorded
+from shared.db.schema import allocations, bookings
+from shared.metrics import ENDED_ASSIGNMENTS_RELEASED
+
+# A booking in one of these states has ended: it never needs a table again.
+ENDED = ("CANCELLED", "NO_SHOW", "REJECTED")
 
 
 class AllocationStore(HoldWrites):
@@ -118,3 +124,70 @@ class AllocationStore(HoldWrites):
                 .values(release_time=now)
             )
         return bool(changed.rowcount)
+
+    async def release_unless_recorded(self, group_id: uuid.UUID, now: datetime) -> bool:
+        """Release a live assignment whose record failed, unless the booking keeps it (see
+        `keeps_unrecorded`); decided under the booking's row lock. True when it released."""
+        async with self._engine.begin() as db:
+            rows = (
+                await db.execute(
+                    select(allocations.c.booking_id, allocations.c.table_id).where(
+                        allocations.c.group_id == group_id, allocations.c.release_time.is_(None)
+                    )
+                )
+            ).all()
+            if not rows:
+                return False
+            booking_id = rows[0].booking_id
+            await lock_booking(db, booking_id)
+            booking = (
+                await db.execute(
+                    select(bookings.c.state, bookings.c.table_ids).where(
+                        bookings.c.booking_id == booking_id
+                    )
+                )
+            ).first()
+            others = await self._live_groups_besides(db, booking_id, group_id)
+            if booking is not None and keeps_unrecorded(
+                booking.state, booking.table_ids or (), [r.table_id for r in rows], others
+            ):
+                return False
+            await db.execute(
+                update(allocations)
+                .where(allocations.c.group_id == group_id, allocations.c.release_time.is_(None))
+                .values(release_time=now)
+            )
+        return True
+
+    @staticmethod
+    async def _live_groups_besides(
+        db: AsyncConnection, booking_id: uuid.UUID, group_id: uuid.UUID
+    ) -> int:
+        found = await db.scalar(
+            select(func.count(func.distinct(allocations.c.group_id))).where(
+                allocations.c.booking_id == booking_id,
+                allocations.c.kind == "ASSIGNMENT",
+                allocations.c.release_time.is_(None),
+                allocations.c.group_id != group_id,
+            )
+        )
+        return int(found or 0)
+
+    async def release_ended_assignments(self, now: datetime) -> int:
+        """Release every live assignment of a booking that ended (what writes from before the
+        database refused them left behind); returns how many assignments it released."""
+        async with self._engine.begin() as db:
+            released = await db.execute(
+                update(allocations)
+                .where(
+                    allocations.c.kind == "ASSIGNMENT",
+                    allocations.c.release_time.is_(None),
+                    allocations.c.booking_id == bookings.c.booking_id,
+                    bookings.c.state.in_(ENDED),
+                )
+                .values(release_time=now)
+                .returning(allocations.c.group_id)
+            )
+            count = len({row.group_id for row in released})
+        ENDED_ASSIGNMENTS_RELEASED.inc(count)
+        return count

@@ -9,11 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from services.assigner.adapters.allocation_reads import Allocation, AllocationReads
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
     insert_rows,
+    lock_booking,
+    refused_booking,
     release_expired_holds,
 )
 from services.assigner.domain.errors import HoldExpired
@@ -88,20 +91,27 @@ class HoldWrites(AllocationReads):
         self, group_id: uuid.UUID, booking_id: uuid.UUID, now: datetime, actor: str
     ) -> Allocation:
         """Turn a live hold into the booking's assignment, atomically (same rows, same window)."""
-        async with self._engine.begin() as db:
-            changed = await db.execute(
-                update(allocations)
-                .where(*self._live_hold(group_id, now))
-                .values(
-                    kind="ASSIGNMENT",
-                    booking_id=booking_id,
-                    expire_time=None,
-                    actor=actor,
-                    strategy="hold",
+        try:
+            async with self._engine.begin() as db:
+                await lock_booking(db, booking_id)
+                changed = await db.execute(
+                    update(allocations)
+                    .where(*self._live_hold(group_id, now))
+                    .values(
+                        kind="ASSIGNMENT",
+                        booking_id=booking_id,
+                        expire_time=None,
+                        actor=actor,
+                        strategy="hold",
+                    )
                 )
-            )
-            if changed.rowcount == 0:
-                raise HoldExpired(hold_id=group_id)
+                if changed.rowcount == 0:
+                    raise HoldExpired(hold_id=group_id)
+        except IntegrityError as error:
+            refused = refused_booking(error, booking_id)
+            if refused is None:
+                raise
+            raise refused from error
         return await self.get(group_id)  # type: ignore[return-value]
 
     async def sweep_expired_holds(self, now: datetime) -> int:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
 from services.assigner.adapters.seating_reader import VenueDay
+from services.assigner.application.allocation_guard import AllocationGuard
 from services.assigner.application.coordinator_ports import Seating
 from services.assigner.domain.booking import BookingView
 from services.assigner.domain.engine import rank_plans
@@ -47,6 +49,8 @@ class Allocations(Protocol):
         breakdown: dict[str, Any],
     ) -> Any: ...
 
+    async def release_unless_recorded(self, group_id: UUID, now: datetime) -> bool: ...
+
 
 def winning_strategy(plan: Plan) -> str:
     """The strategy that added most to the plan's score."""
@@ -83,6 +87,7 @@ class EngineAssigner:
         self._reader = reader
         self._store = store
         self._clock = clock
+        self._guard = AllocationGuard(store, clock)
 
     async def day(
         self, venue_id: str, start: datetime, end: datetime, excluding: UUID | None = None
@@ -107,7 +112,10 @@ class EngineAssigner:
     async def assign(self, booking: BookingView) -> Seating:
         existing = await self._store.live_assignment(booking.booking_id)
         if existing is not None:
-            return Seating(existing.table_ids, existing.strategy or "existing", "already allocated")
+            return Seating(
+                existing.table_ids, existing.strategy or "existing", "already allocated",
+                existing.group_id,
+            )  # fmt: skip
         plans, day = await self.plans(booking)
         if not plans:
             return Seating((), "", "no table fits")
@@ -129,5 +137,14 @@ class EngineAssigner:
             top = next(
                 (c.reason for c in plan.contributions if c.strategy == allocation.strategy), ""
             )
-            return Seating(allocation.table_ids, allocation.strategy, top)
+            return Seating(allocation.table_ids, allocation.strategy, top, allocation.group_id)
         return Seating((), "", "conflicts exhausted")
+
+    @asynccontextmanager
+    async def recorded(self, group_id: UUID | None) -> AsyncIterator[None]:
+        """Wraps the record of the allocation `assign` wrote: released if the record fails."""
+        if group_id is None:
+            yield
+            return
+        async with self._guard.recorded(group_id):
+            yield

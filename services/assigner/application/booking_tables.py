@@ -11,6 +11,7 @@ from uuid import UUID
 from services.assigner.adapters.allocation_reads import Allocation, AllocationQuery
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.state_client import GrpcBookings
+from services.assigner.application.allocation_guard import AllocationGuard, to_the_end
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.table_records import (
     IN_PROGRESS,
@@ -74,6 +75,7 @@ class BookingTables:
         self._bookings = bookings
         self._clock = clock
         self._recorder = TableRecorder(bookings, store, clock)
+        self._guard = AllocationGuard(store, clock)
 
     async def assign(self, venue_id: str, booking_id: UUID, expected_version: int) -> Outcome:
         """Seat the booking at its hold, else at the engine's best free plan, and record it."""
@@ -88,13 +90,18 @@ class BookingTables:
         holds = await self._store.page(query, None, 1)
         if holds:
             return await self._confirm(holds[0], view, "assigner")
+        return await to_the_end(self._assign_by_engine(view))
+
+    async def _assign_by_engine(self, view: BookingView) -> Outcome:
         seating = await self._assigner.assign(view)
-        allocation = await self._store.live_assignment(booking_id) if seating.seated else None
+        allocation = await self._store.live_assignment(view.booking_id) if seating.seated else None
         if allocation is None:
-            raise NoCapacity(booking_id=booking_id, party_size=view.party_size)
-        view = await self._bookings.move(
-            "RecordAssignment", view, f"{seating.strategy}: {seating.reason}", allocation.table_ids
-        )
+            raise NoCapacity(booking_id=view.booking_id, party_size=view.party_size)
+        async with self._guard.recorded(allocation.group_id):
+            view = await self._bookings.move(
+                "RecordAssignment", view, f"{seating.strategy}: {seating.reason}",
+                allocation.table_ids,
+            )  # fmt: skip
         return Outcome(allocation, view)
 
     async def assign_by_hand(
@@ -113,19 +120,19 @@ class BookingTables:
         view = checked(view, expected_version, (PENDING, IN_PROGRESS, MANUAL_REVIEW))
         day = await self._assigner.day(venue_id, view.start, view.end, booking_id)
         check_tables_fit(table_ids, day.tables, view.party_size)
-        allocation, _ = await self._store.replace_assignment(
-            venue_id, booking_id, table_ids, view.start, view.end + day.buffer,
-            now=self._clock(), actor=actor, strategy="manual",
-            breakdown=choice("manual", reason, view.party_size),
-        )  # fmt: skip
-        try:
-            view = await self._start(view, on_behalf_of)
-            view = await self._record_choice(view, table_ids, reason, on_behalf_of)
-        except Exception:
-            # The booking did not take the tables: do not leave them blocked in its name.
-            await self._store.release_allocation(allocation.group_id, self._clock())
-            raise
-        return Outcome(allocation, view)
+
+        async def write_and_record(view: BookingView) -> Outcome:
+            allocation, _ = await self._store.replace_assignment(
+                venue_id, booking_id, table_ids, view.start, view.end + day.buffer,
+                now=self._clock(), actor=actor, strategy="manual",
+                breakdown=choice("manual", reason, view.party_size),
+            )  # fmt: skip
+            async with self._guard.recorded(allocation.group_id):
+                view = await self._start(view, on_behalf_of)
+                view = await self._record_choice(view, table_ids, reason, on_behalf_of)
+            return Outcome(allocation, view)
+
+        return await to_the_end(write_and_record(view))
 
     async def confirm_hold(
         self, venue_id: str, hold_id: UUID, booking_id: UUID, expected_version: int, actor: str
@@ -167,15 +174,20 @@ class BookingTables:
         day = await self._assigner.day(venue_id, view.start, view.end, booking_id)
         check_tables_fit(table_ids, day.tables, view.party_size)
         source = "manual" if by_ops else "requested"
-        allocation, previous = await self._store.replace_assignment(
-            venue_id, booking_id, table_ids, view.start, view.end + day.buffer,
-            now=self._clock(), actor=actor, strategy=source,
-            breakdown=choice(source, reason, view.party_size),
-        )  # fmt: skip
-        recorded = await self._recorder.record(view, allocation, reason, WITH_TABLES)
-        if not recorded.kept:  # it ended or moved on meanwhile: the new tables were released
-            raise BookingNotReady("booking_moved", booking_id=booking_id)
-        return Outcome(allocation, recorded.booking, previous)
+
+        async def write_and_record() -> Outcome:
+            allocation, previous = await self._store.replace_assignment(
+                venue_id, booking_id, table_ids, view.start, view.end + day.buffer,
+                now=self._clock(), actor=actor, strategy=source,
+                breakdown=choice(source, reason, view.party_size),
+            )  # fmt: skip
+            async with self._guard.recorded(allocation.group_id):
+                recorded = await self._recorder.record(view, allocation, reason, WITH_TABLES)
+            if not recorded.kept:  # it ended or moved on meanwhile: the new tables were released
+                raise BookingNotReady("booking_moved", booking_id=booking_id)
+            return Outcome(allocation, recorded.booking, previous)
+
+        return await to_the_end(write_and_record())
 
     async def _start(self, view: BookingView, on_behalf_of: str = "") -> BookingView:
         if view.state != PENDING:
@@ -217,6 +229,13 @@ class BookingTables:
             raise BookingNotReady(
                 "booking_has_tables", booking_id=view.booking_id, tables=",".join(live.table_ids)
             )
+        return await to_the_end(self._confirm_and_record(hold, view, now, actor))
+
+    async def _confirm_and_record(
+        self, hold: Allocation, view: BookingView, now: datetime, actor: str
+    ) -> Outcome:
         view = await self._start(view)
         allocation = await self._store.confirm_hold(hold.group_id, view.booking_id, now, actor)
-        return Outcome(allocation, await self._record(view, allocation))
+        async with self._guard.recorded(allocation.group_id):
+            view = await self._record(view, allocation)
+        return Outcome(allocation, view)

@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from services.assigner.application.allocation_guard import to_the_end
 from services.assigner.application.coordinator_ports import (
     Attempts,
     Bookings,
@@ -28,6 +29,7 @@ from services.assigner.application.coordinator_ports import (
 from services.assigner.application.rescues import RescueOff
 from services.assigner.domain.backoff import due_time, retry_delay
 from services.assigner.domain.booking import BookingView, DependencyDown, Superseded
+from services.assigner.domain.errors import BookingNotReady
 
 log = logging.getLogger("maitred.assigner.coordinator")
 MAX_STEPS = 12
@@ -94,7 +96,7 @@ class Coordinator:
         if state == "ASSIGNMENT_PENDING":
             return await self._start(booking)
         if state == "ASSIGNMENT_IN_PROGRESS":
-            return await self._assign(booking)
+            return await to_the_end(self._assign(booking))
         if state == "ASSIGNED" and (await self.rules.get(booking.venue_id)).auto_confirm:
             return await self.bookings.move("ConfirmBooking", booking, "auto-confirmed by policy")
         return None
@@ -108,7 +110,10 @@ class Coordinator:
         return await self.bookings.move("StartAssignment", booking, f"try {failures + 1}")
 
     async def _assign(self, booking: BookingView) -> BookingView:
-        seating = await self.tables.assign(booking)
+        try:
+            seating = await self.tables.assign(booking)
+        except BookingNotReady as refused:  # the database refused: the booking moved on
+            raise Superseded(str(refused)) from refused
         if not seating.seated:
             rescued = await self.rescue.seat(booking)
             if rescued.seated:
@@ -116,10 +121,11 @@ class Coordinator:
             seating = _tried(seating, rescued)
         if seating.seated:
             await self.attempts.record(booking.venue_id, booking.booking_id, "ASSIGNED", seating)
-            return await self.bookings.move(
-                "RecordAssignment", booking, f"{seating.strategy}: {seating.reason}",
-                seating.table_ids,
-            )  # fmt: skip
+            async with self.tables.recorded(seating.group_id):
+                return await self.bookings.move(
+                    "RecordAssignment", booking, f"{seating.strategy}: {seating.reason}",
+                    seating.table_ids,
+                )  # fmt: skip
         failures = await self.attempts.record(
             booking.venue_id, booking.booking_id, "NO_TABLE", seating
         )

@@ -3,6 +3,7 @@ and the re-pack that rescues a booking no free table fits."""
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -28,6 +29,7 @@ class Seating:
     table_ids: tuple[str, ...]
     strategy: str
     reason: str
+    group_id: UUID | None = None  # the allocation holding the tables, when one was written
 
     @property
     def seated(self) -> bool:
@@ -57,6 +59,10 @@ class CapacityCheck(Protocol):
 class TableAssigner(Protocol):
     async def assign(self, booking: BookingView) -> Seating:
         """Allocate tables (idempotent: a booking's live assignment is returned as is)."""
+        ...
+
+    def recorded(self, group_id: UUID | None) -> AbstractAsyncContextManager[None]:
+        """Wraps the record of the allocation `assign` wrote: released if the record fails."""
         ...
 
 

@@ -12,6 +12,7 @@ from typing import Protocol
 from uuid import UUID
 
 from services.assigner.adapters.seating_reader import VenueDay
+from services.assigner.application.allocation_guard import AllocationGuard, to_the_end
 from services.assigner.application.booking_tables import choice
 from services.assigner.application.table_records import TableRecorder
 from services.assigner.domain.booking import BookingView
@@ -100,7 +101,7 @@ class Moves:
         if stored is not None:
             return stored
         try:
-            results = await self._move(request, actor, on_behalf_of)
+            results = await to_the_end(self._move(request, actor, on_behalf_of))
         except BaseException:
             await self.replays.abandon(venue_id, request_id)
             raise
@@ -193,9 +194,10 @@ class Moves:
         if view.state == REVIEW:
             accept = (REVIEW, *MOVING)
         allocation = NewAllocation(group_id, move.table_ids)
-        recorded = await self.recorder.record(
-            view, allocation, reason, accept, on_behalf_of=on_behalf_of
-        )
+        async with AllocationGuard(self.recorder.store, self.clock).recorded(group_id):
+            recorded = await self.recorder.record(
+                view, allocation, reason, accept, on_behalf_of=on_behalf_of
+            )
         version = recorded.booking.version
         if not recorded.kept:
             detail = "booking changed while it was recorded; its new tables were released"

@@ -54,7 +54,7 @@ class Rescuer:
         except DomainError as error:  # a plan the floor no longer takes, or a replay still busy
             log.warning("rescue re-pack refused", extra={
                 "booking_id": str(booking.booking_id), "error": str(error)})  # fmt: skip
-            return Seating((), STRATEGY, f"re-pack not applied: {error}")
+            return Seating((), STRATEGY, f"re-pack not applied: {error.reason}")
         mine = next(r for r in results if r.booking_id == booking.booking_id)
         if mine.outcome != MoveOutcome.APPLIED:
             return Seating((), STRATEGY, f"re-pack not applied: {mine.detail}")

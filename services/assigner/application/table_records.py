@@ -63,6 +63,8 @@ class RecordingStore(Protocol):
 
     async def release_allocation(self, group_id: UUID, now: datetime) -> bool: ...
 
+    async def release_unless_recorded(self, group_id: UUID, now: datetime) -> bool: ...
+
 
 @dataclass(frozen=True)
 class TableRecorder:

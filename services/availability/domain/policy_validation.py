@@ -22,6 +22,7 @@ from shared.domain_errors import FieldViolation
 MAX_PERIOD_NAME = 100
 MAX_TABLES_PER_COMBINATION = 10
 MAX_PACING = 10_000
+MAX_WEIGHT = 1_000  # a strategy's weight; scores stay finite however many strategies add up
 MINUTE, SECOND, MILLISECOND = timedelta(minutes=1), timedelta(seconds=1), timedelta(milliseconds=1)
 DAY = timedelta(days=1)
 
@@ -204,3 +205,5 @@ def _weights(out: Violations, weights: tuple[tuple[str, float], ...]) -> None:
         seen.add(strategy)
         if not (math.isfinite(weight) and weight >= 0):
             out.append(FieldViolation(f"{path}.weight", "field.negative"))
+        elif weight > MAX_WEIGHT:
+            out.append(FieldViolation(f"{path}.weight", "field.too_large", {"max": MAX_WEIGHT}))

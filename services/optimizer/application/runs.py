@@ -157,12 +157,13 @@ class Runs:
         began = time.monotonic()
         try:
             record = await self._solve_and_apply(feed, window, began, authorization)
-        except Exception as error:  # a run must always end with a stored, explained plan
+        except Exception:  # a run must always end with a stored, explained plan
             log.exception("optimizer run failed", extra={"run_id": str(record.run_id)})
+            # The detail is shown to callers: the cause stays in the log, under the run id.
+            detail = f"the run failed unexpectedly; the service log has run {record.run_id}"
             record = replace(
-                record, status=PlanStatus.FAILED, status_detail=f"{type(error).__name__}: {error}",
-                complete_time=self._clock(),
-            )  # fmt: skip
+                record, status=PlanStatus.FAILED, status_detail=detail, complete_time=self._clock()
+            )
             await self._save_quietly(record)
         finally:
             await self._release_quietly(record, token)

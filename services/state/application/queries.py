@@ -10,7 +10,7 @@ from services.state.application.ports import BookingQuery, UnitOfWorkFactory
 from services.state.domain.model import Booking, StateChange
 from services.state.domain.states import DISPLAY_STATUS, BookingState, DisplayStatus
 from shared.domain_errors import FieldViolation, InvalidArgument, NotFound
-from shared.paging import decode_token, encode_token, page_size
+from shared.paging import decode_token, encode_token, page_size, read_position
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ async def list_bookings(
     position = decode_token(token, signature)
     after = None
     if position is not None:
-        after = (datetime.fromisoformat(position["start"]), UUID(position["id"]))
+        after = read_position(
+            position, lambda p: (datetime.fromisoformat(p["start"]), UUID(p["id"]))
+        )
     query = BookingQuery(
         venue_id=wanted.venue_id,
         states=states_for(wanted),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -69,6 +71,10 @@ class FakeTables:
             self.allocated[booking.booking_id] = tables
             return Seating(tables, "exact_fit", "no seat spare")
         return Seating((), "", "no table fits")
+
+    @contextlib.asynccontextmanager
+    async def recorded(self, group_id: UUID | None) -> AsyncIterator[None]:
+        yield
 
 
 class FakeAttempts:

@@ -128,6 +128,7 @@ def test_bands_given_in_any_order_may_cover_more_than_the_largest_party():
         ({"strategy_weights": (("adjacency", 1.0), ("adjacency", 2.0))},
          "policy.strategy_weights[1].strategy"),
         ({"strategy_weights": (("adjacency", -1.0),)}, "policy.strategy_weights[0].weight"),
+        ({"strategy_weights": (("adjacency", 1e308),)}, "policy.strategy_weights[0].weight"),
         ({"strategy_weights": (("adjacency", float("inf")),)},
          "policy.strategy_weights[0].weight"),
     ],
