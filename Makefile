@@ -118,5 +118,6 @@ bench: $(STAMP)
 	$(PY) -m bench.request_check_bench
 	$(PY) -m bench.venues_bench
 	$(PY) -m bench.console_bench
+	$(PY) -m bench.floor_keys_migration_bench
 
 ci: protos-check openapi-check k8s-check proto-lint lint test

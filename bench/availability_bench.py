@@ -433,7 +433,7 @@ HOLD = text(
     "now() + interval '2 hours', 'bench' "
     "FROM dining_tables t CROSS JOIN generate_series(:first, :last, interval '15 minutes') s "
     "WHERE t.venue_id = :venue AND NOT EXISTS (SELECT 1 FROM allocations a "
-    "WHERE a.table_id = t.table_id AND a.release_time IS NULL "
+    "WHERE a.venue_id = t.venue_id AND a.table_id = t.table_id AND a.release_time IS NULL "
     "AND a.during && tstzrange(s, s + interval '105 minutes', '[)')) "
     "ORDER BY md5(t.table_id || s::text || :salt) LIMIT 1"
 )

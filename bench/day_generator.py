@@ -112,7 +112,7 @@ class GeneratedTable:
 
 @dataclass(frozen=True)
 class GeneratedFloor:
-    """A venue's tables; ids are local (t001, z1): a seeder prefixes them with the venue id."""
+    """A venue's tables; ids (t001, z1) are unique within the venue, as in the database."""
 
     seed: int
     zones: tuple[GeneratedZone, ...]

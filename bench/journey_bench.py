@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -54,11 +55,12 @@ from bench.availability_bench import (
     until,
 )
 from bench.day_generator import GeneratedBooking, GeneratedFloor, make_day, make_floor
+from bench.journey_counts import WorkProbe, echo_ceiling
 from bench.seed_day import seed_floor
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
 from shared.db.schema import venue_policies
-from shared.dev_servers import drop_database
+from shared.dev_servers import drop_database, start_redis
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
@@ -112,12 +114,12 @@ class Profile:
     run_timeout_seconds: float
 
 
-# One assigner settles about 8 bookings/s on 2 cores (bench/results/journey.md), so the steady
-# rate keeps well below it and the ramp closes in on that knee; it stops at its first
-# unsustainable step, so the full run stays around 5 minutes.
-FULL = Profile("full", 10.0, 3.0, 60.0, (2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0), 30.0, 20.0,
-               480.0)  # fmt: skip
-QUICK = Profile("quick", 5.0, 3.0, 20.0, (2.0, 4.0, 6.0, 8.0, 10.0, 12.0), 10.0, 10.0, 240.0)
+# The steady run at 20/s, and a ramp toward issue 11's target of 100/s on 2 cores; it stops at
+# its first unsustainable step, so the full run stays within about 6 minutes.
+FULL = Profile("full", 10.0, 20.0, 60.0, (10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0, 100.0), 20.0,
+               20.0, 600.0)  # fmt: skip
+QUICK = Profile("quick", 5.0, 20.0, 20.0, (10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0), 10.0, 10.0,
+                300.0)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,7 @@ class Service:
     process: asyncio.subprocess.Process
     target: str
     log_path: Path
+    metrics_url: str = ""
 
 
 async def health_serving(target: str) -> bool:
@@ -346,17 +349,20 @@ async def health_serving(target: str) -> bool:
 
 async def start_service(name: str, port: int, env: dict[str, str], log_dir: Path) -> Service:
     log_path = log_dir / f"{name}.log"
+    metrics_port = free_port()
     with log_path.open("ab") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             f"services.{name}.main",
-            env={**env, PORT_VARIABLES[name]: str(port)},
+            env={**env, PORT_VARIABLES[name]: str(port), "MAITRED_METRICS_PORT": str(metrics_port)},
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    service = Service(name, process, f"127.0.0.1:{port}", log_path)
+    service = Service(
+        name, process, f"127.0.0.1:{port}", log_path, f"http://127.0.0.1:{metrics_port}/metrics"
+    )
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.returncode is not None:
@@ -487,6 +493,7 @@ class Bench:
     profile: Profile
     redis: Redis
     stream: str
+    work: WorkProbe | None = None
 
     async def consumer_backlog(self) -> tuple[int, int] | None:
         """(lag, pending) of the assigner's consumer group: not yet delivered, not yet acked."""
@@ -531,6 +538,7 @@ async def run_phase(bench: Bench, plan: PhasePlan) -> dict[str, Any]:
     samples: list[tuple[float, float]] = []
     backlog: list[tuple[float, int, int]] = []
     lag = LoopLag()
+    work_before = await bench.work.sample() if bench.work else None
     lag_task = asyncio.create_task(lag.run())
     before = await bench.cpu.sample()
     start = time.monotonic()
@@ -568,6 +576,7 @@ async def run_phase(bench: Bench, plan: PhasePlan) -> dict[str, Any]:
             bench.profile.drain_seconds,
         )
         drained = time.monotonic() - drain_start
+        work_after = await bench.work.sample() if bench.work else None
     finally:
         sampler.cancel()
         lag_task.cancel()
@@ -582,7 +591,24 @@ async def run_phase(bench: Bench, plan: PhasePlan) -> dict[str, Any]:
         "series": backlog[:: max(1, len(backlog) // 40)],
     }
     found["cpu"] = CpuProbe.share(before, after)
+    found["cpu_ms_per_booking"] = cpu_per_booking(found["cpu"], window, len(sent))
+    if work_before is not None and work_after is not None:
+        made = sum(1 for s in sent if s.booking_id)
+        found["work_per_booking"] = WorkProbe.per_booking(work_before, work_after, made)
     found["client_max_loop_lag_ms"] = round(lag.worst * 1000, 1)
+    return found
+
+
+def cpu_per_booking(cpu: dict[str, Any], window: float, bookings: int) -> dict[str, float | None]:
+    """CPU milliseconds per booking sent in the window, per process group and in all."""
+    groups = {name: cpu.get(name) for name in SERVICE_NAMES}
+    groups["postgres"] = cpu.get("postgres_total")
+    groups["redis"] = cpu.get("redis_server")
+    found: dict[str, float | None] = {
+        name: None if cores is None else round(cores * window / max(bookings, 1) * 1000, 2)
+        for name, cores in groups.items()
+    }
+    found["total"] = round(sum(v for v in found.values() if v is not None), 2)
     return found
 
 
@@ -678,12 +704,10 @@ OUTBOX = text(
 SEGMENTS = (
     ("create_call", "t0", "CREATED", "t0 -> CreateBooking's transaction (state)"),
     ("relay_created", "CREATED", "CREATED+stream", "created -> its event on the stream (relay)"),
-    ("queue_capacity", "CREATED+stream", "CAPACITY_VERIFIED",
-     "on the stream -> CAPACITY_VERIFIED (assigner's queue, GetBooking, CheckCapacity)"),
-    ("request", "CAPACITY_VERIFIED", "ASSIGNMENT_PENDING", "-> ASSIGNMENT_PENDING"),
-    ("start", "ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS", "-> ASSIGNMENT_IN_PROGRESS"),
-    ("engine", "ASSIGNMENT_IN_PROGRESS", "ASSIGNED", "-> ASSIGNED (engine, allocation, attempt)"),
-    ("confirm", "ASSIGNED", "CONFIRMED", "-> CONFIRMED (policy read, ConfirmBooking)"),
+    ("to_first_try", "CREATED+stream", "ASSIGNMENT_IN_PROGRESS",
+     "on the stream -> ASSIGNMENT_IN_PROGRESS (assigner's queue, CheckCapacity, AdvanceBooking)"),
+    ("assign_confirm", "ASSIGNMENT_IN_PROGRESS", "CONFIRMED",
+     "-> CONFIRMED (engine, allocation, attempt, policy read, AdvanceBooking)"),
     ("relay_confirmed", "CONFIRMED", "CONFIRMED+stream", "CONFIRMED -> on the stream (relay)"),
     ("read", "CONFIRMED+stream", "received", "on the stream -> received by the bench (XREAD)"),
 )  # fmt: skip
@@ -821,9 +845,11 @@ async def measure(
                     engine,
                     name,
                 )
+                work = WorkProbe({n: s.metrics_url for n, s in services.items()}, engine, name,
+                                 redis)  # fmt: skip
                 bench = Bench(rpc.BookingServiceStub(channel), (("authorization",
                               f"Bearer {token}"),), watch, engine, probe, profile, redis,
-                              stream)  # fmt: skip
+                              stream, work)  # fmt: skip
                 await phases(bench, plans, results)
                 results["stream_entries_read"] = watch.entries
                 results["stream_read_errors"] = watch.errors
@@ -855,7 +881,9 @@ async def phases(bench: Bench, plans: list[PhasePlan], results: dict[str, Any]) 
         results.setdefault("ramp", []).append(found)
         if not found["sustainable"]:
             break
-    sustained = [step["offered_rate"] for step in results.get("ramp", []) if step["sustainable"]]
+    judged = [results["steady"]] if "steady" in results else []
+    sustained = [step["offered_rate"] for step in judged + results.get("ramp", [])
+                 if step["sustainable"]]  # fmt: skip
     results["highest_sustainable_rate"] = max(sustained) if sustained else None
 
 
@@ -891,9 +919,16 @@ async def run(profile: Profile, keep_logs: bool, ramp_only: bool) -> dict[str, A
         },
     }
     try:
-        async with backends(scratch) as (admin_url, redis_url, kinds):
-            results["backends"] = dict(kinds)
-            await measure(profile, admin_url, redis_url, scratch, results, ramp_only)
+        print("measuring the bare gRPC echo ceiling", flush=True)
+        results["echo"] = await echo_ceiling()
+        async with backends(scratch) as (admin_url, _, kinds):
+            # A Redis of its own, so that its command counts are the suite's alone.
+            redis_server = await asyncio.to_thread(start_redis, scratch / "redis")
+            try:
+                results["backends"] = dict(kinds) | {"redis": "private, started by the bench"}
+                await measure(profile, admin_url, redis_server.url, scratch, results, ramp_only)
+            finally:
+                await asyncio.to_thread(redis_server.stop)
     finally:
         if keep_logs:
             results["logs"] = str(scratch)
@@ -980,6 +1015,54 @@ def breakdown_rows(found: list[dict[str, Any]]) -> list[str]:
     return rows
 
 
+def headline(results: dict[str, Any], rate: float | None) -> list[str]:
+    """The echo ceiling, the best rate's share of it, and the steady run's work and CPU."""
+    echo = results.get("echo", {}).get("calls_per_second")
+    lines = [
+        f"- Bare grpc.aio echo ceiling: {cell(echo)} calls/s (one process serving, "
+        f"{results.get('echo', {}).get('concurrency')} concurrent calls from the bench)."
+    ]
+    if rate and echo:
+        lines.append(f"- Highest sustained booking rate as a share of it: {rate / echo:.1%}.")
+    steady = results.get("steady")
+    if steady and "work_per_booking" in steady:
+        w, c = steady["work_per_booking"], steady["cpu_ms_per_booking"]
+        lines.append(
+            f"- Steady run, per booking: {w['grpc_calls']} gRPC calls, {w['pg_transactions']} "
+            f"PostgreSQL transactions, {w['stream_events']} stream events, "
+            f"{w['redis_commands']} Redis commands, {c['total']} ms of CPU in all processes."
+        )
+    return lines
+
+
+def per_booking_cpu_rows(found: list[dict[str, Any]]) -> list[str]:
+    names = (*SERVICE_NAMES, "postgres", "redis", "total")
+    rows = ["| run | " + " | ".join(names) + " |", "| --- " * (len(names) + 1) + "|"]
+    for f in found:
+        c = f.get("cpu_ms_per_booking", {})
+        rows.append(f"| {f['phase']} | " + " | ".join(cell(c.get(n)) for n in names) + " |")
+    return rows
+
+
+def work_rows(found: list[dict[str, Any]]) -> list[str]:
+    rows = [
+        "| run | bookings | gRPC calls | PostgreSQL transactions | stream events "
+        "| Redis commands | gRPC by method | Redis by command |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for f in found:
+        w = f.get("work_per_booking")
+        if w is None:
+            continue
+        methods = ", ".join(f"{m.split('/')[-1]} {v}" for m, v in w["grpc_calls_by_method"].items())
+        commands = ", ".join(f"{n} {v}" for n, v in w["redis_commands_by_name"].items())
+        rows.append(
+            f"| {f['phase']} | {w['bookings']} | {w['grpc_calls']} | {w['pg_transactions']} "
+            f"| {w['stream_events']} | {w['redis_commands']} | {methods} | {commands} |"
+        )
+    return rows
+
+
 def render(results: dict[str, Any]) -> str:
     m, b, setup = results["machine"], results["backends"], results.get("setup", {})
     code = results["code"]
@@ -1024,6 +1107,8 @@ def render(results: dict[str, Any]) -> str:
         f"{SLA_P95_MS / 1000:g} s, outstanding not growing, everything settled within the "
         "drain, no errors).",
         "",
+        *headline(results, rate),
+        "",
         "## Runs (latency of CONFIRMED bookings, ms)",
         "",
         *phase_rows(found),
@@ -1051,6 +1136,21 @@ def render(results: dict[str, Any]) -> str:
         "on a shared machine). Client loop lag: the worst delay of a 10 ms timer in the bench "
         "process (it kept up when small).",
         "",
+        "## CPU per booking (ms, the arrival window's CPU over the bookings sent in it)",
+        "",
+        *per_booking_cpu_rows(found),
+        "",
+        "## Work per booking (from the arrival window's start to the end of its drain)",
+        "",
+        *work_rows(found),
+        "",
+        "gRPC calls: calls served by state, availability and the assigner (their "
+        "`maitred_rpc_duration_seconds_count`), CreateBooking included; PostgreSQL "
+        "transactions: `pg_stat_database` of the run's database (the relay's, feeds' and "
+        "sweepers' included); Redis commands: `INFO commandstats` of the bench's private "
+        "Redis, less the bench's own XREAD, XINFO and INFO; stream events: the XADDs among "
+        "them. Per booking created in the phase.",
+        "",
         "## Where the time goes (p50 / p95, ms, CONFIRMED bookings)",
         "",
         *breakdown_rows(found),
@@ -1062,9 +1162,8 @@ def render(results: dict[str, Any]) -> str:
         "Points: a state's transaction start in PostgreSQL (the outbox row's create_time, "
         "now()), an event's XADD time (its stream entry id), the client's time.time(); one "
         "machine, one clock. The assigner drives a booking from CREATED to CONFIRMED in one "
-        "go when it handles the booking.created event; each of the five state_changed events "
-        "that follow costs it a Redis lock, a GetBooking that finds nothing to do and an XACK, "
-        "in the same consumer.",
+        "go when it handles the booking.created event, in two AdvanceBooking calls; the two "
+        "events those publish are its own changes, acknowledged without a lock or a read.",
         "",
     ]
     logs = results.get("service_logs", {})
@@ -1082,15 +1181,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="shorter steady run and steps")
     parser.add_argument("--ramp", help="comma-separated ramp rates (per second), e.g. 5,10,20")
     parser.add_argument("--ramp-only", action="store_true", help="skip the steady run")
+    parser.add_argument("--steady", type=float, help="the steady run's rate (per second)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the services' logs")
     args = parser.parse_args(argv)
     profile = QUICK if args.quick else FULL
     if args.ramp:
         rates = tuple(float(r) for r in args.ramp.split(","))
-        profile = Profile(profile.name + " (custom ramp)", profile.warmup_seconds,
-                          profile.steady_rate,
-                          profile.steady_seconds, rates, profile.step_seconds,
-                          profile.drain_seconds, profile.run_timeout_seconds)  # fmt: skip
+        profile = dataclasses.replace(profile, name=f"{profile.name} (custom ramp)",
+                                      ramp_rates=rates)  # fmt: skip
+    if args.steady:
+        profile = dataclasses.replace(profile, steady_rate=args.steady)
     results = asyncio.run(
         asyncio.wait_for(run(profile, args.keep_logs, args.ramp_only), profile.run_timeout_seconds)
     )

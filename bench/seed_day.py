@@ -194,11 +194,6 @@ def _place_holds(
     return placed
 
 
-def scoped_id(venue_id: str, local_id: str) -> str:
-    """A generated table's or zone's id in the database, where ids are unique across venues."""
-    return f"{venue_id}-{local_id}"
-
-
 def booking_uuid(venue_id: str, key: str) -> uuid.UUID:
     """A generated booking's id in the database: stable per venue and key."""
     return uuid.uuid5(IDS, f"{venue_id}/{key}")
@@ -238,7 +233,7 @@ def _floor_rows(venue_id: str, floor: GeneratedFloor) -> list[tuple[Any, list[di
             zones,
             [
                 {
-                    "zone_id": scoped_id(venue_id, z.zone_id),
+                    "zone_id": z.zone_id,
                     "venue_id": venue_id,
                     "name": z.name,
                     "sort_order": z.sort_order,
@@ -250,9 +245,9 @@ def _floor_rows(venue_id: str, floor: GeneratedFloor) -> list[tuple[Any, list[di
             dining_tables,
             [
                 {
-                    "table_id": scoped_id(venue_id, t.table_id),
+                    "table_id": t.table_id,
                     "venue_id": venue_id,
-                    "zone_id": scoped_id(venue_id, t.zone_id),
+                    "zone_id": t.zone_id,
                     "name": t.name,
                     "min_seats": t.min_seats,
                     "max_seats": t.max_seats,
@@ -266,8 +261,8 @@ def _floor_rows(venue_id: str, floor: GeneratedFloor) -> list[tuple[Any, list[di
             [
                 {
                     "venue_id": venue_id,
-                    "table_a": scoped_id(venue_id, a),
-                    "table_b": scoped_id(venue_id, b),
+                    "table_a": a,
+                    "table_b": b,
                 }
                 for a, b in floor.adjacency
             ],
@@ -330,7 +325,7 @@ def _booking_row(venue_id: str, planned: PlannedBooking, now: datetime) -> dict[
         "version": 1,
         "request_id": f"bench/{venue_id}/{booking.key}",
         "state_reason": planned.reason,
-        "table_ids": [scoped_id(venue_id, t) for t in planned.table_ids if planned.allocated],
+        "table_ids": [t for t in planned.table_ids if planned.allocated],
         "create_time": now,
         "update_time": now,
     }
@@ -350,7 +345,7 @@ def _allocation(
     return {
         "group_id": group,
         "venue_id": venue_id,
-        "table_id": scoped_id(venue_id, table_id),
+        "table_id": table_id,
         "booking_id": booking_id,
         "kind": kind,
         "during": Range(start, end, bounds="[)"),

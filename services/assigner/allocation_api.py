@@ -8,12 +8,12 @@ from typing import Any
 
 import grpc
 
-from services.assigner.adapters.allocation_reads import Allocation
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.application.holds import Holds
 from services.assigner.application.paging import list_allocations, page_size
 from services.assigner.convert import allocation_to_proto
 from services.assigner.domain import validation as check
+from services.assigner.domain.allocation import Allocation
 from services.assigner.downstream import translated
 from services.assigner.request_convert import allocation_query_of, hold_order_of, ttl_of
 from shared.call_context import current_caller

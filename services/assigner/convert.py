@@ -8,7 +8,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.assigner.adapters.allocation_reads import Allocation
+from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingView
 from services.assigner.domain.moves import MoveOutcome, MoveResult
 from services.assigner.domain.plans import Plan

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.assigner.adapters.allocation_reads import AllocationQuery
 from services.assigner.application.holds import HoldOrder
+from services.assigner.domain.allocation import AllocationQuery
 from services.assigner.domain.moves import MoveRequest
 from services.assigner.domain.validation import (
     check_request_id,

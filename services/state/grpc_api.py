@@ -10,8 +10,12 @@ from uuid import UUID
 import grpc
 
 from services.state.application.create_booking import create_booking
-from services.state.application.move_booking import move_booking, record_table_change
-from services.state.application.ports import UnitOfWorkFactory, VenueRulesSource
+from services.state.application.move_booking import (
+    advance_booking,
+    move_booking,
+    record_table_change,
+)
+from services.state.application.ports import UnitOfWorkFactory
 from services.state.application.queries import ListFilter, get_booking, list_bookings, list_history
 from services.state.convert import (
     booking_id_from,
@@ -26,9 +30,11 @@ from services.state.convert import (
 )
 from services.state.domain.model import Move
 from services.state.domain.states import DISPLAY_STATUS, Command, transition_matrix
+from services.state.domain.steps import Step
 from services.state.domain.table_change import TableChange
 from services.state.domain.validation import (
     NewBooking,
+    validate_advance_request,
     validate_move_request,
     validate_table_change_request,
 )
@@ -85,12 +91,10 @@ class BookingServicer(rpc.BookingServiceServicer):  # type: ignore[misc]
         self,
         *,
         uow: UnitOfWorkFactory,
-        venues: VenueRulesSource,
         clock: Callable[[], datetime],
         new_id: Callable[[], UUID],
     ) -> None:
         self._uow = uow
-        self._venues = venues
         self._clock = clock
         self._new_id = new_id
 
@@ -114,7 +118,6 @@ class BookingServicer(rpc.BookingServiceServicer):  # type: ignore[misc]
             new,
             current_caller(),
             uow=self._uow,
-            venues=self._venues,
             now=self._clock(),
             new_id=self._new_id,
             trace_id=current_call().trace_id,
@@ -197,6 +200,35 @@ class BookingServicer(rpc.BookingServiceServicer):  # type: ignore[misc]
             trace_id=current_call().trace_id,
         )
         return api.RecordTableChangeResponse(booking=booking_to_proto(booking))
+
+    async def AdvanceBooking(
+        self, request: api.AdvanceBookingRequest, context: grpc.aio.ServicerContext
+    ) -> api.AdvanceBookingResponse:
+        """Several automated steps in one transaction; service role only."""
+        validate_advance_request(
+            venue_id=request.venue_id,
+            booking_id=request.booking_id,
+            steps=[(s.target_state, s.reason, tuple(s.table_ids)) for s in request.steps],
+        )
+        steps = tuple(
+            Step(
+                state_from_proto(step.target_state, f"steps[{index}].target_state"),
+                step.reason,
+                tuple(step.table_ids),
+            )
+            for index, step in enumerate(request.steps)
+        )
+        booking = await advance_booking(
+            request.venue_id,
+            booking_id_from(request.booking_id),
+            request.expected_version,
+            steps,
+            current_caller(),
+            uow=self._uow,
+            now=self._clock(),
+            trace_id=current_call().trace_id,
+        )
+        return api.AdvanceBookingResponse(booking=booking_to_proto(booking))
 
     VerifyCapacity = _transition(Command.VERIFY_CAPACITY)
     RejectBooking = _transition(Command.REJECT)

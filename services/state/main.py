@@ -10,12 +10,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import grpc
-from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.state.adapters.outbox_relay import OutboxRelay
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
-from services.state.adapters.venue_rules import PostgresVenueRules
 from services.state.grpc_api import BookingServicer
 from services.state.roles import ROLES
 from services.state.settings import StateSettings
@@ -30,6 +27,8 @@ from shared.stubs.maitred.state.v1 import state_service_pb2, state_service_pb2_g
 SERVICE = state_service_pb2.DESCRIPTOR.services_by_name["BookingService"].full_name
 # Bounds how long a batch keeps its outbox rows locked when Redis stalls.
 REDIS_TIMEOUT_SECONDS = 2.0
+# How often the relay looks for rows no commit of this process told it about.
+RELAY_SAFETY_POLL_SECONDS = 1.0
 
 log = logging.getLogger("maitred.state")
 
@@ -38,12 +37,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def start_outbox_relay(
-    engine: AsyncEngine, redis: Redis, stream: str
-) -> Callable[[], Awaitable[None]]:
+def start_outbox_relay(relay: OutboxRelay) -> Callable[[], Awaitable[None]]:
     """Relay the outbox to Redis in the background; returns the hook that stops it."""
-    # Short polls: each hop of a booking's journey waits for the relay at most this long.
-    relay = OutboxRelay(engine, redis, stream=stream, interval=0.05, max_idle_interval=0.2)
     task = asyncio.create_task(relay.run(), name="outbox-relay")
 
     async def stop() -> None:
@@ -61,14 +56,22 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
     events wait in the outbox. Readiness is the database only, as writes need nothing else.
     """
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
-    redis = None
+    redis = relay = None
     if settings.redis_url:
         redis = await connect_redis(
             settings.redis_url, cluster=settings.redis_cluster, timeout_s=REDIS_TIMEOUT_SECONDS
         )
+        # Woken by every commit of this process; the poll is the safety net for other writers.
+        relay = OutboxRelay(
+            engine,
+            redis,
+            stream=settings.events_stream,
+            interval=0.2,
+            max_idle_interval=RELAY_SAFETY_POLL_SECONDS,
+        )
+    wake = relay.wake if relay is not None else None
     servicer = BookingServicer(
-        uow=lambda: PostgresUnitOfWork(engine),
-        venues=PostgresVenueRules(engine),
+        uow=lambda: PostgresUnitOfWork(engine, on_commit=wake),
         clock=now,
         new_id=uuid.uuid4,
     )
@@ -85,8 +88,8 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
         readiness_checks=[database_ready(engine)],
         rate_limits=RateLimits.from_settings(settings, redis),
     )
-    if redis is not None:
-        running.on_stop.append(start_outbox_relay(engine, redis, settings.events_stream))
+    if redis is not None and relay is not None:
+        running.on_stop.append(start_outbox_relay(relay))
         running.on_stop.append(redis.aclose)
     else:
         log.warning("REDIS_URL is not set: booking events stay in the outbox, unpublished")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from shared.role_table import EVERY_ROLE, OPS_ONLY, SERVICE_ONLY, role_table
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 
-# Only ops leave manual review; only the assigner (service role) records that tables moved.
+# Only ops leave manual review; only the assigner (service role) records that tables moved
+# or takes several steps at once.
 ROLES = role_table(
     api.DESCRIPTOR.services_by_name["BookingService"],
     {
@@ -20,6 +21,7 @@ ROLES = role_table(
         "StartAssignment": EVERY_ROLE,
         "RecordAssignment": EVERY_ROLE,
         "RecordTableChange": SERVICE_ONLY,
+        "AdvanceBooking": SERVICE_ONLY,
         "ConfirmBooking": EVERY_ROLE,
         "SeatBooking": EVERY_ROLE,
         "CompleteBooking": EVERY_ROLE,

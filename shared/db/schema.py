@@ -78,23 +78,26 @@ venues = Table(
     CheckConstraint("version >= 1", name="ck_venues_version_positive"),
 )  # fmt: skip
 
+# Zone and table ids are unique within their venue only (0013-0015): every key and every
+# reference to them names the venue too.
 zones = Table(
     "zones", metadata,
-    Column("zone_id", Text, primary_key=True),
+    Column("zone_id", Text),
     Column("venue_id", Text, ForeignKey("venues.venue_id", ondelete="CASCADE"), nullable=False),
     Column("name", Text, nullable=False),
     Column("sort_order", Integer, nullable=False, server_default=text("0")),
     _timestamp("create_time"),  # 0009
     _timestamp("update_time"),  # 0009
     Column("create_request_id", Text),  # 0009
+    PrimaryKeyConstraint("venue_id", "zone_id"),
     Index("ix_zones_venue_id", "venue_id"),
 )  # fmt: skip
 
 dining_tables = Table(
     "dining_tables", metadata,
-    Column("table_id", Text, primary_key=True),
+    Column("table_id", Text),
     Column("venue_id", Text, ForeignKey("venues.venue_id", ondelete="CASCADE"), nullable=False),
-    Column("zone_id", Text, ForeignKey("zones.zone_id"), nullable=False),
+    Column("zone_id", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("min_seats", Integer, nullable=False),
     Column("max_seats", Integer, nullable=False),
@@ -106,20 +109,29 @@ dining_tables = Table(
     Column("create_request_id", Text),  # 0009
     CheckConstraint("min_seats >= 1 AND min_seats <= max_seats", name="ck_dining_tables_seats"),
     CheckConstraint("version >= 1", name="ck_dining_tables_version_positive"),
+    PrimaryKeyConstraint("venue_id", "table_id"),
+    ForeignKeyConstraint(["venue_id", "zone_id"], ["zones.venue_id", "zones.zone_id"],
+                         name="dining_tables_venue_id_zone_id_fkey"),
     UniqueConstraint("venue_id", "name", name="uq_dining_tables_venue_id_name"),
-    Index("ix_dining_tables_zone_id", "zone_id"),
+    Index("ix_dining_tables_venue_id_zone_id", "venue_id", "zone_id"),
 )  # fmt: skip
 
 table_adjacency = Table(
     "table_adjacency", metadata,
     Column("venue_id", Text, ForeignKey("venues.venue_id", ondelete="CASCADE"), nullable=False),
-    Column("table_a", Text, ForeignKey("dining_tables.table_id", ondelete="CASCADE")),
-    Column("table_b", Text, ForeignKey("dining_tables.table_id", ondelete="CASCADE")),
-    PrimaryKeyConstraint("table_a", "table_b"),
+    Column("table_a", Text),
+    Column("table_b", Text),
+    PrimaryKeyConstraint("venue_id", "table_a", "table_b"),
+    ForeignKeyConstraint(["venue_id", "table_a"],
+                         ["dining_tables.venue_id", "dining_tables.table_id"],
+                         name="table_adjacency_venue_id_table_a_fkey", ondelete="CASCADE"),
+    ForeignKeyConstraint(["venue_id", "table_b"],
+                         ["dining_tables.venue_id", "dining_tables.table_id"],
+                         name="table_adjacency_venue_id_table_b_fkey", ondelete="CASCADE"),
     # One row per unordered pair: the smaller id always goes first.
     CheckConstraint("table_a < table_b", name="ck_table_adjacency_ordered"),
     Index("ix_table_adjacency_venue_id", "venue_id"),
-    Index("ix_table_adjacency_table_b", "table_b"),
+    Index("ix_table_adjacency_venue_id_table_b", "venue_id", "table_b"),
 )  # fmt: skip
 
 venue_policies = Table(
@@ -277,7 +289,7 @@ allocations = Table(
     Column("allocation_id", BigInteger, primary_key=True, autoincrement=True),
     Column("group_id", UUID(as_uuid=True), nullable=False),
     Column("venue_id", Text, nullable=False),
-    Column("table_id", Text, ForeignKey("dining_tables.table_id"), nullable=False),
+    Column("table_id", Text, nullable=False),
     Column("booking_id", UUID(as_uuid=True)),
     Column("kind", Text, nullable=False),
     Column("during", TSTZRANGE, nullable=False),
@@ -296,9 +308,13 @@ allocations = Table(
                     name="ck_allocations_hold_expires"),
     CheckConstraint("kind <> 'ASSIGNMENT' OR booking_id IS NOT NULL",
                     name="ck_allocations_assignment_has_booking"),
+    ForeignKeyConstraint(["venue_id", "table_id"],
+                         ["dining_tables.venue_id", "dining_tables.table_id"],
+                         name="allocations_venue_id_table_id_fkey"),
     # No double booking: the database, not a lock, is the judge (DESIGN.md, "Assignment").
+    # A table is its venue's: two venues' tables of the same id never collide (0013-0015).
     ExcludeConstraint(
-        ("table_id", "="), ("during", "&&"),
+        ("venue_id", "="), ("table_id", "="), ("during", "&&"),
         name="allocations_no_overlap", using="gist", where=text("release_time IS NULL"),
     ),
     Index("ix_allocations_group_id", "group_id"),

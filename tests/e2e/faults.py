@@ -245,8 +245,9 @@ CANCELLABLE = {
 # Past these, the assigner is about to seat the booking (or seating it): a cancel then races it.
 NOT_YET_SEATING = {pb.BOOKING_STATE_CREATED, pb.BOOKING_STATE_CAPACITY_VERIFIED}
 WATCH_SECONDS = 20.0
-# What a guest's cancel may meet and try again after: the booking moved on, or a busy suite.
-BLIPS = {"ABORTED", "FAILED_PRECONDITION", "UNAVAILABLE", "DEADLINE_EXCEEDED"}
+# What a guest's cancel may meet and try again after: the booking moved on, or a busy suite
+# (its rate limit included: many guests watching their bookings share one caller's budget).
+BLIPS = {"ABORTED", "FAILED_PRECONDITION", "UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"}
 
 
 @dataclass

@@ -115,7 +115,8 @@ async def check_floor(engine: AsyncEngine, venue: str, states: dict[str, int]) -
     async with engine.connect() as db:
         overlaps = await db.scalar(
             text(
-                "SELECT count(*) FROM allocations a JOIN allocations b ON a.table_id = b.table_id "
+                "SELECT count(*) FROM allocations a JOIN allocations b "
+                "ON a.venue_id = b.venue_id AND a.table_id = b.table_id "
                 "AND a.allocation_id < b.allocation_id AND a.during && b.during "
                 "WHERE a.venue_id = :v AND a.release_time IS NULL AND b.release_time IS NULL"
             ),
@@ -353,7 +354,8 @@ async def _tables_match_allocations(
     async with engine.connect() as db:
         overlaps = await db.scalar(
             text(
-                "SELECT count(*) FROM allocations a JOIN allocations b ON a.table_id = b.table_id "
+                "SELECT count(*) FROM allocations a JOIN allocations b "
+                "ON a.venue_id = b.venue_id AND a.table_id = b.table_id "
                 "AND a.allocation_id < b.allocation_id AND a.during && b.during "
                 "WHERE a.venue_id = :v AND a.release_time IS NULL AND b.release_time IS NULL"
             ),

@@ -316,7 +316,8 @@ BOOKINGS = text(
     "FROM bookings b WHERE venue_id = :v"
 )
 OVERLAPS = text(
-    "SELECT count(*) FROM allocations a JOIN allocations b ON a.table_id = b.table_id "
+    "SELECT count(*) FROM allocations a JOIN allocations b "
+    "ON a.venue_id = b.venue_id AND a.table_id = b.table_id "
     "AND a.allocation_id < b.allocation_id AND a.during && b.during "
     "WHERE a.venue_id = :v AND a.release_time IS NULL AND b.release_time IS NULL"
 )

@@ -164,7 +164,7 @@ async def test_two_replicas_share_the_work_and_survive_losing_one_of_each(
                                               "maitred_rpc_duration_seconds_count",
                                               method="CheckCapacity") for r in REPLICAS],
             "state (from the assigners)": [replicas.counter(
-                "state", r, "maitred_rpc_duration_seconds_count", method="RecordAssignment")
+                "state", r, "maitred_rpc_duration_seconds_count", method="AdvanceBooking")
                 for r in REPLICAS],
             "assigner": [replicas.counter("assigner", r, "maitred_assignment_outcomes_total")
                          for r in REPLICAS],

@@ -33,7 +33,8 @@ from tests.databases import demo_database
 from tests.e2e.suite import Suite, start_suite
 
 CREATE = "/maitred.state.v1.BookingService/CreateBooking"
-CONFIRM = "/maitred.state.v1.BookingService/ConfirmBooking"
+# The coordinator's two steps at the state service, the second confirming the booking.
+ADVANCE = "/maitred.state.v1.BookingService/AdvanceBooking"
 CHECK_CAPACITY = "/maitred.availability.v1.AvailabilityService/CheckCapacity"
 SERVER = trace_pb2.Span.SPAN_KIND_SERVER
 CONSUMER = trace_pb2.Span.SPAN_KIND_CONSUMER
@@ -186,7 +187,7 @@ async def test_one_bookings_journey_from_create_to_confirmed_is_one_trace_across
         )
 
     await until(lambda: len(server_spans("maitred-state", CREATE)) == 1, "CreateBooking")
-    await until(lambda: server_spans("maitred-state", CONFIRM), "ConfirmBooking")
+    await until(lambda: len(server_spans("maitred-state", ADVANCE)) == 2, "both AdvanceBooking")
     await until(lambda: server_spans("maitred-availability", CHECK_CAPACITY), "CheckCapacity")
     await until(lambda: handled(), "the assigner's event handling")
 
@@ -196,7 +197,7 @@ async def test_one_bookings_journey_from_create_to_confirmed_is_one_trace_across
     assert {s.trace_id for s in handled()} == {journey}
     assert handled()[0].span.name.startswith("booking event ")
     assert {s.trace_id for s in server_spans("maitred-availability", CHECK_CAPACITY)} == {journey}
-    assert {s.trace_id for s in server_spans("maitred-state", CONFIRM)} == {journey}
+    assert {s.trace_id for s in server_spans("maitred-state", ADVANCE)} == {journey}
     in_journey = spans.find(lambda s: s.trace_id == journey)
     assert {"maitred-state", "maitred-assigner", "maitred-availability"} <= {
         s.service for s in in_journey

@@ -240,7 +240,8 @@ async def test_no_two_counting_allocations_of_a_table_ever_overlap(engine, venue
             overlaps = await db.scalar(
                 text(
                     "SELECT count(*) FROM allocations a JOIN allocations b "
-                    "ON a.table_id = b.table_id AND a.allocation_id < b.allocation_id "
+                    "ON a.venue_id = b.venue_id AND a.table_id = b.table_id "
+                    "AND a.allocation_id < b.allocation_id "
                     "AND a.during && b.during "
                     "WHERE a.venue_id = :v AND a.release_time IS NULL AND b.release_time IS NULL "
                     "AND (a.kind <> 'HOLD' OR a.expire_time > :now) "

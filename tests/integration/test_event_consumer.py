@@ -99,3 +99,133 @@ async def test_an_event_that_keeps_failing_is_dead_lettered_and_reported(redis, 
     assert len(letters) == 1 and letters[0][1][b"aggregate_id"] == b"poisoned"
     assert int(letters[0][1][b"dead_after"]) >= 3
     assert (await redis.xpending(stream, "assigner"))["pending"] == 0
+
+
+async def until(condition, what: str) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    pytest.fail(f"never: {what}")
+
+
+async def test_a_slow_booking_does_not_hold_back_the_events_of_others_read_after_it(redis, stream):
+    release = asyncio.Event()
+    seen: list[str] = []
+
+    async def handle(event: BookingEvent) -> None:
+        seen.append(event.booking_id)
+        if event.booking_id == "slow":
+            await release.wait()
+
+    async def dead(event: BookingEvent) -> None:
+        raise AssertionError("nothing should die")
+
+    reader = consumer(redis, stream, "c1", handle, dead)
+    await reader.ensure_group()
+    running = asyncio.create_task(reader.run())
+    try:
+        await publish(redis, stream, "slow", 1)
+        await until(lambda: seen == ["slow"], "the slow booking's event was taken")
+        await publish(redis, stream, "quick", 2)
+        await until(lambda: seen == ["slow", "quick"], "the later booking was handled")
+        release.set()
+        for _ in range(500):
+            if (await redis.xpending(stream, "assigner"))["pending"] == 0:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        release.set()
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert (await redis.xpending(stream, "assigner"))["pending"] == 0
+
+
+async def test_one_bookings_events_are_handled_one_after_another_in_stream_order(redis, stream):
+    release = asyncio.Event()
+    log: list[str] = []
+
+    async def handle(event: BookingEvent) -> None:
+        log.append(f"start {event.event_id}")
+        if event.event_id == 1:
+            await release.wait()
+        log.append(f"end {event.event_id}")
+
+    async def dead(event: BookingEvent) -> None:
+        raise AssertionError("nothing should die")
+
+    reader = consumer(redis, stream, "c1", handle, dead)
+    await reader.ensure_group()
+    running = asyncio.create_task(reader.run())
+    try:
+        await publish(redis, stream, "same", 1)
+        await until(lambda: log == ["start 1"], "the first event was taken")
+        await publish(redis, stream, "same", 2)
+        for _ in range(20):  # the second is read meanwhile, and must wait for the first
+            await asyncio.sleep(0.01)
+        assert log == ["start 1"]
+        release.set()
+        await until(lambda: len(log) == 4, "both events were handled")
+    finally:
+        release.set()
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert log == ["start 1", "end 1", "start 2", "end 2"]
+
+
+async def test_stuck_entries_are_looked_for_twice_per_idle_time_not_before_every_read(
+    redis, stream, monkeypatch
+):
+    async def handle(event: BookingEvent) -> None:
+        return None
+
+    reader = consumer(redis, stream, "c1", handle, handle, claim_idle_ms=60_000)
+    await reader.ensure_group()
+    looks = 0
+    autoclaim = redis.xautoclaim
+
+    async def counted(*args, **kwargs):
+        nonlocal looks
+        looks += 1
+        return await autoclaim(*args, **kwargs)
+
+    monkeypatch.setattr(redis, "xautoclaim", counted)
+    for index in range(3):
+        await publish(redis, stream, f"b{index}", index)
+        await reader.run_once()
+    assert looks == 1
+    assert (await redis.xpending(stream, "assigner"))["pending"] == 0
+
+
+async def test_the_group_is_made_once_and_again_when_redis_has_lost_it(redis, stream, monkeypatch):
+    seen: list[str] = []
+
+    async def handle(event: BookingEvent) -> None:
+        seen.append(event.booking_id)
+
+    made = 0
+    create = redis.xgroup_create
+
+    async def counted(*args, **kwargs):
+        nonlocal made
+        made += 1
+        return await create(*args, **kwargs)
+
+    monkeypatch.setattr(redis, "xgroup_create", counted)
+    reader = consumer(redis, stream, "c1", handle, handle)
+    running = asyncio.create_task(reader.run())
+    try:
+        for index in range(3):
+            await publish(redis, stream, f"b{index}", index)
+        await until(lambda: len(seen) == 3, "the first events were handled")
+        assert made == 1
+        await redis.delete(stream)  # as a Redis that restarted empty: no stream, no group
+        await publish(redis, stream, "after", 9)
+        for _ in range(500):
+            if "after" in seen:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert "after" in seen and made == 2

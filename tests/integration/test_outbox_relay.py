@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import func, insert, select, text
 
+from services.state.adapters import outbox_relay
 from services.state.adapters.outbox_relay import OutboxRelay
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
 from services.state.domain.model import Booking, StateChange, event_for
@@ -213,8 +214,8 @@ async def test_the_running_relay_publishes_new_rows_and_survives_failures(
     running = asyncio.create_task(working.run())
     try:
         ids = await add_rows(engine, venue, ["b1", "b2"])
-        for _ in range(500):
-            if len(await entries(redis, stream, venue)) >= len(ids):
+        for _ in range(500):  # entries land before the batch commits and is counted
+            if working.published >= len(ids):
                 break
             await asyncio.sleep(0.02)
         assert not failing.done() and not running.done()
@@ -284,3 +285,58 @@ async def test_the_state_service_without_redis_warns_once_and_relays_nothing(
         await running.stop(1)
     warnings = [r for r in caplog.records if "REDIS_URL is not set" in r.getMessage()]
     assert len(warnings) == 1
+
+
+async def test_a_commit_through_the_unit_of_work_wakes_the_idle_relay_before_its_next_poll(
+    engine, redis, stream, venue
+):
+    async with engine.begin() as db:
+        await db.execute(insert(venues).values(venue_id=venue, name="Relay", timezone="UTC"))
+    # Its polls are an hour apart: only the commit's wake-up can make it publish in this test.
+    relay = OutboxRelay(engine, redis, stream=stream, interval=3600, max_idle_interval=3600)
+    earlier = await add_rows(engine, venue, ["earlier"])
+    running = asyncio.create_task(relay.run())
+    try:
+        for _ in range(500):  # its first pass publishes the earlier row; then it sleeps
+            if relay.published >= len(earlier):
+                break
+            await asyncio.sleep(0.01)
+        made = fresh_booking(venue)
+        async with PostgresUnitOfWork(engine, on_commit=relay.wake) as work:
+            change = StateChange(made.booking_id, venue, None, made.state, 1, "t", "", "", NOW)
+            await work.bookings.add(made)
+            await work.bookings.add_change(change)
+            await work.bookings.add_event(event_for(made, change))
+            await work.commit()
+        for _ in range(500):
+            if len(await entries(redis, stream, venue)) == 2:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    published = await entries(redis, stream, venue)
+    assert [fields["aggregate_id"] for fields in published] == ["earlier", str(made.booking_id)]
+
+
+async def test_a_relay_whose_redis_just_answered_claims_without_pinging_it_again(
+    engine, redis, stream, venue, monkeypatch
+):
+    monkeypatch.setattr(outbox_relay, "REDIS_TRUSTED_SECONDS", 3600.0)
+    relay = OutboxRelay(engine, redis, stream=stream)
+    first = await add_rows(engine, venue, ["b1"])
+    await drain(relay, engine, first)  # its first pass pings, then publishes
+    pings = 0
+    ping = redis.ping
+
+    async def counted() -> bool:
+        nonlocal pings
+        pings += 1
+        return bool(await ping())
+
+    monkeypatch.setattr(redis, "ping", counted)
+    second = await add_rows(engine, venue, ["b2"])
+    await drain(relay, engine, second)
+    assert pings == 0
+    assert [int(f["event_id"]) for f in await entries(redis, stream, venue)] == first + second
+    assert relay.lag_seconds >= 0

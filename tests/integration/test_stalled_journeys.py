@@ -24,7 +24,7 @@ class Driven:
     def __init__(self) -> None:
         self.driven: list[UUID] = []
 
-    async def drive(self, venue_id: str, booking_id: UUID) -> None:
+    async def drive(self, venue_id: str, booking_id: UUID, known: object = None) -> None:
         self.driven.append(booking_id)
 
 

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import delete, func, insert, select
 
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
-from services.state.adapters.venue_rules import PostgresVenueRules
 from services.state.domain.model import StateChange, event_for
 from services.state.domain.states import BookingState
 from shared.db.schema import booking_state_history, bookings, service_periods, turn_times, venues
@@ -91,9 +90,10 @@ async def test_a_booking_is_only_found_under_its_own_venue(engine, venue):
 
 
 async def test_venue_rules_are_read_with_timezone_turn_times_and_periods(engine, venue):
-    rules = await PostgresVenueRules(engine).get(VENUE)
+    async with PostgresUnitOfWork(engine) as work:
+        rules = await work.venues.get(VENUE)
+        assert await work.venues.get("no-such-venue") is None
     assert rules is not None
     assert str(rules.timezone) == "Asia/Tokyo" and rules.max_party_size == 6
     assert rules.turn_time(6) is not None and rules.turn_time(6).total_seconds() == 75 * 60
     assert [(p.weekday, p.start_local) for p in rules.service_periods] == [(4, time(18))]
-    assert await PostgresVenueRules(engine).get("no-such-venue") is None

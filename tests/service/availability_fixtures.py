@@ -81,7 +81,8 @@ class BuiltVenue:
     version: int
 
     def id(self, name: str) -> str:
-        """The global id of one of the venue's zones or tables (ids are unique database-wide)."""
+        """The id of one of the venue's zones or tables, prefixed with the venue's id (ids need
+        only be unique within a venue; the prefix lets a failure's ids name their venue)."""
         return f"{self.venue_id}-{name}"
 
 

@@ -67,7 +67,8 @@ async def no_overlap(engine: AsyncEngine) -> None:
     async with engine.connect() as db:
         clashes = await db.scalar(
             text(
-                "SELECT count(*) FROM allocations a JOIN allocations b ON a.table_id = b.table_id "
+                "SELECT count(*) FROM allocations a JOIN allocations b "
+                "ON a.venue_id = b.venue_id AND a.table_id = b.table_id "
                 "AND a.group_id < b.group_id AND a.during && b.during "
                 "WHERE a.release_time IS NULL AND b.release_time IS NULL"
             )

@@ -212,7 +212,7 @@ async def test_a_due_retry_continues_the_trace_it_was_scheduled_in(spans):
         async def pop_due(self, now, limit=50):
             return due.pop() if due else []
 
-    async def drive(venue_id, booking_id) -> None:
+    async def drive(venue_id, booking_id, known=None) -> None:
         driven.append(trace_fields())
         done.set()
 

@@ -114,7 +114,7 @@ class AllocationMoves:
         applied: dict[uuid.UUID, uuid.UUID] = {}
         for move in fresh:
             group_id = uuid.uuid4()
-            await release_expired_holds(db, move.table_ids, move.start, move.end, now)
+            await release_expired_holds(db, venue_id, move.table_ids, move.start, move.end, now)
             breakdown = {**move.breakdown, "booking_version": move.expected_version,
                          "request_id": move.request_id}  # fmt: skip
             rows = allocation_rows(

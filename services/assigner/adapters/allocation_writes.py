@@ -47,12 +47,21 @@ def refused_booking(error: IntegrityError, booking_id: object) -> BookingNotRead
 
 
 async def release_expired_holds(
-    db: AsyncConnection, table_ids: Sequence[str], start: datetime, end: datetime, now: datetime
+    db: AsyncConnection,
+    venue_id: str,
+    table_ids: Sequence[str],
+    start: datetime,
+    end: datetime,
+    now: datetime,
 ) -> None:
-    """Expired holds never block anyone: release those in the way before writing."""
+    """Expired holds never block anyone: release those in the way before writing.
+
+    Table ids are unique within a venue only, so only this venue's holds are in the way.
+    """
     await db.execute(
         update(allocations)
         .where(
+            allocations.c.venue_id == venue_id,
             allocations.c.table_id.in_(list(table_ids)),
             allocations.c.kind == "HOLD",
             allocations.c.release_time.is_(None),

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.assigner.adapters.allocation_reads import Allocation
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
     insert_rows,
@@ -19,12 +18,23 @@ from services.assigner.adapters.allocation_writes import (
     release_expired_holds,
 )
 from services.assigner.adapters.hold_writes import HoldWrites
+from services.assigner.domain.allocation import Allocation
+from services.assigner.domain.booking import BookingState
 from services.assigner.domain.unrecorded import keeps_unrecorded
 from shared.db.schema import allocations, bookings
 from shared.metrics import ENDED_ASSIGNMENTS_RELEASED
 
 # A booking in one of these states has ended: it never needs a table again.
-ENDED = ("CANCELLED", "NO_SHOW", "REJECTED")
+ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)
+# A booking in one of these states holds no tables. A write for it (a manual or moved seating)
+# is recorded within moments; one still unrecorded after the grace lost its record to a crash.
+WAITING = (
+    BookingState.CREATED,
+    BookingState.CAPACITY_VERIFIED,
+    BookingState.ASSIGNMENT_PENDING,
+    BookingState.MANUAL_REVIEW,
+)
+UNRECORDED_GRACE = timedelta(minutes=2)
 
 
 class AllocationStore(HoldWrites):
@@ -49,7 +59,7 @@ class AllocationStore(HoldWrites):
             existing = await self._live_group(db, booking_id, "ASSIGNMENT")
             if existing is None:
                 existing = uuid.uuid4()
-                await release_expired_holds(db, table_ids, start, end, now)
+                await release_expired_holds(db, venue_id, table_ids, start, end, now)
                 await insert_rows(
                     db,
                     allocation_rows(
@@ -102,7 +112,7 @@ class AllocationStore(HoldWrites):
                     .where(allocations.c.group_id == previous, allocations.c.release_time.is_(None))
                     .values(release_time=now)
                 )
-            await release_expired_holds(db, table_ids, start, end, now)
+            await release_expired_holds(db, venue_id, table_ids, start, end, now)
             await insert_rows(
                 db,
                 allocation_rows(
@@ -175,7 +185,9 @@ class AllocationStore(HoldWrites):
 
     async def release_ended_assignments(self, now: datetime) -> int:
         """Release every live assignment of a booking that ended (what writes from before the
-        database refused them left behind); returns how many assignments it released."""
+        database refused them left behind), and of a booking that holds no tables when the
+        assignment is older than the grace (a crash between the write and its record);
+        returns how many assignments it released."""
         async with self._engine.begin() as db:
             released = await db.execute(
                 update(allocations)
@@ -183,7 +195,13 @@ class AllocationStore(HoldWrites):
                     allocations.c.kind == "ASSIGNMENT",
                     allocations.c.release_time.is_(None),
                     allocations.c.booking_id == bookings.c.booking_id,
-                    bookings.c.state.in_(ENDED),
+                    or_(
+                        bookings.c.state.in_(ENDED),
+                        and_(
+                            bookings.c.state.in_(WAITING),
+                            allocations.c.create_time < now - UNRECORDED_GRACE,
+                        ),
+                    ),
                 )
                 .values(release_time=now)
                 .returning(allocations.c.group_id)

@@ -9,13 +9,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from services.assigner.domain.booking import BookingState, BookingView
 from shared.tracing import carrier_of, continued_span, mark_failed
 
 log = logging.getLogger("maitred.assigner.events")
@@ -32,6 +37,28 @@ class BookingEvent:
     event_type: str
     payload: dict[str, Any]
     trace_context: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def booking(self) -> BookingView | None:
+        """The booking as the event tells of it, when the payload carries all the coordinator
+        reads (events written before the preferred zone was added do not)."""
+        data = self.payload
+        try:
+            if "preferred_zone_id" not in data:
+                return None
+            return BookingView(
+                booking_id=UUID(str(data["booking_id"])),
+                venue_id=self.venue_id,
+                state=BookingState(str(data["to_state"])),
+                version=int(data["version"]),
+                party_size=int(data["party_size"]),
+                start=datetime.fromisoformat(str(data["start_time"])),
+                end=datetime.fromisoformat(str(data["end_time"])),
+                preferred_zone_id=data["preferred_zone_id"] or None,
+                table_ids=tuple(data.get("table_ids") or ()),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None  # read the booking instead
 
 
 Handler = Callable[[BookingEvent], Awaitable[None]]
@@ -82,12 +109,18 @@ class StreamConsumer:
         max_deliveries: int = 5,
         batch: int = 20,
         block_ms: int = 1_000,
+        max_in_flight: int = 16,
     ) -> None:
         self._redis, self._stream, self._group, self._consumer = redis, stream, group, consumer
         self._handler, self._on_dead = handler, on_dead
         self._claim_idle_ms, self._max_deliveries = claim_idle_ms, max_deliveries
         self._batch, self._block_ms = batch, block_ms
         self.dead_stream = f"{stream}:dead"
+        self._max_in_flight = max(1, max_in_flight)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight: set[str] = set()  # entry ids being handled here: never reclaimed here
+        self._last_of_booking: dict[str, asyncio.Task[None]] = {}
+        self._reclaimed_at = -math.inf  # monotonic time of the last XAUTOCLAIM
 
     async def ensure_group(self) -> None:
         try:
@@ -98,44 +131,83 @@ class StreamConsumer:
                 raise
 
     async def run(self) -> None:
-        """Consume until cancelled; Redis outages are logged and waited out."""
-        while True:
-            try:
-                await self.ensure_group()
-                await self.run_once()
-            except (RedisError, OSError) as error:
-                log.warning("event stream unavailable; retrying", extra={"error": str(error)})
-                await asyncio.sleep(1.0)
+        """Consume until cancelled; Redis outages are logged and waited out.
 
-    async def run_once(self) -> int:
-        """Handle reclaimed stuck entries, then new ones; returns how many were handled."""
+        Entries are handled as independent tasks, at most `max_in_flight` at once: a slow
+        booking never holds back the next read (no batch barrier), while one booking's entries
+        still run one after another, in stream order.
+        """
+        grouped = False  # the group is made once, and again after any failure (a Redis that
+        # came back empty has lost it)
+        try:
+            while True:
+                try:
+                    if not grouped:
+                        await self.ensure_group()
+                        grouped = True
+                    await self.run_once(wait=False)
+                except (RedisError, OSError) as error:
+                    grouped = False
+                    log.warning("event stream unavailable; retrying", extra={"error": str(error)})
+                    await asyncio.sleep(1.0)
+        finally:
+            for task in self._tasks:
+                task.cancel()
+
+    async def run_once(self, *, wait: bool = True) -> int:
+        """Handle reclaimed stuck entries, then start on new ones; returns how many it took.
+
+        With `wait` it returns once every entry it took is handled.
+        """
         handled = await self._reclaim()
+        while len(self._tasks) >= self._max_in_flight:
+            await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
         reply = await self._redis.xreadgroup(
             self._group,
             self._consumer,
             {self._stream: ">"},
-            count=self._batch,
+            count=min(self._batch, self._max_in_flight - len(self._tasks)),
             block=self._block_ms,
         )
         streams: Any = reply or []  # RESP2 shape: [(stream, [(entry_id, fields), ...])]
         entries = [entry for _, batch in streams for entry in batch]
-        await self._handle_all(entries)
+        started = [self._start(entry_id, fields) for entry_id, fields in entries]
+        if wait and started:
+            await asyncio.wait(started)
         return handled + len(entries)
 
-    async def _handle_all(self, entries: list[tuple[Any, dict[Any, Any]]]) -> None:
-        """Different bookings concurrently; one booking's events in stream order."""
-        by_booking: dict[str, list[tuple[Any, dict[Any, Any]]]] = {}
-        for entry_id, fields in entries:
-            booking = _text(fields.get(b"aggregate_id", fields.get("aggregate_id", "")))
-            by_booking.setdefault(booking, []).append((entry_id, fields))
+    def _start(self, entry_id: Any, fields: dict[Any, Any]) -> asyncio.Task[None]:
+        """Handle the entry in a task of its own, after its booking's previous entry."""
+        booking = _text(fields.get(b"aggregate_id", fields.get("aggregate_id", "")))
+        previous = self._last_of_booking.get(booking)
+        entry = _text(entry_id)
 
-        async def in_order(batch: list[tuple[Any, dict[Any, Any]]]) -> None:
-            for entry_id, fields in batch:
-                await self._handle(entry_id, fields)
+        async def in_turn() -> None:
+            if previous is not None:
+                await asyncio.wait([previous])
+            await self._handle(entry_id, fields)
 
-        await asyncio.gather(*(in_order(batch) for batch in by_booking.values()))
+        task = asyncio.create_task(in_turn(), name=f"event {entry}")
+        self._tasks.add(task)
+        self._in_flight.add(entry)
+        self._last_of_booking[booking] = task
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._tasks.discard(finished)
+            self._in_flight.discard(entry)
+            if self._last_of_booking.get(booking) is finished:
+                del self._last_of_booking[booking]
+
+        task.add_done_callback(done)
+        return task
 
     async def _reclaim(self) -> int:
+        # Only entries idle longer than claim_idle_ms can be claimed: looking twice in that time
+        # is enough, rather than before every read.
+        now = time.monotonic()
+        if now - self._reclaimed_at < self._claim_idle_ms / 2000:
+            return 0
+        self._reclaimed_at = now
         reply = await self._redis.xautoclaim(
             self._stream,
             self._group,
@@ -146,7 +218,7 @@ class StreamConsumer:
         )
         entries: list[tuple[Any, dict[Any, Any] | None]] = list(reply[1]) if reply else []
         for entry_id, fields in entries:
-            if fields is not None:
+            if fields is not None and _text(entry_id) not in self._in_flight:
                 await self._handle(entry_id, fields)
         return len(entries)
 

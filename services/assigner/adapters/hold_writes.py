@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from services.assigner.adapters.allocation_reads import Allocation, AllocationReads
+from services.assigner.adapters.allocation_reads import AllocationReads
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
     insert_rows,
@@ -19,6 +19,7 @@ from services.assigner.adapters.allocation_writes import (
     refused_booking,
     release_expired_holds,
 )
+from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.errors import HoldExpired
 from shared.db.schema import allocations
 
@@ -43,7 +44,7 @@ class HoldWrites(AllocationReads):
         """Reserve the tables over [start, end) until now + ttl; AllocationConflict if taken."""
         group_id = uuid.uuid4()
         async with self._engine.begin() as db:
-            await release_expired_holds(db, table_ids, start, end, now)
+            await release_expired_holds(db, venue_id, table_ids, start, end, now)
             await insert_rows(
                 db,
                 allocation_rows(

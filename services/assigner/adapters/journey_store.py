@@ -58,6 +58,8 @@ class PostgresAttempts:
         ASSIGNMENT_OUTCOMES.labels(
             strategy=seating.strategy if seating else "", outcome=outcome.lower()
         ).inc()
+        if outcome == "ASSIGNED":
+            return 0  # failures count from the last seating, which this row is: no need to read
         failures, _ = await self.last_failure(booking_id)
         return failures
 

@@ -11,10 +11,11 @@ from sqlalchemy import desc, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.assigner.domain.booking import BookingState
 from services.assigner.domain.strategies import party_band, table_key
 from shared.db.schema import allocations, assignment_success_counts, venues
 
-MOVED_AFTER_CONFIRMATION = ("ASSIGNMENT_PENDING", "MANUAL_REVIEW")
+MOVED_AFTER_CONFIRMATION = (BookingState.ASSIGNMENT_PENDING, BookingState.MANUAL_REVIEW)
 COUNTED_TTL_SECONDS = 7 * 24 * 3600
 
 
@@ -28,9 +29,12 @@ class PostgresOutcomes:
     async def note(self, event_id: int, payload: dict[str, object]) -> None:
         """Count the outcome an event reveals, once per event however often it is delivered."""
         before, after = payload.get("from_state"), payload.get("to_state")
-        if after == "COMPLETED":
+        if after == BookingState.COMPLETED:
             succeeded = True
-        elif before in ("CONFIRMED", "SEATED") and after in MOVED_AFTER_CONFIRMATION:
+        elif (
+            before in (BookingState.CONFIRMED, BookingState.SEATED)
+            and after in MOVED_AFTER_CONFIRMATION
+        ):
             succeeded = False
         else:
             return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -13,8 +12,10 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.assigner.domain.booking import BookingState
 from services.assigner.domain.plans import SuccessCounts, TableInfo, UpcomingBooking
 from services.assigner.domain.strategies import HistoryKey, StrategyContext
+from services.assigner.domain.venue_day import VenueDay
 from shared.db.schema import (
     allocations,
     assignment_success_counts,
@@ -26,23 +27,12 @@ from shared.db.schema import (
 from shared.db.venue_policy import venue_policy
 from shared.seating.combinations import Candidate, Seat, connected_sets
 
-WAITING = ("CAPACITY_VERIFIED", "ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS", "MANUAL_REVIEW")
-
-
-@dataclass(frozen=True)
-class VenueDay:
-    """A venue's day as the engine sees it."""
-
-    tables: dict[str, TableInfo]
-    candidates: tuple[Candidate, ...]
-    busy: dict[str, list[tuple[datetime, datetime]]]
-    context: StrategyContext
-    buffer: timedelta
-    weights: dict[str, float]
-    auto_confirm: bool
-    retry_budget: int
-    hold_ttl: timedelta = timedelta(seconds=180)
-    freeze_window: timedelta = timedelta(minutes=60)  # bookings this near their start stay put
+WAITING = (
+    BookingState.CAPACITY_VERIFIED,
+    BookingState.ASSIGNMENT_PENDING,
+    BookingState.ASSIGNMENT_IN_PROGRESS,
+    BookingState.MANUAL_REVIEW,
+)
 
 
 class SeatingReader:

@@ -8,11 +8,17 @@ from uuid import UUID
 from sqlalchemy import and_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.assigner.domain.booking import BookingState
 from shared.db.schema import bookings, venue_policies
 
 # The states the coordinator takes a booking out of on its own; ASSIGNED only where the venue
 # confirms automatically (elsewhere it waits for the guest or ops, as it should).
-MOVING_ON = ("CREATED", "CAPACITY_VERIFIED", "ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS")
+MOVING_ON = (
+    BookingState.CREATED,
+    BookingState.CAPACITY_VERIFIED,
+    BookingState.ASSIGNMENT_PENDING,
+    BookingState.ASSIGNMENT_IN_PROGRESS,
+)
 DRIFTED = text("""
     SELECT b.venue_id, b.booking_id
     FROM bookings b
@@ -39,7 +45,7 @@ class PostgresStalledJourneys:
     ) -> list[tuple[str, UUID]]:
         """(venue, booking) of future bookings unchanged since `idle_since`, oldest first."""
         auto_confirmed = and_(
-            bookings.c.state == "ASSIGNED", venue_policies.c.auto_confirm.is_not(False)
+            bookings.c.state == BookingState.ASSIGNED, venue_policies.c.auto_confirm.is_not(False)
         )
         query = (
             select(bookings.c.venue_id, bookings.c.booking_id)

@@ -11,8 +11,10 @@ import grpc
 
 from services.assigner.domain.booking import (
     BookingGone,
+    BookingState,
     BookingView,
     DependencyDown,
+    Step,
     Superseded,
 )
 from shared.service_token import ServiceToken
@@ -34,7 +36,7 @@ def view_of(booking: pb.Booking) -> BookingView:
     return BookingView(
         booking_id=UUID(booking.booking_id),
         venue_id=booking.venue_id,
-        state=pb.BookingState.Name(booking.state).removeprefix("BOOKING_STATE_"),
+        state=BookingState(pb.BookingState.Name(booking.state).removeprefix("BOOKING_STATE_")),
         version=booking.version,
         party_size=booking.party_size,
         start=booking.start_time.ToDatetime(tzinfo=UTC),
@@ -109,6 +111,23 @@ class GrpcBookings:
             fields["target_state"] = pb.BookingState.Value(f"BOOKING_STATE_{target_state}")
         request = getattr(api, f"{command}Request")(**fields)
         return await self._call(getattr(self._stub, command), request, on_behalf_of)
+
+    async def advance(self, booking: BookingView, steps: tuple[Step, ...]) -> BookingView:
+        """Take several automated steps in one transaction (AdvanceBooking), at its version."""
+        request = api.AdvanceBookingRequest(
+            venue_id=booking.venue_id,
+            booking_id=str(booking.booking_id),
+            expected_version=booking.version,
+            steps=[
+                api.BookingStep(
+                    target_state=pb.BookingState.Value(f"BOOKING_STATE_{step.target}"),
+                    reason=step.reason[:500],
+                    table_ids=list(step.table_ids),
+                )
+                for step in steps
+            ],
+        )
+        return await self._call(self._stub.AdvanceBooking, request)
 
     async def record_tables(
         self, booking: BookingView, table_ids: tuple[str, ...], reason: str

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
-from services.assigner.adapters.seating_reader import VenueDay
 from services.assigner.application.allocation_guard import AllocationGuard
-from services.assigner.application.coordinator_ports import Seating
+from services.assigner.application.coordinator_ports import Seating, VenueRules
 from services.assigner.domain.booking import BookingView
 from services.assigner.domain.engine import rank_plans
 from services.assigner.domain.errors import AllocationConflict
 from services.assigner.domain.plans import AssignmentRequest, Plan
+from services.assigner.domain.venue_day import VenueDay
 from shared.domain_errors import NotFound
 
 # How far around a booking the engine looks for what else is on the floor.
@@ -117,8 +117,9 @@ class EngineAssigner:
                 existing.group_id,
             )  # fmt: skip
         plans, day = await self.plans(booking)
+        rules = VenueRules(day.auto_confirm, day.retry_budget)  # read with the day: no second read
         if not plans:
-            return Seating((), "", "no table fits")
+            return Seating((), "", "no table fits", rules=rules)
         for plan in plans:
             try:
                 allocation = await self._store.assign(
@@ -137,8 +138,10 @@ class EngineAssigner:
             top = next(
                 (c.reason for c in plan.contributions if c.strategy == allocation.strategy), ""
             )
-            return Seating(allocation.table_ids, allocation.strategy, top, allocation.group_id)
-        return Seating((), "", "conflicts exhausted")
+            return Seating(
+                allocation.table_ids, allocation.strategy, top, allocation.group_id, rules
+            )
+        return Seating((), "", "conflicts exhausted", rules=rules)
 
     @asynccontextmanager
     async def recorded(self, group_id: UUID | None) -> AsyncIterator[None]:

@@ -8,18 +8,17 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from services.assigner.adapters.allocation_reads import Allocation, AllocationQuery
-from services.assigner.adapters.allocations import AllocationStore
-from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.application.allocation_guard import AllocationGuard, to_the_end
 from services.assigner.application.assign import EngineAssigner
+from services.assigner.application.ports import AllocationStore, StateBookings
 from services.assigner.application.table_records import (
     IN_PROGRESS,
     PENDING,
     WITH_TABLES,
     TableRecorder,
 )
-from services.assigner.domain.booking import BookingView
+from services.assigner.domain.allocation import Allocation, AllocationQuery
+from services.assigner.domain.booking import BookingState, BookingView
 from services.assigner.domain.errors import (
     BookingChanged,
     BookingNotReady,
@@ -31,7 +30,7 @@ from services.assigner.domain.errors import (
 from services.assigner.domain.validation import check_tables_fit
 from shared.domain_errors import NotFound
 
-MANUAL_REVIEW = "MANUAL_REVIEW"
+MANUAL_REVIEW = BookingState.MANUAL_REVIEW
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,7 @@ class BookingTables:
         *,
         assigner: EngineAssigner,
         store: AllocationStore,
-        bookings: GrpcBookings,
+        bookings: StateBookings,
         clock: Callable[[], datetime],
     ) -> None:
         self._assigner = assigner
@@ -165,7 +164,9 @@ class BookingTables:
         record them in the state service, or, with none named, send an ASSIGNED booking back
         to ASSIGNMENT_PENDING for the engine."""
         view = await self._bookings.get(venue_id, booking_id)
-        view = checked(view, expected_version, WITH_TABLES if table_ids else ("ASSIGNED",))
+        view = checked(
+            view, expected_version, WITH_TABLES if table_ids else (BookingState.ASSIGNED,)
+        )
         if not table_ids:
             previous = await self._store.live_assignment(booking_id)
             view = await self._bookings.move("RequestAssignment", view, reason)
@@ -203,7 +204,7 @@ class BookingTables:
         if view.state == MANUAL_REVIEW:
             return await self._bookings.move(
                 "ResolveManualReview", view, reason, table_ids,
-                target_state="ASSIGNED", on_behalf_of=on_behalf_of,
+                target_state=BookingState.ASSIGNED, on_behalf_of=on_behalf_of,
             )  # fmt: skip
         return await self._bookings.move(
             "RecordAssignment", view, reason, table_ids, on_behalf_of=on_behalf_of

@@ -1,4 +1,8 @@
-"""The coordinator: drives one booking from CREATED to CONFIRMED, one versioned step at a time.
+"""The coordinator: drives one booking from CREATED to CONFIRMED in a few versioned steps.
+
+On the automated path it takes two server-side steps after the capacity check: CREATED to
+ASSIGNMENT_IN_PROGRESS in one AdvanceBooking, then, once the tables are written, ASSIGNED and
+CONFIRMED in another (each transition still writes its own history row at the state service).
 
 Every step reads the booking afresh and acts on the state it finds, so a redelivered event, a
 crash between two steps or a rival coordinator all converge on one path: a stale version is
@@ -26,14 +30,31 @@ from services.assigner.application.coordinator_ports import (
     Seating,
     TableAssigner,
 )
+from services.assigner.application.own_changes import OwnChanges
 from services.assigner.application.rescues import RescueOff
 from services.assigner.domain.backoff import due_time, retry_delay
-from services.assigner.domain.booking import BookingView, DependencyDown, Superseded
+from services.assigner.domain.booking import (
+    BookingState,
+    BookingView,
+    DependencyDown,
+    Step,
+    Superseded,
+)
 from services.assigner.domain.errors import BookingNotReady
 
 log = logging.getLogger("maitred.assigner.coordinator")
 MAX_STEPS = 12
-AUTOMATED = ("CREATED", "CAPACITY_VERIFIED", "ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS")
+AUTOMATED = (
+    BookingState.CREATED,
+    BookingState.CAPACITY_VERIFIED,
+    BookingState.ASSIGNMENT_PENDING,
+    BookingState.ASSIGNMENT_IN_PROGRESS,
+)
+TO_FIRST_TRY = (
+    Step(BookingState.ASSIGNMENT_PENDING, "capacity verified"),
+    Step(BookingState.ASSIGNMENT_IN_PROGRESS, "try 1"),
+)
+AUTO_CONFIRMED = Step(BookingState.CONFIRMED, "auto-confirmed by policy")
 
 
 class Result(StrEnum):
@@ -56,10 +77,16 @@ class Coordinator:
     clock: Callable[[], datetime]
     jitter: Callable[[], float]
     rescue: Rescue = field(default_factory=RescueOff)
+    own: OwnChanges = field(default_factory=OwnChanges)
 
-    async def drive(self, venue_id: str, booking_id: UUID) -> Result:
-        """Take every step the booking's state allows now; schedule a retry when it must wait."""
-        known: BookingView | None = None  # each move returns the booking: no need to re-read
+    async def drive(
+        self, venue_id: str, booking_id: UUID, known: BookingView | None = None
+    ) -> Result:
+        """Take every step the booking's state allows now; schedule a retry when it must wait.
+
+        `known` is the booking as an event told of it, to start from without reading it; a
+        stale one costs a refused step and a read.
+        """
         for _ in range(MAX_STEPS):
             try:
                 booking = known or await self.bookings.get(venue_id, booking_id)
@@ -74,6 +101,8 @@ class Coordinator:
             if moved is Result.WAITING:
                 return Result.WAITING
             known = moved if isinstance(moved, BookingView) else None
+            if known is not None:
+                self.own.wrote(known.booking_id, known.version)
         return Result.SETTLED
 
     async def give_up(self, venue_id: str, booking_id: UUID, why: str) -> None:
@@ -84,20 +113,22 @@ class Coordinator:
 
     async def _step(self, booking: BookingView) -> Result | BookingView | None:
         state = booking.state
-        if state == "CREATED":
+        if state == BookingState.CREATED:
             answer = await self.capacity.check(booking)
-            if answer.accepted:
-                return await self.bookings.move("VerifyCapacity", booking, answer.detail)
-            return await self.bookings.move(
-                "RejectBooking", booking, f"{answer.reason}: {answer.detail}"
-            )
-        if state == "CAPACITY_VERIFIED":
-            return await self.bookings.move("RequestAssignment", booking, "capacity verified")
-        if state == "ASSIGNMENT_PENDING":
+            if not answer.accepted:
+                return await self.bookings.move(
+                    "RejectBooking", booking, f"{answer.reason}: {answer.detail}"
+                )
+            # Tries start in progress, so a booking this early has none: no backoff, straight on.
+            verified = Step(BookingState.CAPACITY_VERIFIED, answer.detail)
+            return await self.bookings.advance(booking, (verified, *TO_FIRST_TRY))
+        if state == BookingState.CAPACITY_VERIFIED:
+            return await self.bookings.advance(booking, TO_FIRST_TRY)
+        if state == BookingState.ASSIGNMENT_PENDING:
             return await self._start(booking)
-        if state == "ASSIGNMENT_IN_PROGRESS":
+        if state == BookingState.ASSIGNMENT_IN_PROGRESS:
             return await to_the_end(self._assign(booking))
-        if state == "ASSIGNED" and (await self.rules.get(booking.venue_id)).auto_confirm:
+        if state == BookingState.ASSIGNED and (await self.rules.get(booking.venue_id)).auto_confirm:
             return await self.bookings.move("ConfirmBooking", booking, "auto-confirmed by policy")
         return None
 
@@ -121,21 +152,27 @@ class Coordinator:
             seating = _tried(seating, rescued)
         if seating.seated:
             await self.attempts.record(booking.venue_id, booking.booking_id, "ASSIGNED", seating)
-            async with self.tables.recorded(seating.group_id):
-                return await self.bookings.move(
-                    "RecordAssignment", booking, f"{seating.strategy}: {seating.reason}",
-                    seating.table_ids,
-                )  # fmt: skip
+            return await self._record(booking, seating)
         failures = await self.attempts.record(
             booking.venue_id, booking.booking_id, "NO_TABLE", seating
         )
-        budget = (await self.rules.get(booking.venue_id)).retry_budget
+        budget = (seating.rules or await self.rules.get(booking.venue_id)).retry_budget
         if failures >= budget:
             reason = f"{seating.reason} after {failures} tries"
             log.warning("manual review", extra={"booking_id": str(booking.booking_id),
                                                 "reason": reason})  # fmt: skip
             return await self.bookings.move("SendToManualReview", booking, reason)
         return await self.bookings.move("RequestAssignment", booking, f"retry: {seating.reason}")
+
+    async def _record(self, booking: BookingView, seating: Seating) -> BookingView:
+        """Record the tables, and the confirmation with them when the policy allows, in one step."""
+        reason = f"{seating.strategy}: {seating.reason}"
+        auto_confirm = (seating.rules or await self.rules.get(booking.venue_id)).auto_confirm
+        async with self.tables.recorded(seating.group_id):
+            if auto_confirm:
+                assigned = Step(BookingState.ASSIGNED, reason, seating.table_ids)
+                return await self.bookings.advance(booking, (assigned, AUTO_CONFIRMED))
+            return await self.bookings.move("RecordAssignment", booking, reason, seating.table_ids)
 
     async def _rescued(self, booking: BookingView, seating: Seating) -> BookingView:
         """Note the re-pack's try; it recorded the assignment itself, so read what it left."""
@@ -165,4 +202,4 @@ def _tried(seating: Seating, rescued: Seating) -> Seating:
     """The failed try, its reason saying what became of the re-pack when one was asked for."""
     if not rescued.reason:
         return seating
-    return Seating((), seating.strategy, f"{seating.reason}; {rescued.reason}")
+    return Seating((), seating.strategy, f"{seating.reason}; {rescued.reason}", rules=seating.rules)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
-from services.assigner.domain.booking import BookingView
+from services.assigner.domain.booking import BookingView, Step
 from services.assigner.domain.moves import MoveOrder, MoveRequest, MoveResult
 
 
@@ -30,6 +30,7 @@ class Seating:
     strategy: str
     reason: str
     group_id: UUID | None = None  # the allocation holding the tables, when one was written
+    rules: VenueRules | None = None  # the venue policy read with the day, when it was read
 
     @property
     def seated(self) -> bool:
@@ -50,6 +51,10 @@ class Bookings(Protocol):
     async def move(
         self, command: str, booking: BookingView, reason: str, table_ids: tuple[str, ...] = ()
     ) -> BookingView: ...
+
+    async def advance(self, booking: BookingView, steps: tuple[Step, ...]) -> BookingView:
+        """Take the steps in order in one transaction, at the booking's version."""
+        ...
 
 
 class CapacityCheck(Protocol):

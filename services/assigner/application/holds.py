@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from services.assigner.adapters.allocation_reads import Allocation, AllocationQuery
-from services.assigner.adapters.allocations import AllocationStore
-from services.assigner.adapters.seating_reader import VenueDay
 from services.assigner.application.assign import EngineAssigner, breakdown, winning_strategy
+from services.assigner.application.ports import HoldStore
 from services.assigner.application.quotes import party_view
+from services.assigner.domain.allocation import Allocation, AllocationQuery
 from services.assigner.domain.errors import AllocationConflict, NoCapacity, NotAHold
 from services.assigner.domain.validation import check_tables_fit, ttl_of
+from services.assigner.domain.venue_day import VenueDay
 from shared.domain_errors import NotFound, RequestIdReused
 
 
@@ -37,7 +37,7 @@ class Holds:
     """Places, extends and releases holds; the database refuses any overlap."""
 
     def __init__(
-        self, *, assigner: EngineAssigner, store: AllocationStore, clock: Callable[[], datetime]
+        self, *, assigner: EngineAssigner, store: HoldStore, clock: Callable[[], datetime]
     ) -> None:
         self._assigner = assigner
         self._store = store

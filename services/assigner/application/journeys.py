@@ -12,12 +12,24 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from services.assigner.application.coordinator import Coordinator
-from services.assigner.domain.booking import BookingGone
+from services.assigner.domain.booking import BookingGone, BookingState, BookingView
 from shared.tracing import continued_span, mark_failed
 
 log = logging.getLogger("maitred.assigner.journeys")
 BUSY_RETRY = timedelta(seconds=1)
 STALLED_AFTER = timedelta(seconds=60)  # longer than any wait between two steps of a journey
+# States the coordinator never moves a booking out of (ASSIGNED it may confirm).
+NOTHING_TO_DO = frozenset(
+    {
+        BookingState.CONFIRMED,
+        BookingState.SEATED,
+        BookingState.COMPLETED,
+        BookingState.REJECTED,
+        BookingState.CANCELLED,
+        BookingState.NO_SHOW,
+        BookingState.MANUAL_REVIEW,
+    }
+)
 
 
 class LockBusy(Exception):
@@ -91,6 +103,11 @@ class Event(Protocol):
     @property
     def payload(self) -> dict[str, Any]: ...
 
+    @property
+    def booking(self) -> BookingView | None:
+        """The booking as the event tells of it; None when the event does not say enough."""
+        ...
+
 
 @dataclass
 class Journeys:
@@ -108,17 +125,25 @@ class Journeys:
     async def on_event(self, event: Event) -> None:
         if event.event_type == "booking.state_changed":
             await self.outcomes.note(event.event_id, event.payload)
-        await self.drive(event.venue_id, UUID(event.booking_id))
+        known = event.booking
+        if known is not None:
+            if self.coordinator.own.made(known.booking_id, known.version):
+                return  # our own change: the drive that wrote it carried on from it
+            if known.state in NOTHING_TO_DO:
+                return  # a later change, if any, brings its own event
+        await self.drive(event.venue_id, UUID(event.booking_id), known)
 
     async def on_dead(self, event: Event) -> None:
         await self.coordinator.give_up(
             event.venue_id, UUID(event.booking_id), "event handling failed repeatedly"
         )
 
-    async def drive(self, venue_id: str, booking_id: UUID) -> None:
+    async def drive(
+        self, venue_id: str, booking_id: UUID, known: BookingView | None = None
+    ) -> None:
         try:
             async with self.locks.booking(venue_id, booking_id):
-                await self.coordinator.drive(venue_id, booking_id)
+                await self.coordinator.drive(venue_id, booking_id, known)
         except BookingGone:
             log.warning(
                 "booking not found; nothing to drive", extra={"booking_id": str(booking_id)}

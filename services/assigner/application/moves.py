@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
-from services.assigner.adapters.seating_reader import VenueDay
 from services.assigner.application.allocation_guard import AllocationGuard, to_the_end
 from services.assigner.application.booking_tables import choice
 from services.assigner.application.table_records import TableRecorder
@@ -29,6 +28,7 @@ from services.assigner.domain.moves import (
     stale,
 )
 from services.assigner.domain.validation import check_moves_fit
+from services.assigner.domain.venue_day import VenueDay
 
 
 class MoveWriter(Protocol):

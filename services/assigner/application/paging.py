@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from services.assigner.adapters.allocation_reads import Allocation, AllocationQuery
-from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.application.ports import AllocationReads
+from services.assigner.domain.allocation import Allocation, AllocationQuery
 from services.assigner.domain.validation import fail
 
 Position = tuple[datetime, UUID]  # (window start, allocation id) of the last item served
@@ -63,7 +63,7 @@ def _identity(query: AllocationQuery) -> dict[str, Any]:
 
 
 async def list_allocations(
-    query: AllocationQuery, token: str, size: int, *, store: AllocationStore
+    query: AllocationQuery, token: str, size: int, *, store: AllocationReads
 ) -> tuple[list[Allocation], str]:
     """One page of allocations by window start then id, and the token of the next ("" if last)."""
     identity = _identity(query)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from services.assigner.adapters.state_client import GrpcBookings
 from services.assigner.application.assign import EngineAssigner
-from services.assigner.domain.booking import BookingView
+from services.assigner.application.ports import StateBookings
+from services.assigner.domain.booking import BookingState, BookingView
 from services.assigner.domain.plans import Plan
 
 NO_BOOKING = UUID(int=0)  # a party without a booking excludes no allocations of its own
@@ -16,9 +16,11 @@ NO_BOOKING = UUID(int=0)  # a party without a booking excludes no allocations of
 def party_view(
     venue_id: str, party_size: int, start: datetime, end: datetime, zone_id: str | None
 ) -> BookingView:
-    """A party the engine can plan for as if it were a booking."""
+    """A party the engine can plan for as if it were a booking (a new one: the engine reads no
+    state, only the party, its time and its zone)."""
     return BookingView(
-        booking_id=NO_BOOKING, venue_id=venue_id, state="", version=0, party_size=party_size,
+        booking_id=NO_BOOKING, venue_id=venue_id, state=BookingState.CREATED, version=0,
+        party_size=party_size,
         start=start, end=end, preferred_zone_id=zone_id, table_ids=(),
     )  # fmt: skip
 
@@ -29,7 +31,7 @@ async def quote_booking(
     limit: int,
     *,
     assigner: EngineAssigner,
-    bookings: GrpcBookings,
+    bookings: StateBookings,
 ) -> list[Plan]:
     """Plans for a booking as the state service has it; its own tables do not count against it."""
     view = await bookings.get(venue_id, booking_id)

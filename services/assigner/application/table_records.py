@@ -8,16 +8,16 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from services.assigner.domain.booking import BookingView, Superseded
+from services.assigner.domain.booking import BookingState, BookingView, Superseded
 from services.assigner.domain.errors import BookingNotReady
 
-PENDING = "ASSIGNMENT_PENDING"
-IN_PROGRESS = "ASSIGNMENT_IN_PROGRESS"
-REVIEW = "MANUAL_REVIEW"
-WITH_TABLES = ("ASSIGNED", "CONFIRMED")
+PENDING = BookingState.ASSIGNMENT_PENDING
+IN_PROGRESS = BookingState.ASSIGNMENT_IN_PROGRESS
+REVIEW = BookingState.MANUAL_REVIEW
+WITH_TABLES = (BookingState.ASSIGNED, BookingState.CONFIRMED)
 BEING_ASSIGNED = (PENDING, IN_PROGRESS)
 # A party that sat down keeps the allocation it has: releasing it would free a table in use.
-SAT_DOWN = ("SEATED", "COMPLETED")
+SAT_DOWN = (BookingState.SEATED, BookingState.COMPLETED)
 ATTEMPTS = 4
 
 
@@ -113,7 +113,7 @@ class TableRecorder:
         if view.state == REVIEW and on_behalf_of:
             return await self.bookings.move(
                 "ResolveManualReview", view, reason, tables,
-                target_state="ASSIGNED", on_behalf_of=on_behalf_of,
+                target_state=BookingState.ASSIGNED, on_behalf_of=on_behalf_of,
             )  # fmt: skip
         if view.state in WITH_TABLES:
             if sorted(view.table_ids) == sorted(tables):

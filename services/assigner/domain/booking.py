@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
+
+
+class BookingState(StrEnum):
+    """A booking's lifecycle state, as the state service names it (proto `BookingState`)."""
+
+    CREATED = "CREATED"
+    CAPACITY_VERIFIED = "CAPACITY_VERIFIED"
+    ASSIGNMENT_PENDING = "ASSIGNMENT_PENDING"
+    ASSIGNMENT_IN_PROGRESS = "ASSIGNMENT_IN_PROGRESS"
+    ASSIGNED = "ASSIGNED"
+    CONFIRMED = "CONFIRMED"
+    SEATED = "SEATED"
+    COMPLETED = "COMPLETED"
+    MANUAL_REVIEW = "MANUAL_REVIEW"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+    NO_SHOW = "NO_SHOW"
 
 
 @dataclass(frozen=True)
@@ -13,7 +31,7 @@ class BookingView:
 
     booking_id: UUID
     venue_id: str
-    state: str
+    state: BookingState
     version: int
     party_size: int
     start: datetime
@@ -28,6 +46,15 @@ class BookingView:
     state_reason: str = ""
     create_time: datetime | None = None
     update_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One move of a multi-step advance: the state it leads to, why, and the tables it records."""
+
+    target: BookingState
+    reason: str
+    table_ids: tuple[str, ...] = ()
 
 
 class DependencyDown(Exception):

@@ -8,11 +8,14 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from services.assigner.domain.booking import BookingView
+from services.assigner.domain.booking import BookingState, BookingView
 
-MOVING = ("ASSIGNED", "CONFIRMED")  # a move: the booking has tables and gets others
-FIRST = ("ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS")  # a first assignment
-REVIEW = "MANUAL_REVIEW"  # a first assignment too, when the call acts for ops
+MOVING = (
+    BookingState.ASSIGNED,
+    BookingState.CONFIRMED,
+)  # a move: the booking has tables and gets others
+FIRST = (BookingState.ASSIGNMENT_PENDING, BookingState.ASSIGNMENT_IN_PROGRESS)  # a first assignment
+REVIEW = BookingState.MANUAL_REVIEW  # a first assignment too, when the call acts for ops
 
 
 class MoveOutcome(StrEnum):

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from services.assigner.domain.booking import BookingState
+
 # A booking in one of these states holds the tables it recorded (a party that sat down keeps them).
-HOLDS_TABLES = ("ASSIGNED", "CONFIRMED", "SEATED", "COMPLETED")
+HOLDS_TABLES = (
+    BookingState.ASSIGNED,
+    BookingState.CONFIRMED,
+    BookingState.SEATED,
+    BookingState.COMPLETED,
+)
 
 
 def keeps_unrecorded(
@@ -19,4 +26,4 @@ def keeps_unrecorded(
         return False
     if sorted(recorded) == sorted(tables):
         return True
-    return state in ("ASSIGNED", "CONFIRMED") and other_live_groups == 0
+    return state in (BookingState.ASSIGNED, BookingState.CONFIRMED) and other_live_groups == 0

@@ -106,10 +106,13 @@ class PostgresFloorPlanRepository:
             policy=await read_policy(self._db, venue_id),
         )
 
-    async def creation_of(self, resource: Resource, resource_id: str) -> Creation | None:
+    async def creation_of(
+        self, resource: Resource, venue_id: str, resource_id: str
+    ) -> Creation | None:
         table, key = TABLES[resource]
+        # Zone and table ids are unique within a venue only: another venue's ids stay unseen.
         query = select(table.c.venue_id, table.c.create_request_id).where(
-            table.c[key] == resource_id
+            table.c.venue_id == venue_id, table.c[key] == resource_id
         )
         row = (await self._db.execute(query)).first()
         return Creation(row.venue_id, row.create_request_id) if row else None

@@ -42,22 +42,29 @@ async def _is_replay(
     venue_id: str,
     request_id: str,
 ) -> bool:
-    """True for a replay of the create that made the resource; ResourceExists for another one."""
-    creation = await repository.creation_of(resource, resource_id) if resource_id else None
+    """True for a replay of the create that made the resource; ResourceExists for another one.
+
+    Only the venue's own resources count: ids are unique per venue, not across venues.
+    """
+    creation = (
+        await repository.creation_of(resource, venue_id, resource_id) if resource_id else None
+    )
     if creation is None:
         return False
-    if request_id and creation.venue_id == venue_id and creation.request_id == request_id:
+    if request_id and creation.request_id == request_id:
         return True
     raise ResourceExists(resource=resource.capitalize(), id=resource_id)
 
 
-async def _twice(attempt: Callable[[], Awaitable[T]]) -> T:
+async def _twice(resource: Resource, resource_id: str, attempt: Callable[[], Awaitable[T]]) -> T:
     for _ in range(2):
         try:
             return await attempt()
         except IdAlreadyStored:
             continue  # a concurrent twin committed first: the next pass replays or refuses it
-    raise RuntimeError("an id conflict did not resolve to a stored resource")
+    # Still refused, yet not by a resource of this venue: a database whose keys are not yet
+    # scoped by venue (before migration 0015) holds the id elsewhere. The id is taken all the same.
+    raise ResourceExists(resource=resource.capitalize(), id=resource_id)
 
 
 async def create_venue(
@@ -87,7 +94,7 @@ async def create_venue(
             await work.commit()
             return created, policy
 
-    return await _twice(attempt)
+    return await _twice("venue", venue.venue_id, attempt)
 
 
 async def _create_in_venue(
@@ -115,7 +122,7 @@ async def _create_in_venue(
             await work.commit()
             return created, bumped.version
 
-    return await _twice(attempt)
+    return await _twice(resource, resource_id, attempt)
 
 
 async def create_zone(

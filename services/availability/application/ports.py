@@ -15,7 +15,7 @@ Resource = Literal["venue", "zone", "table"]
 
 
 class IdAlreadyStored(Exception):
-    """Another transaction created a resource with the same id first."""
+    """Another transaction created a resource with the same key (venue and id) first."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,11 @@ class FloorPlanRepository(Protocol):
         """The venue's zones, tables, edges and policy, around the given venue row."""
         ...
 
-    async def creation_of(self, resource: Resource, resource_id: str) -> Creation | None: ...
+    async def creation_of(
+        self, resource: Resource, venue_id: str, resource_id: str
+    ) -> Creation | None:
+        """Who created the venue's resource of this id (ids are unique per venue); None if none."""
+        ...
 
     async def add_venue(self, venue: Venue, policy: VenuePolicy, request_id: str) -> None:
         """Store a new venue; raises IdAlreadyStored when the id is taken."""

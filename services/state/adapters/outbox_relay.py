@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import math
+import time
 from collections.abc import Sequence
 
 from redis.asyncio import Redis
@@ -22,6 +25,9 @@ STREAM = "maitred:events:bookings"
 STREAM_MAXLEN = 1_000_000
 
 _UNPUBLISHED = outbox.c.publish_time.is_(None)
+_AGE = func.extract("epoch", func.clock_timestamp() - outbox.c.create_time)
+# A Redis that answered this recently is not pinged again before rows are claimed.
+REDIS_TRUSTED_SECONDS = 1.0
 
 
 def stream_fields(row: RowMapping) -> dict[FieldT, EncodableT]:
@@ -49,8 +55,13 @@ class OutboxRelay:
     event_id, venue_id, aggregate_id, event_type, payload (JSON), trace_context (JSON: the W3C
     `traceparent`/`tracestate` of the change, {} when it was not traced).
 
-    `published` and `failures` only grow; `lag_seconds` is the age of the oldest unpublished
-    row when the last batch started (0 when none was waiting), also the OUTBOX_LAG gauge.
+    It wakes on `wake()`, which the state service's units of work call after each commit, so an
+    event leaves within a round trip of its commit; the interval poll is only the safety net for
+    rows committed elsewhere (another replica, a wake-up lost to a crash).
+
+    `published` and `failures` only grow; `lag_seconds` is the age of the oldest row the last
+    batch claimed (0 when none was waiting), or, while Redis is in doubt, of the oldest
+    unpublished row; also the OUTBOX_LAG gauge.
     """
 
     def __init__(
@@ -76,12 +87,26 @@ class OutboxRelay:
         self.published = 0
         self.failures = 0
         self.lag_seconds = 0.0
+        self._wakeup = asyncio.Event()
+        self._redis_ok_at = -math.inf  # monotonic time of Redis's last good answer
+
+    def wake(self) -> None:
+        """A commit may have added rows: relay now rather than at the next poll."""
+        self._wakeup.set()
+
+    async def _pause(self, delay: float) -> None:
+        """Wait `delay` seconds, or less when woken."""
+        if delay <= 0:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), delay)
 
     async def run(self) -> None:
         """Relay until cancelled: at once when busy, backing off when idle or failing."""
         delay = 0.0
         failing = False
         while True:
+            self._wakeup.clear()  # a commit from here on wakes the next pause
             try:
                 count = await self.run_once()
             except Exception as error:
@@ -105,20 +130,25 @@ class OutboxRelay:
                 delay = self._interval
             else:
                 delay = min(max(delay * 2, self._interval), self._max_idle)
-            await asyncio.sleep(delay)
+            await self._pause(delay)
 
     async def run_once(self) -> int:
         """Publish one batch of unpublished rows and return how many were published."""
         async with self._engine.begin() as db:
-            self.lag_seconds = await self._oldest_age(db)
-            OUTBOX_LAG.set(self.lag_seconds)
-            # A relay cut off from Redis must not claim rows: it would hold their locks through
-            # its connection retries, and a healthy replica would skip them all that time.
-            await self._redis.ping()
+            if time.monotonic() - self._redis_ok_at > REDIS_TRUSTED_SECONDS:
+                # The gauge first, so that it grows during an outage.
+                self._note_lag(await self._oldest_age(db))
+                # A relay cut off from Redis must not claim rows: it would hold their locks
+                # through its connection retries, and a healthy replica would skip them all
+                # that time. Redis that answered within the last second is taken as reachable.
+                await self._redis.ping()
+                self._redis_ok_at = time.monotonic()
             rows = await self._claim(db)
+            self._note_lag(float(rows[0]["age"]) if rows else 0.0)
             if not rows:
                 return 0
             await self._publish(rows)
+            self._redis_ok_at = time.monotonic()
             ids = [row["event_id"] for row in rows]
             await db.execute(
                 update(outbox)
@@ -146,6 +176,10 @@ class OutboxRelay:
             replayed += len(rows)
             event_id = rows[-1]["event_id"]
 
+    def _note_lag(self, age: float) -> None:
+        self.lag_seconds = max(age, 0.0)
+        OUTBOX_LAG.set(self.lag_seconds)
+
     async def _oldest_age(self, db: AsyncConnection) -> float:
         age = await db.scalar(
             select(func.extract("epoch", func.clock_timestamp() - outbox.c.create_time))
@@ -157,7 +191,7 @@ class OutboxRelay:
 
     async def _claim(self, db: AsyncConnection) -> list[RowMapping]:
         oldest_free = (
-            select(outbox)
+            select(outbox, _AGE.label("age"))
             .where(_UNPUBLISHED)
             .order_by(outbox.c.event_id)
             .limit(self._batch)
@@ -191,6 +225,11 @@ class OutboxRelay:
         return {aggregate_id: event_id for aggregate_id, event_id in found.tuples()}
 
     async def _publish(self, rows: Sequence[RowMapping]) -> None:
+        if len(rows) == 1:  # one XADD is atomic by itself: no MULTI/EXEC around it
+            await self._redis.xadd(
+                self._stream, stream_fields(rows[0]), maxlen=self._maxlen, approximate=True
+            )
+            return
         # MULTI/EXEC: a batch lands whole or not at all unless the reply itself is lost.
         async with self._redis.pipeline(transaction=True) as pipe:
             for row in rows:

@@ -8,11 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
-from services.state.application.ports import (
-    RequestAlreadyStored,
-    UnitOfWorkFactory,
-    VenueRulesSource,
-)
+from services.state.application.ports import RequestAlreadyStored, UnitOfWorkFactory
 from services.state.domain.model import Booking, StateChange, event_for
 from services.state.domain.states import BookingState
 from services.state.domain.validation import REQUEST_ID, NewBooking, validate_new_booking
@@ -39,7 +35,6 @@ async def create_booking(
     caller: Caller,
     *,
     uow: UnitOfWorkFactory,
-    venues: VenueRulesSource,
     now: datetime,
     new_id: Callable[[], UUID],
     trace_id: str = "",
@@ -48,7 +43,7 @@ async def create_booking(
     fingerprint = fingerprint_of(new)
     for _ in range(2):
         try:
-            return await _create_once(new, fingerprint, caller, uow, venues, now, new_id, trace_id)
+            return await _create_once(new, fingerprint, caller, uow, now, new_id, trace_id)
         except RequestAlreadyStored:
             continue  # a concurrent twin committed first: the next pass replays its response
     raise RuntimeError("request id conflict did not resolve to a stored request")
@@ -59,14 +54,10 @@ async def _create_once(
     fingerprint: str,
     caller: Caller,
     uow_factory: UnitOfWorkFactory,
-    venues: VenueRulesSource,
     now: datetime,
     new_id: Callable[[], UUID],
     trace_id: str,
 ) -> Booking:
-    # Read the venue's rules before the transaction: never hold one pooled connection while
-    # waiting for another.
-    rules = await venues.get(new.venue_id) if new.venue_id else None
     async with uow_factory() as uow:
         if new.venue_id and REQUEST_ID.match(new.request_id):
             stored = await uow.bookings.find_request(new.venue_id, new.request_id)
@@ -74,6 +65,8 @@ async def _create_once(
                 if stored.fingerprint != fingerprint:
                     raise RequestIdReused(request_id=new.request_id)
                 return stored.booking
+        # In the same transaction: no second connection and round trips for the rules.
+        rules = await uow.venues.get(new.venue_id) if new.venue_id else None
         end_time = validate_new_booking(new, rules, now=now)
         assert new.start_time is not None
         booking = Booking(

@@ -1,4 +1,4 @@
-"""Use cases: move a booking along the lifecycle, or to other tables, with history and event."""
+"""Use cases: move a booking along the lifecycle (a step or several), or to other tables."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from services.state.domain.model import (
     apply_move,
     event_for,
 )
+from services.state.domain.steps import Step, apply_steps
 from services.state.domain.table_change import TableChange, apply_table_change, table_change_event
 from shared.auth import Caller
 from shared.domain_errors import NotFound, StaleVersion
 
-# The booking as read -> the booking after the change, its audit row and its outbox event.
-Decision = Callable[[Booking], tuple[Booking, StateChange, BookingEvent]]
+# The booking as read -> the booking after the change, its audit rows and its outbox event.
+Decision = Callable[[Booking], tuple[Booking, list[StateChange], BookingEvent]]
 
 
 async def move_booking(
@@ -35,9 +36,9 @@ async def move_booking(
 ) -> Booking:
     """The booking after the move; the change, its history and its event commit together."""
 
-    def decide(booking: Booking) -> tuple[Booking, StateChange, BookingEvent]:
+    def decide(booking: Booking) -> tuple[Booking, list[StateChange], BookingEvent]:
         moved, change = apply_move(booking, move, caller, now=now, trace_id=trace_id)
-        return moved, change, event_for(moved, change)
+        return moved, [change], event_for(moved, change)
 
     return await _write(venue_id, booking_id, move.expected_version, decide, uow)
 
@@ -54,11 +55,30 @@ async def record_table_change(
 ) -> Booking:
     """The booking at its new tables, in the same state; version, history and event as a move."""
 
-    def decide(booking: Booking) -> tuple[Booking, StateChange, BookingEvent]:
+    def decide(booking: Booking) -> tuple[Booking, list[StateChange], BookingEvent]:
         moved, audit = apply_table_change(booking, change, caller, now=now, trace_id=trace_id)
-        return moved, audit, table_change_event(booking, moved, audit)
+        return moved, [audit], table_change_event(booking, moved, audit)
 
     return await _write(venue_id, booking_id, change.expected_version, decide, uow)
+
+
+async def advance_booking(
+    venue_id: str,
+    booking_id: UUID,
+    expected_version: int,
+    steps: tuple[Step, ...],
+    caller: Caller,
+    *,
+    uow: UnitOfWorkFactory,
+    now: datetime,
+    trace_id: str = "",
+) -> Booking:
+    """The booking after every step; their history rows and the one event commit together."""
+
+    def decide(booking: Booking) -> tuple[Booking, list[StateChange], BookingEvent]:
+        return apply_steps(booking, steps, expected_version, caller, now=now, trace_id=trace_id)
+
+    return await _write(venue_id, booking_id, expected_version, decide, uow)
 
 
 async def _write(
@@ -72,11 +92,12 @@ async def _write(
         booking = await work.bookings.get(venue_id, booking_id)
         if booking is None:
             raise NotFound(resource="Booking", id=booking_id)
-        moved, change, event = decide(booking)
+        moved, changes, event = decide(booking)
         if not await work.bookings.update(moved, expected_version=booking.version):
             # Another writer committed between our read and our write.
             raise StaleVersion(expected=expected_version, current=f"> {booking.version}")
-        await work.bookings.add_change(change)
+        for change in changes:
+            await work.bookings.add_change(change)
         await work.bookings.add_event(event)
         await work.commit()
         return moved

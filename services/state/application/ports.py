@@ -73,6 +73,11 @@ class UnitOfWork(Transactional, Protocol):
     @property
     def bookings(self) -> BookingRepository: ...
 
+    @property
+    def venues(self) -> VenueRulesSource:
+        """The venue rules, read in this transaction."""
+        ...
+
     async def __aenter__(self) -> UnitOfWork: ...
 
 

@@ -100,6 +100,7 @@ def event_for(booking: Booking, change: StateChange) -> BookingEvent:
             "start_time": booking.start_time.isoformat(),
             "end_time": booking.end_time.isoformat(),
             "table_ids": list(booking.table_ids),
+            "preferred_zone_id": booking.preferred_zone_id,
             "actor": change.actor,
             "reason": change.reason,
         },

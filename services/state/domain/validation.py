@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, tzinfo
 
 from shared.domain_errors import FieldViolation, InvalidArgument
@@ -11,6 +11,7 @@ from shared.domain_errors import FieldViolation, InvalidArgument
 MAX_ID = 64
 MAX_GUEST_REFERENCE = 128
 MAX_TEXT = 500
+MAX_ADVANCE_STEPS = 8  # the automated path has seven moves at most
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -142,6 +143,27 @@ def validate_table_change_request(
         if table_id and table_id in seen:
             violations.append(FieldViolation(f"table_ids[{index}]", "field.duplicate"))
         seen.add(table_id)
+    if violations:
+        raise InvalidArgument(violations)
+
+
+def validate_advance_request(
+    *, venue_id: str, booking_id: str, steps: list[tuple[int, str, tuple[str, ...]]]
+) -> None:
+    """Checks an advance: the shared fields, and one to eight steps, each well formed.
+
+    `steps` holds each step's target state (its proto number), reason and tables.
+    """
+    violations = _move_violations(venue_id, booking_id, "", ())
+    if not steps:
+        violations.append(FieldViolation("steps", "field.required"))
+    if len(steps) > MAX_ADVANCE_STEPS:
+        violations.append(FieldViolation("steps", "field.too_large", {"max": MAX_ADVANCE_STEPS}))
+    for index, (target, reason, table_ids) in enumerate(steps):
+        if not target:
+            violations.append(FieldViolation(f"steps[{index}].target_state", "field.required"))
+        for found in _move_violations("v", "b", reason, table_ids):
+            violations.append(replace(found, field=f"steps[{index}].{found.field}"))
     if violations:
         raise InvalidArgument(violations)
 

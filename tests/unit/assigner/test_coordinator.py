@@ -29,6 +29,7 @@ TARGETS = {
     "RecordAssignment": "ASSIGNED", "ConfirmBooking": "CONFIRMED",
     "SendToManualReview": "MANUAL_REVIEW",
 }  # fmt: skip
+COMMANDS = {target: command for command, target in TARGETS.items()}
 
 
 class FakeBookings:
@@ -36,10 +37,13 @@ class FakeBookings:
         self.booking = booking
         self.moves: list[str] = []
         self.reasons: list[str] = []
+        self.calls = 0  # round trips to the state service that wrote
+        self.reads = 0
         self.fail_next: dict[str, Exception] = {}
         self.down = False
 
     async def get(self, venue_id: str, booking_id: UUID) -> BookingView:
+        self.reads += 1
         if self.down:
             raise DependencyDown("state: UNAVAILABLE")
         return self.booking
@@ -49,6 +53,21 @@ class FakeBookings:
             raise self.fail_next.pop(command)
         if booking.version != self.booking.version:
             raise Superseded("stale")
+        self.calls += 1
+        return self._apply(command, booking, reason, table_ids)
+
+    async def advance(self, booking, steps):
+        if booking.version != self.booking.version:
+            raise Superseded("stale")
+        self.calls += 1
+        for step in steps:
+            command = COMMANDS[step.target]
+            if command in self.fail_next:
+                raise self.fail_next.pop(command)
+            booking = self._apply(command, self.booking, step.reason, step.table_ids)
+        return booking
+
+    def _apply(self, command, booking, reason, table_ids):
         self.moves.append(command)
         self.reasons.append(reason)
         self.booking = dataclasses.replace(
@@ -187,6 +206,21 @@ async def test_a_new_booking_is_driven_to_confirmed_in_order():
     assert bookings.moves == ["VerifyCapacity", "RequestAssignment", "StartAssignment",
                               "RecordAssignment", "ConfirmBooking"]  # fmt: skip
     assert bookings.booking.state == "CONFIRMED" and bookings.booking.table_ids == ("t1",)
+
+
+async def test_a_new_booking_takes_two_writes_at_the_state_service_on_the_automated_path():
+    bookings = FakeBookings(booking())
+    await coordinator(bookings).drive("v", bookings.booking.booking_id)
+    assert bookings.calls == 2
+    assert bookings.reasons == ["fits at t1", "capacity verified", "try 1",
+                                "exact_fit: no seat spare", "auto-confirmed by policy"]  # fmt: skip
+
+
+async def test_a_booking_known_from_its_event_is_driven_without_reading_it():
+    bookings = FakeBookings(booking())
+    bookings.down = True  # any read would fail
+    result = await coordinator(bookings).drive("v", bookings.booking.booking_id, bookings.booking)
+    assert result is Result.SETTLED and bookings.booking.state == "CONFIRMED"
 
 
 async def test_without_auto_confirm_the_booking_stops_at_assigned():
@@ -399,9 +433,84 @@ async def test_a_tables_changed_event_is_taken_in_stride(state):
     event = SimpleNamespace(
         event_id=7, venue_id="v", booking_id=str(confirmed.booking_id),
         event_type="booking.tables_changed",
-        payload={"from_state": state, "to_state": state, "table_ids": ["t2"]},
+        payload={"from_state": state, "to_state": state, "table_ids": ["t2"]}, booking=None,
     )  # fmt: skip
     await journeys.on_event(event)
     assert outcomes.noted == [] and work.retries.scheduled == []
     assert bookings.moves == ([] if state == "CONFIRMED" else ["ConfirmBooking"])
     assert bookings.booking.table_ids == ("t2",)
+
+
+class CountingLocks:
+    def __init__(self) -> None:
+        self.taken = 0
+
+    def booking(self, venue_id, booking_id):
+        self.taken += 1
+        return contextlib.nullcontext()
+
+
+def event_of(view: BookingView, event_id: int = 1):
+    from types import SimpleNamespace
+
+    kind = "booking.created" if view.state == "CREATED" else "booking.state_changed"
+    return SimpleNamespace(event_id=event_id, venue_id=view.venue_id,
+                           booking_id=str(view.booking_id), event_type=kind,
+                           payload={"to_state": view.state}, booking=view)  # fmt: skip
+
+
+class NoOutcomes:
+    async def note(self, event_id, payload) -> None:
+        return None
+
+
+def journeys_of(work, locks):
+    from services.assigner.application.journeys import Journeys
+
+    return Journeys(coordinator=work, locks=locks, retries=work.retries, outcomes=NoOutcomes(),
+                    sweeper=None, clock=lambda: NOW)  # fmt: skip
+
+
+async def test_the_coordinators_own_changes_come_back_as_no_work():
+    created = booking()
+    bookings = FakeBookings(created)
+    locks = CountingLocks()
+    journeys = journeys_of(coordinator(bookings), locks)
+    await journeys.on_event(event_of(created))
+    assert bookings.booking.state == "CONFIRMED"
+    in_progress = dataclasses.replace(created, state="ASSIGNMENT_IN_PROGRESS", version=4)
+    for own in (in_progress, bookings.booking):  # the two events its two writes published
+        await journeys.on_event(event_of(own))
+    assert locks.taken == 1 and bookings.reads == 0 and bookings.calls == 2
+
+
+async def test_a_booking_another_writer_moved_is_driven_from_its_event_without_a_read():
+    bookings = FakeBookings(booking("CAPACITY_VERIFIED"))
+    locks = CountingLocks()
+    work = coordinator(bookings)
+    await journeys_of(work, locks).on_event(event_of(bookings.booking))
+    assert bookings.booking.state == "CONFIRMED"
+    assert locks.taken == 1 and bookings.reads == 0 and bookings.calls == 2
+
+
+@pytest.mark.parametrize("state", ["CONFIRMED", "CANCELLED", "MANUAL_REVIEW", "REJECTED"])
+async def test_an_event_of_a_state_the_coordinator_never_leaves_takes_no_lock(state):
+    bookings = FakeBookings(booking(state))
+    locks = CountingLocks()
+    await journeys_of(coordinator(bookings), locks).on_event(event_of(bookings.booking))
+    assert locks.taken == 0 and bookings.reads == 0 and bookings.moves == []
+
+
+async def test_the_policy_read_with_the_floor_decides_the_confirmation_without_another_read():
+    class DayTables(FakeTables):
+        async def assign(self, booking):
+            seating = await super().assign(booking)
+            return dataclasses.replace(seating, rules=VenueRules(True, 3))
+
+    class NoRules:
+        async def get(self, venue_id):
+            raise AssertionError("the day's policy was read already")
+
+    bookings = FakeBookings(booking())
+    await coordinator(bookings, tables=DayTables([("t1",)]), rules=NoRules()).drive("v", uuid4())
+    assert bookings.booking.state == "CONFIRMED" and bookings.calls == 2

@@ -211,6 +211,34 @@ class RecordTableChangeResponse(_message.Message):
     booking: _booking_pb2.Booking
     def __init__(self, booking: _Optional[_Union[_booking_pb2.Booking, _Mapping]] = ...) -> None: ...
 
+class BookingStep(_message.Message):
+    __slots__ = ("target_state", "reason", "table_ids")
+    TARGET_STATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TABLE_IDS_FIELD_NUMBER: _ClassVar[int]
+    target_state: _booking_pb2.BookingState
+    reason: str
+    table_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, target_state: _Optional[_Union[_booking_pb2.BookingState, str]] = ..., reason: _Optional[str] = ..., table_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class AdvanceBookingRequest(_message.Message):
+    __slots__ = ("venue_id", "booking_id", "expected_version", "steps")
+    VENUE_ID_FIELD_NUMBER: _ClassVar[int]
+    BOOKING_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    venue_id: str
+    booking_id: str
+    expected_version: int
+    steps: _containers.RepeatedCompositeFieldContainer[BookingStep]
+    def __init__(self, venue_id: _Optional[str] = ..., booking_id: _Optional[str] = ..., expected_version: _Optional[int] = ..., steps: _Optional[_Iterable[_Union[BookingStep, _Mapping]]] = ...) -> None: ...
+
+class AdvanceBookingResponse(_message.Message):
+    __slots__ = ("booking",)
+    BOOKING_FIELD_NUMBER: _ClassVar[int]
+    booking: _booking_pb2.Booking
+    def __init__(self, booking: _Optional[_Union[_booking_pb2.Booking, _Mapping]] = ...) -> None: ...
+
 class ConfirmBookingRequest(_message.Message):
     __slots__ = ("venue_id", "booking_id", "expected_version", "reason")
     VENUE_ID_FIELD_NUMBER: _ClassVar[int]

@@ -91,6 +91,11 @@ class BookingServiceStub:
                 request_serializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeRequest.SerializeToString,
                 response_deserializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeResponse.FromString,
                 _registered_method=True)
+        self.AdvanceBooking = channel.unary_unary(
+                '/maitred.state.v1.BookingService/AdvanceBooking',
+                request_serializer=maitred_dot_state_dot_v1_dot_state__service__pb2.AdvanceBookingRequest.SerializeToString,
+                response_deserializer=maitred_dot_state_dot_v1_dot_state__service__pb2.AdvanceBookingResponse.FromString,
+                _registered_method=True)
         self.ConfirmBooking = channel.unary_unary(
                 '/maitred.state.v1.BookingService/ConfirmBooking',
                 request_serializer=maitred_dot_state_dot_v1_dot_state__service__pb2.ConfirmBookingRequest.SerializeToString,
@@ -213,6 +218,17 @@ class BookingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AdvanceBooking(self, request, context):
+        """Takes a booking several steps along the automated path in one transaction: each step is
+        checked against the transition matrix from the state the previous one left, and writes its
+        own history row; the version is checked once, before the first step, and one event tells
+        of the whole change. Only the automated path's commands may be used (never a way out of
+        manual review), and only by the service role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ConfirmBooking(self, request, context):
         """Confirms the booking at its tables: ASSIGNED to CONFIRMED.
         """
@@ -319,6 +335,11 @@ def add_BookingServiceServicer_to_server(servicer, server):
                     servicer.RecordTableChange,
                     request_deserializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeRequest.FromString,
                     response_serializer=maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeResponse.SerializeToString,
+            ),
+            'AdvanceBooking': grpc.unary_unary_rpc_method_handler(
+                    servicer.AdvanceBooking,
+                    request_deserializer=maitred_dot_state_dot_v1_dot_state__service__pb2.AdvanceBookingRequest.FromString,
+                    response_serializer=maitred_dot_state_dot_v1_dot_state__service__pb2.AdvanceBookingResponse.SerializeToString,
             ),
             'ConfirmBooking': grpc.unary_unary_rpc_method_handler(
                     servicer.ConfirmBooking,
@@ -655,6 +676,33 @@ class BookingService:
             '/maitred.state.v1.BookingService/RecordTableChange',
             maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeRequest.SerializeToString,
             maitred_dot_state_dot_v1_dot_state__service__pb2.RecordTableChangeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AdvanceBooking(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/maitred.state.v1.BookingService/AdvanceBooking',
+            maitred_dot_state_dot_v1_dot_state__service__pb2.AdvanceBookingRequest.SerializeToString,
+            maitred_dot_state_dot_v1_dot_state__service__pb2.AdvanceBookingResponse.FromString,
             options,
             channel_credentials,
             insecure,
