@@ -14,5 +14,7 @@ COPY alembic.ini ./
 COPY --from=ui /ui/node_modules/swagger-ui-dist ./swagger-ui
 # The pods' root filesystem is read-only: no bytecode caches written at run time.
 ENV MAITRED_GATEWAY_SWAGGER_UI_DIR=/app/swagger-ui PYTHONDONTWRITEBYTECODE=1
+# The ops console the gateway serves at /console/ (plain ES modules, no build step).
+COPY console/src ./console/src
 RUN pip install --no-cache-dir -c constraints.txt . && useradd --uid 10001 maitred
 USER maitred

@@ -4,12 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BUF := node_modules/.bin/buf
+# The console's npm project (console/): axe-core for the browser tests; `npm ci` writes this file.
+CONSOLE_DEPS := console/node_modules/.package-lock.json
 
-.PHONY: help venv run test test-unit test-service test-fuzz test-integration test-e2e test-faults fuzz protos protos-check proto-lint lint token ci bench openapi openapi-check k8s-check
+.PHONY: help venv run test test-unit test-service test-fuzz test-integration test-e2e test-faults test-console console-deps fuzz protos protos-check proto-lint lint token ci bench openapi openapi-check k8s-check
 
 help:
 	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
-	@echo "make test         run every test tier (unit, service, fuzz, integration, e2e)"
+	@echo "make test         run every test tier (console unit tests, unit, service, fuzz, integration, e2e)"
+	@echo "make test-console the console's own unit tests (node --test, no browser)"
 	@echo "make fuzz         a long fuzz run: FUZZ_CALLS gRPC and FUZZ_HTTP_CALLS HTTP calls from FUZZ_SEED (random unless given)"
 	@echo "make test-faults  faults under booking load (Redis, PostgreSQL, SIGKILL, a slow service, guests cancelling); table in bench/results/faults.md; the cancel races, 100 rounds each"
 	@echo "make protos       regenerate shared/stubs from protos/"
@@ -31,10 +34,11 @@ venv: $(STAMP)
 run: $(STAMP) $(BUF)
 	$(PY) scripts/run_suite.py
 
-test: $(STAMP) $(BUF)
+test: $(STAMP) $(BUF) $(CONSOLE_DEPS)
+	cd console && npm test --silent
 	$(VENV)/bin/pytest
 
-test-unit test-service test-fuzz test-integration test-e2e: $(STAMP) $(BUF)
+test-unit test-service test-fuzz test-integration test-e2e: $(STAMP) $(BUF) $(CONSOLE_DEPS)
 	$(VENV)/bin/pytest tests/$(subst test-,,$@)
 
 test-faults: $(STAMP)
@@ -48,6 +52,15 @@ FUZZ_SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 fuzz: $(STAMP)
 	MAITRED_FUZZ_SEED=$(FUZZ_SEED) MAITRED_FUZZ_CALLS=$(FUZZ_CALLS) MAITRED_FUZZ_HTTP_CALLS=$(FUZZ_HTTP_CALLS) \
 	  $(VENV)/bin/pytest tests/fuzz -s -o timeout=0
+
+$(CONSOLE_DEPS): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --silent
+	touch $(CONSOLE_DEPS)
+
+console-deps: $(CONSOLE_DEPS)
+
+test-console: $(CONSOLE_DEPS)
+	cd console && npm test --silent
 
 protos: $(STAMP)
 	$(PY) scripts/generate_stubs.py
@@ -104,6 +117,7 @@ bench: $(STAMP)
 	$(PY) -m bench.gateway_bench
 	$(PY) -m bench.request_check_bench
 	$(PY) -m bench.venues_bench
+	$(PY) -m bench.console_bench
 	$(PY) -m bench.floor_keys_migration_bench
 
 ci: protos-check openapi-check k8s-check proto-lint lint test

@@ -21,6 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from suite_examples import (
     assigner_examples,
     availability_examples,
+    console_line,
     examples,
     http_examples,
     optimizer_examples,
@@ -198,6 +199,8 @@ def run(stack: ExitStack) -> int:
         "MAITRED_AVAILABILITY_ADDRESS": f"localhost:{AVAILABILITY.port()}",
         "MAITRED_ASSIGNER_ADDRESS": f"localhost:{ASSIGNER.port()}",
         "MAITRED_OPTIMIZER_ADDRESS": f"localhost:{OPTIMIZER.port()}",
+        # Development only: the console's page may mint tokens (the k8s manifests never set it).
+        "MAITRED_GATEWAY_DEV_LOGIN": "true",
     }
     children = {}
     for service in (service for service in SERVICES if service.exists()):
@@ -225,6 +228,7 @@ def run(stack: ExitStack) -> int:
         print(optimizer_examples(OPTIMIZER.port(), token))
     if GATEWAY in children:
         print(http_examples(GATEWAY.port(), token))
+        print(console_line(GATEWAY.port(), token))
     print("maitred is running; Ctrl-C stops it.")
     return watch(children)
 

@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from shared.demo_venue import demo_start_time
+from shared.demo_venue import DEMO_TIMEZONE, demo_start_time
 
 
 def examples(state_port: int, token: str, secret_from_env: bool, run_dir: Path) -> str:
@@ -117,4 +117,14 @@ curl -s http://localhost:{port}/readyz
 # the API's OpenAPI document, and a page to browse it:
 curl -s http://localhost:{port}/openapi.json
 # http://localhost:{port}/docs/
+"""
+
+
+def console_line(port: int, token: str) -> str:
+    """The ops console's address, signed in with a development token, on the demo day."""
+    day = demo_start_time(datetime.now(UTC)).astimezone(DEMO_TIMEZONE).date().isoformat()
+    return f"""
+# The ops console in a browser (signed in by the token after '#'; its page also offers a
+# development login, since `make run` sets MAITRED_GATEWAY_DEV_LOGIN):
+http://localhost:{port}/console/#token={token}&venue=demo-bistro&day={day}
 """

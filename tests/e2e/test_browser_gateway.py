@@ -21,14 +21,8 @@ from playwright.async_api import Browser, async_playwright
 from services.gateway.main import FILES
 from services.gateway.routes import routes_of
 from shared.demo_venue import DEMO_VENUE_ID
+from tests.e2e.chromium import launch
 from tests.e2e.conftest import REPO, STARTUP_SECONDS, StateProcess, free_port
-
-CHROMIUM = "/usr/bin/chromium"
-# As root, in a machine without a network: no sandbox, no GPU, no calls home.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
 
 # The Ops UI's call: a token and a request id, so the browser sends a preflight first.
 PAGE = """<!doctype html>
@@ -114,10 +108,7 @@ def gateways(
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
-        # Playwright gives each launch a fresh, empty profile (--user-data-dir) of its own.
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
+        launched = await launch(playwright)
         yield launched
         await launched.close()
 

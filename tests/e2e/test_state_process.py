@@ -287,6 +287,24 @@ def check_printed_http_command(output: OutputLines, port: int) -> None:
     assert answer["accepted"] is True, answer
 
 
+def check_printed_console_url(output: OutputLines, port: int) -> None:
+    """The printed console address serves the page, in development mode, and its token works."""
+    line = output.find(
+        rf"(?m)^(http://localhost:{port}/console/)#token=([\w.-]+)&venue=demo-bistro&day="
+    )
+    with urllib.request.urlopen(line.group(1), timeout=10) as reply:
+        assert reply.headers["Content-Type"].startswith("text/html")
+        assert b'<script type="module" src="app.js">' in reply.read()
+    with urllib.request.urlopen(f"{line.group(1)}config.json", timeout=10) as reply:
+        assert json.loads(reply.read()) == {"devLogin": True}
+    request = urllib.request.Request(
+        f"http://localhost:{port}/v1/venues/demo-bistro/floorPlan",
+        headers={"authorization": f"Bearer {line.group(2)}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        assert json.loads(reply.read())["floorPlan"]["venue"]["venueId"] == "demo-bistro"
+
+
 def test_run_suite_seeds_serves_prints_working_commands_and_stops_its_children_on_sigterm(
     fresh_database_url: str, redis_url: str, tmp_path: Path
 ) -> None:
@@ -309,6 +327,7 @@ def test_run_suite_seeds_serves_prints_working_commands_and_stops_its_children_o
         check_printed_commands(output, port)
         check_printed_availability_command(output, availability_port)
         check_printed_http_command(output, gateway_port)
+        check_printed_console_url(output, gateway_port)
         assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600
         assert '"service": "state"' in (tmp_path / "logs" / "state.log").read_text()
 
