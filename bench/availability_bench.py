@@ -243,13 +243,17 @@ async def service_process(
 
 
 async def stop_process(process: asyncio.subprocess.Process, grace: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL after `grace`; a process that already exited is left alone (a
+    raise here would leave the caller's other processes running)."""
     if process.returncode is not None:
         return
-    process.terminate()
+    with contextlib.suppress(ProcessLookupError):
+        process.terminate()
     try:
         await asyncio.wait_for(process.wait(), grace)
     except TimeoutError:
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
         await process.wait()
 
 
