@@ -29,13 +29,12 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.availability_bench import free_port, machine, prepare_database, stop_process
 from bench.day_generator import GeneratedBooking, make_day, make_floor
+from bench.journey_bench import cpu_seconds, health_serving, stamp
 from bench.seed_day import seed_floor
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
@@ -55,7 +54,6 @@ SERVICES = ("state", "availability", "assigner", "optimizer")
 STARTUP_SECONDS = 60.0
 ROUND_ROBIN = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
 SETTLED = ("CONFIRMED", "REJECTED", "MANUAL_REVIEW")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -66,32 +64,6 @@ class Profile:
 
 FULL = Profile(warm_up_s=10.0, window_s=40.0)
 QUICK = Profile(warm_up_s=4.0, window_s=12.0)
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """utime + stime of a process, in seconds; None when it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def stamp(moment: datetime) -> Timestamp:
-    result = Timestamp()
-    result.FromDatetime(moment)
-    return result
-
-
-async def serving(target: str) -> bool:
-    async with grpc.aio.insecure_channel(target) as channel:
-        try:
-            reply = await health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(), timeout=1
-            )
-        except grpc.aio.AioRpcError:
-            return False
-    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
 
 
 @contextlib.asynccontextmanager
@@ -132,7 +104,7 @@ async def replicas(
                         stdout=log, stderr=subprocess.STDOUT,
                     )  # fmt: skip
                 deadline = time.monotonic() + STARTUP_SECONDS
-                while not await serving(f"127.0.0.1:{port}"):
+                while not await health_serving(f"127.0.0.1:{port}"):
                     if started[name].returncode is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"{name} did not start; see {logs / name}.log")
                     await asyncio.sleep(0.2)
