@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import grpc
 from aiohttp import web
-from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.gateway.settings import GatewaySettings
 from services.gateway.statuses import HttpError, gateway_error
 from shared.auth import ALL_VENUES, Role, mint_token
 
-CONSOLE_DIR = Path(__file__).resolve().parents[2] / "console" / "src"
 PREFIX = "/console"
 MAX_NAME = 64
 # The app loads nothing from elsewhere (the machines are offline): say so to the browser.
@@ -28,38 +25,9 @@ HEADERS = {
 }
 
 
-class ConsoleSettings(BaseSettings):
-    """Where the console's files are; whether this gateway mints development tokens (never in prod).
-
-    Development mode signs tokens, so it needs the suite's JWT secret; it is refused without one.
-    """
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
-    directory: Path = Field(
-        default=CONSOLE_DIR, validation_alias=AliasChoices("MAITRED_CONSOLE_DIR", "directory")
-    )
-    dev_login: bool = Field(
-        default=False, validation_alias=AliasChoices("MAITRED_GATEWAY_DEV_LOGIN", "dev_login")
-    )
-    jwt_secret: str = Field(
-        default="", repr=False, validation_alias=AliasChoices("MAITRED_JWT_SECRET", "jwt_secret")
-    )
-    jwt_issuer: str = Field(
-        default="maitred", validation_alias=AliasChoices("MAITRED_JWT_ISSUER", "jwt_issuer")
-    )
-    dev_token_ttl_seconds: int = Field(default=8 * 3600, gt=0, le=24 * 3600)
-
-    @model_validator(mode="after")
-    def _secret_for_dev_login(self) -> ConsoleSettings:
-        if self.dev_login and len(self.jwt_secret) < 32:
-            raise ValueError("MAITRED_GATEWAY_DEV_LOGIN needs MAITRED_JWT_SECRET (32+ characters)")
-        return self
-
-
-def add_console(app: web.Application, settings: ConsoleSettings) -> None:
+def add_console(app: web.Application, settings: GatewaySettings) -> None:
     """Serve the console under /console/ (before the API's catch-all route)."""
-    index = settings.directory / "index.html"
+    index = settings.console_dir / "index.html"
 
     async def redirect(request: web.Request) -> web.StreamResponse:
         raise web.HTTPPermanentRedirect(f"{PREFIX}/")
@@ -75,7 +43,7 @@ def add_console(app: web.Application, settings: ConsoleSettings) -> None:
         if problem is not None:
             return _error(problem)
         token = mint_token(
-            settings.jwt_secret,
+            settings.jwt_secret.get_secret_value(),
             subject=f"dev:{name}",
             roles=[Role.OPS],
             venues=[ALL_VENUES],
@@ -86,8 +54,8 @@ def add_console(app: web.Application, settings: ConsoleSettings) -> None:
 
     async def static(request: web.Request) -> web.StreamResponse:
         relative = request.match_info["file"]
-        path = (settings.directory / relative).resolve()
-        if not path.is_relative_to(settings.directory.resolve()) or not path.is_file():
+        path = (settings.console_dir / relative).resolve()
+        if not path.is_relative_to(settings.console_dir.resolve()) or not path.is_file():
             return _error(gateway_error(grpc.StatusCode.NOT_FOUND, f"no console file {relative}"))
         return web.FileResponse(path, headers=HEADERS)
 

@@ -10,7 +10,7 @@ import grpc
 from aiohttp import web
 
 from services.gateway import cors
-from services.gateway.console import ConsoleSettings, add_console
+from services.gateway.console import add_console
 from services.gateway.docs import add_docs
 from services.gateway.health import Upstreams, live, metrics
 from services.gateway.http_api import MAX_BODY_BYTES, Gateway
@@ -62,7 +62,6 @@ async def start(
     settings: GatewaySettings,
     *,
     port: int | None = None,
-    console: ConsoleSettings | None = None,
 ) -> RunningGateway:
     """Serve every annotated RPC of the suite over HTTP/JSON, and the ops console."""
     routes = routes_of(FILES)
@@ -92,7 +91,7 @@ async def start(
     app.router.add_get("/readyz", Upstreams(channels, services).ready)
     app.router.add_get("/metrics", metrics)
     add_docs(app, settings.swagger_ui_dir)
-    add_console(app, console if console is not None else ConsoleSettings())
+    add_console(app, settings)
     # Any path, newlines included: an unknown one gets the JSON 404, not aiohttp's plain text.
     app.router.add_route("*", r"/{path:[\s\S]*}", gateway.handle)
     # A client that hangs up cancels its handler, and so its upstream call: else a closed

@@ -6,17 +6,20 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-# An exact origin, as a browser sends it: scheme, host and an optional port, nothing more.
 # Where `npm ci` puts swagger-ui-dist in a checkout of the repository.
 SWAGGER_UI_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "swagger-ui-dist"
+# The ops console's files in a checkout of the repository.
+CONSOLE_DIR = Path(__file__).resolve().parents[2] / "console" / "src"
+# An exact origin, as a browser sends it: scheme, host and an optional port, nothing more.
 ORIGIN = re.compile(r"https?://([a-z0-9.\-]+|\[[0-9a-f:]+\])(:[0-9]{1,5})?")
 
 
 class GatewaySettings(BaseSettings):
-    """The gateway holds no data and no secret: tokens pass through to the services."""
+    """The gateway holds no data: tokens pass through to the services. Its one secret is the
+    JWT secret, and only in development mode (`dev_login`), where the console mints tokens."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
@@ -81,6 +84,27 @@ class GatewaySettings(BaseSettings):
         default=SWAGGER_UI_DIR,
         validation_alias=AliasChoices("MAITRED_GATEWAY_SWAGGER_UI_DIR", "swagger_ui_dir"),
     )
+
+    # The ops console at /console/, and its development login (never set in a deploy overlay).
+    console_dir: Path = Field(
+        default=CONSOLE_DIR, validation_alias=AliasChoices("MAITRED_CONSOLE_DIR", "console_dir")
+    )
+    dev_login: bool = Field(
+        default=False, validation_alias=AliasChoices("MAITRED_GATEWAY_DEV_LOGIN", "dev_login")
+    )
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("MAITRED_JWT_SECRET", "jwt_secret")
+    )
+    jwt_issuer: str = Field(
+        default="maitred", validation_alias=AliasChoices("MAITRED_JWT_ISSUER", "jwt_issuer")
+    )
+    dev_token_ttl_seconds: int = Field(default=8 * 3600, gt=0, le=24 * 3600)
+
+    @model_validator(mode="after")
+    def _secret_for_dev_login(self) -> GatewaySettings:
+        if self.dev_login and len(self.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("MAITRED_GATEWAY_DEV_LOGIN needs MAITRED_JWT_SECRET (32+ characters)")
+        return self
 
     @field_validator("cors_origins", mode="before")
     @classmethod

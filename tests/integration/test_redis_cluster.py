@@ -60,7 +60,7 @@ def venues_on_every_master(count: int = 12) -> list[str]:
     return [f"venue-{index}-{uuid.uuid4().hex[:6]}" for index in range(count)]
 
 
-async def test_the_settings_flag_opens_a_cluster_client_that_spreads_venues_over_masters(
+async def test_a_cluster_client_spreads_venues_over_the_three_masters(
     client: Redis,
 ):
     assert isinstance(client, RedisCluster)

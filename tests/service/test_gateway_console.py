@@ -6,15 +6,15 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 from pydantic import ValidationError
 from yarl import URL
 
-from services.gateway.console import CONSOLE_DIR, ConsoleSettings
 from services.gateway.main import start
-from services.gateway.settings import GatewaySettings
+from services.gateway.settings import CONSOLE_DIR, GatewaySettings
 from shared.auth import Role, verify_token
 
 SECRET = "s" * 40
@@ -28,16 +28,18 @@ def nowhere() -> str:
 
 
 @asynccontextmanager
-async def gateway(console: ConsoleSettings) -> AsyncIterator[aiohttp.ClientSession]:
-    """A real gateway on port 0 (its services away: the console needs none of them)."""
+async def gateway(**console: Any) -> AsyncIterator[aiohttp.ClientSession]:
+    """A real gateway on port 0 (its services away: the console needs none of them), with the
+    console settings given (`dev_login`, `jwt_secret`, `console_dir`)."""
     settings = GatewaySettings(
         host="127.0.0.1",
         state_address=nowhere(),
         assigner_address=nowhere(),
         availability_address=nowhere(),
         optimizer_address=nowhere(),
+        **console,
     )
-    running = await start(settings, port=0, console=console)
+    running = await start(settings, port=0)
     try:
         async with aiohttp.ClientSession(f"http://127.0.0.1:{running.port}") as http:
             yield http
@@ -46,7 +48,7 @@ async def gateway(console: ConsoleSettings) -> AsyncIterator[aiohttp.ClientSessi
 
 
 async def test_the_console_page_and_its_modules_are_served_with_a_same_origin_only_policy():
-    async with gateway(ConsoleSettings()) as http:
+    async with gateway(dev_login=False) as http:
         async with http.get("/console/") as page:
             assert page.status == 200
             assert page.content_type == "text/html"
@@ -65,7 +67,7 @@ async def test_a_missing_console_file_or_one_outside_its_folder_is_a_json_not_fo
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "index.html").write_text("<!doctype html>")
     (tmp_path / "secret.txt").write_text("not for the browser")
-    async with gateway(ConsoleSettings(directory=tmp_path / "app")) as http:
+    async with gateway(console_dir=tmp_path / "app") as http:
         async with http.get("/console/nothing.js") as missing:
             assert missing.status == 404
             assert (await missing.json())["code"] == 5
@@ -78,7 +80,7 @@ async def test_a_missing_console_file_or_one_outside_its_folder_is_a_json_not_fo
 
 
 async def test_without_development_mode_the_console_offers_no_login_and_none_is_served():
-    async with gateway(ConsoleSettings(jwt_secret=SECRET)) as http:
+    async with gateway(jwt_secret=SECRET) as http:
         async with http.get("/console/config.json") as config:
             assert await config.json() == {"devLogin": False}
         async with http.post("/console/dev-login", json={"name": "mallory"}) as login:
@@ -87,7 +89,7 @@ async def test_without_development_mode_the_console_offers_no_login_and_none_is_
 
 
 async def test_in_development_mode_a_login_mints_an_ops_token_for_every_venue():
-    async with gateway(ConsoleSettings(dev_login=True, jwt_secret=SECRET)) as http:
+    async with gateway(dev_login=True, jwt_secret=SECRET) as http:
         async with http.get("/console/config.json") as config:
             assert await config.json() == {"devLogin": True}
         async with http.post("/console/dev-login", json={"name": "alice"}) as login:
@@ -101,8 +103,8 @@ async def test_in_development_mode_a_login_mints_an_ops_token_for_every_venue():
 
 @pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": "x" * 65}, {"name": 7}, "alice"])
 async def test_a_development_login_without_a_usable_name_is_invalid_argument_naming_the_field(body):
-    console = ConsoleSettings(dev_login=True, jwt_secret=SECRET)
-    async with gateway(console) as http, http.post("/console/dev-login", json=body) as login:
+    console = dict(dev_login=True, jwt_secret=SECRET)
+    async with gateway(**console) as http, http.post("/console/dev-login", json=body) as login:
         assert login.status == 400
         answer = await login.json()
     (bad_request,) = [d for d in answer["details"] if d["@type"] == BAD_REQUEST]
@@ -110,12 +112,12 @@ async def test_a_development_login_without_a_usable_name_is_invalid_argument_nam
 
 
 async def test_a_development_login_body_that_is_not_json_is_invalid_argument():
-    console = ConsoleSettings(dev_login=True, jwt_secret=SECRET)
-    async with gateway(console) as http, http.post("/console/dev-login", data=b"{") as login:
+    console = dict(dev_login=True, jwt_secret=SECRET)
+    async with gateway(**console) as http, http.post("/console/dev-login", data=b"{") as login:
         assert login.status == 400
         assert (await login.json())["code"] == 3
 
 
 def test_development_mode_without_a_signing_secret_is_refused_at_start():
     with pytest.raises(ValidationError, match="MAITRED_JWT_SECRET"):
-        ConsoleSettings(dev_login=True, jwt_secret="short")
+        GatewaySettings(dev_login=True, jwt_secret="short")
