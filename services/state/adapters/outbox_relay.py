@@ -16,7 +16,7 @@ from sqlalchemy import RowMapping, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.state.adapters.tables import outbox
-from shared.metrics import OUTBOX_LAG
+from services.state.metrics import OUTBOX_LAG
 
 log = logging.getLogger("maitred.state.outbox_relay")
 

@@ -1,4 +1,4 @@
-"""Seeds the demo venue, Demo Bistro, that `make run`, the printed examples and e2e tests use."""
+"""Seeds Demo Bistro, the venue that `make run`, the printed examples and e2e tests use."""
 
 from __future__ import annotations
 
