@@ -120,7 +120,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"load average {results['load_average_before']:.2f} before, "
         f"{results['load_average_after']:.2f} after; {results['total_s']} s in all.",
         "",
-        f"Each row: {results['days']} judged evenings (one weekday, 17:00-22:00 starts, peak "
+        f"Each row: {results['days']} judged evenings (one weekday, 17:30-22:00 starts, peak "
         f"19:00-20:30), the forecast learnt from {TRAIN_DAYS} earlier ones. Covers seated "
         "first come first served (means over the days) and, in brackets, the mean ratio to the "
         "hindsight optimum (CP-SAT with every request known; its proven bound beside it). "

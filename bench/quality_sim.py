@@ -15,7 +15,7 @@ from bench.day_generator import BUFFER_MINUTES, PARTY_MIX, SEATS, make_floor, tu
 from shared.seating.combinations import Candidate, Seat, connected_sets
 
 TURNS = 2.4  # requests per table at load 1.0: about what a dinner turns when full
-FIRST_SLOT, LAST_SLOT = 17 * 60, 22 * 60  # requested starts, 15-minute grid, both included
+FIRST_SLOT, LAST_SLOT = 17 * 60 + 30, 22 * 60  # starts on the 15-minute grid: the dinner service
 PEAK_MINUTE, PEAK_WIDTH = 19 * 60 + 45, 55  # demand peaks 19:00-20:30 (a Gaussian bump)
 BASE_WEIGHT = 0.25  # the share of the peak's weight every slot keeps
 DAY_SPREAD = 0.12  # day-to-day variation of the request count (standard deviation, relative)
