@@ -8,8 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.optimizer.domain.day import Period, VenueDay
-from services.optimizer.domain.model import Booking, Problem, Span, Table, Weights
 from shared.seating.combinations import Seat, connected_sets
+from shared.seating.planning.model import Booking, Problem, Span, Table, Weights
 
 
 def assemble(

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.optimizer.adapters.day_assembly import assemble
 from services.optimizer.domain.day import REACH, Period, VenueDay, Window
-from services.optimizer.domain.model import Table
 from shared.db.schema import (
     allocations,
     bookings,
@@ -25,6 +24,7 @@ from shared.db.schema import (
 )
 from shared.db.venue_policy import venue_policy
 from shared.seating.combinations import Seat
+from shared.seating.planning.model import Table
 
 # Bookings that hold tables or wait for them; the rest of the journey's states are left to the
 # coordinator, and their allocations count as fixed occupancy.

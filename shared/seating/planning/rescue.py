@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from services.optimizer.domain.model import Booking, Plan, Problem, Span
-from services.optimizer.domain.options import free, overlaps
-from services.optimizer.domain.solver import solve
+from shared.seating.planning.model import Booking, Plan, Problem, Span
+from shared.seating.planning.options import free, overlaps
+from shared.seating.planning.solver import solve
 
 MAX_MOVERS = 40  # bookings a re-pack may move at most: blockers first, then their knock-ons
 
