@@ -32,7 +32,11 @@ async def read_floor(db: AsyncConnection, venue_id: str) -> tuple[Floor, Policy,
     if venue is None:
         return None
     tables = (
-        await db.execute(select(dining_tables).where(dining_tables.c.venue_id == venue_id))
+        await db.execute(
+            select(dining_tables)
+            .where(dining_tables.c.venue_id == venue_id)
+            .order_by(dining_tables.c.table_id)  # the optimizer's order: the same combinations
+        )
     ).mappings()
     edges = await db.execute(
         select(table_adjacency.c.table_a, table_adjacency.c.table_b).where(
@@ -85,4 +89,5 @@ async def _read_policy(
         max_parties_per_slot=row["pacing_max_parties_per_slot"] if row else None,
         max_tables_per_combination=row["max_tables_per_combination"] if row else 3,
         allow_cross_zone_combinations=row["allow_cross_zone_combinations"] if row else False,
+        freeze_window=timedelta(minutes=row["freeze_window_minutes"] if row else 60),
     )

@@ -104,8 +104,9 @@ class Snapshots:
 
     def _combinations(self, venue_id: str, day: DayFacts) -> tuple[Candidate, ...]:
         policy = day.policy
-        key = (day.floor_version, policy.max_tables_per_combination,
-               policy.allow_cross_zone_combinations)  # fmt: skip
+        # Keyed by the floor itself, not its version: a table written outside the floor-plan
+        # API (which bumps the version) still changes the combinations.
+        key = (day.floor, policy.max_tables_per_combination, policy.allow_cross_zone_combinations)
         known = self._candidates.get(venue_id)
         if known is None or known[0] != key:
             seats = [Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, t.combinable)

@@ -51,6 +51,8 @@ class Policy:
     max_parties_per_slot: int | None = None
     max_tables_per_combination: int = 3
     allow_cross_zone_combinations: bool = False
+    # Bookings starting sooner than this are never moved by a re-pack: the floor knows them.
+    freeze_window: timedelta = timedelta(minutes=60)
 
     def turn_time(self, party_size: int) -> timedelta | None:
         for band in self.turn_bands:
