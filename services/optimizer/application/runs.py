@@ -19,8 +19,8 @@ from services.optimizer.application.solving import solve_with_progress
 from services.optimizer.domain.day import Window, run_window
 from services.optimizer.domain.errors import AlreadyRunning, AssignerDown
 from services.optimizer.domain.records import PlanRecord, PlanStatus, RunOptions, finished
+from services.optimizer.metrics import OPTIMIZER_BENEFIT, OPTIMIZER_RUN
 from shared.domain_errors import NotFound
-from shared.metrics import OPTIMIZER_BENEFIT, OPTIMIZER_RUN
 from shared.seating.planning.model import SolveStatus
 
 log = logging.getLogger("maitred.optimizer.runs")
