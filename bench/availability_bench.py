@@ -426,10 +426,24 @@ async def request_phases(bench: Bench) -> None:
             "get_snapshot": await snapshot_phase(bench, venue_id, scaled(profile.snapshots, share))
         }
         print(f"  {venue_id}: CheckCapacity", flush=True)
-        found["check_capacity"] = await check_phase(bench, venue_id, scaled(profile.checks, share))
+        found["check_capacity"] = await with_cpu(
+            bench, check_phase(bench, venue_id, scaled(profile.checks, share))
+        )
         print(f"  {venue_id}: SearchSlots", flush=True)
-        found["search_slots"] = await search_phase(bench, venue_id, scaled(profile.searches, share))
+        found["search_slots"] = await with_cpu(
+            bench, search_phase(bench, venue_id, scaled(profile.searches, share))
+        )
         bench.results.setdefault("calls", {})[venue_id] = found
+
+
+async def with_cpu(bench: Bench, phase: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """A phase's results plus the service's CPU per call over it (calls are sequential, so
+    this is what one call costs, whatever else loads the machine)."""
+    before = cpu_seconds(bench.service_pid)
+    found = await phase
+    spent = cpu_seconds(bench.service_pid) - before
+    found["service_cpu_ms_per_call"] = round(spent * 1000 / max(found["n"], 1), 2)
+    return found
 
 
 # --- watch: changes from here, streams in client processes ------------------------------------
@@ -902,8 +916,8 @@ def cell(value: Any) -> str:
 
 def latency_rows(results: dict[str, Any]) -> list[str]:
     rows = [
-        "| call | venue | n (asked) | p50 | p90 | p99 | max | notes |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| call | venue | n (asked) | p50 | p90 | p99 | max | service CPU per call | notes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for venue_id, calls in results.get("calls", {}).items():
         role = results["day"][venue_id]["role"]
@@ -927,7 +941,8 @@ def latency_rows(results: dict[str, Any]) -> list[str]:
         for name, s, note in named:
             rows.append(
                 f"| {name} | {role} | {s['n']} ({s['asked']}) | {cell(s['p50'])} | "
-                f"{cell(s['p90'])} | {cell(s['p99'])} | {cell(s['max'])} | {note} |"
+                f"{cell(s['p90'])} | {cell(s['p99'])} | {cell(s['max'])} "
+                f"| {cell(s.get('service_cpu_ms_per_call'))} | {note} |"
             )
     return rows
 

@@ -81,9 +81,10 @@ class Waiting:
         for d in waiting:
             request = Request(d.party_size, d.start, d.end + buffer)
             requests.append(shared.setdefault(request, request))
-        # (start, position in `waiting`): overlapping() keeps the order of `waiting`.
-        self._by_start = sorted((r.start, n) for n, r in enumerate(requests))
-        self._starts = [start for start, _ in self._by_start]
+        # Positions in `waiting` by start: overlapping() keeps the order of `waiting`.
+        by_start = sorted((r.start, n) for n, r in enumerate(requests))
+        self._starts = [start for start, _ in by_start]
+        self._positions = [n for _, n in by_start]
         self._requests = requests
         self._longest = max((r.blocked_until - r.start for r in requests), default=timedelta(0))
 
@@ -91,8 +92,8 @@ class Waiting:
         """The requests whose span overlaps [start, end), in the order of the waiting list."""
         first = bisect_right(self._starts, start - self._longest)
         last = bisect_left(self._starts, end)
-        found = sorted(n for _, n in self._by_start[first:last])
-        return [self._requests[n] for n in found if self._requests[n].blocked_until > start]
+        found = map(self._requests.__getitem__, sorted(self._positions[first:last]))
+        return [r for r in found if r.blocked_until > start]
 
 
 @dataclass
