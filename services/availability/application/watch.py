@@ -48,7 +48,7 @@ class WatchHub:
         self._wakeups: dict[str, asyncio.Event] = {}
         self._producers: dict[str, asyncio.Task[None]] = {}
         self._seen: dict[str, int] = {}
-        self._updates: dict[tuple[int, int], Update] = {}
+        self._updates: dict[tuple[int, int, bool], Update] = {}
 
     def changed(self, venue_id: str, version: int) -> None:
         """A committed change at a venue (from the change feed, any process's write)."""
@@ -69,11 +69,11 @@ class WatchHub:
             first = await self._snapshots.snapshot(venue_id, start, end)
             sent = last_version
             if last_version > first.version:
-                yield Update(first, 0, resync=True)
+                yield self._update(first, 0, resync=True)
                 sent = first.version
             elif last_version < first.version:
-                yield Update(first, max(first.version - last_version - 1, 0) if last_version else 0,
-                             resync=False)  # fmt: skip
+                skipped = max(first.version - last_version - 1, 0) if last_version else 0
+                yield self._update(first, skipped)
                 sent = first.version
             while True:
                 await subscriber.ready.wait()
@@ -86,15 +86,15 @@ class WatchHub:
         finally:
             self._leave(venue_id, subscriber)
 
-    def _update(self, snapshot: Snapshot, skipped_versions: int) -> Update:
+    def _update(self, snapshot: Snapshot, skipped_versions: int, *, resync: bool = False) -> Update:
         """The message for a change, one object for every stream that gets the same one, so
         what is made from it (its wire bytes) is made once per change, not once per stream."""
-        key = (id(snapshot), skipped_versions)
+        key = (id(snapshot), skipped_versions, resync)
         known = self._updates.get(key)
         if known is None or known.snapshot is not snapshot:
             if len(self._updates) >= MAX_UPDATES:
                 self._updates.clear()
-            known = self._updates[key] = Update(snapshot, skipped_versions, resync=False)
+            known = self._updates[key] = Update(snapshot, skipped_versions, resync)
         return known
 
     def _join(self, venue_id: str, subscriber: _Subscriber) -> None:
