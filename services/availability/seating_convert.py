@@ -13,15 +13,10 @@ from shared.stubs.maitred.availability.v1 import floor_plan_pb2 as pb
 
 
 def seating_to_proto(policy: VenuePolicy) -> dict[str, Any]:
-    """The VenuePolicy fields of the combination rule, explicit combinations and knobs."""
+    """The VenuePolicy fields of the combination rule, explicit combinations and knobs; a rule
+    or knobs left at their defaults stay unset, as a venue that sets nothing sent them."""
     rule, knobs = policy.combination_rule, policy.knobs
-    limit, horizon = Duration(), Duration()
-    limit.FromTimedelta(knobs.rescue_time_limit)
-    horizon.FromTimedelta(knobs.look_ahead_horizon)
-    return {
-        "combination_rule": pb.CombinationRule(
-            seats_lost_per_join=rule.seats_lost_per_join, min_covers=rule.min_covers
-        ),
+    fields: dict[str, Any] = {
         "table_combinations": [
             pb.TableCombination(
                 table_ids=list(c.table_ids),
@@ -31,12 +26,21 @@ def seating_to_proto(policy: VenuePolicy) -> dict[str, Any]:
             )
             for c in policy.table_combinations
         ],
-        "seating_knobs": pb.SeatingKnobs(
+    }
+    if rule != CombinationRule():
+        fields["combination_rule"] = pb.CombinationRule(
+            seats_lost_per_join=rule.seats_lost_per_join, min_covers=rule.min_covers
+        )
+    if knobs != SeatingKnobs():
+        limit, horizon = Duration(), Duration()
+        limit.FromTimedelta(knobs.rescue_time_limit)
+        horizon.FromTimedelta(knobs.look_ahead_horizon)
+        fields["seating_knobs"] = pb.SeatingKnobs(
             rescue_time_limit=limit,
             rescue_max_movers=knobs.rescue_max_movers,
             look_ahead_horizon=horizon,
-        ),
-    }
+        )
+    return fields
 
 
 def seating_from_proto(policy: pb.VenuePolicy) -> dict[str, Any]:
