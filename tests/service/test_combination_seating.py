@@ -1,12 +1,18 @@
 """One venue's combinations seen alike by the engine (QuoteTables, AssignBooking), CheckCapacity
-and SearchSlots: seats lost per join refuse a party, an explicit combination seats it."""
+and SearchSlots: seats lost per join refuse a party, an explicit combination seats it; the
+engine's look-ahead reaches as far as the venue's horizon."""
 
 from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy import text
 
+from services.assigner.adapters.seating_reader import SeatingReader
 from services.availability.main import start
 from services.availability.settings import AvailabilitySettings
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as assigner_api
@@ -28,6 +34,7 @@ from tests.service.availability_fixtures import (
     floor_plans_fixture,  # noqa: F401 (a fixture)
     policy_proto,
 )
+from tests.service.availability_floor import add_booking, seed_floor, tomorrow_at
 from tests.service.conftest import SECRET, SERVICE, evening_in_three_days
 
 PARTY = 8  # t1 + t2 seat 4 + 4 = 8 joined without loss; t3 seats 6 on its own
@@ -115,3 +122,24 @@ async def test_lost_seats_refuse_the_party_everywhere_and_an_explicit_combinatio
         metadata=SERVICE,
     )  # fmt: skip
     assert list(assigned.allocation.table_ids) == [t1, t3]
+
+
+async def test_the_engine_looks_ahead_as_far_as_the_venues_horizon(engine):
+    venue_id = f"horizon-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue_id)
+    noon = tomorrow_at(12)
+    later = await add_booking(engine, venue_id, noon + timedelta(hours=4), 4, "ASSIGNMENT_PENDING")
+    reader = SeatingReader(engine)
+
+    async def upcoming() -> list[str]:
+        day = await reader.read(venue_id, noon, noon + timedelta(hours=2), datetime.now(UTC))
+        assert day is not None
+        return [u.booking_id for u in day.context.upcoming]
+
+    assert await upcoming() == [str(later)]  # the default horizon: 12 hours either side
+    async with engine.begin() as db:
+        await db.execute(
+            text("UPDATE venue_policies SET look_ahead_horizon_minutes = 60 WHERE venue_id = :v"),
+            {"v": venue_id},
+        )
+    assert await upcoming() == []
