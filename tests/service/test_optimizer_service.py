@@ -468,3 +468,23 @@ async def test_rescue_seats_by_the_venues_combinations(optimizer, venue, engine)
     explicit = f'[{{"table_ids": ["{t1}", "{t2}", "{t3}"], "min_covers": 5, "max_covers": 9}}]'
     await set_policy(lost=2, combinations=explicit)
     assert set((await rescue_seven()).table_ids) == {t1, t2, t3}
+
+
+async def test_rescue_without_a_time_limit_searches_for_the_venues_own(
+    bookings, assigner, optimizer, venue, engine
+):
+    await seated(bookings, assigner, venue, SEVEN, 4, ["t4"])
+    await seated(bookings, assigner, venue, SEVEN, 2, ["t2"])
+    async with engine.begin() as db:
+        await db.execute(
+            text("UPDATE venue_policies SET rescue_time_limit_ms = 800 WHERE venue_id = :v"),
+            {"v": venue},
+        )
+
+    answer = await optimizer.FindRescuePlan(
+        api.FindRescuePlanRequest(venue_id=venue, party_size=6, window=hour_window(SEVEN, 2)),
+        metadata=SERVICE,
+    )
+
+    assert answer.found and answer.plan.moves
+    assert answer.plan.options.time_limit.ToMilliseconds() == 800
