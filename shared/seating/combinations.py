@@ -83,15 +83,17 @@ def floor_candidates(
         if present.issuperset(c.table_ids)
     }
     found: list[Candidate] = []
+    plain = rule == CombinationRule()  # today's sums: the connected sets as they come
     for candidate in connected_sets(
         seats, neighbours, max_tables=max_tables, cross_zone=cross_zone
     ):
         if len(candidate.table_ids) > 1:
             if candidate.table_ids in chosen:
                 continue
-            candidate = derived(candidate, rule)
-            if candidate.max_seats < 1 or candidate.min_seats > candidate.max_seats:
-                continue
+            if not plain:
+                candidate = derived(candidate, rule)
+                if candidate.max_seats < 1 or candidate.min_seats > candidate.max_seats:
+                    continue
         found.append(candidate)
     found.extend(chosen[key] for key in sorted(chosen))
     return found
