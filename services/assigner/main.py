@@ -35,6 +35,7 @@ from services.assigner.application.moves import Moves
 from services.assigner.application.rescues import RescueOff, Rescuer
 from services.assigner.application.table_records import TableDrift, TableRecorder
 from services.assigner.grpc_api import AssignerServicer
+from services.assigner.messages import MESSAGES
 from services.assigner.roles import ROLES
 from services.assigner.settings import AssignerSettings
 from shared import idempotent_methods
@@ -120,6 +121,7 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
         port=settings.port if port is None else port,
         register=register,
         roles_by_method=ROLES,
+        messages=MESSAGES,
         readiness_checks=[database_ready(engine), redis_ready(redis)],
         rate_limits=RateLimits.from_settings(settings, redis),
     )

@@ -27,6 +27,7 @@ from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.moves import Moves
 from services.assigner.application.table_records import TableRecorder
 from services.assigner.grpc_api import AssignerServicer
+from services.assigner.messages import MESSAGES
 from services.assigner.roles import ROLES, SERVICE
 from shared.server import start_server
 from shared.service_token import ServiceToken
@@ -93,7 +94,9 @@ async def running_assigner(
         rpc.add_AssignerServiceServicer_to_server(servicer, server)
         return [SERVICE]
 
-    running = await start_server(settings, port=0, register=register, roles_by_method=ROLES)
+    running = await start_server(
+        settings, port=0, register=register, roles_by_method=ROLES, messages=MESSAGES
+    )
     try:
         yield f"127.0.0.1:{running.port}"
     finally:
