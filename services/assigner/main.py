@@ -92,10 +92,11 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     )
     bookings = GrpcBookings(state_channel, token)
     store = AllocationStore(engine)
-    assigner = EngineAssigner(SeatingReader(engine), store, now)
+    assigner = EngineAssigner(SeatingReader(engine), store.assignments, now)
     # One MoveBookings for the API and the coordinator's rescue: one replay store, one writer.
     moves = Moves(
-        days=assigner, writer=AllocationMoves(engine), recorder=TableRecorder(bookings, store, now),
+        days=assigner, writer=AllocationMoves(engine),
+        recorder=TableRecorder(bookings, store.assignments, now),
         replays=RedisMoveReplays(redis), clock=now,
     )  # fmt: skip
     tasks = (
@@ -186,10 +187,12 @@ def _coordinator_tasks(
         locks=RedisBookingLocks(redis),
         retries=retries,
         outcomes=PostgresOutcomes(engine, redis),
-        sweeper=store,
+        sweeper=store.holds,
         clock=now,
         stalled=PostgresStalledJourneys(engine),
-        drift=TableDrift(bookings, store, TableRecorder(bookings, store, now)),
+        drift=TableDrift(
+            bookings, store.assignments, TableRecorder(bookings, store.assignments, now)
+        ),
     )
     consumer = StreamConsumer(
         redis,
@@ -215,7 +218,8 @@ def _coordinator_tasks(
             watch_pending(redis, settings.events_stream, "assigner"), name="stream-pending"
         ),
         asyncio.create_task(
-            EndedSweeper(store, now, settings.ended_sweep_seconds).run(), name="ended-sweeper"
+            EndedSweeper(store.assignments, now, settings.ended_sweep_seconds).run(),
+            name="ended-sweeper",
         ),
     ]
 

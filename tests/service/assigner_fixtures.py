@@ -73,7 +73,7 @@ async def running_assigner(
     token = ServiceToken(SECRET, issuer=settings.jwt_issuer, subject="assigner")
     store = AllocationStore(engine)
     redis = Redis.from_url(redis_url)
-    assigner = EngineAssigner(SeatingReader(engine), store, now)
+    assigner = EngineAssigner(SeatingReader(engine), store.assignments, now)
     bookings = GrpcBookings(channel, token)
     servicer = AssignerServicer(
         assigner=assigner,
@@ -83,7 +83,7 @@ async def running_assigner(
         moves=Moves(
             days=assigner,
             writer=AllocationMoves(engine),
-            recorder=TableRecorder(bookings, store, now),
+            recorder=TableRecorder(bookings, store.assignments, now),
             replays=RedisMoveReplays(redis),
             clock=now,
         ),
