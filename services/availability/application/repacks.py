@@ -44,7 +44,11 @@ class MemoryRescue:
             )
             # The solver runs outside the event loop: other calls go on meanwhile.
             plan = await asyncio.to_thread(
-                rescue, problem, new, time_limit_s=time_limit.total_seconds()
+                rescue,
+                problem,
+                new,
+                time_limit_s=time_limit.total_seconds(),
+                max_movers=view.policy.knobs.rescue_max_movers,
             )
         except Exception:
             log.exception(
