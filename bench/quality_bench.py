@@ -37,7 +37,11 @@ STEER_ACCEPT = 0.5  # the share of refused guests who take a nearby slot offered
 
 
 def floors() -> list[Floor]:
-    return [table_allocation_floor(), rows_floor(80, SEED)]
+    return [
+        table_allocation_floor(),
+        rows_floor(80, SEED),
+        rows_floor(60, SEED, operator_rules=True),
+    ]
 
 
 def day_seed(floor: Floor, load: float, index: int) -> int:
