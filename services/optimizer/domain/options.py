@@ -75,21 +75,29 @@ def free(candidate: Candidate, span: Span, busy: Mapping[str, Sequence[Span]]) -
 
 
 def undominated(fitting: Sequence[Candidate]) -> list[Candidate]:
-    """The fitting candidates that hold no smaller fitting candidate.
+    """The fitting candidates less those a smaller fitting candidate inside them beats.
 
-    A superset is never better: its subset wastes fewer seats, joins fewer tables, stays in
-    any zone the superset is in, and conflicts with fewer bookings, so dropping it is exact.
+    A superset is dropped only when a fitting subset seats no more (so wastes no more),
+    ranks no lower (priority) and, being a subset, joins fewer tables, stays in any zone the
+    superset is in and conflicts with fewer bookings: dropping it is exact. An operator's
+    combination that seats fewer than a table inside it, or ranks higher, is kept.
     """
-    sets = {frozenset(c.table_ids) for c in fitting}
+    by_set = {frozenset(c.table_ids): c for c in fitting}
     return [
         c
         for c in fitting
         if not any(
-            frozenset(part) in sets
+            _beats(by_set.get(frozenset(part)), c)
             for size in range(1, len(c.table_ids))
             for part in combinations(c.table_ids, size)
         )
     ]
+
+
+def _beats(part: Candidate | None, whole: Candidate) -> bool:
+    return (
+        part is not None and part.max_seats <= whole.max_seats and part.priority >= whole.priority
+    )
 
 
 def check_current(problem: Problem) -> None:
