@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from services.optimizer.domain.cpsat import Model
-from services.optimizer.domain.model import Problem
-from services.optimizer.domain.options import undominated
-from services.optimizer.domain.solver import solve
 from shared.seating.combinations import Candidate, ExplicitCombination, Seat, floor_candidates
+from shared.seating.planning.cpsat import Model
+from shared.seating.planning.model import Problem
+from shared.seating.planning.options import undominated
+from shared.seating.planning.solver import solve
 from tests.unit.optimizer.scenes import MORNING, at, booking, floor
 
 PAIR = Candidate(("a", "b"), 3, 8)
