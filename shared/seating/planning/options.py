@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from shared.seating.combinations import Candidate
+from shared.seating.combinations import Candidate, CombinationRule, derived
 from shared.seating.planning.model import (
     Booking,
     ConflictingSeating,
@@ -50,19 +50,22 @@ def current_candidate(
     booking: Booking,
     tables: Mapping[str, Table],
     listed: Mapping[tuple[str, ...], Candidate] | None = None,
+    rule: CombinationRule | None = None,
 ) -> Candidate | None:
     """The booking's tables now as a candidate: the venue's own for that set when it lists
-    it (`listed`, by table ids), else the plain sum of the tables."""
+    it (`listed`, by table ids), else the set under the venue's rule (a set ops joined by
+    hand: its tables' seats less those lost per join)."""
     if not booking.table_ids:
         return None
     members = tuple(sorted(booking.table_ids))
     if listed is not None and members in listed:
         return listed[members]
-    return Candidate(
+    plain = Candidate(
         members,
         sum(tables[t].min_seats for t in members),
         sum(tables[t].max_seats for t in members),
     )
+    return derived(plain, rule) if rule is not None and len(members) > 1 else plain
 
 
 def overlaps(a: Span, b: Span) -> bool:
@@ -136,7 +139,7 @@ def options(
     by_party: dict[int, list[Candidate]] = {}
     found: dict[str, list[Option]] = {}
     for booking in bookings:
-        current = current_candidate(booking, tables, listed)
+        current = current_candidate(booking, tables, listed, problem.rule)
         keep = [current] if current is not None else []
         if problem.is_movable(booking) or booking.booking_id in required:
             party = booking.party_size

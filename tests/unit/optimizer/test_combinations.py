@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from shared.seating.combinations import Candidate, ExplicitCombination, Seat, floor_candidates
+from dataclasses import replace
+
+from shared.seating.combinations import (
+    Candidate,
+    CombinationRule,
+    ExplicitCombination,
+    Seat,
+    floor_candidates,
+)
 from shared.seating.planning.cpsat import Model
-from shared.seating.planning.model import Problem
-from shared.seating.planning.options import undominated
+from shared.seating.planning.model import Problem, Weights
+from shared.seating.planning.options import current_candidate, undominated
+from shared.seating.planning.outcome import current_value
 from shared.seating.planning.solver import solve
 from tests.unit.optimizer.scenes import MORNING, at, booking, floor
 
@@ -67,3 +76,14 @@ def _flip(values: list[int], by_tables: dict[tuple[str, ...], int]) -> list[int]
     flipped = list(values)
     flipped[by_tables[("b", "c")]], flipped[by_tables[("c", "d")]] = 0, 1
     return flipped
+
+
+def test_tables_joined_by_hand_are_worth_what_the_venue_rule_seats():
+    # a and b are not adjacent: no candidate joins them, but ops seated four there by hand.
+    tables, candidates = floor([("a", "z", 1, 4), ("b", "z", 1, 4)])
+    seated = booking("x", 4, at(19), tables=("a", "b"))
+    lossy = Problem(tables, candidates, (seated,), MORNING, rule=CombinationRule(2, 5))
+    joined = current_candidate(seated, {t.table_id: t for t in tables}, {}, lossy.rule)
+    assert joined is not None and (joined.min_seats, joined.max_seats) == (5, 6)
+    plain = replace(lossy, rule=CombinationRule())
+    assert current_value(lossy) - current_value(plain) == 2 * Weights().waste
