@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from google.protobuf.timestamp_pb2 import Timestamp
+
 from services.availability.domain.snapshot_delta import SnapshotDelta
 from services.availability.snapshot_convert import (
     demand_to_proto,
@@ -57,5 +59,5 @@ def apply_snapshot_delta(snapshot: pb.Snapshot, delta: pb.SnapshotDelta) -> pb.S
     )
 
 
-def _key(moment: object) -> tuple[int, int]:
-    return moment.seconds, moment.nanos  # type: ignore[attr-defined]
+def _key(moment: Timestamp) -> tuple[int, int]:
+    return moment.seconds, moment.nanos
