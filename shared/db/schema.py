@@ -179,6 +179,11 @@ venue_policies = Table(
                     "AND retry_max_backoff_ms >= retry_initial_backoff_ms",
                     name="ck_venue_policies_retry_backoff"),
     CheckConstraint("retry_deadline_seconds > 0", name="ck_venue_policies_retry_deadline_positive"),
+    # 0019: the yield (admission) policy, off by default; a NULL minimum takes the domain's default.
+    Column("yield_enabled", Boolean, nullable=False, server_default=text("false")),
+    Column("yield_min_days_observed", Integer),
+    CheckConstraint("yield_min_days_observed IS NULL OR yield_min_days_observed >= 1",
+                    name="ck_venue_policies_yield_min_days_positive"),
 )  # fmt: skip
 
 turn_times = Table(
@@ -351,6 +356,37 @@ assignment_success_counts = Table(
     CheckConstraint("hour BETWEEN 0 AND 23", name="ck_assignment_success_counts_hour"),
     CheckConstraint("successes >= 0 AND failures >= 0",
                     name="ck_assignment_success_counts_not_negative"),
+)  # fmt: skip
+
+# --- demand the yield forecast learns from (owner: state; 0019) --------------------------------
+
+demand_counts = Table(
+    "demand_counts", metadata,
+    Column("venue_id", Text),
+    Column("weekday", SmallInteger),
+    Column("slot_minute", SmallInteger),
+    Column("party_size", SmallInteger),
+    Column("lead_bucket", SmallInteger),
+    Column("requests", BigInteger, nullable=False),
+    PrimaryKeyConstraint("venue_id", "weekday", "slot_minute", "party_size", "lead_bucket"),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_demand_counts_weekday"),
+    CheckConstraint("slot_minute >= 0", name="ck_demand_counts_slot_not_negative"),
+    CheckConstraint("party_size > 0", name="ck_demand_counts_party_size_positive"),
+    CheckConstraint("lead_bucket >= 0", name="ck_demand_counts_lead_bucket_not_negative"),
+    CheckConstraint("requests > 0", name="ck_demand_counts_requests_positive"),
+    comment="Booking requests per venue, local weekday, start slot, party size and lead bucket: "
+    "counts only, no guest data.",
+)  # fmt: skip
+
+demand_days = Table(
+    "demand_days", metadata,
+    Column("venue_id", Text),
+    Column("service_date", Date),
+    Column("weekday", SmallInteger, nullable=False),
+    PrimaryKeyConstraint("venue_id", "service_date"),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_demand_days_weekday"),
+    comment="The local service dates demand_counts has seen requests for, to count days "
+    "per weekday.",
 )  # fmt: skip
 
 # --- day re-planning (owner: optimizer) --------------------------------------------------------

@@ -1,13 +1,15 @@
-"""A venue's time zone and policy row, read as one mapping (policy columns None without a row)."""
+"""A venue's time zone and policy row, read as one mapping, and the yield settings it holds."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db.schema import venue_policies, venues
+from shared.seating.yield_policy import YieldSettings
 
 
 async def venue_policy(db: AsyncConnection, venue_id: str) -> dict[str, Any] | None:
@@ -19,3 +21,21 @@ async def venue_policy(db: AsyncConnection, venue_id: str) -> dict[str, Any] | N
     )
     row = found.mappings().first()
     return dict(row) if row is not None else None
+
+
+def yield_settings(row: Mapping[str, Any]) -> YieldSettings:
+    """The yield settings of a policy row (or of `venue_policy`'s mapping); defaults without one."""
+    default = YieldSettings()
+    minimum = row.get("yield_min_days_observed")
+    return YieldSettings(
+        enabled=bool(row.get("yield_enabled") or False),
+        min_days_observed=default.min_days_observed if minimum is None else int(minimum),
+    )
+
+
+def yield_values(settings: YieldSettings) -> dict[str, Any]:
+    """The policy row's columns for `settings`."""
+    return {
+        "yield_enabled": settings.enabled,
+        "yield_min_days_observed": settings.min_days_observed,
+    }

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.availability.domain.floor import ServicePeriod, TurnBand
 from services.availability.domain.floor_plan import RetryBudget, VenuePolicy
 from shared.db.schema import service_periods, turn_times, venue_policies
+from shared.db.venue_policy import yield_settings, yield_values
 
 MINUTE, SECOND, MILLISECOND = timedelta(minutes=1), timedelta(seconds=1), timedelta(milliseconds=1)
 
@@ -36,6 +37,7 @@ def _policy_values(policy: VenuePolicy) -> dict[str, Any]:
         "freeze_window_minutes": policy.freeze_window // MINUTE,
         "strategy_weights": dict(policy.strategy_weights),
         "update_time": policy.update_time,
+        **yield_values(policy.yield_settings),
     }
 
 
@@ -133,4 +135,5 @@ def _with_row(policy: VenuePolicy, row: Any) -> VenuePolicy:
             sorted((name, float(weight)) for name, weight in row["strategy_weights"].items())
         ),
         update_time=row["update_time"],
+        yield_settings=yield_settings(row),
     )

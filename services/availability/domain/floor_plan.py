@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
+from shared.seating.yield_policy import YieldSettings
 
 STRATEGIES = ("exact_fit", "adjacency", "zone_preference", "historical_success", "look_ahead")
 
@@ -81,6 +82,7 @@ class VenuePolicy:
     freeze_window: timedelta = timedelta(minutes=60)
     strategy_weights: tuple[tuple[str, float], ...] = ()
     update_time: datetime | None = None
+    yield_settings: YieldSettings = field(default_factory=YieldSettings)
 
 
 def default_policy(venue_id: str, max_party_size: int) -> VenuePolicy:
