@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from services.assigner.domain.plans import TableInfo
 from services.assigner.domain.strategies import StrategyContext
-from shared.seating.combinations import Candidate
+from shared.seating.combinations import Candidate, Seat
+from shared.seating.yield_policy import YieldSettings
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,5 @@ class VenueDay:
     retry_budget: int
     hold_ttl: timedelta = timedelta(seconds=180)
     freeze_window: timedelta = timedelta(minutes=60)  # bookings this near their start stay put
+    yield_settings: YieldSettings = field(default_factory=YieldSettings)
+    seats: tuple[Seat, ...] = ()  # the tables as the combination search saw them
