@@ -23,7 +23,7 @@ async def venue_policy(db: AsyncConnection, venue_id: str) -> dict[str, Any] | N
     return dict(row) if row is not None else None
 
 
-def yield_settings(row: Mapping[str, Any]) -> YieldSettings:
+def yield_settings(row: Mapping[Any, Any]) -> YieldSettings:
     """The yield settings of a policy row (or of `venue_policy`'s mapping); defaults without one."""
     default = YieldSettings()
     minimum = row.get("yield_min_days_observed")

@@ -1,6 +1,7 @@
 """The yield policy on real state and assigner servers: with a seeded history that makes
 protecting the peak clearly right, a small party at the peak is refused with the reason in its
-history and in QuoteTables; a quiet night admits it; with the policy off nothing changes."""
+history and in QuoteTables, and SearchSlots offers the nearby starts the assigner would admit;
+a quiet night admits it; with the policy off nothing changes."""
 
 from __future__ import annotations
 
@@ -24,10 +25,14 @@ from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.coordinator import Coordinator, Result
 from services.assigner.application.coordinator_ports import Capacity
 from services.assigner.domain.booking import BookingView
+from services.availability.main import start as start_availability
+from services.availability.settings import AvailabilitySettings
 from shared.db.schema import demand_counts, demand_days, venue_policies
 from shared.seating.demand import SLOT_MINUTES
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as api
+from shared.stubs.maitred.availability.v1 import availability_service_pb2 as availability_api
+from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc as availability_rpc
 from shared.stubs.maitred.state.v1 import booking_pb2
 from shared.stubs.maitred.state.v1 import state_service_pb2 as state_api
 from tests.service.assigner_fixtures import (
@@ -37,6 +42,7 @@ from tests.service.assigner_fixtures import (
     hour_window,
     now,
     read,
+    stamp,
 )
 from tests.service.availability_floor import seed_floor, tomorrow_at
 from tests.service.conftest import OPS, SECRET
@@ -222,3 +228,51 @@ async def test_in_a_cold_start_a_small_party_at_the_peak_is_admitted(
         )
     seated = await drive(engine, state_address, redis, bookings, venue, PEAK, 2)
     assert seated.state == booking_pb2.BOOKING_STATE_CONFIRMED
+
+
+@pytest.fixture(scope="module", name="availability")
+async def availability_fixture(
+    database_url: str, redis_url: str
+) -> AsyncIterator[availability_rpc.AvailabilityServiceStub]:
+    settings = AvailabilitySettings(
+        database_url=database_url, redis_url=redis_url, jwt_secret=SECRET, host="127.0.0.1"
+    )
+    running = await start_availability(settings, port=0)
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as channel:
+        yield availability_rpc.AvailabilityServiceStub(channel)
+    await running.stop(0.5)
+
+
+async def slots(availability, venue: str, preferred: datetime, party: int) -> list[datetime]:
+    request = availability_api.SearchSlotsRequest(
+        venue_id=venue, party_size=party, service_date=preferred.date().isoformat(),
+        preferred_start_time=stamp(preferred), max_results=4,
+    )  # fmt: skip
+    reply = await availability.SearchSlots(request, metadata=OPS)
+    return [c.start_time.ToDatetime(tzinfo=preferred.tzinfo) for c in reply.candidates]
+
+
+async def test_search_slots_steers_a_refused_party_to_the_nearest_starts_it_would_be_admitted_at(
+    availability, assigner, engine, venue
+):
+    assert (await slots(availability, venue, PEAK, 2))[0] == PEAK  # yield off: the asked start
+    await switch_yield(engine, venue, True)
+    offered = await slots(availability, venue, PEAK, 2)
+    assert offered and PEAK not in offered
+    distances = [abs(start - PEAK) for start in offered]
+    assert distances == sorted(distances)  # the nearest admitted starts first
+    for start in offered:  # the assigner would seat the party at every start offered
+        assert (await quote(assigner, venue, start, 2)).yield_decision.admit, start
+    nearer = [
+        PEAK + sign * step * timedelta(minutes=15) for step in range(1, 4) for sign in (-1, 1)
+    ]
+    skipped = [start for start in nearer if abs(start - PEAK) < distances[0]]
+    for start in skipped:  # and every nearer start it left out, it would refuse
+        assert not (await quote(assigner, venue, start, 2)).yield_decision.admit, start
+
+
+async def test_search_slots_on_a_quiet_night_with_yield_on_offers_the_asked_start(
+    availability, engine, venue
+):
+    await switch_yield(engine, venue, True)
+    assert (await slots(availability, venue, QUIET, 2))[0] == QUIET

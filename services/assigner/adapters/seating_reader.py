@@ -12,7 +12,6 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import TSTZRANGE, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.assigner.domain.admission import SeatedBooking
 from services.assigner.domain.booking import BookingState
 from services.assigner.domain.plans import SuccessCounts, TableInfo, UpcomingBooking
 from services.assigner.domain.strategies import HistoryKey, StrategyContext
@@ -27,6 +26,7 @@ from shared.db.schema import (
     zones,
 )
 from shared.db.venue_policy import venue_policy, yield_settings
+from shared.seating.admission import SeatedBooking
 from shared.seating.combinations import Candidate, Seat, connected_sets
 from shared.seating.demand import DemandHistory
 

@@ -10,13 +10,13 @@ from uuid import UUID
 
 from services.assigner.application.allocation_guard import AllocationGuard
 from services.assigner.application.coordinator_ports import Seating, VenueRules
-from services.assigner.domain.admission import SeatedBooking, YieldView, admission
 from services.assigner.domain.booking import BookingView
 from services.assigner.domain.engine import rank_plans
 from services.assigner.domain.errors import AllocationConflict
 from services.assigner.domain.plans import AssignmentRequest, Plan
 from services.assigner.domain.venue_day import VenueDay
 from shared.domain_errors import NotFound
+from shared.seating.admission import SeatedBooking, YieldView, admission
 from shared.seating.demand import DemandHistory
 from shared.seating.yield_policy import AdmissionDecision
 

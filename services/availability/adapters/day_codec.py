@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from services.availability.application.snapshot_ports import DayFacts
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
 from services.availability.domain.occupancy import Demand, Kind, Occupancy
+from shared.seating.yield_policy import YieldSettings
 
 
 def encode(facts: DayFacts) -> bytes:
@@ -34,6 +35,7 @@ def encode(facts: DayFacts) -> bytes:
             "parties": policy.max_parties_per_slot,
             "max_tables": policy.max_tables_per_combination,
             "cross_zone": policy.allow_cross_zone_combinations,
+            "yield": [policy.yield_settings.enabled, policy.yield_settings.min_days_observed],
         },
         "occupancies": [
             [o.allocation_id, o.kind.value, list(o.table_ids), o.start.isoformat(),
@@ -62,7 +64,16 @@ def _policy(raw: dict[str, Any]) -> Policy:
         max_parties_per_slot=raw["parties"],
         max_tables_per_combination=raw["max_tables"],
         allow_cross_zone_combinations=raw["cross_zone"],
+        yield_settings=_yield(raw.get("yield")),
     )
+
+
+def _yield(raw: list[Any] | None) -> YieldSettings:
+    """The yield settings; an entry cached before they were kept has the defaults."""
+    if raw is None:
+        return YieldSettings()
+    enabled, min_days = raw
+    return YieldSettings(enabled=bool(enabled), min_days_observed=int(min_days))
 
 
 def decode(data: bytes) -> DayFacts:

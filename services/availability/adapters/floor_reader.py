@@ -18,6 +18,8 @@ from shared.db.schema import (
     venue_policies,
     venues,
 )
+from shared.db.venue_policy import yield_settings
+from shared.seating.yield_policy import YieldSettings
 
 
 async def read_floor(db: AsyncConnection, venue_id: str) -> tuple[Floor, Policy, int] | None:
@@ -85,4 +87,5 @@ async def _read_policy(
         max_parties_per_slot=row["pacing_max_parties_per_slot"] if row else None,
         max_tables_per_combination=row["max_tables_per_combination"] if row else 3,
         allow_cross_zone_combinations=row["allow_cross_zone_combinations"] if row else False,
+        yield_settings=yield_settings(row) if row else YieldSettings(),
     )

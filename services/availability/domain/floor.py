@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from shared.seating.yield_policy import YieldSettings
+
 
 @dataclass(frozen=True)
 class Table:
@@ -51,6 +53,7 @@ class Policy:
     max_parties_per_slot: int | None = None
     max_tables_per_combination: int = 3
     allow_cross_zone_combinations: bool = False
+    yield_settings: YieldSettings = field(default_factory=YieldSettings)
 
     def turn_time(self, party_size: int) -> timedelta | None:
         for band in self.turn_bands:

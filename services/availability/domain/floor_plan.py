@@ -143,4 +143,5 @@ class FloorPlan:
             max_parties_per_slot=rules.max_parties_per_slot,
             max_tables_per_combination=rules.max_tables_per_combination,
             allow_cross_zone_combinations=rules.allow_cross_zone_combinations,
+            yield_settings=rules.yield_settings,
         )

@@ -1,7 +1,8 @@
-"""The yield policy at admission: the venue's day and a booking, put to `decide_admission`."""
+"""A booking at a real time and the floor as stored, put to the yield policy's decision."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
@@ -30,7 +31,7 @@ class SeatedBooking:
 
 @dataclass(frozen=True)
 class YieldView:
-    """What the yield decision needs beyond the engine's day; read only when the policy is on."""
+    """What the yield decision needs of a venue's day; read only when the policy is on."""
 
     settings: YieldSettings
     seats: tuple[Seat, ...]
@@ -40,7 +41,7 @@ class YieldView:
 
 def admission(
     view: YieldView,
-    candidates: tuple[Candidate, ...],
+    candidates: Sequence[Candidate],
     *,
     party_size: int,
     start: datetime,
