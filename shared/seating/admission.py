@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from shared.seating.combinations import Candidate, Seat
 from shared.seating.demand import DemandHistory
@@ -39,6 +39,27 @@ class YieldView:
     history: DemandHistory  # the counts of the service day's weekday
 
 
+def local_minute(moment: datetime, day: date, timezone: tzinfo) -> int:
+    """Wall-clock minutes from `day`'s local midnight to `moment`, as demand slots count them
+    (past midnight runs on: 00:30 the next day is 1470)."""
+    local = moment.astimezone(timezone)
+    return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
+
+
+def admission_request(
+    party_size: int, start: datetime, blocked_until: datetime, timezone: tzinfo, now: datetime
+) -> AdmissionRequest:
+    """A party at `start`, holding tables until `blocked_until`, asked for at `now`."""
+    day = start.astimezone(timezone).date()
+    return AdmissionRequest(
+        party_size=party_size,
+        start_minute=local_minute(start, day, timezone),
+        end_minute=local_minute(blocked_until, day, timezone),
+        weekday=day.weekday(),
+        lead_minutes=max(0, (start - now) // MINUTE),
+    )
+
+
 def admission(
     view: YieldView,
     candidates: Sequence[Candidate],
@@ -50,21 +71,11 @@ def admission(
     now: datetime,
 ) -> AdmissionDecision:
     """The yield policy's decision on seating `party_size` from `start` to `blocked_until`."""
+    request = admission_request(party_size, start, blocked_until, timezone, now)
     day = start.astimezone(timezone).date()
-
-    def minute(moment: datetime) -> int:
-        """Wall-clock minutes after the service day's midnight, as the demand slots count them."""
-        local = moment.astimezone(timezone)
-        return (local.date() - day).days * 1440 + local.hour * 60 + local.minute
-
     seated = tuple(
-        Seated(s.table_ids, minute(s.start), minute(s.end), s.party_size) for s in view.seated
-    )
-    request = AdmissionRequest(
-        party_size=party_size,
-        start_minute=minute(start),
-        end_minute=minute(blocked_until),
-        weekday=day.weekday(),
-        lead_minutes=max(0, int((start - now) // MINUTE)),
-    )
+        Seated(s.table_ids, local_minute(s.start, day, timezone),
+               local_minute(s.end, day, timezone), s.party_size)
+        for s in view.seated
+    )  # fmt: skip
     return decide_admission(view.seats, candidates, seated, request, view.history, view.settings)
