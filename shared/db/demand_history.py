@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import TableClause, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import demand_counts, demand_days
 from shared.seating.demand import DemandCell, DemandHistory
 
 
-async def read_demand_history(db: AsyncConnection, venue_id: str, weekday: int) -> DemandHistory:
-    """The venue's counts for one local weekday, and the days observed of every weekday."""
+async def read_demand_history(
+    db: AsyncConnection,
+    demand_counts: TableClause,
+    demand_days: TableClause,
+    venue_id: str,
+    weekday: int,
+) -> DemandHistory:
+    """The venue's counts for one local weekday, and the days observed of every weekday.
+
+    Each reader passes its own read-only definitions of the two tables (the state service owns
+    them).
+    """
     cells = await db.execute(
         select(
             demand_counts.c.slot_minute,

@@ -25,9 +25,10 @@ from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.coordinator import Coordinator, Result
 from services.assigner.application.coordinator_ports import Capacity
 from services.assigner.domain.booking import BookingView
+from services.availability.adapters.tables import venue_policies
 from services.availability.main import start as start_availability
 from services.availability.settings import AvailabilitySettings
-from shared.db.schema import demand_counts, demand_days, venue_policies
+from services.state.adapters.tables import demand_counts, demand_days
 from shared.seating.demand import SLOT_MINUTES
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as api

@@ -11,8 +11,8 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select
 
+from services.state.adapters.tables import demand_counts, demand_days
 from shared.db.demand_history import read_demand_history
-from shared.db.schema import demand_counts, demand_days
 from shared.seating.demand import lead_bucket_of, slot_of
 from shared.stubs.maitred.availability.v1 import floor_plan_pb2 as pb
 from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2 as api
@@ -135,7 +135,9 @@ async def test_every_created_booking_counts_one_request_in_its_local_slot(
                 )
             )
         ).all()
-        history = await read_demand_history(db, venue.venue_id, local.weekday())
+        history = await read_demand_history(
+            db, demand_counts, demand_days, venue.venue_id, local.weekday()
+        )
     assert days == [(local.date(), local.weekday())]
     assert history.days_observed == {local.weekday(): 1}
     assert sum(c.requests for c in history.cells if c.party_size == 2) == 2

@@ -12,19 +12,22 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import TSTZRANGE, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.assigner.adapters.read_only_tables import (
+    bookings,
+    demand_counts,
+    demand_days,
+    dining_tables,
+    table_adjacency,
+    venue_policies,
+    venues,
+    zones,
+)
+from services.assigner.adapters.tables import allocations, assignment_success_counts
 from services.assigner.domain.booking import BookingState
 from services.assigner.domain.plans import SuccessCounts, TableInfo, UpcomingBooking
 from services.assigner.domain.strategies import HistoryKey, StrategyContext
 from services.assigner.domain.venue_day import VenueDay
 from shared.db.demand_history import read_demand_history
-from shared.db.schema import (
-    allocations,
-    assignment_success_counts,
-    bookings,
-    dining_tables,
-    table_adjacency,
-    zones,
-)
 from shared.db.venue_policy import venue_policy, yield_settings
 from shared.seating.admission import SeatedBooking
 from shared.seating.combinations import Candidate, Seat, connected_sets
@@ -57,7 +60,7 @@ class SeatingReader:
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
-                venue = await venue_policy(db, venue_id)
+                venue = await venue_policy(db, venues, venue_policies, venue_id)
                 if venue is None:
                     return None
                 buffer = timedelta(minutes=venue["cleaning_buffer_minutes"] or 0)
@@ -108,7 +111,9 @@ class SeatingReader:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
                 seated = await _seated(db, venue_id, day_start, day_end, now)
-                history = await read_demand_history(db, venue_id, weekday)
+                history = await read_demand_history(
+                    db, demand_counts, demand_days, venue_id, weekday
+                )
         return seated, history
 
     def _combinations(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.availability.adapters.read_only_tables import demand_counts, demand_days
 from shared.db.demand_history import read_demand_history
 from shared.seating.demand import DemandHistory
 
@@ -16,4 +17,4 @@ class PostgresDemandCounts:
 
     async def history(self, venue_id: str, weekday: int) -> DemandHistory:
         async with self._engine.connect() as db:
-            return await read_demand_history(db, venue_id, weekday)
+            return await read_demand_history(db, demand_counts, demand_days, venue_id, weekday)

@@ -11,11 +11,7 @@ from sqlalchemy import and_, bindparam, insert, literal, select, tuple_, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.state.application.ports import BookingQuery, RequestAlreadyStored, StoredRequest
-from services.state.domain.demand import DemandRequest
-from services.state.domain.model import Booking, BookingEvent, StateChange
-from services.state.domain.states import BookingState
-from shared.db.schema import (
+from services.state.adapters.tables import (
     booking_state_history,
     bookings,
     demand_counts,
@@ -23,6 +19,10 @@ from shared.db.schema import (
     idempotency_keys,
     outbox,
 )
+from services.state.application.ports import BookingQuery, RequestAlreadyStored, StoredRequest
+from services.state.domain.demand import DemandRequest
+from services.state.domain.model import Booking, BookingEvent, StateChange
+from services.state.domain.states import BookingState
 from shared.tracing import current_carrier
 
 
