@@ -16,7 +16,7 @@ from services.availability.domain.occupancy import Facts
 from services.availability.domain.packing import Packing
 from services.availability.domain.slots import SlotOption, SlotSearch, search_slots
 from services.availability.domain.snapshot import Snapshot, compute_snapshot
-from services.availability.domain.yield_slots import admitted_options, weekdays_of
+from services.availability.domain.yield_slots import steered_options, weekdays_of
 from shared.domain_errors import FieldViolation, InvalidArgument, NotFound
 from shared.seating.combinations import Candidate, Seat, connected_sets
 
@@ -55,7 +55,8 @@ class Snapshots:
 
     A capacity check or slot search that finds no free table may still accept the party when
     the rescuer finds a re-pack of other bookings that seats it. When the venue's yield policy
-    is on, a slot search leaves out the starts the assigner would refuse the party at.
+    is on and would refuse the party at the asked start, a slot search offers the nearby starts
+    it would admit instead.
     """
 
     def __init__(
@@ -192,14 +193,15 @@ class Snapshots:
         now: datetime,
         limit: int,
     ) -> SlotSearch:
-        """The search without the starts the venue's yield policy would refuse the party at."""
+        """The search steered by the venue's yield policy (see `steered_options`)."""
         histories = {
             weekday: await self._demand.history(venue_id, weekday)
             for weekday in weekdays_of(found.options, view.policy)
         }
-        kept = admitted_options(found.options, view.floor, view.policy, view.facts,
-                                view.candidates, party_size, histories, now=now)  # fmt: skip
-        return SlotSearch(kept[:limit], found.squeezed, found.anchor)
+        kept = steered_options(found.options, found.anchor, view.floor, view.policy, view.facts,
+                               view.candidates, party_size, histories, now=now,
+                               limit=limit)  # fmt: skip
+        return SlotSearch(kept, found.squeezed, found.anchor)
 
 
 def _next_expiry(facts: Facts, now: datetime) -> datetime:
