@@ -26,6 +26,7 @@ from services.availability.floor_plan_api import SERVICE as FLOOR_PLAN_SERVICE
 from services.availability.floor_plan_api import FloorPlanServicer
 from services.availability.grpc_api import AvailabilityServicer
 from services.availability.grpc_api import add_to_server as add_availability_to_server
+from services.availability.messages import MESSAGES
 from services.availability.roles import ROLES
 from services.availability.settings import AvailabilitySettings
 from shared import idempotent_methods
@@ -115,6 +116,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         port=settings.port if port is None else port,
         register=register,
         roles_by_method=ROLES,
+        messages=MESSAGES,
         # Not Redis: the day cache and the rate limits fall back when it is away.
         readiness_checks=[database_ready(engine)],
         rate_limits=RateLimits.from_settings(settings, redis),
