@@ -23,6 +23,12 @@ class YieldSettings:
     min_days_observed: int = 4
     scenarios: int = 12  # demand scenarios sampled per decision
     margin: float = 1.0  # refuse only when the expected loss beats the gain by more than this
+    # Forecast requests whose stay comes this near the request's are seated in the scenarios:
+    # those it displaces, and those that the displaced ones would displace in turn.
+    reach_minutes: int = 120
+    # Seat a scenario's requests largest party first (the covers an operator could still reach)
+    # rather than in a random arrival order (what first come first served would reach).
+    largest_first: bool = False
     # (largest party, minutes a party holds its tables incl. the cleaning buffer), ascending:
     # how long forecast requests would sit. Larger parties than the last band use the last.
     turn_bands: tuple[tuple[int, int], ...] = ((2, 105), (4, 120), (6, 135), (99, 165))
@@ -114,11 +120,13 @@ Rival = tuple[int, int, float, int]  # slot minute, party size, expected request
 def _rivals(
     remaining: dict[tuple[int, int], float], request: AdmissionRequest, settings: YieldSettings
 ) -> list[Rival]:
-    """The forecast requests still to come whose stay would overlap the request's."""
+    """The forecast requests to come whose stay is within `reach_minutes` of the request's."""
+    low = request.start_minute - settings.reach_minutes
+    high = request.end_minute + settings.reach_minutes
     found = []
     for (slot, party), rate in sorted(remaining.items()):
         end = slot + _turn(party, settings)
-        if slot < request.end_minute and request.start_minute < end and rate > 0:
+        if slot < high and low < end and rate > 0:
             found.append((slot, party, rate, _mask(slot, end)))
     return found
 
@@ -144,6 +152,8 @@ def _expected_loss(
             for _ in range(_poisson(rate, rng))
         ]
         rng.shuffle(arrivals)
+        if settings.largest_first:
+            arrivals.sort(key=lambda arrival: -arrival[1])
         without = floor.seat_all(arrivals, None, 0)
         admitted = floor.seat_all(arrivals, choice, span)
         for index, (slot, party, _) in enumerate(arrivals):
