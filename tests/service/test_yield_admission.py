@@ -122,7 +122,7 @@ async def coordinator(
     async with grpc.aio.insecure_channel(state_address) as state:
         yield Coordinator(
             bookings=GrpcBookings(state, token), capacity=CapacityNeverAsked(),
-            tables=EngineAssigner(SeatingReader(engine), AllocationStore(engine), now),
+            tables=EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments, now),
             attempts=PostgresAttempts(engine), rules=PostgresRules(engine),
             retries=RedisRetries(redis, key=key), clock=now, jitter=lambda: 1.0,
         )  # fmt: skip
