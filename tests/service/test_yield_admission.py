@@ -46,7 +46,7 @@ from tests.service.assigner_fixtures import (
     stamp,
 )
 from tests.service.availability_floor import seed_floor, tomorrow_at
-from tests.service.conftest import OPS, SECRET
+from tests.service.conftest import OPS, SECRET, details_of
 
 PEAK = tomorrow_at(19)  # the peak the history protects
 QUIET = PEAK + timedelta(days=1)  # the next weekday: little demand in its history
@@ -277,3 +277,17 @@ async def test_search_slots_on_a_quiet_night_with_yield_on_offers_the_asked_star
 ):
     await switch_yield(engine, venue, True)
     assert (await slots(availability, venue, QUIET, 2))[0] == QUIET
+
+
+async def test_assign_booking_refused_by_the_yield_policy_fails_with_no_capacity(
+    assigner, bookings, engine, venue
+):
+    await switch_yield(engine, venue, True)
+    booking = await booking_in_progress(bookings, venue, PEAK, 2)
+    request = api.AssignBookingRequest(
+        venue_id=venue, booking_id=booking.booking_id, expected_version=booking.version
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await assigner.AssignBooking(request, metadata=OPS)
+    assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert details_of(refused.value)["ErrorInfo"].reason == "NO_CAPACITY"
