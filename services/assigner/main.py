@@ -154,8 +154,7 @@ def _rescue(
     if channel is None:
         log.info("no optimizer address: the coordinator never asks for a re-pack")
         return RescueOff()
-    limit = timedelta(milliseconds=settings.rescue_time_limit_ms)
-    return Rescuer(GrpcRescuePlans(channel, token), moves, limit)
+    return Rescuer(GrpcRescuePlans(channel, token), moves)  # the venue's policy sets the limit
 
 
 def _coordinator_tasks(

@@ -36,6 +36,7 @@ from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready
 from shared.redis_client import connect_redis
+from shared.seating.knobs import SeatingKnobs
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.availability.v1 import (
@@ -80,7 +81,8 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     else:
         log.info("no optimizer address: capacity checks never ask for a re-pack")
     source = PostgresDaySource(engine)
-    rescuer = Rescuer(rescue, timedelta(milliseconds=settings.rescue_time_limit_ms))
+    # Each venue's policy sets its rescue time limit; this default serves only a caller without.
+    rescuer = Rescuer(rescue, SeatingKnobs().rescue_time_limit)
     models = DayModels(
         source,
         RedisDayCache(redis, await source.identity()),

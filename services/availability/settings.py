@@ -31,12 +31,6 @@ class AvailabilitySettings(ServiceSettings):
         default="",
         validation_alias=AliasChoices("MAITRED_OPTIMIZER_ADDRESS", "optimizer_address"),
     )
-    rescue_time_limit_ms: int = Field(
-        default=300,
-        ge=1,
-        le=2000,  # FindRescuePlan's own maximum
-        validation_alias=AliasChoices("MAITRED_RESCUE_TIME_LIMIT_MS", "rescue_time_limit_ms"),
-    )
     # The venue days held in memory: at most this many, and none unasked for this long.
     day_models_max: int = Field(
         default=256,

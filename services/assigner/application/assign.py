@@ -20,8 +20,6 @@ from shared.seating.admission import SeatedBooking, YieldView, admission
 from shared.seating.demand import DemandHistory
 from shared.seating.yield_policy import AdmissionDecision
 
-# How far around a booking the engine looks for what else is on the floor.
-HORIZON = timedelta(hours=12)
 # The span of a service day the yield policy weighs, from local midnight: late seatings included.
 SERVICE_DAY = timedelta(hours=30)
 YIELD = "yield"  # the strategy name a refusal by the yield policy carries
@@ -35,7 +33,9 @@ class DayReader(Protocol):
         end: datetime,
         now: datetime,
         excluding: UUID | None = None,
-    ) -> VenueDay | None: ...
+    ) -> VenueDay | None:
+        """The venue around [start, end), widened by its look-ahead horizon either side."""
+        ...
 
     async def yield_view(
         self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
@@ -102,10 +102,9 @@ class EngineAssigner:
     async def day(
         self, venue_id: str, start: datetime, end: datetime, excluding: UUID | None = None
     ) -> VenueDay:
-        """The venue's day around [start, end), without `excluding`'s own allocations."""
-        day = await self._reader.read(
-            venue_id, start - HORIZON, end + HORIZON, self._clock(), excluding
-        )
+        """The venue's day around [start, end) (as far as the venue's look-ahead horizon
+        reaches), without `excluding`'s own allocations."""
+        day = await self._reader.read(venue_id, start, end, self._clock(), excluding)
         if day is None:
             raise NotFound(resource="Venue", id=venue_id)
         return day

@@ -119,7 +119,7 @@ idempotency_keys = Table(
     PrimaryKeyConstraint("venue_id", "request_id"),
 )  # fmt: skip
 
-# 0019: the demand the yield forecast learns from, counted by CreateBooking.
+# 0020: the demand the yield forecast learns from, counted by CreateBooking.
 demand_counts = Table(
     "demand_counts", metadata,
     Column("venue_id", Text),

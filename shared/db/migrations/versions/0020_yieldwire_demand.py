@@ -5,8 +5,8 @@ party size and lead bucket, with no guest data; `demand_days` the local service 
 requests were for, so the forecast can divide by days observed per weekday. Both are new and
 empty, and the two policy columns have defaults, so no statement rewrites a table: expand only.
 
-Revision ID: 0019_yieldwire
-Revises: 0015
+Revision ID: 0020_yieldwire
+Revises: 0019_combos
 Create Date: 2026-12-07
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_yieldwire"
-down_revision: str | None = "0015"
+revision: str = "0020_yieldwire"
+down_revision: str | None = "0019_combos"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
