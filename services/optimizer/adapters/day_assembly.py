@@ -8,9 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.optimizer.domain.day import Period, VenueDay
-from services.optimizer.domain.model import Booking, Problem, Span, Table, Weights
 from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
 from shared.seating.combinations import Seat, floor_candidates
+from shared.seating.planning.model import Booking, Problem, Span, Table, Weights
 
 
 def assemble(

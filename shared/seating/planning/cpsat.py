@@ -7,10 +7,10 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from services.optimizer.domain.cliques import maximal_cliques
-from services.optimizer.domain.model import Booking, Problem, Span
-from services.optimizer.domain.options import Option, options
 from shared.seating.combinations import Candidate
+from shared.seating.planning.cliques import maximal_cliques
+from shared.seating.planning.model import Booking, Problem, Span
+from shared.seating.planning.options import Option, options
 
 Unit = tuple[tuple[Booking, ...], list[tuple[Option, int]]]  # bookings, (option, variable)
 

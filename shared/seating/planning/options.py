@@ -6,7 +6,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from services.optimizer.domain.model import (
+from shared.seating.combinations import Candidate
+from shared.seating.planning.model import (
     Booking,
     ConflictingSeating,
     Problem,
@@ -14,7 +15,6 @@ from services.optimizer.domain.model import (
     Table,
     Weights,
 )
-from shared.seating.combinations import Candidate
 
 
 @dataclass(frozen=True)

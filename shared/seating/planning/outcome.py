@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from services.optimizer.domain.model import Booking, Move, Plan, Problem, SolveStatus
-from services.optimizer.domain.options import current_candidate, value
 from shared.seating.combinations import Candidate
+from shared.seating.planning.model import Booking, Move, Plan, Problem, SolveStatus
+from shared.seating.planning.options import current_candidate, value
 
 Chosen = Mapping[str, Candidate | None]  # booking id -> the table set it gets, or None
 
