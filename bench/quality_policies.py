@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from bench.quality_sim import Floor, Request
+from bench.quality_sim import FIRST_SLOT, LAST_SLOT, Floor, Request
 from services.assigner.domain.engine import rank_plans
 from services.assigner.domain.plans import AssignmentRequest, TableInfo
 from services.assigner.domain.strategies import StrategyContext
@@ -32,6 +33,7 @@ class Outcome:
     parties: int = 0
     refused: int = 0
     refused_covers: int = 0
+    steered: int = 0  # refused guests who took another slot
     decision_seconds: list[float] = field(default_factory=list)
 
 
@@ -70,34 +72,43 @@ def engine(floor: Floor) -> Chooser:
     return choose
 
 
+@dataclass(frozen=True)
+class Yield:
+    """The yield policy in front of a chooser, and what refused guests do.
+
+    A refused guest takes the nearest slot within STEER_MINUTES that the policy admits and a
+    table is free at, with `steer_accept` odds (0: every refused guest is lost).
+    """
+
+    history: DemandHistory
+    settings: YieldSettings
+    steer_accept: float = 0.0
+    seed: int = 0
+
+
+STEER_OFFSETS = (15, -15, 30, -30)  # minutes: the alternatives offered, nearest first
+STEER_SLOTS = (FIRST_SLOT, LAST_SLOT)
+
+
 def run_day(
-    floor: Floor,
-    requests: Sequence[Request],
-    choose: Chooser,
-    history: DemandHistory | None = None,
-    settings: YieldSettings | None = None,
+    floor: Floor, requests: Sequence[Request], choose: Chooser, policy: Yield | None = None
 ) -> Outcome:
-    """Seat the requests in the order made; with `settings`, ask the yield policy first."""
+    """Seat the requests in the order made; with a policy, ask it first."""
     outcome = Outcome()
     busy: dict[str, list[tuple[int, int]]] = {s.table_id: [] for s in floor.seats}
     seated: list[Seated] = []
-    for request in requests:
-        if settings is not None and history is not None:
-            ask = AdmissionRequest(
-                request.party_size, request.start_minute, request.blocked_until_minute,
-                FRIDAY, request.lead_minutes,
-            )  # fmt: skip
-            began = time.process_time()
-            decision = decide_admission(
-                floor.seats, floor.candidates, seated, ask, history, settings
-            )
-            outcome.decision_seconds.append(time.process_time() - began)
-            if not decision.admit:
-                outcome.refused += 1
-                outcome.refused_covers += request.party_size
-                continue
-        candidate = choose(request, busy)
-        if candidate is None:
+    rng = random.Random(policy.seed if policy else 0)
+    for asked in requests:
+        request: Request | None = asked
+        if policy is not None and not _admits(floor, seated, asked, policy, outcome):
+            outcome.refused += 1
+            outcome.refused_covers += asked.party_size
+            request = None
+            if rng.random() < policy.steer_accept:
+                request = _steer(floor, seated, busy, asked, policy, outcome, choose)
+                outcome.steered += request is not None
+        candidate = choose(request, busy) if request is not None else None
+        if request is None or candidate is None:
             continue
         span = (request.start_minute, request.blocked_until_minute)
         for table_id in candidate.table_ids:
@@ -106,6 +117,45 @@ def run_day(
         outcome.covers += request.party_size
         outcome.parties += 1
     return outcome
+
+
+def _admits(
+    floor: Floor, seated: list[Seated], request: Request, policy: Yield, outcome: Outcome
+) -> bool:
+    ask = AdmissionRequest(
+        request.party_size, request.start_minute, request.blocked_until_minute, FRIDAY,
+        request.lead_minutes,
+    )  # fmt: skip
+    began = time.process_time()
+    decision = decide_admission(
+        floor.seats, floor.candidates, seated, ask, policy.history, policy.settings
+    )
+    outcome.decision_seconds.append(time.process_time() - began)
+    return decision.admit
+
+
+def _steer(
+    floor: Floor,
+    seated: list[Seated],
+    busy: dict[str, list[tuple[int, int]]],
+    request: Request,
+    policy: Yield,
+    outcome: Outcome,
+    choose: Chooser,
+) -> Request | None:
+    """The nearest other slot the policy admits and a table is free at, if any."""
+    for offset in STEER_OFFSETS:
+        moved = replace(
+            request,
+            start_minute=request.start_minute + offset,
+            blocked_until_minute=request.blocked_until_minute + offset,
+            lead_minutes=request.lead_minutes + offset,
+        )
+        if not STEER_SLOTS[0] <= moved.start_minute <= STEER_SLOTS[1]:
+            continue
+        if _admits(floor, seated, moved, policy, outcome) and choose(moved, busy) is not None:
+            return moved
+    return None
 
 
 def _free(candidate: Candidate, request: Request, busy: dict[str, list[tuple[int, int]]]) -> bool:

@@ -12,7 +12,13 @@ import random
 from dataclasses import dataclass
 
 from bench.day_generator import BUFFER_MINUTES, PARTY_MIX, SEATS, make_floor, turn_minutes
-from shared.seating.combinations import Candidate, Seat, connected_sets
+from shared.seating.combinations import (
+    Candidate,
+    CombinationRule,
+    ExplicitCombination,
+    Seat,
+    floor_candidates,
+)
 
 TURNS = 2.4  # requests per table at load 1.0: about what a dinner turns when full
 FIRST_SLOT, LAST_SLOT = 17 * 60 + 30, 22 * 60  # starts on the 15-minute grid: the dinner service
@@ -26,6 +32,7 @@ LEAD_SIGMA = 1.3  # lognormal spread of the lead
 WALK_IN_SHARE = 0.12  # requests made in the last two hours
 MAX_LEAD = 30 * 24 * 60  # nobody books more than a month ahead
 MAX_TABLES = 3  # tables per derived combination on floors with adjacency
+JOIN_LOSS = 1  # seats lost where two tables join, on the floor with operator rules
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,12 @@ def table_allocation_floor() -> Floor:
     return Floor("tableallocation-21", seats, candidates, frozenset())
 
 
-def rows_floor(tables: int, seed: int) -> Floor:
-    """The day generator's floor of zones and rows, with derived combinations of neighbours."""
+def rows_floor(tables: int, seed: int, *, operator_rules: bool = False) -> Floor:
+    """The day generator's floor of zones and rows, with derived combinations of neighbours.
+
+    With `operator_rules`, a join loses a seat (JOIN_LOSS) and each zone's first two
+    adjacent pairs are explicit combinations seating 3 to their full sum, ranked first.
+    """
     made = make_floor(tables, seed)
     seats = tuple(
         Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, t.combinable) for t in made.tables
@@ -74,8 +85,29 @@ def rows_floor(tables: int, seed: int) -> Floor:
     for a, b in made.adjacency:
         neighbours[a].add(b)
         neighbours[b].add(a)
-    candidates = connected_sets(seats, neighbours, max_tables=MAX_TABLES, cross_zone=False)
-    return Floor(f"rows-{tables}", seats, tuple(candidates), frozenset(made.adjacency))
+    rule, explicit = CombinationRule(), []
+    if operator_rules:
+        rule = CombinationRule(seats_lost_per_join=JOIN_LOSS)
+        explicit = _explicit_pairs(seats, made.adjacency)
+    candidates = floor_candidates(
+        seats, neighbours, max_tables=MAX_TABLES, cross_zone=False, rule=rule, explicit=explicit
+    )
+    name = f"rows-{tables}{'-operator' if operator_rules else ''}"
+    return Floor(name, seats, tuple(candidates), frozenset(made.adjacency))
+
+
+def _explicit_pairs(
+    seats: tuple[Seat, ...], adjacency: tuple[tuple[str, str], ...]
+) -> list[ExplicitCombination]:
+    by_id = {s.table_id: s for s in seats}
+    per_zone: dict[str, list[ExplicitCombination]] = {}
+    for a, b in adjacency:
+        first, second = by_id[a], by_id[b]
+        pairs = per_zone.setdefault(first.zone_id, [])
+        if first.combinable and second.combinable and len(pairs) < 2:
+            high = first.max_seats + second.max_seats
+            pairs.append(ExplicitCombination((a, b), min(3, high), high, priority=1))
+    return [pair for pairs in per_zone.values() for pair in pairs]
 
 
 def make_requests(floor: Floor, load: float, seed: int) -> list[Request]:
