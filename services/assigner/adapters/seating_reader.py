@@ -106,6 +106,7 @@ class SeatingReader:
             retry_budget=int(policy.get("retry_budget") or 5),
             hold_ttl=timedelta(seconds=int(policy.get("hold_ttl_seconds") or 180)),
             freeze_window=timedelta(minutes=_or(policy.get("freeze_window_minutes"), 60)),
+            rule=combination_rule(policy),
             yield_settings=yield_settings(policy),
             seats=tuple(_seat(t, combinable) for t, combinable in tables),
         )

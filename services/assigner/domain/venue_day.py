@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from services.assigner.domain.plans import TableInfo
 from services.assigner.domain.strategies import StrategyContext
-from shared.seating.combinations import Candidate, Seat
+from shared.seating.combinations import Candidate, CombinationRule, Seat, covers_of
 from shared.seating.yield_policy import YieldSettings
 
 
@@ -25,5 +26,11 @@ class VenueDay:
     retry_budget: int
     hold_ttl: timedelta = timedelta(seconds=180)
     freeze_window: timedelta = timedelta(minutes=60)  # bookings this near their start stay put
+    rule: CombinationRule = field(default_factory=CombinationRule)  # sets outside `candidates`
     yield_settings: YieldSettings = field(default_factory=YieldSettings)
     seats: tuple[Seat, ...] = ()  # the tables as the combination search saw them
+
+    def covers(self, table_ids: Iterable[str]) -> int:
+        """The most covers these (active) tables seat together, as the venue defines them."""
+        seats = {t: info.max_seats for t, info in self.tables.items()}
+        return covers_of(table_ids, seats, self.candidates, self.rule)

@@ -73,6 +73,7 @@ def repack_problem(
         freeze_window=policy.freeze_window,
         fixed_busy=dict(fixed),
         weights=Weights(),
+        rule=policy.combination_rule,
     )
     new = Booking(
         NEW_PARTY, party_size, start, end + policy.cleaning_buffer, state="ASSIGNMENT_PENDING"

@@ -78,6 +78,7 @@ def assemble(
         now=now,
         freeze_window=timedelta(minutes=or_default(policy.get("freeze_window_minutes"), 60)),
         fixed_busy=dict(fixed),
+        rule=combination_rule(policy),
         weights=weights,
     )
     return VenueDay(
