@@ -13,6 +13,7 @@ import grpc
 from services.availability.adapters.change_feed import PostgresChangeFeed
 from services.availability.adapters.day_cache import RedisDayCache
 from services.availability.adapters.day_source import PostgresDaySource
+from services.availability.adapters.demand_counts import PostgresDemandCounts
 from services.availability.adapters.floor_plan_unit_of_work import PostgresFloorPlanUnitOfWork
 from services.availability.adapters.rescue_client import GrpcRescue
 from services.availability.adapters.state_client import GrpcBookingStates
@@ -97,7 +98,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         idle=timedelta(seconds=settings.day_model_idle_seconds),
     )
     heads = await PostgresVenueHeads.open(settings.database_url, size=HEAD_CONNECTIONS)
-    snapshots = Snapshots(heads, models, now, rescuer=rescuer)
+    snapshots = Snapshots(heads, models, now, rescuer=rescuer, demand=PostgresDemandCounts(engine))
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
 

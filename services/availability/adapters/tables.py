@@ -169,6 +169,11 @@ venue_policies = Table(
                     "AND retry_max_backoff_ms >= retry_initial_backoff_ms",
                     name="ck_venue_policies_retry_backoff"),
     CheckConstraint("retry_deadline_seconds > 0", name="ck_venue_policies_retry_deadline_positive"),
+    # 0020: the yield (admission) policy, off by default; a NULL minimum takes the domain's default.
+    Column("yield_enabled", Boolean, nullable=False, server_default=text("false")),
+    Column("yield_min_days_observed", Integer),
+    CheckConstraint("yield_min_days_observed IS NULL OR yield_min_days_observed >= 1",
+                    name="ck_venue_policies_yield_min_days_positive"),
 )  # fmt: skip
 
 turn_times = Table(

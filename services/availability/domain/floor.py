@@ -13,6 +13,7 @@ from shared.seating.combinations import (
     floor_candidates,
 )
 from shared.seating.knobs import SeatingKnobs
+from shared.seating.yield_policy import YieldSettings
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Policy:
     knobs: SeatingKnobs = field(default_factory=SeatingKnobs)
     # Bookings starting sooner than this are never moved by a re-pack: the floor knows them.
     freeze_window: timedelta = timedelta(minutes=60)
+    yield_settings: YieldSettings = field(default_factory=YieldSettings)
 
     def turn_time(self, party_size: int) -> timedelta | None:
         for band in self.turn_bands:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
 from shared.seating.combinations import CombinationRule, ExplicitCombination
 from shared.seating.knobs import SeatingKnobs
+from shared.seating.yield_policy import YieldSettings
 
 STRATEGIES = ("exact_fit", "adjacency", "zone_preference", "historical_success", "look_ahead")
 
@@ -87,6 +88,7 @@ class VenuePolicy:
     combination_rule: CombinationRule = field(default_factory=CombinationRule)
     table_combinations: tuple[ExplicitCombination, ...] = ()
     knobs: SeatingKnobs = field(default_factory=SeatingKnobs)
+    yield_settings: YieldSettings = field(default_factory=YieldSettings)
 
 
 def default_policy(venue_id: str, max_party_size: int) -> VenuePolicy:
@@ -150,4 +152,5 @@ class FloorPlan:
             combination_rule=rules.combination_rule,
             table_combinations=rules.table_combinations,
             knobs=rules.knobs,
+            yield_settings=rules.yield_settings,
         )

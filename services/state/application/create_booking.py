@@ -9,6 +9,7 @@ from datetime import datetime
 from uuid import UUID
 
 from services.state.application.ports import RequestAlreadyStored, UnitOfWorkFactory
+from services.state.domain.demand import demand_request
 from services.state.domain.model import Booking, StateChange, event_for
 from services.state.domain.states import BookingState
 from services.state.domain.validation import REQUEST_ID, NewBooking, validate_new_booking
@@ -98,7 +99,12 @@ async def _create_once(
             trace_id=trace_id,
             change_time=now,
         )
-        await uow.bookings.add(booking)
+        # Every request counts for the yield forecast, those later refused for capacity too.
+        assert rules is not None  # validation refuses an unknown venue
+        demand = demand_request(
+            booking.venue_id, booking.party_size, booking.start_time, rules.timezone, now
+        )
+        await uow.bookings.add(booking, demand)
         await uow.bookings.add_change(change)
         await uow.bookings.add_event(event_for(booking, change))
         await uow.bookings.add_request(new.venue_id, new.request_id, fingerprint, booking)

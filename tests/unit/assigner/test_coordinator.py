@@ -514,3 +514,25 @@ async def test_the_policy_read_with_the_floor_decides_the_confirmation_without_a
     bookings = FakeBookings(booking())
     await coordinator(bookings, tables=DayTables([("t1",)]), rules=NoRules()).drive("v", uuid4())
     assert bookings.booking.state == "CONFIRMED" and bookings.calls == 2
+
+
+PROTECTING = "protecting 19:30 for forecast 4-tops: expected loss 5.2 covers"
+
+
+class RefusingTables(FakeTables):
+    """The yield policy's refusal as the assigner reports it: no tables, `refused`, a reason."""
+
+    async def assign(self, booking: BookingView) -> Seating:
+        return Seating((), "yield", PROTECTING, refused=True)
+
+
+async def test_a_refusal_by_the_yield_policy_rejects_with_its_reason_without_rescue_or_retry():
+    bookings = FakeBookings(booking("ASSIGNMENT_PENDING"))
+    rescue = rescuer(bookings)
+    work = coordinator(bookings, tables=RefusingTables([]), rescue=rescue)
+    result = await work.drive("v", bookings.booking.booking_id)
+    assert result is Result.SETTLED
+    assert bookings.moves == ["StartAssignment", "RejectBooking"]
+    assert bookings.reasons[-1] == PROTECTING
+    assert bookings.booking.state == "REJECTED"
+    assert rescue.plans.asked == [] and work.retries.scheduled == []
