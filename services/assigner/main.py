@@ -37,7 +37,6 @@ from services.assigner.application.table_records import TableDrift, TableRecorde
 from services.assigner.grpc_api import AssignerServicer
 from services.assigner.roles import ROLES
 from services.assigner.settings import AssignerSettings
-from shared import idempotent_methods
 from shared.channels import open_channel
 from shared.db.engine import create_engine
 from shared.logs import configure_logging
@@ -48,6 +47,9 @@ from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stream_pending import watch_pending
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2, assigner_service_pb2_grpc
+from shared.stubs.maitred.availability.v1 import availability_service_pb2, floor_plan_service_pb2
+from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2
+from shared.stubs.maitred.state.v1 import state_service_pb2
 
 SERVICE = assigner_service_pb2.DESCRIPTOR.services_by_name["AssignerService"].full_name
 log = logging.getLogger("maitred.assigner")
@@ -71,19 +73,19 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="assigner"
     )
     state_channel = open_channel(
-        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE,
+        settings.state_address, service_name="state", contract=[state_service_pb2.DESCRIPTOR],
         load_balancing=settings.grpc_load_balancing,
     )  # fmt: skip
     availability_channel = open_channel(
         settings.availability_address, service_name="availability",
-        idempotent_methods=idempotent_methods.AVAILABILITY,
+        contract=[availability_service_pb2.DESCRIPTOR, floor_plan_service_pb2.DESCRIPTOR],
         load_balancing=settings.grpc_load_balancing,
     )  # fmt: skip
     optimizer_channel = (
         open_channel(
             settings.optimizer_address,
             service_name="optimizer",
-            idempotent_methods=idempotent_methods.OPTIMIZER,
+            contract=[optimizer_service_pb2.DESCRIPTOR],
             load_balancing=settings.grpc_load_balancing,
         )
         if settings.optimizer_address and settings.coordinator

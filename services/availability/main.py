@@ -27,7 +27,6 @@ from services.availability.grpc_api import AvailabilityServicer
 from services.availability.grpc_api import add_to_server as add_availability_to_server
 from services.availability.roles import ROLES
 from services.availability.settings import AvailabilitySettings
-from shared import idempotent_methods
 from shared.channels import open_channel
 from shared.db.engine import create_engine
 from shared.logs import configure_logging
@@ -40,6 +39,8 @@ from shared.stubs.maitred.availability.v1 import (
     availability_service_pb2,
     floor_plan_service_pb2_grpc,
 )
+from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2
+from shared.stubs.maitred.state.v1 import state_service_pb2
 
 PRUNE_SECONDS = 60.0
 # Head reads take one short round trip each; a few connections serve a burst of a thousand.
@@ -62,7 +63,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="availability"
     )
     state_channel = open_channel(
-        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE,
+        settings.state_address, service_name="state", contract=[state_service_pb2.DESCRIPTOR],
         load_balancing=settings.grpc_load_balancing,
     )  # fmt: skip
     optimizer_channel = None
@@ -71,7 +72,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         optimizer_channel = open_channel(
             settings.optimizer_address,
             service_name="optimizer",
-            idempotent_methods=idempotent_methods.OPTIMIZER,
+            contract=[optimizer_service_pb2.DESCRIPTOR],
             load_balancing=settings.grpc_load_balancing,
         )
         rescue = GrpcRescue(optimizer_channel, token)

@@ -16,7 +16,6 @@ from services.gateway.health import Upstreams, live, metrics
 from services.gateway.http_api import MAX_BODY_BYTES, Gateway
 from services.gateway.routes import Route, methods_at, routes_of
 from services.gateway.settings import GatewaySettings
-from shared import idempotent_methods
 from shared.channels import open_channel
 from shared.logs import configure_logging
 from shared.server import serve
@@ -27,19 +26,14 @@ from shared.stubs.maitred.state.v1 import state_service_pb2
 
 log = logging.getLogger("maitred.gateway")
 
-FILES = (
-    state_service_pb2.DESCRIPTOR,
-    assigner_service_pb2.DESCRIPTOR,
-    availability_service_pb2.DESCRIPTOR,
-    floor_plan_service_pb2.DESCRIPTOR,
-    optimizer_service_pb2.DESCRIPTOR,
-)
-IDEMPOTENT = {
-    "state": idempotent_methods.STATE,
-    "assigner": idempotent_methods.ASSIGNER,
-    "availability": idempotent_methods.AVAILABILITY,
-    "optimizer": idempotent_methods.OPTIMIZER,
+# The contract each upstream serves: its routes, and the methods its channel may retry.
+CONTRACTS = {
+    "state": (state_service_pb2.DESCRIPTOR,),
+    "assigner": (assigner_service_pb2.DESCRIPTOR,),
+    "availability": (availability_service_pb2.DESCRIPTOR, floor_plan_service_pb2.DESCRIPTOR),
+    "optimizer": (optimizer_service_pb2.DESCRIPTOR,),
 }
+FILES = tuple(file for files in CONTRACTS.values() for file in files)
 
 
 @dataclass
@@ -69,7 +63,7 @@ async def start(
         name: open_channel(
             address,
             service_name=name,
-            idempotent_methods=IDEMPOTENT[name],
+            contract=CONTRACTS[name],
             default_timeout=settings.timeout_seconds,
             load_balancing=settings.grpc_load_balancing,
         )

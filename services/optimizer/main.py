@@ -22,7 +22,6 @@ from services.optimizer.domain.records import RunOptions
 from services.optimizer.grpc_api import SERVICE, OptimizerServicer
 from services.optimizer.roles import ROLES
 from services.optimizer.settings import OptimizerSettings
-from shared import idempotent_methods
 from shared.breaker import BreakerPolicy
 from shared.channels import open_channel
 from shared.db.engine import create_engine
@@ -32,6 +31,7 @@ from shared.readiness import database_ready
 from shared.redis_client import connect_redis
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
+from shared.stubs.maitred.assigner.v1 import assigner_service_pb2
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2_grpc
 
 # MoveBookings applies a whole plan (30 s timeout): a few seconds are normal, not a symptom.
@@ -54,7 +54,7 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
     assigner_channel = open_channel(
         settings.assigner_address,
         service_name="assigner",
-        idempotent_methods=idempotent_methods.ASSIGNER,
+        contract=[assigner_service_pb2.DESCRIPTOR],
         breaker_policy=BreakerPolicy(slow_call_seconds=MOVE_SLOW_SECONDS),
         load_balancing=settings.grpc_load_balancing,
     )
