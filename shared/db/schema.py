@@ -1,6 +1,6 @@
 """SQLAlchemy Core tables for the whole database, mirroring the Alembic migrations at head."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
@@ -32,6 +32,8 @@ from sqlalchemy.dialects.postgresql import (
     UUID,
     ExcludeConstraint,
 )
+
+from shared.seating import policy_defaults as defaults
 
 # Each table has one writing service (DESIGN.md, "Who owns what"); the owner is noted per group.
 # Every change here needs a migration in shared/db/migrations: tests compare the two.
@@ -141,15 +143,19 @@ venue_policies = Table(
     Column("cleaning_buffer_minutes", Integer, nullable=False, server_default=text("15")),
     Column("pacing_max_covers_per_slot", Integer),
     Column("pacing_max_parties_per_slot", Integer),
-    Column("hold_ttl_seconds", Integer, nullable=False, server_default=text("180")),
+    Column("hold_ttl_seconds", Integer, nullable=False,
+           server_default=text(str(defaults.HOLD_TTL // timedelta(seconds=1)))),
     Column("auto_confirm", Boolean, nullable=False, server_default=text("true")),
     Column("optimizer_threshold_percent", Numeric(5, 2), nullable=False,
-           server_default=text("10")),
-    Column("max_tables_per_combination", Integer, nullable=False, server_default=text("3")),
+           server_default=text(f"{defaults.OPTIMIZER_THRESHOLD_PERCENT:g}")),
+    Column("max_tables_per_combination", Integer, nullable=False,
+           server_default=text(str(defaults.MAX_TABLES_PER_COMBINATION))),
     Column("allow_cross_zone_combinations", Boolean, nullable=False,
            server_default=text("false")),
-    Column("retry_budget", Integer, nullable=False, server_default=text("5")),
-    Column("freeze_window_minutes", Integer, nullable=False, server_default=text("60")),
+    Column("retry_budget", Integer, nullable=False,
+           server_default=text(str(defaults.RETRY_ATTEMPTS))),
+    Column("freeze_window_minutes", Integer, nullable=False,
+           server_default=text(str(defaults.FREEZE_WINDOW // timedelta(minutes=1)))),
     Column("strategy_weights", JSONB, nullable=False, server_default=EMPTY_OBJECT),
     Column("version", BigInteger, nullable=False, server_default=text("1")),
     # 0009: the rest of the retry budget, and when the policy last changed.

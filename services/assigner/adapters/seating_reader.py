@@ -25,6 +25,7 @@ from shared.db.schema import (
     zones,
 )
 from shared.db.venue_policy import venue_policy
+from shared.seating import policy_defaults as defaults
 from shared.seating.combinations import Candidate, Seat, connected_sets
 
 WAITING = (
@@ -73,7 +74,7 @@ class SeatingReader:
                     ).scalars()
                 )
         policy = dict(venue)
-        max_tables = policy.get("max_tables_per_combination") or 3
+        max_tables = policy.get("max_tables_per_combination") or defaults.MAX_TABLES_PER_COMBINATION
         cross = bool(policy.get("allow_cross_zone_combinations"))
         context = StrategyContext(
             edges=edges,
@@ -90,9 +91,9 @@ class SeatingReader:
             buffer=buffer,
             weights={str(k): float(v) for k, v in (policy.get("strategy_weights") or {}).items()},
             auto_confirm=bool(policy.get("auto_confirm", True)),
-            retry_budget=int(policy.get("retry_budget") or 5),
-            hold_ttl=timedelta(seconds=int(policy.get("hold_ttl_seconds") or 180)),
-            freeze_window=timedelta(minutes=_or(policy.get("freeze_window_minutes"), 60)),
+            retry_budget=int(policy.get("retry_budget") or defaults.RETRY_ATTEMPTS),
+            hold_ttl=_seconds(policy.get("hold_ttl_seconds")) or defaults.HOLD_TTL,
+            freeze_window=_minutes(policy.get("freeze_window_minutes"), defaults.FREEZE_WINDOW),
         )
 
     def _combinations(
@@ -119,9 +120,13 @@ class SeatingReader:
         return self._candidates[key]
 
 
-def _or(value: Any, default: int) -> int:
+def _seconds(value: Any) -> timedelta:
+    return timedelta(seconds=int(value or 0))
+
+
+def _minutes(value: Any, default: timedelta) -> timedelta:
     """The policy's value, or the default for a venue without a policy row (0 is a value)."""
-    return default if value is None else int(value)
+    return default if value is None else timedelta(minutes=int(value))
 
 
 async def _tables(db: AsyncConnection, venue_id: str) -> list[tuple[TableInfo, bool]]:

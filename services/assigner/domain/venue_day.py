@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from services.assigner.domain.plans import TableInfo
 from services.assigner.domain.strategies import StrategyContext
+from shared.seating import policy_defaults as defaults
 from shared.seating.combinations import Candidate
 
 
@@ -22,5 +23,5 @@ class VenueDay:
     weights: dict[str, float]
     auto_confirm: bool
     retry_budget: int
-    hold_ttl: timedelta = timedelta(seconds=180)
-    freeze_window: timedelta = timedelta(minutes=60)  # bookings this near their start stay put
+    hold_ttl: timedelta = defaults.HOLD_TTL
+    freeze_window: timedelta = defaults.FREEZE_WINDOW  # bookings this near their start stay put

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from shared.seating import policy_defaults as defaults
+
 
 @dataclass(frozen=True)
 class Table:
@@ -49,7 +51,7 @@ class Policy:
     cleaning_buffer: timedelta = timedelta(minutes=15)
     max_covers_per_slot: int | None = None
     max_parties_per_slot: int | None = None
-    max_tables_per_combination: int = 3
+    max_tables_per_combination: int = defaults.MAX_TABLES_PER_COMBINATION
     allow_cross_zone_combinations: bool = False
 
     def turn_time(self, party_size: int) -> timedelta | None:
