@@ -50,6 +50,7 @@ from shared.stubs.maitred.assigner.v1 import assigner_service_pb2, assigner_serv
 from shared.stubs.maitred.availability.v1 import availability_service_pb2, floor_plan_service_pb2
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2
 from shared.stubs.maitred.state.v1 import state_service_pb2
+from shared.tracing import configure_tracing
 
 SERVICE = assigner_service_pb2.DESCRIPTOR.services_by_name["AssignerService"].full_name
 log = logging.getLogger("maitred.assigner")
@@ -65,6 +66,7 @@ def jitter() -> float:
 
 async def start(settings: AssignerSettings, *, port: int | None = None) -> RunningServer:
     """Start the API and, unless disabled, the coordinator's loops."""
+    configure_tracing("assigner", settings.tracing_endpoint)
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, application_name="maitred-assigner"
     )
@@ -119,7 +121,7 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
 
     running = await start_server(
         settings,
-        port=settings.port if port is None else port,
+        port=settings.assigner_port if port is None else port,
         register=register,
         roles_by_method=ROLES,
         readiness_checks=[database_ready(engine), redis_ready(redis)],

@@ -41,6 +41,7 @@ from shared.stubs.maitred.availability.v1 import (
 )
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2
 from shared.stubs.maitred.state.v1 import state_service_pb2
+from shared.tracing import configure_tracing
 
 PRUNE_SECONDS = 60.0
 # Head reads take one short round trip each; a few connections serve a burst of a thousand.
@@ -56,6 +57,7 @@ def now() -> datetime:
 
 async def start(settings: AvailabilitySettings, *, port: int | None = None) -> RunningServer:
     """Start the availability service; `port` overrides the configured one (0: a free port)."""
+    configure_tracing("availability", settings.tracing_endpoint)
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
                            application_name="maitred-availability")  # fmt: skip
     redis = await connect_redis(settings.redis_url, cluster=settings.redis_cluster, timeout_s=0.5)
@@ -112,7 +114,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
 
     running = await start_server(
         settings,
-        port=settings.port if port is None else port,
+        port=settings.availability_port if port is None else port,
         register=register,
         roles_by_method=ROLES,
         # Not Redis: the day cache and the rate limits fall back when it is away.

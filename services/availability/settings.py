@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 
 from shared.settings import ServiceSettings
 
@@ -10,49 +10,39 @@ from shared.settings import ServiceSettings
 class AvailabilitySettings(ServiceSettings):
     """Shared settings plus the port, Redis (required here), the state service and rescue."""
 
-    redis_url: str = Field(validation_alias=AliasChoices("REDIS_URL", "redis_url"))
-    port: int = Field(
-        default=50053,
-        ge=0,
-        le=65535,
-        validation_alias=AliasChoices("MAITRED_AVAILABILITY_PORT", "port"),
+    redis_url: str = Field(description=ServiceSettings.model_fields["redis_url"].description)
+
+    availability_port: int = Field(
+        default=50053, ge=0, le=65535, description="availability service port"
     )
     state_address: str = Field(
-        default="localhost:50051",
-        validation_alias=AliasChoices("MAITRED_STATE_ADDRESS", "state_address"),
+        default="localhost:50051", description="where the service reaches the state service"
     )
     watch_poll_seconds: float = Field(
-        default=2.0,
-        gt=0,
-        validation_alias=AliasChoices("MAITRED_WATCH_POLL_SECONDS", "watch_poll_seconds"),
+        default=2.0, gt=0, description="safety poll of venue versions behind the change feed"
     )
-    # The optimizer, asked for a re-pack before a capacity check says no; empty: rescue off.
     optimizer_address: str = Field(
         default="",
-        validation_alias=AliasChoices("MAITRED_OPTIMIZER_ADDRESS", "optimizer_address"),
+        description="where the service asks the optimizer for rescue re-packs; empty turns "
+        "rescue off (`make run` sets it)",
     )
     rescue_time_limit_ms: int = Field(
         default=300,
         ge=1,
         le=2000,  # FindRescuePlan's own maximum
-        validation_alias=AliasChoices("MAITRED_RESCUE_TIME_LIMIT_MS", "rescue_time_limit_ms"),
+        description="a rescue search's time limit",
     )
-    # The venue days held in memory: at most this many, and none unasked for this long.
     day_models_max: int = Field(
-        default=256,
-        ge=1,
-        validation_alias=AliasChoices("MAITRED_DAY_MODELS_MAX", "day_models_max"),
+        default=256, ge=1, description="venue days an availability process holds in memory at most"
     )
     day_model_idle_seconds: float = Field(
         default=1800.0,
         gt=0,
-        validation_alias=AliasChoices("MAITRED_DAY_MODEL_IDLE_SECONDS", "day_model_idle_seconds"),
+        description="a day nobody asked about for this long is dropped from memory",
     )
-    # How long the venue change log keeps its rows; a day model further behind is rebuilt.
     change_log_retention_seconds: float = Field(
         default=3600.0,
         gt=0,
-        validation_alias=AliasChoices(
-            "MAITRED_CHANGE_LOG_RETENTION_SECONDS", "change_log_retention_seconds"
-        ),
+        description="age after which `venue_changes` rows are pruned (a model further behind is "
+        "rebuilt)",
     )

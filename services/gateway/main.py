@@ -64,7 +64,7 @@ async def start(
             address,
             service_name=name,
             contract=CONTRACTS[name],
-            default_timeout=settings.timeout_seconds,
+            default_timeout=settings.gateway_timeout_seconds,
             load_balancing=settings.grpc_load_balancing,
         )
         for name, address in settings.addresses().items()
@@ -72,19 +72,21 @@ async def start(
     gateway = Gateway(
         routes,
         channels,
-        timeout_s=settings.timeout_seconds,
-        stream_timeout_s=settings.stream_timeout_seconds,
+        timeout_s=settings.gateway_timeout_seconds,
+        stream_timeout_s=settings.gateway_stream_timeout_seconds,
     )
     services: dict[str, set[str]] = {}
     for route in routes:
         services.setdefault(route.service, set()).add(route.full_method.split("/")[1])
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    policy = cors.CorsPolicy(frozenset(settings.cors_origins), settings.cors_max_age_seconds)
+    policy = cors.CorsPolicy(
+        frozenset(settings.gateway_cors_origins), settings.gateway_cors_max_age_seconds
+    )
     cors.install(app, policy, lambda path: methods_at(routes, path))
     app.router.add_get("/healthz", live)
     app.router.add_get("/readyz", Upstreams(channels, services).ready)
     app.router.add_get("/metrics", metrics)
-    add_docs(app, settings.swagger_ui_dir)
+    add_docs(app, settings.gateway_swagger_ui_dir)
     add_console(app, settings)
     # Any path, newlines included: an unknown one gets the JSON 404, not aiohttp's plain text.
     app.router.add_route("*", r"/{path:[\s\S]*}", gateway.handle)
@@ -97,7 +99,7 @@ async def start(
         handler_cancellation=True,
     )
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port if port is None else port)
+    site = web.TCPSite(runner, settings.host, settings.gateway_port if port is None else port)
     await site.start()
     bound = runner.addresses[0][1]
     log.info("gateway serving", extra={"port": bound, "routes": len(routes)})

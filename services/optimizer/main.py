@@ -33,6 +33,7 @@ from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2_grpc
+from shared.tracing import configure_tracing
 
 # MoveBookings applies a whole plan (30 s timeout): a few seconds are normal, not a symptom.
 MOVE_SLOW_SECONDS = 20.0
@@ -44,6 +45,7 @@ def now() -> datetime:
 
 async def start(settings: OptimizerSettings, *, port: int | None = None) -> RunningServer:
     """Start the optimizer's API and, unless disabled, its scheduler."""
+    configure_tracing("optimizer", settings.tracing_endpoint)
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, application_name="maitred-optimizer"
     )
@@ -62,16 +64,16 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
     applier = Applier(plans=plans, mover=GrpcMover(assigner_channel, token), clock=now)
     runs = Runs(
         reader=reader, plans=plans, locks=RedisRunLocks(redis), applier=applier, clock=now,
-        new_id=uuid.uuid4, workers=settings.solver_workers,
+        new_id=uuid.uuid4, workers=settings.optimizer_workers,
     )  # fmt: skip
     rescues = Rescues(reader=reader, clock=now, new_id=uuid.uuid4)
     tasks: list[asyncio.Task[None]] = []
-    if settings.scheduler:
+    if settings.optimizer_scheduler:
         scheduler = Scheduler(
             runs=runs, plans=plans, venues=reader, clock=now,
-            lead=timedelta(minutes=settings.scheduler_lead_minutes),
-            options=RunOptions(time_limit_s=settings.scheduler_time_limit_seconds),
-            interval_s=settings.scheduler_interval_seconds,
+            lead=timedelta(minutes=settings.optimizer_lead_minutes),
+            options=RunOptions(time_limit_s=settings.optimizer_time_limit_seconds),
+            interval_s=settings.optimizer_scheduler_interval_seconds,
             lease=RedisTickLease(redis, holder=uuid.uuid4().hex),
         )  # fmt: skip
         tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
@@ -83,7 +85,7 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
 
     running = await start_server(
         settings,
-        port=settings.port if port is None else port,
+        port=settings.optimizer_port if port is None else port,
         register=register,
         roles_by_method=ROLES,
         # Not Redis: only runs need its venue-day lock; rescues and plans are served without it.

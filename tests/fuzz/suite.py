@@ -74,12 +74,18 @@ async def running_suite(database_url: str, redis_url: str) -> AsyncIterator[Suit
             ("state", start_state, StateSettings(**common)),
             ("availability", start_availability, AvailabilitySettings(**common, **peers)),
             ("assigner", start_assigner, AssignerSettings(**common, **peers)),
-            ("optimizer", start_optimizer, OptimizerSettings(**common, **peers, scheduler=False)),
+            (
+                "optimizer",
+                start_optimizer,
+                OptimizerSettings(**common, **peers, optimizer_scheduler=False),
+            ),
         ):
             running = await start(settings, port=ports[name])  # type: ignore[operator]
             stack.push_async_callback(_stop, name, running)
         gateway = await start_gateway(
-            GatewaySettings(host="127.0.0.1", timeout_seconds=10, grace_period_seconds=1, **peers),
+            GatewaySettings(
+                host="127.0.0.1", gateway_timeout_seconds=10, grace_period_seconds=1, **peers
+            ),
             port=0,
         )
         stack.push_async_callback(_stop, "gateway", gateway)

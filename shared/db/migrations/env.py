@@ -1,7 +1,6 @@
 """Alembic environment: migrates a live database over asyncpg, or renders the SQL offline."""
 
 import asyncio
-import os
 from logging.config import fileConfig
 
 from alembic import context
@@ -10,6 +9,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from shared.db.engine import async_url
+from shared.db.migrate import MigrationSettings
 from shared.db.schema import metadata
 
 # Any fixed number works; it only has to be the same in every process that migrates.
@@ -23,7 +23,7 @@ config = context.config
 
 def _database_url() -> str:
     """The URL set in code (shared.db.migrate) wins; the command line reads DATABASE_URL."""
-    url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
+    url = config.get_main_option("sqlalchemy.url") or MigrationSettings().database_url
     if not url:
         raise RuntimeError("set DATABASE_URL, or run `alembic upgrade head --sql` for SQL only")
     return url
