@@ -29,6 +29,7 @@ from suite_examples import (
 )
 
 from services.assigner.settings import AssignerSettings
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID, seed_demo_venue
 from services.availability.settings import AvailabilitySettings
 from services.gateway.settings import GatewaySettings
 from services.optimizer.settings import OptimizerSettings
@@ -36,7 +37,6 @@ from services.state.settings import StateSettings
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
 from shared.db.migrate import upgrade_to_head
-from shared.demo_venue import DEMO_VENUE_ID, seed_demo_venue
 from shared.dev_servers import start_postgres, start_redis
 from shared.settings import MaitredSettings
 
