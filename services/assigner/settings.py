@@ -27,12 +27,6 @@ class AssignerSettings(ServiceSettings):
         description="where the service asks the optimizer for rescue re-packs; empty turns "
         "rescue off (`make run` sets it)",
     )
-    rescue_time_limit_ms: int = Field(
-        default=500,
-        ge=1,
-        le=2000,  # FindRescuePlan's own maximum
-        description="a rescue search's time limit",
-    )
     consumer_name: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         description="this coordinator's name in the consumer group (default: host-pid)",

@@ -25,6 +25,7 @@ from services.availability.floor_plan_api import SERVICE as FLOOR_PLAN_SERVICE
 from services.availability.floor_plan_api import FloorPlanServicer
 from services.availability.grpc_api import AvailabilityServicer
 from services.availability.grpc_api import add_to_server as add_availability_to_server
+from services.availability.messages import MESSAGES
 from services.availability.roles import ROLES
 from services.availability.settings import AvailabilitySettings
 from shared.channels import open_channel
@@ -33,6 +34,7 @@ from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready
 from shared.redis_client import connect_redis
+from shared.seating.knobs import SeatingKnobs
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.availability.v1 import (
@@ -81,7 +83,8 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
     else:
         log.info("no optimizer address: capacity checks never ask for a re-pack")
     source = PostgresDaySource(engine)
-    rescuer = Rescuer(rescue, timedelta(milliseconds=settings.rescue_time_limit_ms))
+    # Each venue's policy sets its rescue time limit; this default serves only a caller without.
+    rescuer = Rescuer(rescue, SeatingKnobs().rescue_time_limit)
     models = DayModels(
         source,
         RedisDayCache(redis, await source.identity()),
@@ -117,6 +120,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         port=settings.availability_port if port is None else port,
         register=register,
         roles_by_method=ROLES,
+        messages=MESSAGES,
         # Not Redis: the day cache and the rate limits fall back when it is away.
         readiness_checks=[database_ready(engine)],
         rate_limits=RateLimits.from_settings(settings, redis),

@@ -26,12 +26,6 @@ class AvailabilitySettings(ServiceSettings):
         description="where the service asks the optimizer for rescue re-packs; empty turns "
         "rescue off (`make run` sets it)",
     )
-    rescue_time_limit_ms: int = Field(
-        default=300,
-        ge=1,
-        le=2000,  # FindRescuePlan's own maximum
-        description="a rescue search's time limit",
-    )
     day_models_max: int = Field(
         default=256, ge=1, description="venue days an availability process holds in memory at most"
     )

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from services.availability.application.snapshot_ports import DayFacts
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
 from services.availability.domain.occupancy import Demand, Kind, Occupancy
+from shared.seating.combinations import CombinationRule, explicit_from_json, explicit_to_json
+from shared.seating.knobs import SeatingKnobs
 
 
 def encode(facts: DayFacts) -> bytes:
@@ -34,6 +36,12 @@ def encode(facts: DayFacts) -> bytes:
             "parties": policy.max_parties_per_slot,
             "max_tables": policy.max_tables_per_combination,
             "cross_zone": policy.allow_cross_zone_combinations,
+            "rule": [policy.combination_rule.seats_lost_per_join,
+                     policy.combination_rule.min_covers],
+            "combinations": explicit_to_json(policy.table_combinations),
+            "knobs": [policy.knobs.rescue_time_limit.total_seconds(),
+                      policy.knobs.rescue_max_movers,
+                      policy.knobs.look_ahead_horizon.total_seconds()],
         },
         "occupancies": [
             [o.allocation_id, o.kind.value, list(o.table_ids), o.start.isoformat(),
@@ -62,7 +70,17 @@ def _policy(raw: dict[str, Any]) -> Policy:
         max_parties_per_slot=raw["parties"],
         max_tables_per_combination=raw["max_tables"],
         allow_cross_zone_combinations=raw["cross_zone"],
+        combination_rule=CombinationRule(*raw.get("rule", (0, 0))),
+        table_combinations=explicit_from_json(raw.get("combinations")),
+        knobs=_knobs(raw.get("knobs")),
     )
+
+
+def _knobs(raw: list[Any] | None) -> SeatingKnobs:
+    if raw is None:  # cached by a process from before the knobs were policy
+        return SeatingKnobs()
+    limit, movers, horizon = raw
+    return SeatingKnobs(timedelta(seconds=limit), movers, timedelta(seconds=horizon))
 
 
 def decode(data: bytes) -> DayFacts:

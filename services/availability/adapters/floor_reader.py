@@ -18,6 +18,7 @@ from services.availability.adapters.tables import (
     venues,
 )
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
+from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
 
 
 async def read_floor(db: AsyncConnection, venue_id: str) -> tuple[Floor, Policy, int] | None:
@@ -85,4 +86,7 @@ async def _read_policy(
         max_parties_per_slot=row["pacing_max_parties_per_slot"] if row else None,
         max_tables_per_combination=row["max_tables_per_combination"] if row else 3,
         allow_cross_zone_combinations=row["allow_cross_zone_combinations"] if row else False,
+        combination_rule=combination_rule(row),
+        table_combinations=table_combinations(row),
+        knobs=seating_knobs(row),
     )

@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from shared.seating import policy_defaults as defaults
+from shared.seating.combinations import (
+    Candidate,
+    CombinationRule,
+    ExplicitCombination,
+    Seat,
+    floor_candidates,
+)
+from shared.seating.knobs import SeatingKnobs
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,9 @@ class Policy:
     max_parties_per_slot: int | None = None
     max_tables_per_combination: int = defaults.MAX_TABLES_PER_COMBINATION
     allow_cross_zone_combinations: bool = False
+    combination_rule: CombinationRule = field(default_factory=CombinationRule)
+    table_combinations: tuple[ExplicitCombination, ...] = ()
+    knobs: SeatingKnobs = field(default_factory=SeatingKnobs)
 
     def turn_time(self, party_size: int) -> timedelta | None:
         for band in self.turn_bands:
@@ -107,3 +118,19 @@ class Floor:
             graph.setdefault(first, set()).add(second)
             graph.setdefault(second, set()).add(first)
         return graph
+
+
+def candidates_of(floor: Floor, policy: Policy) -> tuple[Candidate, ...]:
+    """The tables and combinations that can seat a party on the floor's active tables."""
+    seats = [Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, t.combinable)
+             for t in floor.active_tables()]  # fmt: skip
+    return tuple(
+        floor_candidates(
+            seats,
+            floor.neighbours(),
+            max_tables=policy.max_tables_per_combination,
+            cross_zone=policy.allow_cross_zone_combinations,
+            rule=policy.combination_rule,
+            explicit=policy.table_combinations,
+        )
+    )

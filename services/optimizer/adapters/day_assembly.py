@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from services.optimizer.domain.day import Period, VenueDay
 from services.optimizer.domain.model import Booking, Problem, Span, Table, Weights
-from shared.seating.combinations import Seat, connected_sets
+from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
+from shared.seating.combinations import Seat, floor_candidates
 from shared.seating.policy_defaults import FREEZE_WINDOW
 from shared.seating.policy_defaults import MAX_TABLES_PER_COMBINATION as MAX_TABLES
 from shared.seating.policy_defaults import OPTIMIZER_THRESHOLD_PERCENT as THRESHOLD
@@ -65,11 +66,13 @@ def assemble(
             )
         )
     weights = Weights() if move_penalty is None else Weights(move=move_penalty)
-    candidates = connected_sets(
+    candidates = floor_candidates(
         seats,
         neighbours,
         max_tables=policy.get("max_tables_per_combination") or MAX_TABLES,
         cross_zone=bool(policy.get("allow_cross_zone_combinations")),
+        rule=combination_rule(policy),
+        explicit=table_combinations(policy),
     )
     problem = Problem(
         tables=tuple(tables.values()),
@@ -89,6 +92,7 @@ def assemble(
         buffer=buffer,
         snapshot_version=snapshot_version,
         periods=periods,
+        knobs=seating_knobs(policy),
     )
 
 

@@ -26,7 +26,7 @@ class RescueAsk:
     booking_id: UUID | None
     party_size: int
     window: tuple[datetime, datetime] | None
-    time_limit_s: float
+    time_limit_s: float | None  # None: the venue's policy's
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,10 @@ class Rescues:
         new = Booking(booking_id, party_size, start, end + day.buffer, state="ASSIGNMENT_PENDING")
         others = tuple(b for b in day.problem.bookings if b.booking_id != booking_id)
         problem = replace(day.problem, bookings=others)
-        plan = await asyncio.to_thread(rescue, problem, new, time_limit_s=ask.time_limit_s)
+        limit = ask.time_limit_s or day.knobs.rescue_time_limit.total_seconds()
+        plan = await asyncio.to_thread(
+            rescue, problem, new, time_limit_s=limit, max_movers=day.knobs.rescue_max_movers
+        )
         if plan is None:
             return RescueAnswer((), None)
         tables = plan.tables_of(booking_id) or ()
@@ -66,7 +69,7 @@ class Rescues:
         record = PlanRecord(
             plan_id=self._new_id(), run_id=self._new_id(), venue_id=ask.venue_id,
             service_date=start.astimezone(day.timezone).date(), service_period="",
-            status=PlanStatus.PROPOSED, options=RunOptions(time_limit_s=ask.time_limit_s),
+            status=PlanStatus.PROPOSED, options=RunOptions(time_limit_s=limit),
             actor="rescue", create_time=now,
             moves=planned(plan.moves, versions, windows, parties),
             new_assignments=planned(

@@ -46,11 +46,18 @@ def value(
     )
 
 
-def current_candidate(booking: Booking, tables: Mapping[str, Table]) -> Candidate | None:
-    """The booking's tables now as a candidate (whether or not the venue lists that set)."""
+def current_candidate(
+    booking: Booking,
+    tables: Mapping[str, Table],
+    listed: Mapping[tuple[str, ...], Candidate] | None = None,
+) -> Candidate | None:
+    """The booking's tables now as a candidate: the venue's own for that set when it lists
+    it (`listed`, by table ids), else the plain sum of the tables."""
     if not booking.table_ids:
         return None
     members = tuple(sorted(booking.table_ids))
+    if listed is not None and members in listed:
+        return listed[members]
     return Candidate(
         members,
         sum(tables[t].min_seats for t in members),
@@ -117,10 +124,11 @@ def options(
     """
     tables = {t.table_id: t for t in problem.tables}
     zones = {t.table_id: t.zone_id for t in problem.tables}
+    listed = {c.table_ids: c for c in problem.candidates}
     by_party: dict[int, list[Candidate]] = {}
     found: dict[str, list[Option]] = {}
     for booking in bookings:
-        current = current_candidate(booking, tables)
+        current = current_candidate(booking, tables, listed)
         keep = [current] if current is not None else []
         if problem.is_movable(booking) or booking.booking_id in required:
             party = booking.party_size

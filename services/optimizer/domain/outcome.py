@@ -72,9 +72,10 @@ class _Worth:
         self._tables = {t.table_id: t for t in problem.tables}
         self._zones = {t.table_id: t.zone_id for t in problem.tables}
         self._weights = problem.weights
+        self._listed = {c.table_ids: c for c in problem.candidates}
 
     def current(self, booking: Booking) -> Candidate | None:
-        return current_candidate(booking, self._tables)
+        return current_candidate(booking, self._tables, self._listed)
 
     def __call__(self, booking: Booking, candidate: Candidate | None) -> int:
         if candidate is None:
