@@ -24,8 +24,8 @@ class AssignerSettings(ServiceSettings):
     )
     optimizer_address: str = Field(
         default="",
-        description="where the service asks the optimizer for rescue re-packs; empty turns "
-        "rescue off (`make run` sets it)",
+        description="where the service asks the optimizer for rescue re-packs (availability: "
+        "with `MAITRED_AVAILABILITY_RESCUE=optimizer`); empty turns that off (`make run` sets it)",
     )
     consumer_name: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",

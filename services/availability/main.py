@@ -18,8 +18,9 @@ from services.availability.adapters.rescue_client import GrpcRescue
 from services.availability.adapters.state_client import GrpcBookingStates
 from services.availability.adapters.venue_heads import PostgresVenueHeads
 from services.availability.application.day_models import DayModels
+from services.availability.application.repacks import MemoryRescue
 from services.availability.application.rescues import RescueOff, RescuePort, Rescuer
-from services.availability.application.snapshots import Snapshots
+from services.availability.application.snapshots import Snapshots, View
 from services.availability.application.watch import WatchHub
 from services.availability.floor_plan_api import SERVICE as FLOOR_PLAN_SERVICE
 from services.availability.floor_plan_api import FloorPlanServicer
@@ -71,8 +72,15 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         load_balancing=settings.grpc_load_balancing,
     )  # fmt: skip
     optimizer_channel = None
+    snapshots: Snapshots  # the memory rescue reads the views the snapshots below make
+
+    async def view(venue_id: str, start: datetime, end: datetime) -> View:
+        return await snapshots.view(venue_id, start, end)
+
     rescue: RescuePort = RescueOff()
-    if settings.optimizer_address:
+    if settings.availability_rescue == "memory":
+        rescue = MemoryRescue(view, now)
+    elif settings.availability_rescue == "optimizer" and settings.optimizer_address:
         optimizer_channel = open_channel(
             settings.optimizer_address,
             service_name="optimizer",
@@ -81,7 +89,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         )
         rescue = GrpcRescue(optimizer_channel, token)
     else:
-        log.info("no optimizer address: capacity checks never ask for a re-pack")
+        log.info("rescue off: capacity checks never look for a re-pack")
     source = PostgresDaySource(engine)
     # Each venue's policy sets its rescue time limit; this default serves only a caller without.
     rescuer = Rescuer(rescue, SeatingKnobs().rescue_time_limit)

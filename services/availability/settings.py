@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from shared.settings import ServiceSettings
@@ -21,10 +23,17 @@ class AvailabilitySettings(ServiceSettings):
     watch_poll_seconds: float = Field(
         default=2.0, gt=0, description="safety poll of venue versions behind the change feed"
     )
+    availability_rescue: Literal["memory", "optimizer", "off"] = Field(
+        default="memory",
+        description="where a capacity check or slot search that finds no free table looks for a "
+        "re-pack of seated bookings: on this process's day models (`memory`), by asking the "
+        "optimizer at `MAITRED_OPTIMIZER_ADDRESS` (`optimizer`; empty address: off), or nowhere "
+        "(`off`)",
+    )
     optimizer_address: str = Field(
         default="",
-        description="where the service asks the optimizer for rescue re-packs; empty turns "
-        "rescue off (`make run` sets it)",
+        description="where the service asks the optimizer for rescue re-packs (availability: "
+        "with `MAITRED_AVAILABILITY_RESCUE=optimizer`); empty turns that off (`make run` sets it)",
     )
     day_models_max: int = Field(
         default=256, ge=1, description="venue days an availability process holds in memory at most"

@@ -109,6 +109,23 @@ def derived(candidate: Candidate, rule: CombinationRule) -> Candidate:
     )
 
 
+def covers_of(
+    table_ids: Iterable[str],
+    max_seats: Mapping[str, int],
+    candidates: Iterable[Candidate],
+    rule: CombinationRule,
+) -> int:
+    """The most covers a set of tables seats: the venue's candidate for that set when it has
+    one (a single table, an explicit or a derived combination), else the rule's seats for the
+    set (its tables' maximums less the seats lost per join), as for a set ops join by hand."""
+    members = tuple(sorted(table_ids))
+    listed = next((c for c in candidates if c.table_ids == members), None)
+    if listed is not None:
+        return listed.max_seats
+    joins = max(len(members) - 1, 0)
+    return sum(max_seats[t] for t in members) - rule.seats_lost_per_join * joins
+
+
 def explicit_to_json(combinations: Iterable[ExplicitCombination]) -> list[dict[str, object]]:
     """The stored form of explicit combinations (a JSON list)."""
     return [

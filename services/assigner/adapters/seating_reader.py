@@ -101,6 +101,7 @@ class SeatingReader:
             retry_budget=int(policy.get("retry_budget") or defaults.RETRY_ATTEMPTS),
             hold_ttl=_seconds(policy.get("hold_ttl_seconds")) or defaults.HOLD_TTL,
             freeze_window=_minutes(policy.get("freeze_window_minutes"), defaults.FREEZE_WINDOW),
+            rule=combination_rule(policy),
         )
 
     def _combinations(

@@ -122,7 +122,7 @@ class BookingTables:
         view = await self._bookings.get(venue_id, booking_id)
         view = checked(view, expected_version, (PENDING, IN_PROGRESS, MANUAL_REVIEW))
         day = await self._assigner.day(venue_id, view.start, view.end, booking_id)
-        check_tables_fit(table_ids, day.tables, view.party_size)
+        check_tables_fit(table_ids, day.tables, view.party_size, day.covers)
 
         async def write_and_record(view: BookingView) -> Outcome:
             allocation, _ = await self._store.assignments.replace_assignment(
@@ -177,7 +177,7 @@ class BookingTables:
             released = await self._store.reads.get(previous.group_id) if previous else None
             return Outcome(None, view, released)
         day = await self._assigner.day(venue_id, view.start, view.end, booking_id)
-        check_tables_fit(table_ids, day.tables, view.party_size)
+        check_tables_fit(table_ids, day.tables, view.party_size, day.covers)
         source = "manual" if by_ops else "requested"
 
         async def write_and_record() -> Outcome:

@@ -51,7 +51,7 @@ class Holds:
         try:
             if order.table_ids:
                 day = await self._assigner.day(order.venue_id, order.start, order.end)
-                check_tables_fit(order.table_ids, day.tables, order.party_size or None)
+                check_tables_fit(order.table_ids, day.tables, order.party_size or None, day.covers)
                 return await self._hold(order, order.table_ids, day, {"source": "requested"})
             return await self._engine_hold(order)
         except AllocationConflict:

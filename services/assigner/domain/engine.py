@@ -203,7 +203,7 @@ def _stake(
     may prove safety for one order and not another, but it changes no score (a booking not
     proven safe is judged on all its fits) nor any reason (see strategies.look_ahead).
     """
-    options: dict[tuple[str, ...], None] = {}
+    options: dict[tuple[str, ...], Candidate] = {}
     used: set[str] = set()
     disjoint = 0
     for candidate in fits.free_fits(
@@ -217,5 +217,5 @@ def _stake(
             disjoint += 1
             if disjoint > widest:
                 return Stake(booking, (), safe=True)
-        options[option] = None
-    return Stake(booking, tuple(frozenset(option) for option in options), safe=False)
+        options[option] = candidate
+    return Stake(booking, tuple(options.values()), safe=False)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from services.assigner.domain.plans import TableInfo
 from services.assigner.domain.strategies import StrategyContext
 from shared.seating import policy_defaults as defaults
-from shared.seating.combinations import Candidate
+from shared.seating.combinations import Candidate, CombinationRule, covers_of
 
 
 @dataclass(frozen=True)
@@ -25,3 +26,9 @@ class VenueDay:
     retry_budget: int
     hold_ttl: timedelta = defaults.HOLD_TTL
     freeze_window: timedelta = defaults.FREEZE_WINDOW  # bookings this near their start stay put
+    rule: CombinationRule = field(default_factory=CombinationRule)  # sets outside `candidates`
+
+    def covers(self, table_ids: Iterable[str]) -> int:
+        """The most covers these (active) tables seat together, as the venue defines them."""
+        seats = {t: info.max_seats for t, info in self.tables.items()}
+        return covers_of(table_ids, seats, self.candidates, self.rule)

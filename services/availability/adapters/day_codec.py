@@ -42,11 +42,13 @@ def encode(facts: DayFacts) -> bytes:
             "knobs": [policy.knobs.rescue_time_limit.total_seconds(),
                       policy.knobs.rescue_max_movers,
                       policy.knobs.look_ahead_horizon.total_seconds()],
+            "freeze": policy.freeze_window.total_seconds(),
         },
         "occupancies": [
             [o.allocation_id, o.kind.value, list(o.table_ids), o.start.isoformat(),
              o.end.isoformat(), o.booking_id, o.party_size,
-             o.expire_time.isoformat() if o.expire_time else None]
+             o.expire_time.isoformat() if o.expire_time else None, o.booking_state, o.pinned,
+             o.preferred_zone_id]
             for o in facts.occupancies
         ],
         "demand": [[d.booking_id, d.party_size, d.start.isoformat(), d.end.isoformat(), d.state]
@@ -73,7 +75,15 @@ def _policy(raw: dict[str, Any]) -> Policy:
         combination_rule=CombinationRule(*raw.get("rule", (0, 0))),
         table_combinations=explicit_from_json(raw.get("combinations")),
         knobs=_knobs(raw.get("knobs")),
+        freeze_window=timedelta(seconds=raw["freeze"]),
     )
+
+
+def _occupancy(row: list[Any]) -> Occupancy:
+    moment = datetime.fromisoformat
+    a, k, t, s, e, b, p, x, state, pinned, zone = row
+    expire = moment(x) if x else None
+    return Occupancy(a, Kind(k), tuple(t), moment(s), moment(e), b, p, expire, state, pinned, zone)
 
 
 def _knobs(raw: list[Any] | None) -> SeatingKnobs:
@@ -96,9 +106,6 @@ def decode(data: bytes) -> DayFacts:
             edges=frozenset((a, b) for a, b in raw["edges"]),
         ),
         policy=_policy(raw["policy"]),
-        occupancies=tuple(
-            Occupancy(a, Kind(k), tuple(t), moment(s), moment(e), b, p, moment(x) if x else None)
-            for a, k, t, s, e, b, p, x in raw["occupancies"]
-        ),
+        occupancies=tuple(_occupancy(row) for row in raw["occupancies"]),
         demand=tuple(Demand(b, p, moment(s), moment(e), st) for b, p, s, e, st in raw["demand"]),
     )

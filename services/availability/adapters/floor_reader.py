@@ -33,7 +33,11 @@ async def read_floor(db: AsyncConnection, venue_id: str) -> tuple[Floor, Policy,
     if venue is None:
         return None
     tables = (
-        await db.execute(select(dining_tables).where(dining_tables.c.venue_id == venue_id))
+        await db.execute(
+            select(dining_tables)
+            .where(dining_tables.c.venue_id == venue_id)
+            .order_by(dining_tables.c.table_id)  # the optimizer's order: the same combinations
+        )
     ).mappings()
     edges = await db.execute(
         select(table_adjacency.c.table_a, table_adjacency.c.table_b).where(
@@ -89,4 +93,5 @@ async def _read_policy(
         combination_rule=combination_rule(row),
         table_combinations=table_combinations(row),
         knobs=seating_knobs(row),
+        freeze_window=timedelta(minutes=row["freeze_window_minutes"] if row else 60),
     )

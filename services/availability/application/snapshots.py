@@ -103,7 +103,9 @@ class Snapshots:
         return view
 
     def _combinations(self, venue_id: str, day: DayFacts) -> tuple[Candidate, ...]:
-        key = (day.floor_version, day.policy)
+        # Keyed by the floor itself, not its version: a table written outside the floor-plan
+        # API (which bumps the version) still changes the combinations.
+        key = (day.floor, day.policy)
         known = self._candidates.get(venue_id)
         if known is None or known[0] != key:
             known = self._candidates[venue_id] = (key, candidates_of(day.floor, day.policy))

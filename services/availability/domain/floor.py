@@ -64,6 +64,8 @@ class Policy:
     combination_rule: CombinationRule = field(default_factory=CombinationRule)
     table_combinations: tuple[ExplicitCombination, ...] = ()
     knobs: SeatingKnobs = field(default_factory=SeatingKnobs)
+    # Bookings starting sooner than this are never moved by a re-pack: the floor knows them.
+    freeze_window: timedelta = timedelta(minutes=60)
 
     def turn_time(self, party_size: int) -> timedelta | None:
         for band in self.turn_bands:

@@ -8,9 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.optimizer.domain.day import Period, VenueDay
-from services.optimizer.domain.model import Booking, Problem, Span, Table, Weights
 from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
 from shared.seating.combinations import Seat, floor_candidates
+from shared.seating.planning.model import Booking, Problem, Span, Table, Weights
 from shared.seating.policy_defaults import FREEZE_WINDOW
 from shared.seating.policy_defaults import MAX_TABLES_PER_COMBINATION as MAX_TABLES
 from shared.seating.policy_defaults import OPTIMIZER_THRESHOLD_PERCENT as THRESHOLD
@@ -81,6 +81,7 @@ def assemble(
         now=now,
         freeze_window=or_default(minutes(policy.get("freeze_window_minutes")), FREEZE_WINDOW),
         fixed_busy=dict(fixed),
+        rule=combination_rule(policy),
         weights=weights,
     )
     return VenueDay(

@@ -10,10 +10,10 @@ from uuid import UUID
 
 from services.optimizer.application.ports import Days
 from services.optimizer.domain.day import REACH, Window
-from services.optimizer.domain.model import Booking
 from services.optimizer.domain.records import PlanRecord, PlanStatus, RunOptions, planned
-from services.optimizer.domain.rescue import rescue
 from shared.domain_errors import NotFound
+from shared.seating.planning.model import Booking
+from shared.seating.planning.rescue import rescue
 
 NEW_PARTY = "new-party"  # the id of a party that has no booking yet (a capacity check)
 

@@ -8,8 +8,8 @@ from enum import StrEnum
 from uuid import UUID
 
 from services.optimizer.domain.day import VenueDay
-from services.optimizer.domain.model import Move, Plan
 from shared.seating import policy_defaults as defaults
+from shared.seating.planning.model import Move, Plan
 
 
 class PlanStatus(StrEnum):

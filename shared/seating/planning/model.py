@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from shared.seating.combinations import Candidate
+from shared.seating.combinations import Candidate, CombinationRule
 
 Span = tuple[datetime, datetime]  # [start, end): a booking's turn plus buffer, or a hold
 NEVER_MOVE_STATES = frozenset({"SEATED", "COMPLETED"})
@@ -91,6 +91,7 @@ class Problem:
     freeze_window: timedelta = timedelta(0)
     fixed_busy: Mapping[str, Sequence[Span]] = field(default_factory=dict)
     weights: Weights = field(default_factory=Weights)
+    rule: CombinationRule = field(default_factory=CombinationRule)  # sets not in candidates
 
     def is_movable(self, booking: Booking) -> bool:
         return movable(booking, self.now, self.freeze_window)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from services.optimizer.domain.model import Booking, Plan, Problem, Span
-from services.optimizer.domain.options import free, overlaps
-from services.optimizer.domain.solver import solve
 from shared.seating.knobs import SeatingKnobs
+from shared.seating.planning.model import Booking, Plan, Problem, Span
+from shared.seating.planning.options import free, overlaps
+from shared.seating.planning.solver import solve
 
 # Bookings a re-pack may move at most (blockers first, then their knock-ons), unless the
 # venue's policy says otherwise.
