@@ -65,7 +65,7 @@ class Policy:
     table_combinations: tuple[ExplicitCombination, ...] = ()
     knobs: SeatingKnobs = field(default_factory=SeatingKnobs)
     # Bookings starting sooner than this are never moved by a re-pack: the floor knows them.
-    freeze_window: timedelta = timedelta(minutes=60)
+    freeze_window: timedelta = defaults.FREEZE_WINDOW
 
     def turn_time(self, party_size: int) -> timedelta | None:
         for band in self.turn_bands:
