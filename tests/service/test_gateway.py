@@ -71,7 +71,7 @@ async def gateway(database_url: str, redis_url: str, state_address: str) -> Asyn
         host="127.0.0.1", state_address=state_address,
         availability_address=f"127.0.0.1:{availability.port}",
         assigner_address=away, optimizer_address=away,
-        timeout_seconds=5, grace_period_seconds=1,
+        gateway_timeout_seconds=5, grace_period_seconds=1,
     )  # fmt: skip
     running = await start(settings, port=0)
     yield f"http://127.0.0.1:{running.port}"

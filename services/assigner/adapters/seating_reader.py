@@ -35,6 +35,7 @@ from shared.db.venue_policy import (
     venue_policy,
     yield_settings,
 )
+from shared.seating import policy_defaults as defaults
 from shared.seating.admission import SeatedBooking
 from shared.seating.combinations import Candidate, Seat, floor_candidates
 from shared.seating.demand import DemandHistory
@@ -103,9 +104,9 @@ class SeatingReader:
             buffer=buffer,
             weights={str(k): float(v) for k, v in (policy.get("strategy_weights") or {}).items()},
             auto_confirm=bool(policy.get("auto_confirm", True)),
-            retry_budget=int(policy.get("retry_budget") or 5),
-            hold_ttl=timedelta(seconds=int(policy.get("hold_ttl_seconds") or 180)),
-            freeze_window=timedelta(minutes=_or(policy.get("freeze_window_minutes"), 60)),
+            retry_budget=int(policy.get("retry_budget") or defaults.RETRY_ATTEMPTS),
+            hold_ttl=_seconds(policy.get("hold_ttl_seconds")) or defaults.HOLD_TTL,
+            freeze_window=_minutes(policy.get("freeze_window_minutes"), defaults.FREEZE_WINDOW),
             rule=combination_rule(policy),
             yield_settings=yield_settings(policy),
             seats=tuple(_seat(t, combinable) for t, combinable in tables),
@@ -131,7 +132,7 @@ class SeatingReader:
         edges: frozenset[tuple[str, str]],
         policy: dict[str, Any],
     ) -> tuple[Candidate, ...]:
-        max_tables = policy.get("max_tables_per_combination") or 3
+        max_tables = policy.get("max_tables_per_combination") or defaults.MAX_TABLES_PER_COMBINATION
         cross = bool(policy.get("allow_cross_zone_combinations"))
         rule, explicit = combination_rule(policy), table_combinations(policy)
         key = (venue_id, tuple(tables), edges, max_tables, cross, rule, explicit)
@@ -152,9 +153,13 @@ def _seat(table: TableInfo, combinable: bool) -> Seat:
     return Seat(table.table_id, table.zone_id, table.min_seats, table.max_seats, combinable)
 
 
-def _or(value: Any, default: int) -> int:
+def _seconds(value: Any) -> timedelta:
+    return timedelta(seconds=int(value or 0))
+
+
+def _minutes(value: Any, default: timedelta) -> timedelta:
     """The policy's value, or the default for a venue without a policy row (0 is a value)."""
-    return default if value is None else int(value)
+    return default if value is None else timedelta(minutes=int(value))
 
 
 async def _tables(db: AsyncConnection, venue_id: str) -> list[tuple[TableInfo, bool]]:

@@ -58,9 +58,6 @@ class WatchHub:
         if venue_id in self._wakeups and version > self._seen.get(venue_id, 0):
             self._wakeups[venue_id].set()
 
-    def subscriber_count(self, venue_id: str) -> int:
-        return len(self._subscribers.get(venue_id, ()))
-
     async def watch(
         self,
         venue_id: str,

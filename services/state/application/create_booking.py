@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
@@ -17,31 +15,21 @@ from shared.auth import Caller
 from shared.domain_errors import RequestIdReused
 
 
-def fingerprint_of(new: NewBooking) -> str:
-    """A digest of the payload, to tell a replay from a reused request id."""
-    payload = {
-        "venue_id": new.venue_id,
-        "party_size": new.party_size,
-        "start_time": new.start_time.isoformat() if new.start_time else None,
-        "guest_reference": new.guest_reference,
-        "notes": new.notes,
-        "preferred_zone_id": new.preferred_zone_id,
-        "pinned": new.pinned,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
 async def create_booking(
     new: NewBooking,
     caller: Caller,
     *,
+    fingerprint: str,
     uow: UnitOfWorkFactory,
     now: datetime,
     new_id: Callable[[], UUID],
     trace_id: str = "",
 ) -> Booking:
-    """The created booking, or the first response when the request id was seen before."""
-    fingerprint = fingerprint_of(new)
+    """The created booking, or the first response when the request id was seen before.
+
+    `fingerprint` digests the whole request but its request id: a request id seen before
+    with another fingerprint is refused as reused.
+    """
     for _ in range(2):
         try:
             return await _create_once(new, fingerprint, caller, uow, now, new_id, trace_id)

@@ -244,15 +244,19 @@ async def test_when_no_table_fits_it_retries_later_with_backoff():
     assert work.retries.scheduled == [NOW + timedelta(seconds=1)]
 
 
-async def test_after_the_retry_budget_the_booking_goes_to_manual_review():
+@pytest.mark.parametrize("budget", [1, 3, 4])
+async def test_after_the_retry_budget_the_booking_goes_to_manual_review(budget):
     bookings = FakeBookings(booking("ASSIGNMENT_PENDING"))
     clock = [NOW]
-    work = coordinator(bookings, tables=FakeTables([]), clock=lambda: clock[0])
-    for _ in range(3):
+    rules = FakeRules(budget=budget)
+    work = coordinator(bookings, tables=FakeTables([]), rules=rules, clock=lambda: clock[0])
+    for _ in range(budget):
         clock[0] += timedelta(minutes=1)  # every retry is due
         await work.drive("v", uuid4())
     assert bookings.booking.state == "MANUAL_REVIEW"
-    assert bookings.moves.count("StartAssignment") == 3
+    assert bookings.moves.count("StartAssignment") == budget
+    assert bookings.moves[-1] == "SendToManualReview"
+    assert bookings.reasons[-1] == f"no table fits after {budget} tries"
 
 
 def rescuer(bookings, plan=REPACK, **mover):

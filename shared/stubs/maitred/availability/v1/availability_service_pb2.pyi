@@ -4,6 +4,7 @@ from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from shared.stubs.maitred.availability.v1 import snapshot_pb2 as _snapshot_pb2
 from shared.stubs.maitred.common.v1 import common_pb2 as _common_pb2
+from shared.stubs.maitred.common.v1 import method_options_pb2 as _method_options_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
