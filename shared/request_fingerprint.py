@@ -6,6 +6,9 @@ import hashlib
 
 from google.protobuf.message import Message
 
+# Marks a whole-request fingerprint; a stored one without it was written by an earlier release.
+VERSION = "v2:"
+
 
 def request_fingerprint(request: Message, request_id_field: str = "request_id") -> str:
     """SHA-256 of the deterministic serialization of a copy of `request` without its request id.
@@ -16,4 +19,4 @@ def request_fingerprint(request: Message, request_id_field: str = "request_id") 
     payload = type(request)()
     payload.CopyFrom(request)
     payload.ClearField(request_id_field)
-    return hashlib.sha256(payload.SerializeToString(deterministic=True)).hexdigest()
+    return VERSION + hashlib.sha256(payload.SerializeToString(deterministic=True)).hexdigest()

@@ -8,11 +8,13 @@ from uuid import UUID
 
 from services.state.application.ports import RequestAlreadyStored, UnitOfWorkFactory
 from services.state.domain.demand import demand_request
+from services.state.domain.legacy_fingerprint import legacy_fingerprint
 from services.state.domain.model import Booking, StateChange, event_for
 from services.state.domain.states import BookingState
 from services.state.domain.validation import REQUEST_ID, NewBooking, validate_new_booking
 from shared.auth import Caller
 from shared.domain_errors import RequestIdReused
+from shared.request_fingerprint import VERSION
 
 
 async def create_booking(
@@ -51,7 +53,7 @@ async def _create_once(
         if new.venue_id and REQUEST_ID.match(new.request_id):
             stored = await uow.bookings.find_request(new.venue_id, new.request_id)
             if stored is not None:
-                if stored.fingerprint != fingerprint:
+                if not _same_payload(stored.fingerprint, fingerprint, new):
                     raise RequestIdReused(request_id=new.request_id)
                 return stored.booking
         # In the same transaction: no second connection and round trips for the rules.
@@ -98,3 +100,10 @@ async def _create_once(
         await uow.bookings.add_request(new.venue_id, new.request_id, fingerprint, booking)
         await uow.commit()
         return booking
+
+
+def _same_payload(stored: str, fingerprint: str, new: NewBooking) -> bool:
+    """Whether a stored fingerprint is this request's, in the form its release wrote it."""
+    if stored.startswith(VERSION):
+        return stored == fingerprint
+    return stored == legacy_fingerprint(new)
