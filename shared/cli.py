@@ -26,8 +26,10 @@ def _mint(args: argparse.Namespace) -> int:
     settings = CliSettings()
     secret = settings.jwt_secret.get_secret_value()
     if len(secret) < 32:
-        print("MAITRED_JWT_SECRET must be set (32 characters or more) to mint a token",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "MAITRED_JWT_SECRET must be set (32 characters or more) to mint a token",
+            file=sys.stderr,
+        )
         return 2
     token = mint_token(
         secret,

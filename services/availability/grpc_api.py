@@ -77,8 +77,9 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
     ) -> AsyncIterator[bytes]:
         start, end = window_of(request)
         if request.last_version < 0:
-            raise InvalidArgument([FieldViolation("last_version", "field.out_of_range",
-                                                  {"min": 0, "max": "any"})])  # fmt: skip
+            raise InvalidArgument(
+                [FieldViolation("last_version", "field.out_of_range", {"min": 0, "max": "any"})]
+            )
         updates = self._hub.watch(
             _venue(request.venue_id), start, end, request.last_version, deltas=request.deltas
         )
@@ -128,15 +129,19 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
     ) -> api.SearchSlotsResponse:
         span = _span_of(request)
         if not 0 <= request.max_results <= 50:
-            raise InvalidArgument([FieldViolation("max_results", "field.out_of_range",
-                                                  {"min": 0, "max": 50})])  # fmt: skip
+            raise InvalidArgument(
+                [FieldViolation("max_results", "field.out_of_range", {"min": 0, "max": 50})]
+            )
         preferred = None
         if request.HasField("preferred_start_time"):
             preferred = moment_of(request, "preferred_start_time", "preferred_start_time")
         options, version = await self._snapshots.search(
-            _venue(request.venue_id), _party(request.party_size), span, preferred,
+            _venue(request.venue_id),
+            _party(request.party_size),
+            span,
+            preferred,
             request.max_results or 10,
-        )  # fmt: skip
+        )
         return api.SearchSlotsResponse(
             candidates=[option_to_proto(o) for o in options], snapshot_version=version
         )

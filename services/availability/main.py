@@ -62,16 +62,21 @@ def now() -> datetime:
 async def start(settings: AvailabilitySettings, *, port: int | None = None) -> RunningServer:
     """Start the availability service; `port` overrides the configured one (0: a free port)."""
     configure_tracing("availability", settings.tracing_endpoint)
-    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
-                           application_name="maitred-availability")  # fmt: skip
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        application_name="maitred-availability",
+    )
     redis = await connect_redis(settings.redis_url, cluster=settings.redis_cluster, timeout_s=0.5)
     token = ServiceToken(
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="availability"
     )
     state_channel = open_channel(
-        settings.state_address, service_name="state", contract=[state_service_pb2.DESCRIPTOR],
+        settings.state_address,
+        service_name="state",
+        contract=[state_service_pb2.DESCRIPTOR],
         load_balancing=settings.grpc_load_balancing,
-    )  # fmt: skip
+    )
     optimizer_channel = None
     snapshots: Snapshots  # the memory rescue reads the views the snapshots below make
 

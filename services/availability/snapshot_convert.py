@@ -37,8 +37,10 @@ def window_of(request: object, field: str = "window") -> tuple[datetime, datetim
     if not request.HasField(field):  # type: ignore[attr-defined]
         raise InvalidArgument([FieldViolation(field, "field.required")])
     window = getattr(request, field)
-    return (moment_of(window, "start_time", f"{field}.start_time"),
-            moment_of(window, "end_time", f"{field}.end_time"))  # fmt: skip
+    return (
+        moment_of(window, "start_time", f"{field}.start_time"),
+        moment_of(window, "end_time", f"{field}.end_time"),
+    )
 
 
 def _window(start: datetime, end: datetime) -> common_pb2.TimeWindow:

@@ -94,18 +94,26 @@ def _token(settings: OptimizerCliSettings) -> str:
     secret = settings.jwt_secret.get_secret_value()
     if len(secret) < 32:
         raise SystemExit("set MAITRED_TOKEN, or MAITRED_JWT_SECRET to mint an ops token")
-    return mint_token(secret, subject="optimizer-cli", roles=[Role.OPS], venues=["*"],
-                      ttl_seconds=900, issuer=settings.jwt_issuer)  # fmt: skip
+    return mint_token(
+        secret,
+        subject="optimizer-cli",
+        roles=[Role.OPS],
+        venues=["*"],
+        ttl_seconds=900,
+        issuer=settings.jwt_issuer,
+    )
 
 
 async def optimize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     limit = Duration()
     limit.FromMilliseconds(int(args.time_limit * 1000))
     request = api.OptimizeVenueDayRequest(
-        venue_id=args.venue, service_date=args.date, service_period=args.period or "",
+        venue_id=args.venue,
+        service_date=args.date,
+        service_period=args.period or "",
         request_id=uuid.uuid4().hex,
         options=pb.OptimizeOptions(time_limit=limit, seed=args.seed, dry_run=args.dry_run),
-    )  # fmt: skip
+    )
     metadata = [("authorization", f"Bearer {_token(OptimizerCliSettings())}")]
     async with grpc.aio.insecure_channel(args.address) as channel:
         stub = rpc.OptimizerServiceStub(channel)

@@ -64,19 +64,27 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
     reader, plans = DayReader(engine), PlanStore(engine)
     applier = Applier(plans=plans, mover=GrpcMover(assigner_channel, token), clock=now)
     runs = Runs(
-        reader=reader, plans=plans, locks=RedisRunLocks(redis), applier=applier, clock=now,
-        new_id=uuid.uuid4, workers=settings.optimizer_workers,
-    )  # fmt: skip
+        reader=reader,
+        plans=plans,
+        locks=RedisRunLocks(redis),
+        applier=applier,
+        clock=now,
+        new_id=uuid.uuid4,
+        workers=settings.optimizer_workers,
+    )
     rescues = Rescues(reader=reader, clock=now, new_id=uuid.uuid4)
     tasks: list[asyncio.Task[None]] = []
     if settings.optimizer_scheduler:
         scheduler = Scheduler(
-            runs=runs, plans=plans, venues=reader, clock=now,
+            runs=runs,
+            plans=plans,
+            venues=reader,
+            clock=now,
             lead=timedelta(minutes=settings.optimizer_lead_minutes),
             options=RunOptions(time_limit_s=settings.optimizer_time_limit_seconds),
             interval_s=settings.optimizer_scheduler_interval_seconds,
             lease=RedisTickLease(redis, holder=uuid.uuid4().hex),
-        )  # fmt: skip
+        )
         tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
 
     def register(server: grpc.aio.Server) -> list[str]:

@@ -74,8 +74,12 @@ def admission(
     request = admission_request(party_size, start, blocked_until, timezone, now)
     day = start.astimezone(timezone).date()
     seated = tuple(
-        Seated(s.table_ids, local_minute(s.start, day, timezone),
-               local_minute(s.end, day, timezone), s.party_size)
+        Seated(
+            s.table_ids,
+            local_minute(s.start, day, timezone),
+            local_minute(s.end, day, timezone),
+            s.party_size,
+        )
         for s in view.seated
-    )  # fmt: skip
+    )
     return decide_admission(view.seats, candidates, seated, request, view.history, view.settings)

@@ -21,10 +21,16 @@ def party_view(
     """A party the engine can plan for as if it were a booking (a new one: the engine reads no
     state, only the party, its time and its zone)."""
     return BookingView(
-        booking_id=NO_BOOKING, venue_id=venue_id, state=BookingState.CREATED, version=0,
+        booking_id=NO_BOOKING,
+        venue_id=venue_id,
+        state=BookingState.CREATED,
+        version=0,
         party_size=party_size,
-        start=start, end=end, preferred_zone_id=zone_id, table_ids=(),
-    )  # fmt: skip
+        start=start,
+        end=end,
+        preferred_zone_id=zone_id,
+        table_ids=(),
+    )
 
 
 @dataclass(frozen=True)

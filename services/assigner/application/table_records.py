@@ -111,9 +111,13 @@ class TableRecorder:
         tables = allocation.table_ids
         if view.state == REVIEW and on_behalf_of:
             return await self.bookings.move(
-                "ResolveManualReview", view, reason, tables,
-                target_state=BookingState.ASSIGNED, on_behalf_of=on_behalf_of,
-            )  # fmt: skip
+                "ResolveManualReview",
+                view,
+                reason,
+                tables,
+                target_state=BookingState.ASSIGNED,
+                on_behalf_of=on_behalf_of,
+            )
         if view.state in WITH_TABLES:
             if sorted(view.table_ids) == sorted(tables):
                 return view  # already recorded, by us or by a rival that found our allocation

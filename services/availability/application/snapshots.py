@@ -125,8 +125,9 @@ class Snapshots:
         # Only time can change a snapshot at one version: a hold that expires stops counting.
         if known is not None and known[0].version == view.facts.version and now < known[1]:
             return known[0]
-        snapshot = compute_snapshot(venue_id, view.floor, view.policy, view.facts, start, end,
-                                    now=now)  # fmt: skip
+        snapshot = compute_snapshot(
+            venue_id, view.floor, view.policy, view.facts, start, end, now=now
+        )
         if len(self._snapshots) >= MAX_CACHED:
             self._snapshots.pop(next(iter(self._snapshots)))
         self._snapshots[key] = (snapshot, _next_expiry(view.facts, now))
@@ -140,9 +141,17 @@ class Snapshots:
         now = self._clock()
         # A booking checked against itself needs its own packing, without its tables.
         packing = view.packing(now) if booking_id is None else None
-        verdict = check_capacity(view.floor, view.policy, view.facts, view.candidates, start,
-                                 party_size, now=now, booking_id=booking_id,
-                                 packing=packing)  # fmt: skip
+        verdict = check_capacity(
+            view.floor,
+            view.policy,
+            view.facts,
+            view.candidates,
+            start,
+            party_size,
+            now=now,
+            booking_id=booking_id,
+            packing=packing,
+        )
         verdict = await self._rescuer.check(
             venue_id, start, party_size, verdict, view.policy.knobs.rescue_time_limit
         )
@@ -169,13 +178,25 @@ class Snapshots:
             venue_id, span[0] - timedelta(hours=6), span[1] + timedelta(hours=12)
         )
         now = self._clock()
-        starts = [s for day in _local_days(*span, zone) for s, _ in view.policy.slot_starts(day)
-                  if span[0] <= s < span[1] and s > now]  # fmt: skip
+        starts = [
+            s
+            for day in _local_days(*span, zone)
+            for s, _ in view.policy.slot_starts(day)
+            if span[0] <= s < span[1] and s > now
+        ]
         steer = view.policy.yield_settings.enabled
-        found = search_slots(view.floor, view.policy, view.facts, view.candidates, starts,
-                             party_size, now=now, preferred=preferred,
-                             limit=len(starts) if steer else limit,
-                             packing=view.packing(now))  # fmt: skip
+        found = search_slots(
+            view.floor,
+            view.policy,
+            view.facts,
+            view.candidates,
+            starts,
+            party_size,
+            now=now,
+            preferred=preferred,
+            limit=len(starts) if steer else limit,
+            packing=view.packing(now),
+        )
         if steer:
             found = await self._steered(venue_id, view, found, party_size, now, limit)
         options = await self._rescuer.slots(
@@ -197,9 +218,18 @@ class Snapshots:
             weekday: await self._demand.history(venue_id, weekday)
             for weekday in weekdays_of(found.options, view.policy)
         }
-        kept = steered_options(found.options, found.anchor, view.floor, view.policy, view.facts,
-                               view.candidates, party_size, histories, now=now,
-                               limit=limit)  # fmt: skip
+        kept = steered_options(
+            found.options,
+            found.anchor,
+            view.floor,
+            view.policy,
+            view.facts,
+            view.candidates,
+            party_size,
+            histories,
+            now=now,
+            limit=limit,
+        )
         return SlotSearch(kept, found.squeezed, found.anchor)
 
 

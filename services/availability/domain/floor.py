@@ -126,8 +126,10 @@ class Floor:
 
 def candidates_of(floor: Floor, policy: Policy) -> tuple[Candidate, ...]:
     """The tables and combinations that can seat a party on the floor's active tables."""
-    seats = [Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, t.combinable)
-             for t in floor.active_tables()]  # fmt: skip
+    seats = [
+        Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, t.combinable)
+        for t in floor.active_tables()
+    ]
     return tuple(
         floor_candidates(
             seats,

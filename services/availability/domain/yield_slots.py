@@ -54,9 +54,14 @@ def steered_options(
         weekday = option.start.astimezone(policy.timezone).weekday()
         view = YieldView(policy.yield_settings, seats, seated, histories[weekday])
         return admission(
-            view, candidates, party_size=party_size, start=option.start,
-            blocked_until=option.end + policy.cleaning_buffer, timezone=policy.timezone, now=now,
-        ).admit  # fmt: skip
+            view,
+            candidates,
+            party_size=party_size,
+            start=option.start,
+            blocked_until=option.end + policy.cleaning_buffer,
+            timezone=policy.timezone,
+            now=now,
+        ).admit
 
     asked = next((o for o in options if o.start == anchor), None)
     if asked is None or admits(asked):
