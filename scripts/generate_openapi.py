@@ -37,8 +37,15 @@ def descriptors(sources: list[str]) -> descriptor_pb2.FileDescriptorSet:
     well_known = Path(grpc_tools.__file__).parent / "_proto"
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "set.pb"
-        args = ["protoc", f"-I{PROTOS}", f"-I{well_known}", f"--descriptor_set_out={out}",
-                "--include_imports", "--include_source_info", *sources]  # fmt: skip
+        args = [
+            "protoc",
+            f"-I{PROTOS}",
+            f"-I{well_known}",
+            f"--descriptor_set_out={out}",
+            "--include_imports",
+            "--include_source_info",
+            *sources,
+        ]
         if protoc.main(args) != 0:
             raise SystemExit("protoc failed")
         return descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes())

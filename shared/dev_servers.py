@@ -73,18 +73,24 @@ def start_redis(data_dir: Path) -> EmbeddedServer:
     process = subprocess.Popen(
         [
             str(redis_server_binary()),
-            "--port", "0",
-            "--unixsocket", str(socket_path),
-            "--unixsocketperm", "700",
-            "--dir", str(data_dir),
-            "--logfile", str(data_dir / "redis.log"),
-            "--daemonize", "no",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket_path),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(data_dir),
+            "--logfile",
+            str(data_dir / "redis.log"),
+            "--daemonize",
+            "no",
         ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         # Its own session: a terminal's Ctrl-C must not stop Redis before the services drain.
         start_new_session=True,
-    )  # fmt: skip
+    )
     try:
         _wait_for_redis(socket_path, process)
     except BaseException:

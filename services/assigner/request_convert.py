@@ -89,11 +89,16 @@ def hold_order_of(request: Any, actor: str) -> HoldOrder:
     check_ttl(ttl_of(request))
     check_request_id(request.request_id)
     return HoldOrder(
-        venue_id=venue_id, start=start, end=end, table_ids=table_ids, party_size=party,
-        ttl=ttl_of(request), request_id=request.request_id,
+        venue_id=venue_id,
+        start=start,
+        end=end,
+        table_ids=table_ids,
+        party_size=party,
+        ttl=ttl_of(request),
+        request_id=request.request_id,
         booking_id=optional_uuid(request.booking_id, "booking_id"),
         actor=actor,
-    )  # fmt: skip
+    )
 
 
 def allocation_query_of(request: Any, now: datetime) -> AllocationQuery:

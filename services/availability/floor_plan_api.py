@@ -71,9 +71,12 @@ class FloorPlanServicer(rpc.FloorPlanServiceServicer):  # type: ignore[misc]
         venue = venue_from_proto(request.venue_id, request.venue)
         draft = draft_from_proto(request.venue_id, request.policy)
         venue, policy = await create_venue(
-            venue, draft if request.HasField("policy") else None, request.request_id,
-            uow=self._uow, now=self._clock(),
-        )  # fmt: skip
+            venue,
+            draft if request.HasField("policy") else None,
+            request.request_id,
+            uow=self._uow,
+            now=self._clock(),
+        )
         return api.CreateVenueResponse(venue=venue_to_proto(venue), policy=policy_to_proto(policy))
 
     async def GetVenue(
@@ -175,13 +178,18 @@ class FloorPlanServicer(rpc.FloorPlanServiceServicer):  # type: ignore[misc]
         self, request: Any, context: grpc.aio.ServicerContext
     ) -> api.ListTablesResponse:
         tables, token, version = await queries.list_tables(
-            request.venue_id, request.zone_id, request.include_inactive, request.page_token,
-            request.page_size, uow=self._uow,
-        )  # fmt: skip
+            request.venue_id,
+            request.zone_id,
+            request.include_inactive,
+            request.page_token,
+            request.page_size,
+            uow=self._uow,
+        )
         return api.ListTablesResponse(
-            tables=[table_to_proto(t) for t in tables], next_page_token=token,
+            tables=[table_to_proto(t) for t in tables],
+            next_page_token=token,
             venue_version=version,
-        )  # fmt: skip
+        )
 
     async def GetAdjacencyGraph(
         self, request: Any, context: grpc.aio.ServicerContext

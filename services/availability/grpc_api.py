@@ -9,6 +9,7 @@ import grpc
 
 from services.availability.application.snapshots import Snapshots, check_window
 from services.availability.application.watch import Update, WatchHub
+from services.availability.delta_convert import delta_to_proto
 from services.availability.domain.snapshot import Snapshot
 from services.availability.snapshot_convert import (
     moment_of,
@@ -76,9 +77,12 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
     ) -> AsyncIterator[bytes]:
         start, end = window_of(request)
         if request.last_version < 0:
-            raise InvalidArgument([FieldViolation("last_version", "field.out_of_range",
-                                                  {"min": 0, "max": "any"})])  # fmt: skip
-        updates = self._hub.watch(_venue(request.venue_id), start, end, request.last_version)
+            raise InvalidArgument(
+                [FieldViolation("last_version", "field.out_of_range", {"min": 0, "max": "any"})]
+            )
+        updates = self._hub.watch(
+            _venue(request.venue_id), start, end, request.last_version, deltas=request.deltas
+        )
         async for update in updates:
             yield self._serialized(update)
 
@@ -90,11 +94,14 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
         for known, sent in self._sent:
             if known is update:
                 return sent
-        data: bytes = api.WatchSnapshotsResponse(
-            snapshot=self._converted(update.snapshot),
-            skipped_versions=update.skipped_versions,
-            resync=update.resync,
-        ).SerializeToString()
+        message = api.WatchSnapshotsResponse(
+            skipped_versions=update.skipped_versions, resync=update.resync
+        )
+        if update.delta is None:
+            message.snapshot.CopyFrom(self._converted(update.snapshot))
+        else:
+            message.delta.CopyFrom(delta_to_proto(update.delta))
+        data: bytes = message.SerializeToString()
         # Holding the update itself keeps identity checks sound; a few entries are enough.
         self._sent = [(update, data), *self._sent[:15]]
         return data
@@ -122,15 +129,19 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
     ) -> api.SearchSlotsResponse:
         span = _span_of(request)
         if not 0 <= request.max_results <= 50:
-            raise InvalidArgument([FieldViolation("max_results", "field.out_of_range",
-                                                  {"min": 0, "max": 50})])  # fmt: skip
+            raise InvalidArgument(
+                [FieldViolation("max_results", "field.out_of_range", {"min": 0, "max": 50})]
+            )
         preferred = None
         if request.HasField("preferred_start_time"):
             preferred = moment_of(request, "preferred_start_time", "preferred_start_time")
         options, version = await self._snapshots.search(
-            _venue(request.venue_id), _party(request.party_size), span, preferred,
+            _venue(request.venue_id),
+            _party(request.party_size),
+            span,
+            preferred,
             request.max_results or 10,
-        )  # fmt: skip
+        )
         return api.SearchSlotsResponse(
             candidates=[option_to_proto(o) for o in options], snapshot_version=version
         )

@@ -154,9 +154,14 @@ def _observe(
     HTTP_DURATION.labels(method=request.method, route=template, status=str(status)).observe(elapsed)
     log.info(
         "http request",
-        extra={"method": request.method, "path": request.path, "status": status,
-               "duration_ms": round(elapsed * 1000, 1), "request_id": request_id},
-    )  # fmt: skip
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": status,
+            "duration_ms": round(elapsed * 1000, 1),
+            "request_id": request_id,
+        },
+    )
 
 
 def _metadata(request: web.Request, request_id: str) -> list[tuple[str, str]]:

@@ -129,10 +129,14 @@ def covers_of(
 def explicit_to_json(combinations: Iterable[ExplicitCombination]) -> list[dict[str, object]]:
     """The stored form of explicit combinations (a JSON list)."""
     return [
-        {"table_ids": list(c.table_ids), "min_covers": c.min_covers,
-         "max_covers": c.max_covers, "priority": c.priority}
+        {
+            "table_ids": list(c.table_ids),
+            "min_covers": c.min_covers,
+            "max_covers": c.max_covers,
+            "priority": c.priority,
+        }
         for c in combinations
-    ]  # fmt: skip
+    ]
 
 
 def explicit_from_json(raw: object) -> tuple[ExplicitCombination, ...]:
@@ -141,11 +145,13 @@ def explicit_from_json(raw: object) -> tuple[ExplicitCombination, ...]:
         return ()
     return tuple(
         ExplicitCombination(
-            tuple(item["table_ids"]), int(item["min_covers"]), int(item["max_covers"]),
+            tuple(item["table_ids"]),
+            int(item["min_covers"]),
+            int(item["max_covers"]),
             int(item.get("priority", 0)),
         )
         for item in raw
-    )  # fmt: skip
+    )
 
 
 def _sorted(combination: ExplicitCombination) -> ExplicitCombination:

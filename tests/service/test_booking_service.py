@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC
 
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
-from services.state.adapters.tables import booking_state_history, outbox
+from services.state.adapters.tables import booking_state_history, idempotency_keys, outbox
 from services.state.adapters.tables import bookings as bookings_table
+from services.state.domain.legacy_fingerprint import legacy_fingerprint
+from services.state.domain.validation import NewBooking
 from shared.auth import Role
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
@@ -85,6 +88,38 @@ async def test_a_reused_request_id_with_another_payload_is_refused(bookings, uni
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await bookings.CreateBooking(create_request(request_id, party_size=3), metadata=SERVICE)
     assert raised.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert details_of(raised.value)["ErrorInfo"].reason == "REQUEST_ID_REUSED"
+
+
+async def test_a_request_stored_by_an_earlier_release_still_replays_after_the_upgrade(
+    bookings, unique, engine
+):
+    request_id = unique("req")
+    first = await bookings.CreateBooking(
+        create_request(request_id, notes="window"), metadata=SERVICE
+    )
+    booking = first.booking
+    legacy = legacy_fingerprint(
+        NewBooking(
+            venue_id="venue-a", request_id=request_id, party_size=4,
+            start_time=booking.start_time.ToDatetime(tzinfo=UTC), guest_reference="",
+            notes="window", preferred_zone_id=None, pinned=False,
+        )
+    )  # fmt: skip
+    async with (
+        engine.begin() as db
+    ):  # as the release before the whole-request fingerprint stored it
+        await db.execute(
+            update(idempotency_keys)
+            .where(idempotency_keys.c.request_id == request_id)
+            .values(request_hash=legacy)
+        )
+    again = await bookings.CreateBooking(
+        create_request(request_id, notes="window"), metadata=SERVICE
+    )
+    assert again.booking.booking_id == booking.booking_id
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await bookings.CreateBooking(create_request(request_id, notes="door"), metadata=SERVICE)
     assert details_of(raised.value)["ErrorInfo"].reason == "REQUEST_ID_REUSED"
 
 

@@ -88,15 +88,6 @@ class AssignmentWrites:
                 )
         return await self._reads.get(existing)  # type: ignore[return-value]
 
-    async def release_booking(self, booking_id: uuid.UUID, now: datetime) -> int:
-        async with self._engine.begin() as db:
-            changed = await db.execute(
-                update(allocations)
-                .where(allocations.c.booking_id == booking_id, allocations.c.release_time.is_(None))
-                .values(release_time=now)
-            )
-        return int(changed.rowcount)
-
     async def replace_assignment(
         self,
         venue_id: str,

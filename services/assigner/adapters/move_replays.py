@@ -31,22 +31,27 @@ return 0
 def _encode(results: list[MoveResult]) -> list[dict[str, Any]]:
     return [
         {
-            "booking_id": str(r.booking_id), "outcome": r.outcome.value, "detail": r.detail,
+            "booking_id": str(r.booking_id),
+            "outcome": r.outcome.value,
+            "detail": r.detail,
             "booking_version": r.booking_version,
             "allocation_id": str(r.allocation_id) if r.allocation_id else None,
         }
         for r in results
-    ]  # fmt: skip
+    ]
 
 
 def _decode(items: list[dict[str, Any]]) -> list[MoveResult]:
     return [
         MoveResult(
-            UUID(i["booking_id"]), MoveOutcome(i["outcome"]), i["detail"], i["booking_version"],
+            UUID(i["booking_id"]),
+            MoveOutcome(i["outcome"]),
+            i["detail"],
+            i["booking_version"],
             UUID(i["allocation_id"]) if i["allocation_id"] else None,
         )
         for i in items
-    ]  # fmt: skip
+    ]
 
 
 def _busy(request_id: str) -> Conflict:

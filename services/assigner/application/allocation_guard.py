@@ -68,8 +68,8 @@ class AllocationGuard:
     async def _release(self, group_id: UUID) -> None:
         try:
             if await self.releases.release_unless_recorded(group_id, self.clock()):
-                log.info("released tables that were not recorded", extra={
-                    "group_id": str(group_id)})  # fmt: skip
+                log.info(
+                    "released tables that were not recorded", extra={"group_id": str(group_id)}
+                )
         except Exception:  # the sweeper and migration 0010 still stand behind this one
-            log.exception("could not release unrecorded tables", extra={
-                "group_id": str(group_id)})  # fmt: skip
+            log.exception("could not release unrecorded tables", extra={"group_id": str(group_id)})

@@ -102,9 +102,11 @@ class BookingTables:
             raise NoCapacity(booking_id=view.booking_id, party_size=view.party_size)
         async with self._guard.recorded(allocation.group_id):
             view = await self._bookings.move(
-                "RecordAssignment", view, f"{seating.strategy}: {seating.reason}",
+                "RecordAssignment",
+                view,
+                f"{seating.strategy}: {seating.reason}",
                 allocation.table_ids,
-            )  # fmt: skip
+            )
         return Outcome(allocation, view)
 
     async def assign_by_hand(
@@ -126,10 +128,16 @@ class BookingTables:
 
         async def write_and_record(view: BookingView) -> Outcome:
             allocation, _ = await self._store.assignments.replace_assignment(
-                venue_id, booking_id, table_ids, view.start, view.end + day.buffer,
-                now=self._clock(), actor=actor, strategy="manual",
+                venue_id,
+                booking_id,
+                table_ids,
+                view.start,
+                view.end + day.buffer,
+                now=self._clock(),
+                actor=actor,
+                strategy="manual",
                 breakdown=choice("manual", reason, view.party_size),
-            )  # fmt: skip
+            )
             async with self._guard.recorded(allocation.group_id):
                 view = await self._start(view, on_behalf_of)
                 view = await self._record_choice(view, table_ids, reason, on_behalf_of)
@@ -182,10 +190,16 @@ class BookingTables:
 
         async def write_and_record() -> Outcome:
             allocation, previous = await self._store.assignments.replace_assignment(
-                venue_id, booking_id, table_ids, view.start, view.end + day.buffer,
-                now=self._clock(), actor=actor, strategy=source,
+                venue_id,
+                booking_id,
+                table_ids,
+                view.start,
+                view.end + day.buffer,
+                now=self._clock(),
+                actor=actor,
+                strategy=source,
                 breakdown=choice(source, reason, view.party_size),
-            )  # fmt: skip
+            )
             async with self._guard.recorded(allocation.group_id):
                 recorded = await self._recorder.record(view, allocation, reason, WITH_TABLES)
             if not recorded.kept:  # it ended or moved on meanwhile: the new tables were released
@@ -207,9 +221,13 @@ class BookingTables:
         """Record ops' tables: out of manual review (ops only) or from assignment in progress."""
         if view.state == MANUAL_REVIEW:
             return await self._bookings.move(
-                "ResolveManualReview", view, reason, table_ids,
-                target_state=BookingState.ASSIGNED, on_behalf_of=on_behalf_of,
-            )  # fmt: skip
+                "ResolveManualReview",
+                view,
+                reason,
+                table_ids,
+                target_state=BookingState.ASSIGNED,
+                on_behalf_of=on_behalf_of,
+            )
         return await self._bookings.move(
             "RecordAssignment", view, reason, table_ids, on_behalf_of=on_behalf_of
         )

@@ -31,6 +31,7 @@ class Seating:
     reason: str
     group_id: UUID | None = None  # the allocation holding the tables, when one was written
     rules: VenueRules | None = None  # the venue policy read with the day, when it was read
+    refused: bool = False  # the yield policy refused the booking: `reason` says why
 
     @property
     def seated(self) -> bool:

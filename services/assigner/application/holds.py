@@ -105,10 +105,17 @@ class Holds:
         if order.request_id:
             kept["request_id"] = order.request_id
         return await self._store.holds.place_hold(
-            order.venue_id, table_ids, order.start, order.end + day.buffer,
-            ttl=ttl_of(order.ttl, day.hold_ttl), now=self._clock(), actor=order.actor,
-            booking_id=order.booking_id, strategy=str(kept.get("strategy", "")), breakdown=kept,
-        )  # fmt: skip
+            order.venue_id,
+            table_ids,
+            order.start,
+            order.end + day.buffer,
+            ttl=ttl_of(order.ttl, day.hold_ttl),
+            now=self._clock(),
+            actor=order.actor,
+            booking_id=order.booking_id,
+            strategy=str(kept.get("strategy", "")),
+            breakdown=kept,
+        )
 
     async def _replay(self, order: HoldOrder) -> Allocation | None:
         """The allocation an earlier call with this request_id made; it must ask the same."""

@@ -202,8 +202,9 @@ class Journeys:
         except LockBusy:
             return False  # the holder is at it; the next sweep looks again
         except Exception as error:
-            log.warning("table drift not fixed", extra={"booking_id": str(booking_id),
-                                                        "error": repr(error)})  # fmt: skip
+            log.warning(
+                "table drift not fixed", extra={"booking_id": str(booking_id), "error": repr(error)}
+            )
             return False
         if fixed:
             log.warning("recorded a booking's live tables", extra={"booking_id": str(booking_id)})

@@ -37,9 +37,14 @@ class MoveWriter(Protocol):
     ) -> dict[UUID, BookingView]: ...
 
     async def write(
-        self, venue_id: str, moves: Sequence[PlannedMove], *, now: datetime, actor: str,
+        self,
+        venue_id: str,
+        moves: Sequence[PlannedMove],
+        *,
+        now: datetime,
+        actor: str,
         strategy: str,
-    ) -> Written: ...  # fmt: skip
+    ) -> Written: ...
 
 
 class MoveReplays(Protocol):
@@ -125,10 +130,17 @@ class Moves:
                 results[order.booking_id] = skip or stale(order, "booking not found")
                 continue
             breakdown = choice(_source(actor), request.reason, booking.party_size)
-            planned.append(PlannedMove(
-                order.booking_id, order.expected_version, tuple(sorted(order.table_ids)),
-                booking.start, booking.end + day.buffer, breakdown, request.request_id,
-            ))  # fmt: skip
+            planned.append(
+                PlannedMove(
+                    order.booking_id,
+                    order.expected_version,
+                    tuple(sorted(order.table_ids)),
+                    booking.start,
+                    booking.end + day.buffer,
+                    breakdown,
+                    request.request_id,
+                )
+            )
         strategy = "optimizer" if _source(actor) == "optimizer" else "moved"
         written = await self.writer.write(
             request.venue_id, planned, now=now, actor=actor, strategy=strategy
@@ -152,15 +164,19 @@ class Moves:
             if move.booking_id in written.stale:
                 version = written.stale[move.booking_id]
                 skipped[move.booking_id] = MoveResult(
-                    move.booking_id, MoveOutcome.SKIPPED_STALE,
-                    "booking changed while the move was written", version,
-                )  # fmt: skip
+                    move.booking_id,
+                    MoveOutcome.SKIPPED_STALE,
+                    "booking changed while the move was written",
+                    version,
+                )
             elif move.booking_id in written.conflicts:
                 tables = written.conflicts[move.booking_id]
                 skipped[move.booking_id] = MoveResult(
-                    move.booking_id, MoveOutcome.SKIPPED_CONFLICT,
-                    f"tables {tables} are taken over the booking's window", move.expected_version,
-                )  # fmt: skip
+                    move.booking_id,
+                    MoveOutcome.SKIPPED_CONFLICT,
+                    f"tables {tables} are taken over the booking's window",
+                    move.expected_version,
+                )
         return skipped
 
     async def _record_all(

@@ -52,14 +52,21 @@ class Rescuer:
         try:
             results = await self.mover.move(request, ACTOR)
         except DomainError as error:  # a plan the floor no longer takes, or a replay still busy
-            log.warning("rescue re-pack refused", extra={
-                "booking_id": str(booking.booking_id), "error": str(error)})  # fmt: skip
+            log.warning(
+                "rescue re-pack refused",
+                extra={"booking_id": str(booking.booking_id), "error": str(error)},
+            )
             return Seating((), STRATEGY, f"re-pack not applied: {error.reason}")
         mine = next(r for r in results if r.booking_id == booking.booking_id)
         if mine.outcome != MoveOutcome.APPLIED:
             return Seating((), STRATEGY, f"re-pack not applied: {mine.detail}")
         moved = sum(r.outcome == MoveOutcome.APPLIED for r in results) - 1
-        log.info("rescued by re-pack", extra={
-            "booking_id": str(booking.booking_id), "moved": moved,
-            "skipped": len(results) - 1 - moved})  # fmt: skip
+        log.info(
+            "rescued by re-pack",
+            extra={
+                "booking_id": str(booking.booking_id),
+                "moved": moved,
+                "skipped": len(results) - 1 - moved,
+            },
+        )
         return Seating(own.table_ids, STRATEGY, f"re-pack moved {moved} of {len(others)} bookings")

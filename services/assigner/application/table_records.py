@@ -15,7 +15,6 @@ PENDING = BookingState.ASSIGNMENT_PENDING
 IN_PROGRESS = BookingState.ASSIGNMENT_IN_PROGRESS
 REVIEW = BookingState.MANUAL_REVIEW
 WITH_TABLES = (BookingState.ASSIGNED, BookingState.CONFIRMED)
-BEING_ASSIGNED = (PENDING, IN_PROGRESS)
 # A party that sat down keeps the allocation it has: releasing it would free a table in use.
 SAT_DOWN = (BookingState.SEATED, BookingState.COMPLETED)
 ATTEMPTS = 4
@@ -112,9 +111,13 @@ class TableRecorder:
         tables = allocation.table_ids
         if view.state == REVIEW and on_behalf_of:
             return await self.bookings.move(
-                "ResolveManualReview", view, reason, tables,
-                target_state=BookingState.ASSIGNED, on_behalf_of=on_behalf_of,
-            )  # fmt: skip
+                "ResolveManualReview",
+                view,
+                reason,
+                tables,
+                target_state=BookingState.ASSIGNED,
+                on_behalf_of=on_behalf_of,
+            )
         if view.state in WITH_TABLES:
             if sorted(view.table_ids) == sorted(tables):
                 return view  # already recorded, by us or by a rival that found our allocation

@@ -12,6 +12,7 @@ from services.availability.domain.floor import Floor, Policy, ServicePeriod, Tab
 from services.availability.domain.occupancy import Demand, Kind, Occupancy
 from shared.seating.combinations import CombinationRule, explicit_from_json, explicit_to_json
 from shared.seating.knobs import SeatingKnobs
+from shared.seating.yield_policy import YieldSettings
 
 
 def encode(facts: DayFacts) -> bytes:
@@ -26,34 +27,58 @@ def encode(facts: DayFacts) -> bytes:
         "policy": {
             "timezone": str(policy.timezone),
             "max_party_size": policy.max_party_size,
-            "periods": [[p.name, sorted(p.weekdays), p.first_seating.isoformat(),
-                         p.last_seating.isoformat()] for p in policy.service_periods],
-            "bands": [[b.min_party, b.max_party, b.duration.total_seconds()]
-                      for b in policy.turn_bands],
+            "periods": [
+                [
+                    p.name,
+                    sorted(p.weekdays),
+                    p.first_seating.isoformat(),
+                    p.last_seating.isoformat(),
+                ]
+                for p in policy.service_periods
+            ],
+            "bands": [
+                [b.min_party, b.max_party, b.duration.total_seconds()] for b in policy.turn_bands
+            ],
             "slot": policy.slot_interval.total_seconds(),
             "buffer": policy.cleaning_buffer.total_seconds(),
             "covers": policy.max_covers_per_slot,
             "parties": policy.max_parties_per_slot,
             "max_tables": policy.max_tables_per_combination,
             "cross_zone": policy.allow_cross_zone_combinations,
-            "rule": [policy.combination_rule.seats_lost_per_join,
-                     policy.combination_rule.min_covers],
+            "rule": [
+                policy.combination_rule.seats_lost_per_join,
+                policy.combination_rule.min_covers,
+            ],
             "combinations": explicit_to_json(policy.table_combinations),
-            "knobs": [policy.knobs.rescue_time_limit.total_seconds(),
-                      policy.knobs.rescue_max_movers,
-                      policy.knobs.look_ahead_horizon.total_seconds()],
+            "knobs": [
+                policy.knobs.rescue_time_limit.total_seconds(),
+                policy.knobs.rescue_max_movers,
+                policy.knobs.look_ahead_horizon.total_seconds(),
+            ],
             "freeze": policy.freeze_window.total_seconds(),
+            "yield": [policy.yield_settings.enabled, policy.yield_settings.min_days_observed],
         },
         "occupancies": [
-            [o.allocation_id, o.kind.value, list(o.table_ids), o.start.isoformat(),
-             o.end.isoformat(), o.booking_id, o.party_size,
-             o.expire_time.isoformat() if o.expire_time else None, o.booking_state, o.pinned,
-             o.preferred_zone_id]
+            [
+                o.allocation_id,
+                o.kind.value,
+                list(o.table_ids),
+                o.start.isoformat(),
+                o.end.isoformat(),
+                o.booking_id,
+                o.party_size,
+                o.expire_time.isoformat() if o.expire_time else None,
+                o.booking_state,
+                o.pinned,
+                o.preferred_zone_id,
+            ]
             for o in facts.occupancies
         ],
-        "demand": [[d.booking_id, d.party_size, d.start.isoformat(), d.end.isoformat(), d.state]
-                   for d in facts.demand],
-    }  # fmt: skip
+        "demand": [
+            [d.booking_id, d.party_size, d.start.isoformat(), d.end.isoformat(), d.state]
+            for d in facts.demand
+        ],
+    }
     return json.dumps(body, separators=(",", ":")).encode()
 
 
@@ -76,6 +101,7 @@ def _policy(raw: dict[str, Any]) -> Policy:
         table_combinations=explicit_from_json(raw.get("combinations")),
         knobs=_knobs(raw.get("knobs")),
         freeze_window=timedelta(seconds=raw["freeze"]),
+        yield_settings=_yield(raw.get("yield")),
     )
 
 
@@ -91,6 +117,14 @@ def _knobs(raw: list[Any] | None) -> SeatingKnobs:
         return SeatingKnobs()
     limit, movers, horizon = raw
     return SeatingKnobs(timedelta(seconds=limit), movers, timedelta(seconds=horizon))
+
+
+def _yield(raw: list[Any] | None) -> YieldSettings:
+    """The yield settings; an entry cached before they were kept has the defaults."""
+    if raw is None:
+        return YieldSettings()
+    enabled, min_days = raw
+    return YieldSettings(enabled=bool(enabled), min_days_observed=int(min_days))
 
 
 def decode(data: bytes) -> DayFacts:

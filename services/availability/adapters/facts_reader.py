@@ -135,8 +135,13 @@ async def _demand(
     db: AsyncConnection, venue_id: str, *conditions: ColumnElement[bool]
 ) -> tuple[Demand, ...]:
     rows = await db.execute(
-        select(bookings.c.booking_id, bookings.c.party_size, bookings.c.start_time,
-               bookings.c.end_time, bookings.c.state)
+        select(
+            bookings.c.booking_id,
+            bookings.c.party_size,
+            bookings.c.start_time,
+            bookings.c.end_time,
+            bookings.c.state,
+        )
         .where(
             bookings.c.venue_id == venue_id,
             bookings.c.state.in_(WAITING_STATES),
@@ -150,5 +155,5 @@ async def _demand(
             .exists(),
         )
         .order_by(bookings.c.start_time, bookings.c.booking_id)
-    )  # fmt: skip
+    )
     return tuple(Demand(str(b), p, s, e, state) for b, p, s, e, state in rows)

@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.availability.adapters.tables import service_periods, turn_times, venue_policies
 from services.availability.domain.floor import ServicePeriod, TurnBand
 from services.availability.domain.floor_plan import RetryBudget, VenuePolicy
-from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
+from shared.db.venue_policy import (
+    combination_rule,
+    seating_knobs,
+    table_combinations,
+    yield_settings,
+    yield_values,
+)
 from shared.seating.combinations import explicit_to_json
 
 MINUTE, SECOND, MILLISECOND = timedelta(minutes=1), timedelta(seconds=1), timedelta(milliseconds=1)
@@ -44,6 +50,7 @@ def _policy_values(policy: VenuePolicy) -> dict[str, Any]:
         "rescue_time_limit_ms": policy.knobs.rescue_time_limit // MILLISECOND,
         "rescue_max_movers": policy.knobs.rescue_max_movers,
         "look_ahead_horizon_minutes": policy.knobs.look_ahead_horizon // MINUTE,
+        **yield_values(policy.yield_settings),
     }
 
 
@@ -65,18 +72,27 @@ async def write_policy(db: AsyncConnection, policy: VenuePolicy) -> None:
     await db.execute(delete(turn_times).where(turn_times.c.venue_id == venue_id))
     # One row per weekday: the state service and the snapshot readers look periods up by day.
     period_rows = [
-        {"venue_id": venue_id, "weekday": day, "name": period.name,
-         "start_local": period.first_seating, "end_local": period.last_seating}
+        {
+            "venue_id": venue_id,
+            "weekday": day,
+            "name": period.name,
+            "start_local": period.first_seating,
+            "end_local": period.last_seating,
+        }
         for period in policy.service_periods
         for day in sorted(period.weekdays)
-    ]  # fmt: skip
+    ]
     if period_rows:
         await db.execute(insert(service_periods), period_rows)
     band_rows = [
-        {"venue_id": venue_id, "min_party": band.min_party, "max_party": band.max_party,
-         "minutes": band.duration // MINUTE}
+        {
+            "venue_id": venue_id,
+            "min_party": band.min_party,
+            "max_party": band.max_party,
+            "minutes": band.duration // MINUTE,
+        }
         for band in policy.turn_bands
-    ]  # fmt: skip
+    ]
     if band_rows:
         await db.execute(insert(turn_times), band_rows)
 
@@ -105,9 +121,13 @@ async def read_policy(db: AsyncConnection, venue_id: str) -> VenuePolicy:
 async def _read_periods(db: AsyncConnection, venue_id: str) -> tuple[ServicePeriod, ...]:
     weekdays: dict[tuple[str, time, time], set[int]] = defaultdict(set)
     rows = await db.execute(
-        select(service_periods.c.name, service_periods.c.weekday, service_periods.c.start_local,
-               service_periods.c.end_local).where(service_periods.c.venue_id == venue_id)
-    )  # fmt: skip
+        select(
+            service_periods.c.name,
+            service_periods.c.weekday,
+            service_periods.c.start_local,
+            service_periods.c.end_local,
+        ).where(service_periods.c.venue_id == venue_id)
+    )
     for name, weekday, first, last in rows:
         weekdays[(name, first, last)].add(weekday)
     return tuple(
@@ -144,4 +164,5 @@ def _with_row(policy: VenuePolicy, row: Any) -> VenuePolicy:
         combination_rule=combination_rule(row),
         table_combinations=table_combinations(row),
         knobs=seating_knobs(row),
+        yield_settings=yield_settings(row),
     )

@@ -29,10 +29,14 @@ TABLES: dict[Resource, tuple[Table, str]] = {
 
 def _venue(row: Any) -> Venue:
     return Venue(
-        venue_id=row["venue_id"], display_name=row["name"], time_zone=row["timezone"],
-        max_party_size=row["max_party_size"], version=row["version"],
-        create_time=row["create_time"], update_time=row["update_time"],
-    )  # fmt: skip
+        venue_id=row["venue_id"],
+        display_name=row["name"],
+        time_zone=row["timezone"],
+        max_party_size=row["max_party_size"],
+        version=row["version"],
+        create_time=row["create_time"],
+        update_time=row["update_time"],
+    )
 
 
 def _zone(row: Any) -> Zone:
@@ -42,18 +46,28 @@ def _zone(row: Any) -> Zone:
 
 
 def _table(row: Any) -> TableRecord:
-    seats = Seats(row["table_id"], row["zone_id"], row["min_seats"], row["max_seats"],
-                  row["combinable"], row["active"])  # fmt: skip
+    seats = Seats(
+        row["table_id"],
+        row["zone_id"],
+        row["min_seats"],
+        row["max_seats"],
+        row["combinable"],
+        row["active"],
+    )
     return TableRecord(row["venue_id"], seats, row["name"], row["create_time"], row["update_time"])
 
 
 def _table_values(table: TableRecord) -> dict[str, Any]:
     seats = table.seats
     return {
-        "zone_id": seats.zone_id, "name": table.display_name, "min_seats": seats.min_seats,
-        "max_seats": seats.max_seats, "combinable": seats.combinable, "active": seats.active,
+        "zone_id": seats.zone_id,
+        "name": table.display_name,
+        "min_seats": seats.min_seats,
+        "max_seats": seats.max_seats,
+        "combinable": seats.combinable,
+        "active": seats.active,
         "update_time": table.update_time,
-    }  # fmt: skip
+    }
 
 
 class PostgresFloorPlanRepository:
@@ -130,29 +144,44 @@ class PostgresFloorPlanRepository:
     async def add_venue(self, venue: Venue, policy: VenuePolicy, request_id: str) -> None:
         await self._insert(
             venues,
-            {"venue_id": venue.venue_id, "name": venue.display_name, "timezone": venue.time_zone,
-             "max_party_size": venue.max_party_size, "version": venue.version,
-             "create_time": venue.create_time, "update_time": venue.update_time,
-             "create_request_id": request_id},
-        )  # fmt: skip
+            {
+                "venue_id": venue.venue_id,
+                "name": venue.display_name,
+                "timezone": venue.time_zone,
+                "max_party_size": venue.max_party_size,
+                "version": venue.version,
+                "create_time": venue.create_time,
+                "update_time": venue.update_time,
+                "create_request_id": request_id,
+            },
+        )
         await write_policy(self._db, policy)
 
     async def save_venue(self, venue: Venue) -> None:
         await self._db.execute(
             update(venues)
             .where(venues.c.venue_id == venue.venue_id)
-            .values(name=venue.display_name, timezone=venue.time_zone,
-                    max_party_size=venue.max_party_size, version=venue.version,
-                    update_time=venue.update_time)
-        )  # fmt: skip
+            .values(
+                name=venue.display_name,
+                timezone=venue.time_zone,
+                max_party_size=venue.max_party_size,
+                version=venue.version,
+                update_time=venue.update_time,
+            )
+        )
 
     async def add_zone(self, zone: Zone, request_id: str) -> None:
         await self._insert(
             zones,
-            {"zone_id": zone.zone_id, "venue_id": zone.venue_id, "name": zone.display_name,
-             "create_time": zone.create_time, "update_time": zone.update_time,
-             "create_request_id": request_id},
-        )  # fmt: skip
+            {
+                "zone_id": zone.zone_id,
+                "venue_id": zone.venue_id,
+                "name": zone.display_name,
+                "create_time": zone.create_time,
+                "update_time": zone.update_time,
+                "create_request_id": request_id,
+            },
+        )
 
     async def update_zone(self, zone: Zone) -> None:
         await self._db.execute(
@@ -162,8 +191,12 @@ class PostgresFloorPlanRepository:
         )
 
     async def add_table(self, table: TableRecord, request_id: str) -> None:
-        values = {"table_id": table.table_id, "venue_id": table.venue_id,
-                  "create_time": table.create_time, "create_request_id": request_id}  # fmt: skip
+        values = {
+            "table_id": table.table_id,
+            "venue_id": table.venue_id,
+            "create_time": table.create_time,
+            "create_request_id": request_id,
+        }
         await self._insert(dining_tables, {**values, **_table_values(table)})
 
     async def update_table(self, table: TableRecord) -> None:
@@ -191,9 +224,15 @@ class PostgresFloorPlanRepository:
 
     async def live_groups(self, venue_id: str, now: datetime) -> list[LiveGroup]:
         query = (
-            select(allocations.c.group_id, allocations.c.table_id, bookings.c.booking_id,
-                   bookings.c.version, bookings.c.party_size, bookings.c.start_time,
-                   bookings.c.state)
+            select(
+                allocations.c.group_id,
+                allocations.c.table_id,
+                bookings.c.booking_id,
+                bookings.c.version,
+                bookings.c.party_size,
+                bookings.c.start_time,
+                bookings.c.state,
+            )
             .join(bookings, bookings.c.booking_id == allocations.c.booking_id)
             .where(
                 allocations.c.venue_id == venue_id,
@@ -202,7 +241,7 @@ class PostgresFloorPlanRepository:
                 func.upper(allocations.c.during) > now,
                 bookings.c.state.in_(LIVE_STATES),
             )
-        )  # fmt: skip
+        )
         tables: dict[UUID, set[str]] = defaultdict(set)
         facts: dict[UUID, Any] = {}
         for row in await self._db.execute(query):

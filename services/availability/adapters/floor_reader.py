@@ -18,7 +18,13 @@ from services.availability.adapters.tables import (
     venues,
 )
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
-from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
+from shared.db.venue_policy import (
+    combination_rule,
+    seating_knobs,
+    table_combinations,
+    yield_settings,
+)
+from shared.seating.yield_policy import YieldSettings
 
 
 async def read_floor(db: AsyncConnection, venue_id: str) -> tuple[Floor, Policy, int] | None:
@@ -46,12 +52,18 @@ async def read_floor(db: AsyncConnection, venue_id: str) -> tuple[Floor, Policy,
     )
     floor = Floor(
         tables=tuple(
-            Table(t["table_id"], t["zone_id"], t["min_seats"], t["max_seats"], t["combinable"],
-                  t["active"])
+            Table(
+                t["table_id"],
+                t["zone_id"],
+                t["min_seats"],
+                t["max_seats"],
+                t["combinable"],
+                t["active"],
+            )
             for t in tables
         ),
         edges=frozenset((a, b) for a, b in edges),
-    )  # fmt: skip
+    )
     policy = await _read_policy(db, venue_id, ZoneInfo(venue.timezone), venue.max_party_size)
     return floor, policy, int(venue.version)
 
@@ -66,9 +78,13 @@ async def _read_policy(
     )
     weekdays: dict[tuple[str, time, time], set[int]] = defaultdict(set)
     rows = await db.execute(
-        select(service_periods.c.name, service_periods.c.weekday, service_periods.c.start_local,
-               service_periods.c.end_local).where(service_periods.c.venue_id == venue_id)
-    )  # fmt: skip
+        select(
+            service_periods.c.name,
+            service_periods.c.weekday,
+            service_periods.c.start_local,
+            service_periods.c.end_local,
+        ).where(service_periods.c.venue_id == venue_id)
+    )
     for name, weekday, first, last in rows:
         weekdays[(name, first, last)].add(weekday)
     bands = await db.execute(
@@ -94,4 +110,5 @@ async def _read_policy(
         table_combinations=table_combinations(row),
         knobs=seating_knobs(row),
         freeze_window=timedelta(minutes=row["freeze_window_minutes"] if row else 60),
+        yield_settings=yield_settings(row) if row else YieldSettings(),
     )

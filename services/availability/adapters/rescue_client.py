@@ -61,7 +61,8 @@ class GrpcRescue:
             )
             return None
         except Exception:
-            log.exception("rescue failed; the fast path's answer stands",
-                          extra={"venue_id": venue_id})  # fmt: skip
+            log.exception(
+                "rescue failed; the fast path's answer stands", extra={"venue_id": venue_id}
+            )
             return None
         return tuple(reply.table_ids) if reply.found else None

@@ -88,8 +88,10 @@ def _check_version(venue: Venue, expected: int) -> None:
     if venue.version != expected:
         raise StaleVersion(
             "stale_floor_plan_version",
-            venue_id=venue.venue_id, expected=expected, current=venue.version,
-        )  # fmt: skip
+            venue_id=venue.venue_id,
+            expected=expected,
+            current=venue.version,
+        )
 
 
 def _stranded(

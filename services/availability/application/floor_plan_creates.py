@@ -68,9 +68,13 @@ async def _twice(resource: Resource, resource_id: str, attempt: Callable[[], Awa
 
 
 async def create_venue(
-    venue: Venue, draft: PolicyDraft | None, request_id: str, *, uow: UnitOfWorkFactory,
+    venue: Venue,
+    draft: PolicyDraft | None,
+    request_id: str,
+    *,
+    uow: UnitOfWorkFactory,
     now: datetime,
-) -> tuple[Venue, VenuePolicy]:  # fmt: skip
+) -> tuple[Venue, VenuePolicy]:
     """The venue at version 1 with its policy (the defaults when `draft` is None)."""
 
     async def attempt() -> tuple[Venue, VenuePolicy]:

@@ -101,8 +101,13 @@ def check_capacity(
     alone = free_fits(new, candidates, packing.busy, packing.fits)
     best = pack(new, competing, candidates, packing.busy, packing.fits) if alone else None
     if best is None:
-        return Verdict(False, Rejection.NO_TABLE_FITS, "no free table or combination fits", end,
-                       contested=bool(competing))  # fmt: skip
+        return Verdict(
+            False,
+            Rejection.NO_TABLE_FITS,
+            "no free table or combination fits",
+            end,
+            contested=bool(competing),
+        )
     return Verdict(True, None, f"fits at {'+'.join(best.table_ids)}", end, best)
 
 

@@ -58,8 +58,10 @@ class Pacing:
     """The covers and parties whose bookings start in any span, from prefix sums."""
 
     def __init__(self, live: Sequence[Occupancy], waiting: Sequence[Demand]) -> None:
-        parties = sorted([(o.start, o.party_size) for o in live if o.party_size]
-                         + [(d.start, d.party_size) for d in waiting])  # fmt: skip
+        parties = sorted(
+            [(o.start, o.party_size) for o in live if o.party_size]
+            + [(d.start, d.party_size) for d in waiting]
+        )
         self._starts = [start for start, _ in parties]
         self._covers = [0, *accumulate(size for _, size in parties)]
 

@@ -26,6 +26,7 @@ from shared.domain_errors import FieldViolation
 MAX_PERIOD_NAME = 100
 MAX_TABLES_PER_COMBINATION = 10
 MAX_PACING = 10_000
+MAX_DAYS_OBSERVED = 365  # the yield policy's cold start, in service days of one weekday
 MAX_WEIGHT = 1_000  # a strategy's weight; scores stay finite however many strategies add up
 MINUTE, SECOND, MILLISECOND = timedelta(minutes=1), timedelta(seconds=1), timedelta(milliseconds=1)
 DAY = timedelta(days=1)
@@ -80,9 +81,12 @@ def policy_violations(
         if limit is not None:
             check_range(out, f"policy.pacing.{name}", limit, 1, MAX_PACING)
     check_range(
-        out, "policy.max_tables_per_combination", rules.max_tables_per_combination,
-        1, MAX_TABLES_PER_COMBINATION,
-    )  # fmt: skip
+        out,
+        "policy.max_tables_per_combination",
+        rules.max_tables_per_combination,
+        1,
+        MAX_TABLES_PER_COMBINATION,
+    )
     if not 0 <= rules.optimizer_threshold_percent <= 100:
         out.append(
             FieldViolation(
@@ -93,6 +97,13 @@ def policy_violations(
     _weights(out, rules.strategy_weights)
     combination_violations(out, rules, table_ids)
     knob_violations(out, rules.knobs)
+    check_range(
+        out,
+        "policy.yield_settings.min_days_observed",
+        rules.yield_settings.min_days_observed,
+        1,
+        MAX_DAYS_OBSERVED,
+    )
     return out, periods
 
 
@@ -141,10 +152,11 @@ def _overlaps(out: Violations, built: list[tuple[int, ServicePeriod]]) -> None:
         ):
             out.append(
                 FieldViolation(
-                    f"policy.service_periods[{index}]", "field.overlapping_period",
+                    f"policy.service_periods[{index}]",
+                    "field.overlapping_period",
                     {"other": one.name},
                 )
-            )  # fmt: skip
+            )
 
 
 def _bands(out: Violations, bands: tuple[TurnBand, ...], max_party_size: int) -> None:

@@ -28,13 +28,15 @@ def combination_violations(out: Violations, rules: VenuePolicy, table_ids: froze
     """The derived rule's numbers, and each explicit combination against the venue's tables."""
     rule = rules.combination_rule
     path = "policy.combination_rule"
-    check_range(out, f"{path}.seats_lost_per_join", rule.seats_lost_per_join, 0,
-                MAX_SEATS_LOST_PER_JOIN)  # fmt: skip
+    check_range(
+        out, f"{path}.seats_lost_per_join", rule.seats_lost_per_join, 0, MAX_SEATS_LOST_PER_JOIN
+    )
     check_range(out, f"{path}.min_covers", rule.min_covers, 0, MAX_PARTY_SIZE)
     combinations = rules.table_combinations
     if len(combinations) > MAX_COMBINATIONS:
-        out.append(FieldViolation("policy.table_combinations", "field.too_many",
-                                  {"max": MAX_COMBINATIONS}))  # fmt: skip
+        out.append(
+            FieldViolation("policy.table_combinations", "field.too_many", {"max": MAX_COMBINATIONS})
+        )
         return
     seen: set[frozenset[str]] = set()
     for index, combination in enumerate(combinations):
@@ -52,19 +54,32 @@ def combination_violations(out: Violations, rules: VenuePolicy, table_ids: froze
         check_range(out, f"{path}.min_covers", combination.min_covers, 1, MAX_PARTY_SIZE)
         check_range(out, f"{path}.max_covers", combination.max_covers, 1, MAX_PARTY_SIZE)
         if 1 <= combination.max_covers < combination.min_covers:
-            out.append(FieldViolation(f"{path}.max_covers", "field.below_min",
-                                      {"min": combination.min_covers}))  # fmt: skip
+            out.append(
+                FieldViolation(
+                    f"{path}.max_covers", "field.below_min", {"min": combination.min_covers}
+                )
+            )
         check_range(out, f"{path}.priority", combination.priority, 0, MAX_PRIORITY)
 
 
 def knob_violations(out: Violations, knobs: SeatingKnobs) -> None:
     """The rescue time limit and movers, and the look-ahead horizon, each in its range."""
     path = "policy.seating_knobs"
-    _span(out, f"{path}.rescue_time_limit", knobs.rescue_time_limit,
-          timedelta(milliseconds=1), MAX_RESCUE_TIME_LIMIT)  # fmt: skip
+    _span(
+        out,
+        f"{path}.rescue_time_limit",
+        knobs.rescue_time_limit,
+        timedelta(milliseconds=1),
+        MAX_RESCUE_TIME_LIMIT,
+    )
     check_range(out, f"{path}.rescue_max_movers", knobs.rescue_max_movers, 1, MAX_RESCUE_MOVERS)
-    _span(out, f"{path}.look_ahead_horizon", knobs.look_ahead_horizon,
-          timedelta(minutes=1), MAX_LOOK_AHEAD_HORIZON)  # fmt: skip
+    _span(
+        out,
+        f"{path}.look_ahead_horizon",
+        knobs.look_ahead_horizon,
+        timedelta(minutes=1),
+        MAX_LOOK_AHEAD_HORIZON,
+    )
 
 
 def _span(out: Violations, field: str, value: timedelta, unit: timedelta, high: timedelta) -> None:

@@ -73,8 +73,9 @@ def compute_snapshot(
         for table_id in occupancy.table_ids:
             if table_id in on_table:
                 on_table[table_id].append(occupancy)
-    per_table = {table_id: tuple(sorted(found, key=_by_start))
-                 for table_id, found in on_table.items()}  # fmt: skip
+    per_table = {
+        table_id: tuple(sorted(found, key=_by_start)) for table_id, found in on_table.items()
+    }
     waiting = sorted((d for d in facts.waiting() if d.overlaps(start, end)), key=lambda d: d.start)
     starts = slot_starts(policy, start, end)
     pacing = Pacing(live, waiting)

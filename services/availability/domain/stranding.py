@@ -43,8 +43,9 @@ def problem_of(group: LiveGroup, floor: Floor, policy: Policy, *, now: datetime)
     if group.party_size > policy.max_party_size:
         return f"the venue takes parties of at most {policy.max_party_size}"
     members = tuple(sorted(group.table_ids))
-    explicit = next((c for c in policy.table_combinations
-                     if tuple(sorted(c.table_ids)) == members), None)  # fmt: skip
+    explicit = next(
+        (c for c in policy.table_combinations if tuple(sorted(c.table_ids)) == members), None
+    )
     seats = sum(t.max_seats for t in held)
     if explicit is not None:
         seats = explicit.max_covers

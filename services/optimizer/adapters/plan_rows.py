@@ -25,9 +25,14 @@ def move_json(move: PlannedMove) -> dict[str, Any]:
 def move_of(row: dict[str, Any]) -> PlannedMove:
     start, end = (datetime.fromisoformat(t) for t in row["window"])
     return PlannedMove(
-        row["booking_id"], row["party_size"], (start, end), tuple(row["from_table_ids"]),
-        tuple(row["to_table_ids"]), row["booking_version"], row["benefit"],
-    )  # fmt: skip
+        row["booking_id"],
+        row["party_size"],
+        (start, end),
+        tuple(row["from_table_ids"]),
+        tuple(row["to_table_ids"]),
+        row["booking_version"],
+        row["benefit"],
+    )
 
 
 def run_values(record: PlanRecord) -> dict[str, Any]:
@@ -49,8 +54,11 @@ def run_values(record: PlanRecord) -> dict[str, Any]:
 
 def options_json(record: PlanRecord) -> dict[str, Any]:
     options = record.options
-    return {"move_penalty": options.move_penalty, "dry_run": options.dry_run,
-            "threshold_percent": record.threshold_percent}  # fmt: skip
+    return {
+        "move_penalty": options.move_penalty,
+        "dry_run": options.dry_run,
+        "threshold_percent": record.threshold_percent,
+    }
 
 
 def plan_values(record: PlanRecord) -> dict[str, Any]:

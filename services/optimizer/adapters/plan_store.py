@@ -32,20 +32,28 @@ class PlanStore:
             async with self._engine.begin() as db:
                 await db.execute(
                     runs.insert().values(
-                        run_id=record.run_id, venue_id=record.venue_id,
-                        service_date=record.service_date, period_name=record.service_period,
-                        seed=options.seed, time_limit_seconds=options.time_limit_s,
-                        start_time=record.create_time, request_id=request_id, actor=record.actor,
+                        run_id=record.run_id,
+                        venue_id=record.venue_id,
+                        service_date=record.service_date,
+                        period_name=record.service_period,
+                        seed=options.seed,
+                        time_limit_seconds=options.time_limit_s,
+                        start_time=record.create_time,
+                        request_id=request_id,
+                        actor=record.actor,
                         **run_values(record),
                     )
-                )  # fmt: skip
+                )
                 await db.execute(
                     plans.insert().values(
-                        plan_id=record.plan_id, run_id=record.run_id, venue_id=record.venue_id,
-                        service_date=record.service_date, create_time=record.create_time,
+                        plan_id=record.plan_id,
+                        run_id=record.run_id,
+                        venue_id=record.venue_id,
+                        service_date=record.service_date,
+                        create_time=record.create_time,
                         **plan_values(record),
                     )
-                )  # fmt: skip
+                )
         except IntegrityError:
             if request_id is None:
                 raise
@@ -110,8 +118,9 @@ class PlanStore:
         """Mark runs still SOLVING that started before the cut-off as FAILED: their process died."""
         detail = "the run's process stopped before it finished"
         async with self._engine.begin() as db:
-            stale = and_(runs.c.status == PlanStatus.SOLVING.value,
-                         runs.c.start_time < started_before)  # fmt: skip
+            stale = and_(
+                runs.c.status == PlanStatus.SOLVING.value, runs.c.start_time < started_before
+            )
             ids = list((await db.execute(select(runs.c.run_id).where(stale))).scalars())
             if not ids:
                 return 0

@@ -32,7 +32,8 @@ from shared.db.schema import (
 # Every change here needs a migration in shared/db/migrations: tests compare the two.
 
 optimizer_runs = Table(
-    "optimizer_runs", metadata,
+    "optimizer_runs",
+    metadata,
     Column("run_id", UUID(as_uuid=True), primary_key=True),
     Column("venue_id", Text, nullable=False),
     Column("service_date", Date, nullable=False),
@@ -57,12 +58,18 @@ optimizer_runs = Table(
     Column("unassigned", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     CheckConstraint("time_limit_seconds > 0", name="ck_optimizer_runs_time_limit_positive"),
     Index("ix_optimizer_runs_venue_id_service_date", "venue_id", "service_date"),
-    Index("ux_optimizer_runs_venue_id_request_id", "venue_id", "request_id", unique=True,
-          postgresql_where=text("request_id IS NOT NULL")),
-)  # fmt: skip
+    Index(
+        "ux_optimizer_runs_venue_id_request_id",
+        "venue_id",
+        "request_id",
+        unique=True,
+        postgresql_where=text("request_id IS NOT NULL"),
+    ),
+)
 
 optimizer_plans = Table(
-    "optimizer_plans", metadata,
+    "optimizer_plans",
+    metadata,
     Column("plan_id", UUID(as_uuid=True), primary_key=True),
     Column("run_id", UUID(as_uuid=True), nullable=False),
     Column("venue_id", Text, nullable=False),
@@ -77,4 +84,4 @@ optimizer_plans = Table(
     ForeignKeyConstraint(["run_id"], ["optimizer_runs.run_id"], ondelete="CASCADE"),
     Index("ix_optimizer_plans_run_id", "run_id"),
     Index("ix_optimizer_plans_venue_id_service_date", "venue_id", "service_date"),
-)  # fmt: skip
+)

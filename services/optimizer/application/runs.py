@@ -80,11 +80,16 @@ class Runs:
                 venue_id=request.venue_id, service_date=request.service_date, run_id=holder or "?"
             )
         record = PlanRecord(
-            plan_id=plan_id, run_id=run_id, venue_id=request.venue_id,
-            service_date=request.service_date, service_period=request.service_period,
-            status=PlanStatus.SOLVING, options=request.options, actor=request.actor,
+            plan_id=plan_id,
+            run_id=run_id,
+            venue_id=request.venue_id,
+            service_date=request.service_date,
+            service_period=request.service_period,
+            status=PlanStatus.SOLVING,
+            options=request.options,
+            actor=request.actor,
             create_time=self._clock(),
-        )  # fmt: skip
+        )
         try:
             stored = await self._plans.create(record, request.request_id)
         except BaseException:  # no run without its row: free the venue-day at once
@@ -180,9 +185,12 @@ class Runs:
         record = feed.record
         options = record.options
         day = await self._reader.read(
-            record.venue_id, window, self._clock(), move_penalty=options.move_penalty,
+            record.venue_id,
+            window,
+            self._clock(),
+            move_penalty=options.move_penalty,
             with_review=bool(authorization),
-        )  # fmt: skip
+        )
         if day is None:
             raise NotFound(resource="Venue", id=record.venue_id)
         problem = day.problem
@@ -193,17 +201,28 @@ class Runs:
         )
         if plan.status is SolveStatus.FALLBACK:
             await feed.publish(
-                Progress("FALLBACK", time.monotonic() - began, plan.solutions,
-                         plan.new_objective, plan.best_bound, "keeping the current seating")
-            )  # fmt: skip
+                Progress(
+                    "FALLBACK",
+                    time.monotonic() - began,
+                    plan.solutions,
+                    plan.new_objective,
+                    plan.best_bound,
+                    "keeping the current seating",
+                )
+            )
         record = finished(record, plan, day, self._clock())
         await self._plans.save(record)
         if record.status is PlanStatus.PROPOSED and not options.dry_run:
             await feed.publish(
-                Progress("APPLYING", time.monotonic() - began, plan.solutions,
-                         plan.new_objective, plan.best_bound,
-                         f"applying {len(record.changes)} changes")
-            )  # fmt: skip
+                Progress(
+                    "APPLYING",
+                    time.monotonic() - began,
+                    plan.solutions,
+                    plan.new_objective,
+                    plan.best_bound,
+                    f"applying {len(record.changes)} changes",
+                )
+            )
             try:
                 reason = f"optimizer plan {record.plan_id}"
                 record = await self._applier.apply(record, reason, authorization)

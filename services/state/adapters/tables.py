@@ -1,15 +1,17 @@
-"""The state service's tables: bookings, their history, the outbox and idempotency keys."""
+"""The state service's tables: bookings, their history, the outbox, idempotency keys, demand."""
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     PrimaryKeyConstraint,
+    SmallInteger,
     Table,
     Text,
     text,
@@ -34,12 +36,28 @@ from shared.db.schema import (
 # Every change here needs a migration in shared/db/migrations: tests compare the two.
 
 BOOKING_STATES = (
-    "CREATED", "CAPACITY_VERIFIED", "ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS", "ASSIGNED",
-    "CONFIRMED", "SEATED", "COMPLETED", "MANUAL_REVIEW", "REJECTED", "CANCELLED", "NO_SHOW",
-)  # fmt: skip
+    "CREATED",
+    "CAPACITY_VERIFIED",
+    "ASSIGNMENT_PENDING",
+    "ASSIGNMENT_IN_PROGRESS",
+    "ASSIGNED",
+    "CONFIRMED",
+    "SEATED",
+    "COMPLETED",
+    "MANUAL_REVIEW",
+    "REJECTED",
+    "CANCELLED",
+    "NO_SHOW",
+)
 DISPLAY_STATUSES = (
-    "PENDING", "PENDING_ALLOCATION", "CONFIRMED", "CHECKED_IN", "COMPLETED", "CANCELLED", "NO_SHOW",
-)  # fmt: skip
+    "PENDING",
+    "PENDING_ALLOCATION",
+    "CONFIRMED",
+    "CHECKED_IN",
+    "COMPLETED",
+    "CANCELLED",
+    "NO_SHOW",
+)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -47,7 +65,8 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
 
 
 bookings = Table(
-    "bookings", metadata,
+    "bookings",
+    metadata,
     Column("booking_id", UUID(as_uuid=True), primary_key=True),
     Column("venue_id", Text, ForeignKey("venues.venue_id"), nullable=False),
     Column("party_size", Integer, nullable=False),
@@ -70,15 +89,17 @@ bookings = Table(
     CheckConstraint("end_time > start_time", name="ck_bookings_window"),
     CheckConstraint(_one_of("state", BOOKING_STATES), name="ck_bookings_state_known"),
     CheckConstraint("version >= 1", name="ck_bookings_version_positive"),
-    CheckConstraint(_one_of("display_status", DISPLAY_STATUSES),
-                    name="ck_bookings_display_status_known"),
+    CheckConstraint(
+        _one_of("display_status", DISPLAY_STATUSES), name="ck_bookings_display_status_known"
+    ),
     Index("ix_bookings_venue_id_start_time", "venue_id", "start_time", "booking_id"),
     Index("ix_bookings_venue_id_state", "venue_id", "state"),
     Index("ix_bookings_venue_id_display_status", "venue_id", "display_status", "start_time"),
-)  # fmt: skip
+)
 
 booking_state_history = Table(
-    "booking_state_history", metadata,
+    "booking_state_history",
+    metadata,
     Column("history_id", BigInteger, primary_key=True, autoincrement=True),
     Column("booking_id", UUID(as_uuid=True), ForeignKey("bookings.booking_id"), nullable=False),
     Column("venue_id", Text, nullable=False),
@@ -90,10 +111,11 @@ booking_state_history = Table(
     Column("trace_id", Text, nullable=False, server_default=EMPTY_TEXT),
     timestamp_column("change_time"),
     Index("ix_booking_state_history_booking_id", "booking_id", "history_id"),
-)  # fmt: skip
+)
 
 outbox = Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     Column("event_id", BigInteger, primary_key=True, autoincrement=True),
     Column("venue_id", Text, nullable=False),
     Column("aggregate_id", Text, nullable=False),
@@ -104,10 +126,11 @@ outbox = Table(
     timestamp_column("publish_time", nullable=True),
     # The relay only ever scans unpublished rows; published ones stay out of this index.
     Index("ix_outbox_unpublished", "event_id", postgresql_where=text("publish_time IS NULL")),
-)  # fmt: skip
+)
 
 idempotency_keys = Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     Column("venue_id", Text, nullable=False),
     Column("request_id", Text, nullable=False),
     Column("request_hash", Text, nullable=False),
@@ -115,4 +138,36 @@ idempotency_keys = Table(
     Column("response", LargeBinary, nullable=False),
     timestamp_column("create_time"),
     PrimaryKeyConstraint("venue_id", "request_id"),
-)  # fmt: skip
+)
+
+# 0020: the demand the yield forecast learns from, counted by CreateBooking.
+demand_counts = Table(
+    "demand_counts",
+    metadata,
+    Column("venue_id", Text),
+    Column("weekday", SmallInteger),
+    Column("slot_minute", SmallInteger),
+    Column("party_size", SmallInteger),
+    Column("lead_bucket", SmallInteger),
+    Column("requests", BigInteger, nullable=False),
+    PrimaryKeyConstraint("venue_id", "weekday", "slot_minute", "party_size", "lead_bucket"),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_demand_counts_weekday"),
+    CheckConstraint("slot_minute >= 0", name="ck_demand_counts_slot_not_negative"),
+    CheckConstraint("party_size > 0", name="ck_demand_counts_party_size_positive"),
+    CheckConstraint("lead_bucket >= 0", name="ck_demand_counts_lead_bucket_not_negative"),
+    CheckConstraint("requests > 0", name="ck_demand_counts_requests_positive"),
+    comment="Booking requests per venue, local weekday, start slot, party size and lead bucket: "
+    "counts only, no guest data.",
+)
+
+demand_days = Table(
+    "demand_days",
+    metadata,
+    Column("venue_id", Text),
+    Column("service_date", Date),
+    Column("weekday", SmallInteger, nullable=False),
+    PrimaryKeyConstraint("venue_id", "service_date"),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_demand_days_weekday"),
+    comment="The local service dates demand_counts has seen requests for, to count days "
+    "per weekday.",
+)

@@ -2,45 +2,36 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
 from services.state.application.ports import RequestAlreadyStored, UnitOfWorkFactory
+from services.state.domain.demand import demand_request
+from services.state.domain.legacy_fingerprint import legacy_fingerprint
 from services.state.domain.model import Booking, StateChange, event_for
 from services.state.domain.states import BookingState
 from services.state.domain.validation import REQUEST_ID, NewBooking, validate_new_booking
 from shared.auth import Caller
 from shared.domain_errors import RequestIdReused
-
-
-def fingerprint_of(new: NewBooking) -> str:
-    """A digest of the payload, to tell a replay from a reused request id."""
-    payload = {
-        "venue_id": new.venue_id,
-        "party_size": new.party_size,
-        "start_time": new.start_time.isoformat() if new.start_time else None,
-        "guest_reference": new.guest_reference,
-        "notes": new.notes,
-        "preferred_zone_id": new.preferred_zone_id,
-        "pinned": new.pinned,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+from shared.request_fingerprint import VERSION
 
 
 async def create_booking(
     new: NewBooking,
     caller: Caller,
     *,
+    fingerprint: str,
     uow: UnitOfWorkFactory,
     now: datetime,
     new_id: Callable[[], UUID],
     trace_id: str = "",
 ) -> Booking:
-    """The created booking, or the first response when the request id was seen before."""
-    fingerprint = fingerprint_of(new)
+    """The created booking, or the first response when the request id was seen before.
+
+    `fingerprint` digests the whole request but its request id: a request id seen before
+    with another fingerprint is refused as reused.
+    """
     for _ in range(2):
         try:
             return await _create_once(new, fingerprint, caller, uow, now, new_id, trace_id)
@@ -62,7 +53,7 @@ async def _create_once(
         if new.venue_id and REQUEST_ID.match(new.request_id):
             stored = await uow.bookings.find_request(new.venue_id, new.request_id)
             if stored is not None:
-                if stored.fingerprint != fingerprint:
+                if not _same_payload(stored.fingerprint, fingerprint, new):
                     raise RequestIdReused(request_id=new.request_id)
                 return stored.booking
         # In the same transaction: no second connection and round trips for the rules.
@@ -98,9 +89,21 @@ async def _create_once(
             trace_id=trace_id,
             change_time=now,
         )
-        await uow.bookings.add(booking)
+        # Every request counts for the yield forecast, those later refused for capacity too.
+        assert rules is not None  # validation refuses an unknown venue
+        demand = demand_request(
+            booking.venue_id, booking.party_size, booking.start_time, rules.timezone, now
+        )
+        await uow.bookings.add(booking, demand)
         await uow.bookings.add_change(change)
         await uow.bookings.add_event(event_for(booking, change))
         await uow.bookings.add_request(new.venue_id, new.request_id, fingerprint, booking)
         await uow.commit()
         return booking
+
+
+def _same_payload(stored: str, fingerprint: str, new: NewBooking) -> bool:
+    """Whether a stored fingerprint is this request's, in the form its release wrote it."""
+    if stored.startswith(VERSION):
+        return stored == fingerprint
+    return stored == legacy_fingerprint(new)

@@ -55,9 +55,15 @@ DISPLAY_STATUS: dict[BookingState, DisplayStatus] = {
 }
 
 _BEFORE_SEATING = frozenset(
-    {S.CREATED, S.CAPACITY_VERIFIED, S.ASSIGNMENT_PENDING, S.ASSIGNMENT_IN_PROGRESS,
-     S.ASSIGNED, S.CONFIRMED}
-)  # fmt: skip
+    {
+        S.CREATED,
+        S.CAPACITY_VERIFIED,
+        S.ASSIGNMENT_PENDING,
+        S.ASSIGNMENT_IN_PROGRESS,
+        S.ASSIGNED,
+        S.CONFIRMED,
+    }
+)
 
 
 class Command(StrEnum):

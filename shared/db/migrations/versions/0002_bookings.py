@@ -19,9 +19,19 @@ depends_on: str | Sequence[str] | None = None
 
 # Frozen copy: migrations never import application code, which keeps changing after them.
 BOOKING_STATES = (
-    "CREATED", "CAPACITY_VERIFIED", "ASSIGNMENT_PENDING", "ASSIGNMENT_IN_PROGRESS", "ASSIGNED",
-    "CONFIRMED", "SEATED", "COMPLETED", "MANUAL_REVIEW", "REJECTED", "CANCELLED", "NO_SHOW",
-)  # fmt: skip
+    "CREATED",
+    "CAPACITY_VERIFIED",
+    "ASSIGNMENT_PENDING",
+    "ASSIGNMENT_IN_PROGRESS",
+    "ASSIGNED",
+    "CONFIRMED",
+    "SEATED",
+    "COMPLETED",
+    "MANUAL_REVIEW",
+    "REJECTED",
+    "CANCELLED",
+    "NO_SHOW",
+)
 
 
 def _text(name: str) -> sa.Column[str]:
@@ -50,8 +60,9 @@ def upgrade() -> None:
         _text("notes"),
         sa.Column("preferred_zone_id", sa.Text),
         sa.Column("pinned", sa.Boolean, nullable=False, server_default=sa.text("false")),
-        sa.Column("table_ids", ARRAY(sa.Text), nullable=False,
-                  server_default=sa.text("'{}'::text[]")),
+        sa.Column(
+            "table_ids", ARRAY(sa.Text), nullable=False, server_default=sa.text("'{}'::text[]")
+        ),
         _text("state_reason"),
         sa.Column("request_id", sa.Text, nullable=False),
         _now("create_time"),
@@ -60,7 +71,7 @@ def upgrade() -> None:
         sa.CheckConstraint("end_time > start_time", name="ck_bookings_window"),
         sa.CheckConstraint(f"state IN ({states})", name="ck_bookings_state_known"),
         sa.CheckConstraint("version >= 1", name="ck_bookings_version_positive"),
-    )  # fmt: skip
+    )
     op.create_index(
         "ix_bookings_venue_id_start_time", "bookings", ["venue_id", "start_time", "booking_id"]
     )
@@ -68,8 +79,9 @@ def upgrade() -> None:
     op.create_table(
         "booking_state_history",
         sa.Column("history_id", sa.BigInteger, primary_key=True, autoincrement=True),
-        sa.Column("booking_id", UUID(as_uuid=True), sa.ForeignKey("bookings.booking_id"),
-                  nullable=False),
+        sa.Column(
+            "booking_id", UUID(as_uuid=True), sa.ForeignKey("bookings.booking_id"), nullable=False
+        ),
         sa.Column("venue_id", sa.Text, nullable=False),
         sa.Column("from_state", sa.Text),
         sa.Column("to_state", sa.Text, nullable=False),
@@ -78,7 +90,7 @@ def upgrade() -> None:
         _text("reason"),
         _text("trace_id"),
         _now("change_time"),
-    )  # fmt: skip
+    )
     op.create_index(
         "ix_booking_state_history_booking_id",
         "booking_state_history",

@@ -45,19 +45,22 @@ def upgrade() -> None:
         sa.Column("release_time", TIMESTAMP(timezone=True)),
         _text("actor"),
         _text("strategy"),
-        sa.Column("score_breakdown", JSONB, nullable=False,
-                  server_default=sa.text("'{}'::jsonb")),
+        sa.Column("score_breakdown", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
         _now("create_time"),
         sa.CheckConstraint("kind IN ('HOLD', 'ASSIGNMENT')", name="ck_allocations_kind_known"),
         sa.CheckConstraint("NOT isempty(during)", name="ck_allocations_during_not_empty"),
         sa.CheckConstraint(
             "lower_inc(during) AND NOT upper_inc(during) AND NOT upper_inf(during)",
-            name="ck_allocations_during_half_open"),
-        sa.CheckConstraint("kind <> 'HOLD' OR expire_time IS NOT NULL",
-                           name="ck_allocations_hold_expires"),
-        sa.CheckConstraint("kind <> 'ASSIGNMENT' OR booking_id IS NOT NULL",
-                           name="ck_allocations_assignment_has_booking"),
-    )  # fmt: skip
+            name="ck_allocations_during_half_open",
+        ),
+        sa.CheckConstraint(
+            "kind <> 'HOLD' OR expire_time IS NOT NULL", name="ck_allocations_hold_expires"
+        ),
+        sa.CheckConstraint(
+            "kind <> 'ASSIGNMENT' OR booking_id IS NOT NULL",
+            name="ck_allocations_assignment_has_booking",
+        ),
+    )
     # Released rows (expired holds, cancellations) stay as history and stop blocking the table.
     op.create_exclude_constraint(
         "allocations_no_overlap",
@@ -79,12 +82,14 @@ def upgrade() -> None:
         sa.Column("outcome", sa.Text, nullable=False),
         _text("reason"),
         _text("strategy"),
-        sa.Column("table_ids", ARRAY(sa.Text), nullable=False,
-                  server_default=sa.text("'{}'::text[]")),
+        sa.Column(
+            "table_ids", ARRAY(sa.Text), nullable=False, server_default=sa.text("'{}'::text[]")
+        ),
         _now("create_time"),
-        sa.CheckConstraint("attempt_number >= 1",
-                           name="ck_assignment_attempts_attempt_number_positive"),
-    )  # fmt: skip
+        sa.CheckConstraint(
+            "attempt_number >= 1", name="ck_assignment_attempts_attempt_number_positive"
+        ),
+    )
     op.create_index(
         "ix_assignment_attempts_booking_id", "assignment_attempts", ["booking_id", "attempt_id"]
     )
@@ -99,9 +104,10 @@ def upgrade() -> None:
         _now("update_time"),
         sa.PrimaryKeyConstraint("venue_id", "table_key", "party_band", "hour"),
         sa.CheckConstraint("hour BETWEEN 0 AND 23", name="ck_assignment_success_counts_hour"),
-        sa.CheckConstraint("successes >= 0 AND failures >= 0",
-                           name="ck_assignment_success_counts_not_negative"),
-    )  # fmt: skip
+        sa.CheckConstraint(
+            "successes >= 0 AND failures >= 0", name="ck_assignment_success_counts_not_negative"
+        ),
+    )
 
 
 def downgrade() -> None:

@@ -15,8 +15,14 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 DISPLAY_STATUSES = (
-    "PENDING", "PENDING_ALLOCATION", "CONFIRMED", "CHECKED_IN", "COMPLETED", "CANCELLED", "NO_SHOW",
-)  # fmt: skip
+    "PENDING",
+    "PENDING_ALLOCATION",
+    "CONFIRMED",
+    "CHECKED_IN",
+    "COMPLETED",
+    "CANCELLED",
+    "NO_SHOW",
+)
 INDEX = "ix_bookings_venue_id_display_status"
 KNOWN = "ck_bookings_display_status_known"
 NOT_NULL = "ck_bookings_display_status_not_null"
@@ -29,9 +35,11 @@ def upgrade() -> None:
     with op.get_context().autocommit_block():
         op.drop_index(INDEX, table_name="bookings", if_exists=True, postgresql_concurrently=True)
         op.create_index(
-            INDEX, "bookings", ["venue_id", "display_status", "start_time"],
+            INDEX,
+            "bookings",
+            ["venue_id", "display_status", "start_time"],
             postgresql_concurrently=True,
-        )  # fmt: skip
+        )
         for name, condition in (
             (KNOWN, f"display_status IN ({allowed})"),
             (NOT_NULL, "display_status IS NOT NULL"),

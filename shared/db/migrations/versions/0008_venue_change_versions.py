@@ -21,9 +21,16 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 WATCHED = (
-    "venues", "zones", "dining_tables", "table_adjacency", "venue_policies", "turn_times",
-    "service_periods", "bookings", "allocations",
-)  # fmt: skip
+    "venues",
+    "zones",
+    "dining_tables",
+    "table_adjacency",
+    "venue_policies",
+    "turn_times",
+    "service_periods",
+    "bookings",
+    "allocations",
+)
 
 BUMP = """
 CREATE FUNCTION maitred_bump_venue_version() RETURNS trigger

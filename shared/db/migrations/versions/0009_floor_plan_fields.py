@@ -67,8 +67,11 @@ def downgrade() -> None:
     op.drop_constraint(RETRY_DEADLINE, "venue_policies", type_="check")
     op.drop_constraint(RETRY_BACKOFF, "venue_policies", type_="check")
     for column in (
-        "update_time", "retry_deadline_seconds", "retry_max_backoff_ms", "retry_initial_backoff_ms",
-    ):  # fmt: skip
+        "update_time",
+        "retry_deadline_seconds",
+        "retry_max_backoff_ms",
+        "retry_initial_backoff_ms",
+    ):
         op.drop_column("venue_policies", column)
     for table in ("dining_tables", "zones"):
         for column in ("create_request_id", "update_time", "create_time"):

@@ -32,9 +32,12 @@ depends_on: str | Sequence[str] | None = None
 UNIQUE = (
     ("ux_zones_venue_id_zone_id", "zones", "venue_id, zone_id"),
     ("ux_dining_tables_venue_id_table_id", "dining_tables", "venue_id, table_id"),
-    ("ux_table_adjacency_venue_id_table_a_table_b", "table_adjacency",
-     "venue_id, table_a, table_b"),
-)  # fmt: skip
+    (
+        "ux_table_adjacency_venue_id_table_a_table_b",
+        "table_adjacency",
+        "venue_id, table_a, table_b",
+    ),
+)
 # (name, table, columns) of the indexes a venue-scoped foreign key's deletes look up.
 INDEXES = (
     ("ix_dining_tables_venue_id_zone_id", "dining_tables", "venue_id, zone_id"),
@@ -42,17 +45,29 @@ INDEXES = (
 )
 # (name, table, definition) of each venue-scoped foreign key.
 FOREIGN_KEYS = (
-    ("dining_tables_venue_id_zone_id_fkey", "dining_tables",
-     "FOREIGN KEY (venue_id, zone_id) REFERENCES zones (venue_id, zone_id)"),
-    ("table_adjacency_venue_id_table_a_fkey", "table_adjacency",
-     "FOREIGN KEY (venue_id, table_a) REFERENCES dining_tables (venue_id, table_id) "
-     "ON DELETE CASCADE"),
-    ("table_adjacency_venue_id_table_b_fkey", "table_adjacency",
-     "FOREIGN KEY (venue_id, table_b) REFERENCES dining_tables (venue_id, table_id) "
-     "ON DELETE CASCADE"),
-    ("allocations_venue_id_table_id_fkey", "allocations",
-     "FOREIGN KEY (venue_id, table_id) REFERENCES dining_tables (venue_id, table_id)"),
-)  # fmt: skip
+    (
+        "dining_tables_venue_id_zone_id_fkey",
+        "dining_tables",
+        "FOREIGN KEY (venue_id, zone_id) REFERENCES zones (venue_id, zone_id)",
+    ),
+    (
+        "table_adjacency_venue_id_table_a_fkey",
+        "table_adjacency",
+        "FOREIGN KEY (venue_id, table_a) REFERENCES dining_tables (venue_id, table_id) "
+        "ON DELETE CASCADE",
+    ),
+    (
+        "table_adjacency_venue_id_table_b_fkey",
+        "table_adjacency",
+        "FOREIGN KEY (venue_id, table_b) REFERENCES dining_tables (venue_id, table_id) "
+        "ON DELETE CASCADE",
+    ),
+    (
+        "allocations_venue_id_table_id_fkey",
+        "allocations",
+        "FOREIGN KEY (venue_id, table_id) REFERENCES dining_tables (venue_id, table_id)",
+    ),
+)
 EXCLUSION = "allocations_no_overlap_in_venue"
 
 

@@ -24,17 +24,29 @@ depends_on: str | Sequence[str] | None = None
 
 # Frozen copy of 0013's venue-scoped foreign keys: (name, table, definition).
 FOREIGN_KEYS = (
-    ("dining_tables_venue_id_zone_id_fkey", "dining_tables",
-     "FOREIGN KEY (venue_id, zone_id) REFERENCES zones (venue_id, zone_id)"),
-    ("table_adjacency_venue_id_table_a_fkey", "table_adjacency",
-     "FOREIGN KEY (venue_id, table_a) REFERENCES dining_tables (venue_id, table_id) "
-     "ON DELETE CASCADE"),
-    ("table_adjacency_venue_id_table_b_fkey", "table_adjacency",
-     "FOREIGN KEY (venue_id, table_b) REFERENCES dining_tables (venue_id, table_id) "
-     "ON DELETE CASCADE"),
-    ("allocations_venue_id_table_id_fkey", "allocations",
-     "FOREIGN KEY (venue_id, table_id) REFERENCES dining_tables (venue_id, table_id)"),
-)  # fmt: skip
+    (
+        "dining_tables_venue_id_zone_id_fkey",
+        "dining_tables",
+        "FOREIGN KEY (venue_id, zone_id) REFERENCES zones (venue_id, zone_id)",
+    ),
+    (
+        "table_adjacency_venue_id_table_a_fkey",
+        "table_adjacency",
+        "FOREIGN KEY (venue_id, table_a) REFERENCES dining_tables (venue_id, table_id) "
+        "ON DELETE CASCADE",
+    ),
+    (
+        "table_adjacency_venue_id_table_b_fkey",
+        "table_adjacency",
+        "FOREIGN KEY (venue_id, table_b) REFERENCES dining_tables (venue_id, table_id) "
+        "ON DELETE CASCADE",
+    ),
+    (
+        "allocations_venue_id_table_id_fkey",
+        "allocations",
+        "FOREIGN KEY (venue_id, table_id) REFERENCES dining_tables (venue_id, table_id)",
+    ),
+)
 
 
 def upgrade() -> None:

@@ -28,33 +28,61 @@ depends_on: str | Sequence[str] | None = None
 KEYS = (
     ("zones", "ux_zones_venue_id_zone_id", "venue_id, zone_id", "zone_id"),
     ("dining_tables", "ux_dining_tables_venue_id_table_id", "venue_id, table_id", "table_id"),
-    ("table_adjacency", "ux_table_adjacency_venue_id_table_a_table_b",
-     "venue_id, table_a, table_b", "table_a, table_b"),
-)  # fmt: skip
+    (
+        "table_adjacency",
+        "ux_table_adjacency_venue_id_table_a_table_b",
+        "venue_id, table_a, table_b",
+        "table_a, table_b",
+    ),
+)
 # (name, table, definition) of the global foreign keys of 0001 and 0003.
 GLOBAL_FOREIGN_KEYS = (
-    ("dining_tables_zone_id_fkey", "dining_tables",
-     "FOREIGN KEY (zone_id) REFERENCES zones (zone_id)"),
-    ("table_adjacency_table_a_fkey", "table_adjacency",
-     "FOREIGN KEY (table_a) REFERENCES dining_tables (table_id) ON DELETE CASCADE"),
-    ("table_adjacency_table_b_fkey", "table_adjacency",
-     "FOREIGN KEY (table_b) REFERENCES dining_tables (table_id) ON DELETE CASCADE"),
-    ("allocations_table_id_fkey", "allocations",
-     "FOREIGN KEY (table_id) REFERENCES dining_tables (table_id)"),
-)  # fmt: skip
+    (
+        "dining_tables_zone_id_fkey",
+        "dining_tables",
+        "FOREIGN KEY (zone_id) REFERENCES zones (zone_id)",
+    ),
+    (
+        "table_adjacency_table_a_fkey",
+        "table_adjacency",
+        "FOREIGN KEY (table_a) REFERENCES dining_tables (table_id) ON DELETE CASCADE",
+    ),
+    (
+        "table_adjacency_table_b_fkey",
+        "table_adjacency",
+        "FOREIGN KEY (table_b) REFERENCES dining_tables (table_id) ON DELETE CASCADE",
+    ),
+    (
+        "allocations_table_id_fkey",
+        "allocations",
+        "FOREIGN KEY (table_id) REFERENCES dining_tables (table_id)",
+    ),
+)
 # Frozen copy of 0013's venue-scoped foreign keys: (name, table, definition).
 VENUE_FOREIGN_KEYS = (
-    ("dining_tables_venue_id_zone_id_fkey", "dining_tables",
-     "FOREIGN KEY (venue_id, zone_id) REFERENCES zones (venue_id, zone_id)"),
-    ("table_adjacency_venue_id_table_a_fkey", "table_adjacency",
-     "FOREIGN KEY (venue_id, table_a) REFERENCES dining_tables (venue_id, table_id) "
-     "ON DELETE CASCADE"),
-    ("table_adjacency_venue_id_table_b_fkey", "table_adjacency",
-     "FOREIGN KEY (venue_id, table_b) REFERENCES dining_tables (venue_id, table_id) "
-     "ON DELETE CASCADE"),
-    ("allocations_venue_id_table_id_fkey", "allocations",
-     "FOREIGN KEY (venue_id, table_id) REFERENCES dining_tables (venue_id, table_id)"),
-)  # fmt: skip
+    (
+        "dining_tables_venue_id_zone_id_fkey",
+        "dining_tables",
+        "FOREIGN KEY (venue_id, zone_id) REFERENCES zones (venue_id, zone_id)",
+    ),
+    (
+        "table_adjacency_venue_id_table_a_fkey",
+        "table_adjacency",
+        "FOREIGN KEY (venue_id, table_a) REFERENCES dining_tables (venue_id, table_id) "
+        "ON DELETE CASCADE",
+    ),
+    (
+        "table_adjacency_venue_id_table_b_fkey",
+        "table_adjacency",
+        "FOREIGN KEY (venue_id, table_b) REFERENCES dining_tables (venue_id, table_id) "
+        "ON DELETE CASCADE",
+    ),
+    (
+        "allocations_venue_id_table_id_fkey",
+        "allocations",
+        "FOREIGN KEY (venue_id, table_id) REFERENCES dining_tables (venue_id, table_id)",
+    ),
+)
 # (name, table, columns) of the global foreign keys' indexes, superseded by 0013's.
 GLOBAL_INDEXES = (
     ("ix_dining_tables_zone_id", "dining_tables", "zone_id"),

@@ -23,9 +23,16 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 WATCHED = (
-    "venues", "zones", "dining_tables", "table_adjacency", "venue_policies", "turn_times",
-    "service_periods", "bookings", "allocations",
-)  # fmt: skip
+    "venues",
+    "zones",
+    "dining_tables",
+    "table_adjacency",
+    "venue_policies",
+    "turn_times",
+    "service_periods",
+    "bookings",
+    "allocations",
+)
 
 # The trigger's name sorts after `<table>_bump_venue_version`, and PostgreSQL fires a table's
 # row triggers in name order, so the version row already holds this transaction's version.

@@ -28,9 +28,13 @@ COLUMNS = (
     ("combination_min_covers", sa.Integer, "0", "combination_min_covers >= 0"),
     ("rescue_time_limit_ms", sa.Integer, "500", "rescue_time_limit_ms BETWEEN 1 AND 2000"),
     ("rescue_max_movers", sa.Integer, "40", "rescue_max_movers BETWEEN 1 AND 200"),
-    ("look_ahead_horizon_minutes", sa.Integer, "720",
-     "look_ahead_horizon_minutes BETWEEN 1 AND 1440"),
-)  # fmt: skip
+    (
+        "look_ahead_horizon_minutes",
+        sa.Integer,
+        "720",
+        "look_ahead_horizon_minutes BETWEEN 1 AND 1440",
+    ),
+)
 
 
 def upgrade() -> None:
