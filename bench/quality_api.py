@@ -108,8 +108,14 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
                 .values(auto_confirm=True)
             )
         secret = secrets.token_urlsafe(36)
-        token = mint_token(secret, subject="quality-bench", roles=[Role.OPS], venues=["*"],
-                           ttl_seconds=3600, issuer="maitred")  # fmt: skip
+        token = mint_token(
+            secret,
+            subject="quality-bench",
+            roles=[Role.OPS],
+            venues=["*"],
+            ttl_seconds=3600,
+            issuer="maitred",
+        )
         watch = StreamWatch(redis, stream)
         reader = asyncio.create_task(watch.run())
         try:
@@ -125,12 +131,17 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
                     began = time.monotonic()
                     found = await replay(stub, metadata, watch, venue_id, day, requests)
                     memory = run_day(floor, requests, engine_chooser(floor)).covers
-                    cases.append({
-                        "load": load, "seed": seed, "requests": len(requests),
-                        "demand_covers": sum(r.party_size for r in requests),
-                        "api": found, "engine_in_memory_covers": memory,
-                        "seconds": round(time.monotonic() - began, 1),
-                    })  # fmt: skip
+                    cases.append(
+                        {
+                            "load": load,
+                            "seed": seed,
+                            "requests": len(requests),
+                            "demand_covers": sum(r.party_size for r in requests),
+                            "api": found,
+                            "engine_in_memory_covers": memory,
+                            "seconds": round(time.monotonic() - began, 1),
+                        }
+                    )
                     print(json.dumps(cases[-1]), flush=True)
         finally:
             reader.cancel()

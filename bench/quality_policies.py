@@ -63,9 +63,11 @@ def engine(floor: Floor) -> Chooser:
     def choose(request: Request, busy: dict[str, list[tuple[int, int]]]) -> Candidate | None:
         spans = {t: [(_at(s), _at(e)) for s, e in held] for t, held in busy.items()}
         ask = AssignmentRequest(
-            request.key, request.party_size, _at(request.start_minute),
+            request.key,
+            request.party_size,
+            _at(request.start_minute),
             _at(request.blocked_until_minute),
-        )  # fmt: skip
+        )
         plans = rank_plans(ask, tables, floor.candidates, spans, context, limit=1)
         return by_ids[plans[0].table_ids] if plans else None
 
@@ -123,9 +125,12 @@ def _admits(
     floor: Floor, seated: list[Seated], request: Request, policy: Yield, outcome: Outcome
 ) -> bool:
     ask = AdmissionRequest(
-        request.party_size, request.start_minute, request.blocked_until_minute, FRIDAY,
+        request.party_size,
+        request.start_minute,
+        request.blocked_until_minute,
+        FRIDAY,
         request.lead_minutes,
-    )  # fmt: skip
+    )
     began = time.process_time()
     decision = decide_admission(
         floor.seats, floor.candidates, seated, ask, policy.history, policy.settings

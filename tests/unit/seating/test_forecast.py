@@ -17,8 +17,16 @@ SEVEN = 19 * 60
 def test_slots_and_lead_buckets_floor_to_their_grid() -> None:
     assert slot_of(SEVEN + 14) == SEVEN
     assert [lead_bucket_of(m) for m in (0, 59, 60, 179, 180, 1439, 4320, 10079, 10080)] == [
-        0, 0, 1, 1, 2, 2, 4, 4, len(LEAD_BUCKET_BOUNDS)
-    ]  # fmt: skip
+        0,
+        0,
+        1,
+        1,
+        2,
+        2,
+        4,
+        4,
+        len(LEAD_BUCKET_BOUNDS),
+    ]
 
 
 def test_tally_counts_requests_per_cell_without_guest_data() -> None:
