@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
+    group_venue,
     insert_rows,
     lock_booking,
+    lock_venues_of,
     release_expired_holds,
 )
 from services.assigner.adapters.hold_writes import HoldWrites
@@ -55,7 +57,7 @@ class AllocationStore(HoldWrites):
     ) -> Allocation:
         """Allocate the tables to the booking; returns its live assignment if it already has one."""
         async with self._engine.begin() as db:
-            await lock_booking(db, booking_id)  # one writer of a booking's allocation at a time
+            await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
             existing = await self._live_group(db, booking_id, "ASSIGNMENT")
             if existing is None:
                 existing = uuid.uuid4()
@@ -79,6 +81,9 @@ class AllocationStore(HoldWrites):
 
     async def release_booking(self, booking_id: uuid.UUID, now: datetime) -> int:
         async with self._engine.begin() as db:
+            await lock_venues_of(
+                db, select(bookings.c.venue_id).where(bookings.c.booking_id == booking_id)
+            )
             changed = await db.execute(
                 update(allocations)
                 .where(allocations.c.booking_id == booking_id, allocations.c.release_time.is_(None))
@@ -104,7 +109,7 @@ class AllocationStore(HoldWrites):
         group_id = uuid.uuid4()
         async with self._engine.begin() as db:
             # Two replacements of one booking must not both see the old group and both insert.
-            await lock_booking(db, booking_id)
+            await lock_booking(db, booking_id, venue_id)
             previous = await self._live_group(db, booking_id, "ASSIGNMENT")
             if previous is not None:
                 await db.execute(
@@ -128,6 +133,7 @@ class AllocationStore(HoldWrites):
     async def release_allocation(self, group_id: uuid.UUID, now: datetime) -> bool:
         """Release one allocation of any kind; False when it was not in force."""
         async with self._engine.begin() as db:
+            await lock_venues_of(db, group_venue(group_id))
             changed = await db.execute(
                 update(allocations)
                 .where(allocations.c.group_id == group_id, allocations.c.release_time.is_(None))
@@ -141,7 +147,9 @@ class AllocationStore(HoldWrites):
         async with self._engine.begin() as db:
             rows = (
                 await db.execute(
-                    select(allocations.c.booking_id, allocations.c.table_id).where(
+                    select(
+                        allocations.c.booking_id, allocations.c.venue_id, allocations.c.table_id
+                    ).where(
                         allocations.c.group_id == group_id, allocations.c.release_time.is_(None)
                     )
                 )
@@ -149,7 +157,7 @@ class AllocationStore(HoldWrites):
             if not rows:
                 return False
             booking_id = rows[0].booking_id
-            await lock_booking(db, booking_id)
+            await lock_booking(db, booking_id, rows[0].venue_id)
             booking = (
                 await db.execute(
                     select(bookings.c.state, bookings.c.table_ids).where(
@@ -188,21 +196,23 @@ class AllocationStore(HoldWrites):
         database refused them left behind), and of a booking that holds no tables when the
         assignment is older than the grace (a crash between the write and its record);
         returns how many assignments it released."""
+        ended = and_(
+            allocations.c.kind == "ASSIGNMENT",
+            allocations.c.release_time.is_(None),
+            allocations.c.booking_id == bookings.c.booking_id,
+            or_(
+                bookings.c.state.in_(ENDED),
+                and_(
+                    bookings.c.state.in_(WAITING),
+                    allocations.c.create_time < now - UNRECORDED_GRACE,
+                ),
+            ),
+        )
         async with self._engine.begin() as db:
+            await lock_venues_of(db, select(allocations.c.venue_id).where(ended).distinct())
             released = await db.execute(
                 update(allocations)
-                .where(
-                    allocations.c.kind == "ASSIGNMENT",
-                    allocations.c.release_time.is_(None),
-                    allocations.c.booking_id == bookings.c.booking_id,
-                    or_(
-                        bookings.c.state.in_(ENDED),
-                        and_(
-                            bookings.c.state.in_(WAITING),
-                            allocations.c.create_time < now - UNRECORDED_GRACE,
-                        ),
-                    ),
-                )
+                .where(ended)
                 .values(release_time=now)
                 .returning(allocations.c.group_id)
             )
