@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.assigner.adapters.allocation_reads import load_groups
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
     group_venue,
@@ -77,7 +78,8 @@ class AllocationStore(HoldWrites):
                         score_breakdown=json.loads(json.dumps(breakdown)),
                     ),
                 )
-        return await self.get(existing)  # type: ignore[return-value]
+            (written,) = await load_groups(db, [existing])  # in this transaction: no second
+        return written
 
     async def release_booking(self, booking_id: uuid.UUID, now: datetime) -> int:
         async with self._engine.begin() as db:

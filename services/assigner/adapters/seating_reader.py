@@ -12,6 +12,8 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.assigner.adapters.allocation_reads import load_groups
+from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
 from services.assigner.domain.plans import SuccessCounts, TableInfo, UpcomingBooking
 from services.assigner.domain.strategies import HistoryKey, StrategyContext
@@ -63,6 +65,7 @@ class SeatingReader:
                 busy = await _busy(db, venue_id, start, end, now, excluding)
                 upcoming = await _upcoming(db, venue_id, start, end, excluding, buffer)
                 history = await _history(db, venue_id)
+                own = await _own_assignment(db, excluding) if excluding else None
                 order = tuple(
                     (
                         await db.execute(
@@ -93,6 +96,7 @@ class SeatingReader:
             retry_budget=int(policy.get("retry_budget") or 5),
             hold_ttl=timedelta(seconds=int(policy.get("hold_ttl_seconds") or 180)),
             freeze_window=timedelta(minutes=_or(policy.get("freeze_window_minutes"), 60)),
+            own_assignment=own,
         )
 
     def _combinations(
@@ -117,6 +121,20 @@ class SeatingReader:
                 connected_sets(seats, neighbours, max_tables=max_tables, cross_zone=cross)
             )
         return self._candidates[key]
+
+
+async def _own_assignment(db: AsyncConnection, booking_id: UUID) -> Allocation | None:
+    group = await db.scalar(
+        select(allocations.c.group_id)
+        .where(
+            allocations.c.booking_id == booking_id,
+            allocations.c.kind == "ASSIGNMENT",
+            allocations.c.release_time.is_(None),
+        )
+        .limit(1)
+    )
+    found = await load_groups(db, [group]) if group is not None else []
+    return found[0] if found else None
 
 
 def _or(value: Any, default: int) -> int:

@@ -103,21 +103,25 @@ class EngineAssigner:
     async def plans(self, booking: BookingView, limit: int = 10) -> tuple[list[Plan], VenueDay]:
         """The ranked plans for a booking, and the day they were ranked on."""
         day = await self.day(booking.venue_id, booking.start, booking.end, booking.booking_id)
+        return self._ranked(booking, day, limit), day
+
+    @staticmethod
+    def _ranked(booking: BookingView, day: VenueDay, limit: int = 10) -> list[Plan]:
         request = request_for(booking, day)
-        plans = rank_plans(
+        return rank_plans(
             request, day.tables, day.candidates, day.busy, day.context, day.weights, limit=limit
         )
-        return plans, day
 
     async def assign(self, booking: BookingView) -> Seating:
-        existing = await self._store.live_assignment(booking.booking_id)
+        day = await self.day(booking.venue_id, booking.start, booking.end, booking.booking_id)
+        rules = VenueRules(day.auto_confirm, day.retry_budget)  # read with the day: no second read
+        existing = day.own_assignment  # read in the day's snapshot: no read of its own
         if existing is not None:
             return Seating(
                 existing.table_ids, existing.strategy or "existing", "already allocated",
-                existing.group_id,
+                existing.group_id, rules,
             )  # fmt: skip
-        plans, day = await self.plans(booking)
-        rules = VenueRules(day.auto_confirm, day.retry_budget)  # read with the day: no second read
+        plans = self._ranked(booking, day)
         if not plans:
             return Seating((), "", "no table fits", rules=rules)
         for plan in plans:

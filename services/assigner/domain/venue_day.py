@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.plans import TableInfo
 from services.assigner.domain.strategies import StrategyContext
 from shared.seating.combinations import Candidate
@@ -24,3 +25,6 @@ class VenueDay:
     retry_budget: int
     hold_ttl: timedelta = timedelta(seconds=180)
     freeze_window: timedelta = timedelta(minutes=60)  # bookings this near their start stay put
+    # The live assignment of the booking the day was read for (`excluding`), read in the same
+    # snapshot: a booking that already has tables needs no plan.
+    own_assignment: Allocation | None = None
