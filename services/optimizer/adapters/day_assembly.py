@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.optimizer.domain.booking_state import WITH_TABLES, BookingState
 from services.optimizer.domain.day import Period, VenueDay
 from services.optimizer.domain.model import Booking, Problem, Span, Table, Weights
 from shared.seating.combinations import Seat, connected_sets
@@ -46,7 +47,8 @@ def assemble(
             for table_id in own:
                 fixed[table_id].append(spans[booking_id])
             continue
-        if row.state in ("ASSIGNED", "CONFIRMED", "SEATED") and not own:
+        state = BookingState(row.state)
+        if state in WITH_TABLES and not own:
             continue  # its tables were released under it: the coordinator will see to it
         start, until = spans.get(booking_id, (row.start_time, row.end_time + buffer))
         problem_bookings.append(
@@ -56,7 +58,7 @@ def assemble(
                 start,
                 until,
                 own,
-                row.state,
+                state,
                 row.pinned,
                 row.preferred_zone_id,
             )

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.optimizer.adapters.day_assembly import assemble
+from services.optimizer.domain.booking_state import BookingState
 from services.optimizer.domain.day import REACH, Period, VenueDay, Window
 from services.optimizer.domain.model import Table
 from shared.db.schema import (
@@ -28,7 +29,13 @@ from shared.seating.combinations import Seat
 
 # Bookings that hold tables or wait for them; the rest of the journey's states are left to the
 # coordinator, and their allocations count as fixed occupancy.
-PLANNED = ("ASSIGNED", "CONFIRMED", "SEATED", "ASSIGNMENT_PENDING", "MANUAL_REVIEW")
+PLANNED = (
+    BookingState.ASSIGNED,
+    BookingState.CONFIRMED,
+    BookingState.SEATED,
+    BookingState.ASSIGNMENT_PENDING,
+    BookingState.MANUAL_REVIEW,
+)
 
 
 class DayReader:
@@ -127,7 +134,8 @@ async def _neighbours(db: AsyncConnection, venue_id: str) -> dict[str, set[str]]
 async def _bookings(
     db: AsyncConnection, venue_id: str, window: Window, with_review: bool
 ) -> list[Any]:
-    states = PLANNED if with_review else tuple(s for s in PLANNED if s != "MANUAL_REVIEW")
+    review = BookingState.MANUAL_REVIEW
+    states = PLANNED if with_review else tuple(s for s in PLANNED if s != review)
     rows = await db.execute(
         select(
             bookings.c.booking_id, bookings.c.party_size, bookings.c.start_time,

@@ -9,6 +9,7 @@ from datetime import datetime
 from uuid import UUID
 
 from services.optimizer.application.ports import Days
+from services.optimizer.domain.booking_state import BookingState
 from services.optimizer.domain.day import REACH, Window
 from services.optimizer.domain.model import Booking
 from services.optimizer.domain.records import PlanRecord, PlanStatus, RunOptions, planned
@@ -53,7 +54,8 @@ class Rescues:
         day = await self._reader.read(ask.venue_id, Window(start - REACH, end + REACH), now)
         if day is None:
             raise NotFound(resource="Venue", id=ask.venue_id)
-        new = Booking(booking_id, party_size, start, end + day.buffer, state="ASSIGNMENT_PENDING")
+        pending = BookingState.ASSIGNMENT_PENDING
+        new = Booking(booking_id, party_size, start, end + day.buffer, state=pending)
         others = tuple(b for b in day.problem.bookings if b.booking_id != booking_id)
         problem = replace(day.problem, bookings=others)
         plan = await asyncio.to_thread(rescue, problem, new, time_limit_s=ask.time_limit_s)

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from services.optimizer.domain.booking_state import BookingState
 from shared.seating.combinations import Candidate
 
 Span = tuple[datetime, datetime]  # [start, end): a booking's turn plus buffer, or a hold
-NEVER_MOVE_STATES = frozenset({"SEATED", "COMPLETED"})
+NEVER_MOVE_STATES = frozenset({BookingState.SEATED, BookingState.COMPLETED})
 EPSILON = 1.0  # the smallest |current objective| a benefit percentage is taken of
 
 
@@ -40,7 +41,7 @@ class Booking:
     start: datetime
     blocked_until: datetime  # start plus the turn time plus the cleaning buffer
     table_ids: tuple[str, ...] = ()
-    state: str = "CONFIRMED"
+    state: BookingState = BookingState.CONFIRMED
     pinned: bool = False
     preferred_zone_id: str | None = None
 
