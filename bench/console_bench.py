@@ -32,10 +32,15 @@ import aiohttp
 from playwright.async_api import async_playwright
 
 from bench.availability_bench import backends, free_port, machine, stop_process, summary
+from services.availability.adapters.demo_venue import (
+    DEMO_TIMEZONE,
+    DEMO_VENUE_ID,
+    demo_start_time,
+    seed_demo_venue,
+)
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
 from shared.db.migrate import upgrade_to_head_async
-from shared.demo_venue import DEMO_TIMEZONE, DEMO_VENUE_ID, demo_start_time, seed_demo_venue
 from shared.dev_servers import drop_database, ensure_database, url_with_database
 
 ROOT = Path(__file__).resolve().parents[1]

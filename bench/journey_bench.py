@@ -57,9 +57,9 @@ from bench.availability_bench import (
 from bench.day_generator import GeneratedBooking, GeneratedFloor, make_day, make_floor
 from bench.journey_counts import WorkProbe, echo_ceiling
 from bench.seed_day import seed_floor
+from services.availability.adapters.tables import venue_policies
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
-from shared.db.schema import venue_policies
 from shared.dev_servers import drop_database, start_redis
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api

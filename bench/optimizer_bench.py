@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.day_generator import GeneratedFloor, Load, make_day, make_floor
+from services.optimizer.domain.booking_state import BookingState
 from services.optimizer.domain.model import Booking, Plan, Problem, Table, Weights
 from services.optimizer.domain.options import check_current, free
 from services.optimizer.domain.rescue import rescue
@@ -171,11 +172,14 @@ def _apply(day: Problem, plan: Plan) -> Problem:
     )
 
 
+PENDING = BookingState.ASSIGNMENT_PENDING
+
+
 def case(tables_count: int, load: Load, limit: float) -> dict[str, Any]:
     floor = make_floor(tables_count, SEED)
     tables, candidates = venue(floor)
     arrivals = [
-        Booking(g.key, g.party_size, g.start, g.blocked_until, state="ASSIGNMENT_PENDING")
+        Booking(g.key, g.party_size, g.start, g.blocked_until, state=PENDING)
         for g in make_day(floor, load, SEED, DAY, UTC)
     ]
     base = Problem(tables, candidates, (), now=datetime.combine(DAY, datetime.min.time(), UTC))

@@ -30,9 +30,8 @@ from bench.day_generator import (
     GeneratedFloor,
     turn_minutes,
 )
-from shared.db.schema import (
-    allocations,
-    bookings,
+from services.assigner.adapters.tables import allocations
+from services.availability.adapters.tables import (
     dining_tables,
     service_periods,
     table_adjacency,
@@ -41,6 +40,7 @@ from shared.db.schema import (
     venues,
     zones,
 )
+from services.state.adapters.tables import bookings
 
 IDS = uuid.UUID("6d0c6f7e-7b4e-4c51-9d35-3f0f1d1f6a10")  # namespace of the seeded ids
 # The Ops UI's display status of each state the seeder writes (services/state/domain/states.py).

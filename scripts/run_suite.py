@@ -27,10 +27,10 @@ from suite_examples import (
     optimizer_examples,
 )
 
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID, seed_demo_venue
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
 from shared.db.migrate import upgrade_to_head
-from shared.demo_venue import DEMO_VENUE_ID, seed_demo_venue
 from shared.dev_servers import start_postgres, start_redis
 
 REPO = Path(__file__).resolve().parent.parent

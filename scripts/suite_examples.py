@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from shared.demo_venue import DEMO_TIMEZONE, demo_start_time
+from services.availability.adapters.demo_venue import DEMO_TIMEZONE, demo_start_time
 
 
 def examples(state_port: int, token: str, secret_from_env: bool, run_dir: Path) -> str:

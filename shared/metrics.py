@@ -1,13 +1,14 @@
 """The process's Prometheus metrics, in one registry, and the HTTP endpoint that serves them.
 
     server = start_metrics_server(settings.metrics_port)   # None when the port is 0 (off)
-    ASSIGNMENT_OUTCOMES.labels(strategy="exact_fit", outcome="assigned").inc()
-    OUTBOX_LAG.set(lag_seconds)
+    LOCK_CONTENTION.labels(name="venue").inc()
     if server is not None:
         server.stop()                                      # at shutdown
 
 Metric objects hold only counters in memory, so defining them at import has no side effect;
-nothing is served until `start_metrics_server` is called.
+nothing is served until `start_metrics_server` is called. Here are the metrics of the shared
+machinery (RPCs, breakers, rate limits, locks, streams); each service defines its own in its
+`metrics.py`, on this REGISTRY.
 """
 
 from __future__ import annotations
@@ -50,12 +51,6 @@ BREAKER_TRANSITIONS = Counter(
     ["target", "state"],
     registry=REGISTRY,
 )
-HTTP_DURATION = Histogram(
-    "maitred_http_duration_seconds",
-    "Time to answer one gateway request, by HTTP method, route template and status.",
-    ["method", "route", "status"],
-    registry=REGISTRY,
-)
 RPC_RETRIES = Counter(
     "maitred_rpc_retries_total",
     "Calls served that a client's retry policy sent again (grpc-previous-rpc-attempts > 0), "
@@ -74,44 +69,16 @@ RATE_LIMIT_DEGRADED = Counter(
     "Rate limit checks let through unchecked because Redis did not answer.",
     registry=REGISTRY,
 )
-ASSIGNMENT_OUTCOMES = Counter(
-    "maitred_assignment_outcomes_total",
-    "Assignment attempts by winning strategy and outcome.",
-    ["strategy", "outcome"],
-    registry=REGISTRY,
-)
-ENDED_ASSIGNMENTS_RELEASED = Counter(
-    "maitred_assigner_ended_assignments_released_total",
-    "Live assignments of bookings that ended (cancelled, no-show, rejected) the sweeper released.",
-    registry=REGISTRY,
-)
 LOCK_CONTENTION = Counter(
     "maitred_lock_contention_total",
     "Lock acquisitions that found the lock held by another owner, by lock name.",
     ["name"],
     registry=REGISTRY,
 )
-OUTBOX_LAG = Gauge(
-    "maitred_outbox_lag_seconds",
-    "Age of the oldest outbox row not yet relayed.",
-    registry=REGISTRY,
-)
 STREAM_PENDING = Gauge(
     "maitred_stream_pending",
     "Messages delivered to a consumer group and not yet acknowledged.",
     ["stream", "group"],
-    registry=REGISTRY,
-)
-OPTIMIZER_RUN = Histogram(
-    "maitred_optimizer_run_seconds",
-    "Time of one optimizer run.",
-    buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120),
-    registry=REGISTRY,
-)
-OPTIMIZER_BENEFIT = Histogram(
-    "maitred_optimizer_benefit_percent",
-    "Benefit of an optimizer plan over the current seating, in percent.",
-    buckets=(0, 1, 2, 5, 10, 15, 20, 30, 50, 100),
     registry=REGISTRY,
 )
 

@@ -6,9 +6,9 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from services.availability.adapters.demo_venue import seed_demo_venue
 from shared.db.engine import create_engine
 from shared.db.migrate import upgrade_to_head_async
-from shared.demo_venue import seed_demo_venue
 from shared.dev_servers import drop_database, ensure_database, url_with_database
 
 

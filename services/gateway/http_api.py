@@ -13,11 +13,11 @@ import grpc
 from aiohttp import web
 from google.protobuf.message import Message
 
+from services.gateway.metrics import HTTP_DURATION
 from services.gateway.routes import MethodNotAllowed, NoRoute, Route, find
 from services.gateway.statuses import HttpError, from_rpc_error, gateway_error
 from services.gateway.stream_lines import StreamLines, json_line
 from services.gateway.transcode import BadRequest, build_request, to_json
-from shared.metrics import HTTP_DURATION
 
 log = logging.getLogger("maitred.gateway")
 

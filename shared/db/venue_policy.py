@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import TableClause, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db.schema import venue_policies, venues
 
+async def venue_policy(
+    db: AsyncConnection, venues: TableClause, venue_policies: TableClause, venue_id: str
+) -> dict[str, Any] | None:
+    """The venue's `timezone` and the caller's `venue_policies` columns; None for an unknown venue.
 
-async def venue_policy(db: AsyncConnection, venue_id: str) -> dict[str, Any] | None:
-    """The venue's `timezone` and every `venue_policies` column; None for an unknown venue."""
+    Each reader passes its own read-only definitions of the two tables (availability owns them),
+    so it reads exactly the policy columns it declares.
+    """
     found = await db.execute(
         select(venues.c.timezone, venue_policies)
-        .select_from(venues.outerjoin(venue_policies))
+        .select_from(
+            venues.outerjoin(venue_policies, venue_policies.c.venue_id == venues.c.venue_id)
+        )
         .where(venues.c.venue_id == venue_id)
     )
     row = found.mappings().first()

@@ -20,8 +20,8 @@ from google.protobuf.descriptor_pool import DescriptorPool
 from grpc_requests import Client
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID, seed_demo_venue
 from shared.auth import Role, mint_token
-from shared.demo_venue import DEMO_VENUE_ID, seed_demo_venue
 from shared.dev_servers import drop_database, ensure_database, url_with_database
 
 REPO = Path(__file__).resolve().parents[2]

@@ -22,10 +22,14 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.availability.adapters.demo_venue import (
+    DEMO_VENUE_ID,
+    demo_start_time,
+    seed_demo_venue,
+)
+from services.availability.adapters.tables import venue_policies
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
-from shared.db.schema import venue_policies
-from shared.demo_venue import DEMO_VENUE_ID, demo_start_time, seed_demo_venue
 from shared.stubs.maitred.assigner.v1 import allocation_pb2 as allocation_pb
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2 as optimizer_api
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2_grpc as optimizer_rpc

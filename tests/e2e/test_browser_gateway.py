@@ -18,9 +18,9 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Browser, async_playwright
 
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID
 from services.gateway.main import FILES
 from services.gateway.routes import routes_of
-from shared.demo_venue import DEMO_VENUE_ID
 from tests.e2e.chromium import launch
 from tests.e2e.conftest import REPO, STARTUP_SECONDS, StateProcess, free_port
 

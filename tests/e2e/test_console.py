@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from services.availability.adapters.demo_venue import DEMO_TIMEZONE, DEMO_VENUE_ID, demo_start_time
 from shared.auth import Role, mint_token
-from shared.demo_venue import DEMO_TIMEZONE, DEMO_VENUE_ID, demo_start_time
 from tests.databases import demo_database
 from tests.e2e.chromium import launch
 from tests.e2e.console_browser import axe_violations, screenshot

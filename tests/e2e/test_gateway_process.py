@@ -14,8 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID, demo_start_time
 from shared.auth import Role, mint_token
-from shared.demo_venue import DEMO_VENUE_ID, demo_start_time
 from tests.databases import demo_database
 from tests.e2e.suite import Suite, start_suite
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import grpc
 import pytest
 
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID, demo_start_time
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
-from shared.demo_venue import DEMO_VENUE_ID, demo_start_time
 from shared.redis_client import connect_redis
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api

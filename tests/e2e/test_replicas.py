@@ -23,9 +23,9 @@ import grpc
 import pytest
 from sqlalchemy import text
 
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID, demo_start_time
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
-from shared.demo_venue import DEMO_VENUE_ID, demo_start_time
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
 from tests.databases import demo_database

@@ -22,8 +22,8 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from grpc_requests import Client
 
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID, demo_start_time
 from shared.auth import Role, mint_token
-from shared.demo_venue import DEMO_VENUE_ID, demo_start_time
 from tests.e2e.conftest import (
     AVAILABILITY_SERVICE,
     BOOKING_SERVICE,

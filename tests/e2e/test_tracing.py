@@ -24,8 +24,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 from opentelemetry.proto.trace.v1 import trace_pb2
 
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID, demo_start_time
 from shared.auth import Role, mint_token
-from shared.demo_venue import DEMO_VENUE_ID, demo_start_time
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc

@@ -10,8 +10,8 @@ from typing import Any
 
 import jwt
 
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID
 from shared.auth import AUDIENCE, Role
-from shared.demo_venue import DEMO_VENUE_ID
 
 OTHER_VENUE = "fuzz-other-venue"
 

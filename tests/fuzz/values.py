@@ -10,7 +10,7 @@ from typing import Any
 
 from google.protobuf.descriptor import FieldDescriptor
 
-from shared.demo_venue import DEMO_VENUE_ID
+from services.availability.adapters.demo_venue import DEMO_VENUE_ID
 from tests.fuzz.tokens import OTHER_VENUE
 
 F = FieldDescriptor

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.domain.errors import AllocationConflict
-from shared.db.schema import dining_tables, venues, zones
+from services.availability.adapters.tables import dining_tables, venues, zones
 
 T0 = datetime(2031, 5, 2, 17, 0, tzinfo=UTC)
 NOW = datetime(2031, 5, 1, 12, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""Migrations on real PostgreSQL: round trips, drift from schema.py, no overlap, backfill, SQL."""
+"""Migrations on real PostgreSQL: round trips, drift from the tables, no overlap, backfill, SQL."""
 
 import asyncio
 import os
@@ -24,17 +24,12 @@ from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.assigner.adapters.tables import allocations
+from services.availability.adapters.tables import dining_tables, venues, zones
+from services.state.adapters.tables import BOOKING_STATES, bookings
+from services.tables import metadata
 from shared.db.engine import create_engine
 from shared.db.migrate import alembic_config, upgrade_to_head_async
-from shared.db.schema import (
-    BOOKING_STATES,
-    allocations,
-    bookings,
-    dining_tables,
-    metadata,
-    venues,
-    zones,
-)
 from shared.dev_servers import drop_database, ensure_database, url_with_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -193,7 +188,7 @@ def _alembic_differences(db: Connection) -> list[Any]:
     return list(compare_metadata(context, metadata))
 
 
-async def test_alembic_sees_no_difference_between_schema_module_and_migrated_database(
+async def test_alembic_sees_no_difference_between_the_services_tables_and_migrated_database(
     engine: AsyncEngine,
 ) -> None:
     # Alembic compares tables, columns, types, defaults, indexes, unique and foreign keys. It
@@ -202,15 +197,15 @@ async def test_alembic_sees_no_difference_between_schema_module_and_migrated_dat
         assert await db.run_sync(_alembic_differences) == []
 
 
-async def test_the_schema_module_builds_the_same_catalog_as_the_migrations(
+async def test_the_services_tables_build_the_same_catalog_as_the_migrations(
     engine: AsyncEngine, scratch_database_url: str
 ) -> None:
-    async def build_from_schema_module(db: AsyncConnection) -> dict[str, set[tuple[Any, ...]]]:
+    async def build_from_tables(db: AsyncConnection) -> dict[str, set[tuple[Any, ...]]]:
         await db.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
         await db.run_sync(metadata.create_all)
         return await _catalog(db)
 
-    built = await _on(scratch_database_url, build_from_schema_module)
+    built = await _on(scratch_database_url, build_from_tables)
     async with engine.connect() as db:
         migrated = await _catalog(db)
     assert {name for _, name, _ in migrated["constraints"]} >= {"allocations_no_overlap"}

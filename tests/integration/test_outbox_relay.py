@@ -13,13 +13,14 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import func, insert, select, text
 
+from services.availability.adapters.tables import venues
 from services.state.adapters import outbox_relay
 from services.state.adapters.outbox_relay import OutboxRelay
+from services.state.adapters.tables import outbox
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
 from services.state.domain.model import Booking, StateChange, event_for
 from services.state.main import start
 from services.state.settings import StateSettings
-from shared.db.schema import outbox, venues
 from tests.unit.state.builders import NOW, booking
 
 FIELDS = {"event_id", "venue_id", "aggregate_id", "event_type", "payload", "trace_context"}

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.outcomes import PostgresOutcomes
-from shared.db.schema import assignment_success_counts as counts
+from services.assigner.adapters.tables import assignment_success_counts as counts
 from tests.service.availability_floor import add_booking, seed_floor
 
 START = datetime(2031, 9, 5, 19, 0, tzinfo=UTC)

@@ -22,11 +22,11 @@ from services.assigner.adapters.event_consumer import BookingEvent, StreamConsum
 from services.assigner.adapters.retry_queue import RedisRetries
 from services.availability.adapters.day_cache import RedisDayCache
 from services.availability.adapters.day_source import PostgresDaySource
+from services.availability.adapters.demo_venue import DEMO_TIMEZONE, DEMO_VENUE_ID
 from services.optimizer.adapters.run_lock import RedisRunLocks
 from services.state.adapters.outbox_relay import OutboxRelay
+from services.state.adapters.tables import outbox
 from shared.db.engine import create_engine
-from shared.db.schema import outbox
-from shared.demo_venue import DEMO_TIMEZONE, DEMO_VENUE_ID
 from shared.locks import RedisLock, lock_key
 from shared.rate_limit import RateLimiter, RateLimits, rate_key
 from shared.redis_client import connect_redis

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.assigner.adapters.retry_queue import RedisRetries
 from services.assigner.adapters.stalled_journeys import PostgresStalledJourneys
 from services.assigner.application.journeys import Journeys
-from shared.db.schema import venue_policies
+from services.availability.adapters.tables import venue_policies
 from tests.service.availability_floor import add_booking, seed_floor
 
 

@@ -10,10 +10,11 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import delete, func, insert, select
 
+from services.availability.adapters.tables import service_periods, turn_times, venues
+from services.state.adapters.tables import booking_state_history, bookings
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
 from services.state.domain.model import StateChange, event_for
 from services.state.domain.states import BookingState
-from shared.db.schema import booking_state_history, bookings, service_periods, turn_times, venues
 from tests.unit.state.builders import NOW, booking
 
 VENUE = "venue-repo"

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from sqlalchemy import insert, select, update
 
-from shared.db.schema import venue_change_versions, venues, zones
+from services.availability.adapters.tables import venue_change_versions, venues, zones
 
 
 @pytest.fixture

@@ -22,12 +22,12 @@ from services.assigner.adapters.move_replays import RedisMoveReplays
 from services.assigner.adapters.on_behalf import ops_verifier
 from services.assigner.adapters.seating_reader import SeatingReader
 from services.assigner.adapters.state_client import GrpcBookings
+from services.assigner.adapters.tables import allocations
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.moves import Moves
 from services.assigner.application.table_records import TableRecorder
 from services.assigner.grpc_api import AssignerServicer
 from services.assigner.roles import ROLES, SERVICE
-from shared.db.schema import allocations
 from shared.server import start_server
 from shared.service_token import ServiceToken
 from shared.settings import ServiceSettings

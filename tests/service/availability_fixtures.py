@@ -16,12 +16,12 @@ from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.assigner.adapters.tables import allocations
 from services.availability.adapters.floor_plan_unit_of_work import PostgresFloorPlanUnitOfWork
 from services.availability.adapters.state_client import GrpcBookingStates
 from services.availability.floor_plan_api import SERVICE, FloorPlanServicer
 from services.availability.roles import ROLES
 from shared.auth import Role
-from shared.db.schema import allocations
 from shared.server import start_server
 from shared.service_token import ServiceToken
 from shared.settings import ServiceSettings

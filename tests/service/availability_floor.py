@@ -8,8 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from shared.db.schema import (
-    bookings,
+from services.availability.adapters.tables import (
     dining_tables,
     service_periods,
     table_adjacency,
@@ -18,6 +17,7 @@ from shared.db.schema import (
     venues,
     zones,
 )
+from services.state.adapters.tables import bookings
 
 TABLES = [("t1", 1, 2), ("t2", 2, 4), ("t3", 2, 4), ("t4", 4, 6)]
 

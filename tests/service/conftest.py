@@ -15,10 +15,10 @@ from grpc_status import rpc_status
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.availability.adapters.tables import service_periods, turn_times, venues, zones
 from services.state.main import start
 from services.state.settings import StateSettings
 from shared.auth import Role, mint_token
-from shared.db.schema import service_periods, turn_times, venues, zones
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc
 
 VENUES = ("venue-a", "venue-b")

@@ -6,7 +6,7 @@ import grpc
 import pytest
 from sqlalchemy import select
 
-from shared.db.schema import booking_state_history, outbox
+from services.state.adapters.tables import booking_state_history, outbox
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from tests.service.conftest import BACKEND, OPS, SERVICE, details_of

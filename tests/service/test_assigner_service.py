@@ -9,9 +9,9 @@ import grpc
 import pytest
 from sqlalchemy import func, select, text
 
+from services.assigner.adapters.tables import allocations
 from services.assigner.domain.strategies import STRATEGIES
 from shared.auth import Role
-from shared.db.schema import allocations
 from shared.stubs.maitred.assigner.v1 import allocation_pb2 as pb
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as api
 from shared.stubs.maitred.state.v1 import booking_pb2

@@ -9,9 +9,9 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import func, select, text
 
+from services.state.adapters.tables import booking_state_history, outbox
+from services.state.adapters.tables import bookings as bookings_table
 from shared.auth import Role
-from shared.db.schema import booking_state_history, outbox
-from shared.db.schema import bookings as bookings_table
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from tests.service.conftest import BACKEND, OPS, SERVICE, auth, details_of, evening_in_three_days

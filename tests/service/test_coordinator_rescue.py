@@ -23,6 +23,7 @@ from services.assigner.adapters.rescue_client import GrpcRescuePlans
 from services.assigner.adapters.retry_queue import RedisRetries
 from services.assigner.adapters.seating_reader import SeatingReader
 from services.assigner.adapters.state_client import GrpcBookings
+from services.assigner.adapters.tables import assignment_attempts
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.coordinator import Coordinator, Result
 from services.assigner.application.coordinator_ports import Capacity
@@ -30,7 +31,6 @@ from services.assigner.application.moves import Moves
 from services.assigner.application.rescues import Rescuer
 from services.assigner.application.table_records import TableRecorder
 from services.assigner.domain.booking import BookingView
-from shared.db.schema import assignment_attempts
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.state.v1 import booking_pb2
 from tests.service.assigner_fixtures import (

@@ -10,8 +10,8 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import func, select
 
+from services.state.adapters.tables import bookings as bookings_table
 from shared.auth import Role, mint_token
-from shared.db.schema import bookings as bookings_table
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from tests.service.conftest import SERVICE, auth, details_of, evening_in_three_days

@@ -15,9 +15,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.assigner.adapters.tables import allocations
 from services.availability.main import start
 from services.availability.settings import AvailabilitySettings
-from shared.db.schema import allocations
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as assigner_api
 from shared.stubs.maitred.availability.v1 import availability_service_pb2 as snapshot_api
 from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc as snapshot_rpc

@@ -11,8 +11,8 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import func, select
 
+from services.availability.adapters.tables import dining_tables, venues
 from shared.auth import Role
-from shared.db.schema import dining_tables, venues
 from shared.stubs.maitred.availability.v1 import floor_plan_pb2 as pb
 from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2 as api
 from shared.stubs.maitred.state.v1 import booking_pb2

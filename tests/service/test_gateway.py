@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.gateway.main import start
 from services.gateway.settings import GatewaySettings
+from services.state.adapters.tables import bookings
 from shared.auth import Role
-from shared.db.schema import bookings
 from shared.metrics import REGISTRY
 from tests.service.availability_floor import allocate, seed_floor, tomorrow_at
 from tests.service.conftest import evening_in_three_days, token

@@ -7,8 +7,8 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select
 
+from services.state.adapters.tables import booking_state_history, outbox
 from services.state.domain.states import transition_matrix
-from shared.db.schema import booking_state_history, outbox
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from tests.service.conftest import BACKEND, OPS, SERVICE, details_of, evening_in_three_days

@@ -14,10 +14,10 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import func, select
 
+from services.state.adapters.tables import bookings as bookings_table
 from services.state.main import SERVICE as STATE_SERVICE
 from services.state.roles import ROLES as STATE_ROLES
 from shared.auth import AUDIENCE, Role
-from shared.db.schema import bookings as bookings_table
 from shared.role_table import EVERY_ROLE, IncompleteRoleTable, methods_without_roles
 from shared.server import start_server
 from shared.settings import ServiceSettings

@@ -14,7 +14,9 @@ import pytest
 from google.protobuf.duration_pb2 import Duration
 from sqlalchemy import func, select
 
-from shared.db.schema import allocations, dining_tables, optimizer_runs
+from services.assigner.adapters.tables import allocations
+from services.availability.adapters.tables import dining_tables
+from services.optimizer.adapters.tables import optimizer_runs
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as assigner_api
 from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
 from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc as rpc

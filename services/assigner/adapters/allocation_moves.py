@@ -19,10 +19,11 @@ from services.assigner.adapters.allocation_writes import (
     release_expired_holds,
     share_bookings,
 )
+from services.assigner.adapters.read_only_tables import bookings
+from services.assigner.adapters.tables import allocations
 from services.assigner.domain.booking import BookingView
 from services.assigner.domain.errors import AllocationConflict
 from services.assigner.domain.moves import PlannedMove, Written
-from shared.db.schema import allocations, bookings
 
 DEADLOCK = "40P01"
 DEADLOCK_RETRIES = 3

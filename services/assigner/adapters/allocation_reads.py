@@ -11,8 +11,9 @@ from sqlalchemy import Select, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.assigner.adapters.read_only_tables import bookings
+from services.assigner.adapters.tables import allocations
 from services.assigner.domain.allocation import Allocation, AllocationQuery
-from shared.db.schema import allocations, bookings
 
 
 def _rows_query() -> Select[Any]:

@@ -12,8 +12,9 @@ from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.assigner.adapters.read_only_tables import bookings, venue_change_versions
+from services.assigner.adapters.tables import allocations
 from services.assigner.domain.errors import AllocationConflict, BookingNotReady
-from shared.db.schema import allocations, bookings, venue_change_versions
 
 EXCLUSION = "allocations_no_overlap"
 # Migration 0012's trigger: a live assignment only for a booking that can hold tables.

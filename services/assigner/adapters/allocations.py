@@ -21,11 +21,12 @@ from services.assigner.adapters.allocation_writes import (
     release_expired_holds,
 )
 from services.assigner.adapters.hold_writes import HoldWrites
+from services.assigner.adapters.read_only_tables import bookings
+from services.assigner.adapters.tables import allocations
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
 from services.assigner.domain.unrecorded import keeps_unrecorded
-from shared.db.schema import allocations, bookings
-from shared.metrics import ENDED_ASSIGNMENTS_RELEASED
+from services.assigner.metrics import ENDED_ASSIGNMENTS_RELEASED
 
 # A booking in one of these states has ended: it never needs a table again.
 ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)

@@ -22,9 +22,9 @@ from services.assigner.adapters.allocation_writes import (
     refused_booking,
     release_expired_holds,
 )
+from services.assigner.adapters.tables import allocations
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.errors import HoldExpired
-from shared.db.schema import allocations
 
 
 class HoldWrites(AllocationReads):

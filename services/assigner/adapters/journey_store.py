@@ -8,9 +8,10 @@ from uuid import UUID
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.assigner.adapters.read_only_tables import venue_policies
+from services.assigner.adapters.tables import assignment_attempts
 from services.assigner.application.coordinator_ports import Seating, VenueRules
-from shared.db.schema import assignment_attempts, venue_policies
-from shared.metrics import ASSIGNMENT_OUTCOMES
+from services.assigner.metrics import ASSIGNMENT_OUTCOMES
 
 
 class PostgresRules:

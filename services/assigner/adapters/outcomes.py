@@ -11,9 +11,10 @@ from sqlalchemy import desc, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.assigner.adapters.read_only_tables import venues
+from services.assigner.adapters.tables import allocations, assignment_success_counts
 from services.assigner.domain.booking import BookingState
 from services.assigner.domain.strategies import party_band, table_key
-from shared.db.schema import allocations, assignment_success_counts, venues
 
 MOVED_AFTER_CONFIRMATION = (BookingState.ASSIGNMENT_PENDING, BookingState.MANUAL_REVIEW)
 COUNTED_TTL_SECONDS = 7 * 24 * 3600

@@ -13,19 +13,20 @@ from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.assigner.adapters.allocation_reads import load_groups
+from services.assigner.adapters.read_only_tables import (
+    bookings,
+    dining_tables,
+    table_adjacency,
+    venue_policies,
+    venues,
+    zones,
+)
+from services.assigner.adapters.tables import allocations, assignment_success_counts
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
 from services.assigner.domain.plans import SuccessCounts, TableInfo, UpcomingBooking
 from services.assigner.domain.strategies import HistoryKey, StrategyContext
 from services.assigner.domain.venue_day import VenueDay
-from shared.db.schema import (
-    allocations,
-    assignment_success_counts,
-    bookings,
-    dining_tables,
-    table_adjacency,
-    zones,
-)
 from shared.db.venue_policy import venue_policy
 from shared.seating.combinations import Candidate, Seat, connected_sets
 
@@ -56,7 +57,7 @@ class SeatingReader:
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
-                venue = await venue_policy(db, venue_id)
+                venue = await venue_policy(db, venues, venue_policies, venue_id)
                 if venue is None:
                     return None
                 buffer = timedelta(minutes=venue["cleaning_buffer_minutes"] or 0)

@@ -8,8 +8,8 @@ from uuid import UUID
 from sqlalchemy import and_, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.assigner.adapters.read_only_tables import bookings, venue_policies
 from services.assigner.domain.booking import BookingState
-from shared.db.schema import bookings, venue_policies
 
 # The states the coordinator takes a booking out of on its own; ASSIGNED only where the venue
 # confirms automatically (elsewhere it waits for the guest or ops, as it should).

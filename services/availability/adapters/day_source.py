@@ -16,8 +16,8 @@ from services.availability.adapters.facts_reader import (
     read_version,
 )
 from services.availability.adapters.floor_reader import read_floor
+from services.availability.adapters.tables import venue_change_versions, venue_changes, venues
 from services.availability.application.snapshot_ports import DayFacts, Head, VenueChanges
-from shared.db.schema import venue_change_versions, venue_changes, venues
 
 BOOKING_SOURCES = ("bookings", "allocations")
 

@@ -9,8 +9,9 @@ from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.availability.adapters.read_only_tables import allocations, bookings
+from services.availability.adapters.tables import venue_change_versions
 from services.availability.domain.occupancy import Demand, Kind, Occupancy
-from shared.db.schema import allocations, bookings, venue_change_versions
 
 WAITING_STATES = (
     "CAPACITY_VERIFIED",

@@ -10,9 +10,9 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.availability.adapters.tables import service_periods, turn_times, venue_policies
 from services.availability.domain.floor import ServicePeriod, TurnBand
 from services.availability.domain.floor_plan import RetryBudget, VenuePolicy
-from shared.db.schema import service_periods, turn_times, venue_policies
 
 MINUTE, SECOND, MILLISECOND = timedelta(minutes=1), timedelta(seconds=1), timedelta(milliseconds=1)
 

@@ -12,11 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.availability.adapters.floor_plan_policy_rows import read_policy, write_policy
+from services.availability.adapters.read_only_tables import allocations, bookings
+from services.availability.adapters.tables import dining_tables, table_adjacency, venues, zones
 from services.availability.application.ports import Creation, IdAlreadyStored, Resource
 from services.availability.domain.floor import Table as Seats
 from services.availability.domain.floor_plan import FloorPlan, TableRecord, Venue, VenuePolicy, Zone
 from services.availability.domain.stranding import LiveGroup
-from shared.db.schema import allocations, bookings, dining_tables, table_adjacency, venues, zones
 
 LIVE_STATES = ("ASSIGNED", "CONFIRMED", "SEATED")
 TABLES: dict[Resource, tuple[Table, str]] = {

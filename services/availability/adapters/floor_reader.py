@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
-from shared.db.schema import (
+from services.availability.adapters.tables import (
     dining_tables,
     service_periods,
     table_adjacency,
@@ -18,6 +17,7 @@ from shared.db.schema import (
     venue_policies,
     venues,
 )
+from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
 
 
 async def read_floor(db: AsyncConnection, venue_id: str) -> tuple[Floor, Policy, int] | None:

@@ -12,18 +12,19 @@ from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.optimizer.adapters.day_assembly import assemble
-from services.optimizer.domain.booking_state import BookingState
-from services.optimizer.domain.day import REACH, Period, VenueDay, Window
-from services.optimizer.domain.model import Table
-from shared.db.schema import (
+from services.optimizer.adapters.read_only_tables import (
     allocations,
     bookings,
     dining_tables,
     service_periods,
     table_adjacency,
     venue_change_versions,
+    venue_policies,
     venues,
 )
+from services.optimizer.domain.booking_state import BookingState
+from services.optimizer.domain.day import REACH, Period, VenueDay, Window
+from services.optimizer.domain.model import Table
 from shared.db.venue_policy import venue_policy
 from shared.seating.combinations import Seat
 
@@ -86,7 +87,7 @@ class DayReader:
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
-                policy = await venue_policy(db, venue_id)
+                policy = await venue_policy(db, venues, venue_policies, venue_id)
                 if policy is None:
                     return None
                 tables, seats = await _tables(db, venue_id)

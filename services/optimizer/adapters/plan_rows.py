@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from services.optimizer.adapters.tables import optimizer_plans as plans
 from services.optimizer.domain.records import (
     MoveResult,
     PlannedMove,
@@ -13,7 +14,6 @@ from services.optimizer.domain.records import (
     PlanStatus,
     RunOptions,
 )
-from shared.db.schema import optimizer_plans as plans
 
 
 def move_json(move: PlannedMove) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.optimizer.adapters.plan_rows import plan_values, record_of, run_values
+from services.optimizer.adapters.tables import optimizer_plans as plans
+from services.optimizer.adapters.tables import optimizer_runs as runs
 from services.optimizer.domain.records import PlanRecord, PlanStatus
-from shared.db.schema import optimizer_plans as plans
-from shared.db.schema import optimizer_runs as runs
 
 Position = tuple[datetime, UUID]  # (create time, plan id) of the last plan served
 

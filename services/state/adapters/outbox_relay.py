@@ -15,8 +15,8 @@ from redis.typing import EncodableT, FieldT
 from sqlalchemy import RowMapping, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.db.schema import outbox
-from shared.metrics import OUTBOX_LAG
+from services.state.adapters.tables import outbox
+from services.state.metrics import OUTBOX_LAG
 
 log = logging.getLogger("maitred.state.outbox_relay")
 

@@ -11,10 +11,10 @@ from sqlalchemy import and_, bindparam, insert, literal, select, tuple_, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.state.adapters.tables import booking_state_history, bookings, idempotency_keys, outbox
 from services.state.application.ports import BookingQuery, RequestAlreadyStored, StoredRequest
 from services.state.domain.model import Booking, BookingEvent, StateChange
 from services.state.domain.states import BookingState
-from shared.db.schema import booking_state_history, bookings, idempotency_keys, outbox
 from shared.tracing import current_carrier
 
 

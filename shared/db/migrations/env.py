@@ -9,8 +9,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+# Every service's tables, each defined by its owner, so autogenerate compares them all.
+from services.tables import metadata
 from shared.db.engine import async_url
-from shared.db.schema import metadata
 
 # Any fixed number works; it only has to be the same in every process that migrates.
 MIGRATION_LOCK_KEY = 7_262_340_001

@@ -1,4 +1,4 @@
-"""Seeds the demo venue, Demo Bistro, that `make run`, the printed examples and e2e tests use."""
+"""Seeds Demo Bistro, the venue that `make run`, the printed examples and e2e tests use."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from shared.db.schema import (
+from services.availability.adapters.tables import (
     dining_tables,
     service_periods,
     table_adjacency,

@@ -1,0 +1,36 @@
+"""The other services' tables availability reads, only the columns it reads, never written here.
+
+DESIGN.md ("Who owns what") lets a service read another's table where a query must be fast (a
+snapshot), and never write it. These are lightweight `table()` clauses outside the shared
+MetaData: no migration or DDL sees them, and the owner's definition
+(`services/<owner>/adapters/tables.py`) stays the only one.
+"""
+
+from sqlalchemy import BigInteger, Integer, Text, column, table
+from sqlalchemy.dialects.postgresql import TIMESTAMP, TSTZRANGE, UUID
+
+# Owner: state. Bookings that need tables, and the ones seated at a table being changed.
+bookings = table(
+    "bookings",
+    column("booking_id", UUID(as_uuid=True)),
+    column("venue_id", Text),
+    column("party_size", Integer),
+    column("start_time", TIMESTAMP(timezone=True)),
+    column("end_time", TIMESTAMP(timezone=True)),
+    column("state", Text),
+    column("version", BigInteger),
+)
+
+# Owner: assigner. The live holds and assignments a snapshot shows.
+allocations = table(
+    "allocations",
+    column("allocation_id", BigInteger),
+    column("group_id", UUID(as_uuid=True)),
+    column("venue_id", Text),
+    column("table_id", Text),
+    column("booking_id", UUID(as_uuid=True)),
+    column("kind", Text),
+    column("during", TSTZRANGE),
+    column("expire_time", TIMESTAMP(timezone=True)),
+    column("release_time", TIMESTAMP(timezone=True)),
+)
