@@ -118,9 +118,13 @@ async def release_expired_holds(
 
 
 async def insert_rows(db: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Insert one group's rows; a refusal is raised as the domain's error.
+
+    No savepoint: a refused insert aborts the transaction, and every caller lets the error end
+    it (a rollback), so a savepoint's two round trips, inside the venue's lock, bought nothing.
+    """
     try:
-        async with db.begin_nested():
-            await db.execute(allocations.insert(), rows)
+        await db.execute(allocations.insert(), rows)
     except IntegrityError as error:
         if EXCLUSION in str(error.orig):
             tables = ",".join(sorted({row["table_id"] for row in rows}))
