@@ -21,12 +21,13 @@ from services.assigner.adapters.allocation_writes import (
     release_expired_holds,
 )
 from services.assigner.adapters.hold_writes import HoldWrites
+from services.assigner.adapters.journey_store import insert_attempt
 from services.assigner.adapters.read_only_tables import bookings
 from services.assigner.adapters.tables import allocations
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
 from services.assigner.domain.unrecorded import keeps_unrecorded
-from services.assigner.metrics import ENDED_ASSIGNMENTS_RELEASED
+from services.assigner.metrics import ASSIGNMENT_OUTCOMES, ENDED_ASSIGNMENTS_RELEASED
 
 # A booking in one of these states has ended: it never needs a table again.
 ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)
@@ -56,8 +57,12 @@ class AllocationStore(HoldWrites):
         actor: str,
         strategy: str,
         breakdown: dict[str, Any],
+        attempt_reason: str | None = None,
     ) -> Allocation:
-        """Allocate the tables to the booking; returns its live assignment if it already has one."""
+        """Allocate the tables to the booking; returns its live assignment if it already has one.
+
+        With `attempt_reason` the booking's ASSIGNED attempt is noted in the same transaction.
+        """
         async with self._engine.begin() as db:
             await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
             existing = await self._live_group(db, booking_id, "ASSIGNMENT")
@@ -80,6 +85,13 @@ class AllocationStore(HoldWrites):
                     ),
                 )
             (written,) = await load_groups(db, [existing])  # in this transaction: no second
+            if attempt_reason is not None:
+                await insert_attempt(
+                    db, venue_id, booking_id, "ASSIGNED", reason=attempt_reason,
+                    strategy=written.strategy, table_ids=written.table_ids,
+                )  # fmt: skip
+        if attempt_reason is not None:
+            ASSIGNMENT_OUTCOMES.labels(strategy=written.strategy, outcome="assigned").inc()
         return written
 
     async def release_booking(self, booking_id: uuid.UUID, now: datetime) -> int:

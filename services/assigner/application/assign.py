@@ -47,6 +47,7 @@ class Allocations(Protocol):
         actor: str,
         strategy: str,
         breakdown: dict[str, Any],
+        attempt_reason: str | None = None,
     ) -> Any: ...
 
     async def release_unless_recorded(self, group_id: UUID, now: datetime) -> bool: ...
@@ -112,7 +113,7 @@ class EngineAssigner:
             request, day.tables, day.candidates, day.busy, day.context, day.weights, limit=limit
         )
 
-    async def assign(self, booking: BookingView) -> Seating:
+    async def assign(self, booking: BookingView, *, note_attempt: bool = False) -> Seating:
         day = await self.day(booking.venue_id, booking.start, booking.end, booking.booking_id)
         rules = VenueRules(day.auto_confirm, day.retry_budget)  # read with the day: no second read
         existing = day.own_assignment  # read in the day's snapshot: no read of its own
@@ -125,6 +126,8 @@ class EngineAssigner:
         if not plans:
             return Seating((), "", "no table fits", rules=rules)
         for plan in plans:
+            strategy = winning_strategy(plan)
+            top = next((c.reason for c in plan.contributions if c.strategy == strategy), "")
             try:
                 allocation = await self._store.assign(
                     booking.venue_id,
@@ -134,17 +137,21 @@ class EngineAssigner:
                     booking.end + day.buffer,
                     now=self._clock(),
                     actor="assigner",
-                    strategy=winning_strategy(plan),
+                    strategy=strategy,
                     breakdown=breakdown(plan),
+                    attempt_reason=top if note_attempt else None,
                 )
             except AllocationConflict:
                 continue  # a rival took a table since we read the floor: next plan
-            top = next(
-                (c.reason for c in plan.contributions if c.strategy == allocation.strategy), ""
-            )
+            if allocation.strategy != strategy:  # a rival's allocation for the booking
+                top = next(
+                    (c.reason for c in plan.contributions if c.strategy == allocation.strategy),
+                    "",
+                )
             return Seating(
-                allocation.table_ids, allocation.strategy, top, allocation.group_id, rules
-            )
+                allocation.table_ids, allocation.strategy, top, allocation.group_id, rules,
+                attempt_noted=note_attempt,
+            )  # fmt: skip
         return Seating((), "", "conflicts exhausted", rules=rules)
 
     @asynccontextmanager
