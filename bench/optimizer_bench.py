@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.day_generator import GeneratedFloor, Load, make_day, make_floor
-from services.optimizer.domain.booking_state import BookingState
-from services.optimizer.domain.model import Booking, Plan, Problem, Table, Weights
-from services.optimizer.domain.options import check_current, free
-from services.optimizer.domain.rescue import rescue
-from services.optimizer.domain.solver import solve
 from shared.seating.combinations import Candidate, Seat, connected_sets
+from shared.seating.planning.model import Booking, Plan, Problem, Table, Weights
+from shared.seating.planning.options import check_current, free
+from shared.seating.planning.rescue import rescue
+from shared.seating.planning.solver import solve
+from shared.seating.planning.states import BookingState
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SEED = 20_251_125

@@ -10,7 +10,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from shared import domain_errors as errors
-from shared.messages import DEFAULT_LOCALE, render
+from shared.messages import CATALOGUE, DEFAULT_LOCALE, Messages, render
 
 DOMAIN = "maitred.io"
 MAX_ECHOED = 100  # characters of one value a message repeats (ErrorInfo.metadata keeps all)
@@ -45,18 +45,20 @@ def _packed(message: object) -> any_pb2.Any:
     return packed
 
 
-def to_status(error: errors.DomainError, locale: str) -> grpc.Status:
-    """The rich status for a domain error, its messages in `locale`."""
+def to_status(
+    error: errors.DomainError, locale: str, catalogue: Messages = CATALOGUE
+) -> grpc.Status:
+    """The rich status for a domain error, its messages in `locale` from `catalogue`."""
     code = code_of(error)
-    english = render(error.key, DEFAULT_LOCALE, _brief(error.params))
+    english = render(error.key, DEFAULT_LOCALE, _brief(error.params), catalogue)
     details = [
         error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN, metadata=error.metadata()),
         error_details_pb2.LocalizedMessage(
-            locale=locale, message=render(error.key, locale, _brief(error.params))
+            locale=locale, message=render(error.key, locale, _brief(error.params), catalogue)
         ),
     ]
     if isinstance(error, errors.InvalidArgument):
-        details.append(_bad_request(error, locale))
+        details.append(_bad_request(error, locale, catalogue))
     if isinstance(error, errors.IllegalTransition):
         details.append(
             error_details_pb2.PreconditionFailure(
@@ -101,15 +103,18 @@ def _stranded(error: errors.DomainError) -> error_details_pb2.PreconditionFailur
     )
 
 
-def _bad_request(error: errors.InvalidArgument, locale: str) -> error_details_pb2.BadRequest:
+def _bad_request(
+    error: errors.InvalidArgument, locale: str, catalogue: Messages
+) -> error_details_pb2.BadRequest:
     return error_details_pb2.BadRequest(
         field_violations=[
             error_details_pb2.BadRequest.FieldViolation(
                 field=violation.field,
-                description=render(violation.key, DEFAULT_LOCALE, violation.params),
+                description=render(violation.key, DEFAULT_LOCALE, violation.params, catalogue),
                 reason=violation.key.removeprefix("field.").upper(),
                 localized_message=error_details_pb2.LocalizedMessage(
-                    locale=locale, message=render(violation.key, locale, violation.params)
+                    locale=locale,
+                    message=render(violation.key, locale, violation.params, catalogue),
                 ),
             )
             for violation in error.violations

@@ -16,7 +16,7 @@ from shared.call_context import CallContext, set_call, set_deadline
 from shared.domain_errors import DomainError, InvalidArgument, RoleNotAllowed
 from shared.error_table import code_of, internal_status, to_status
 from shared.logs import trace_fields
-from shared.messages import pick_locale
+from shared.messages import CATALOGUE, Messages, pick_locale
 from shared.metrics import RPC_DURATION, RPC_RETRIES
 from shared.outages import outage_of
 from shared.rate_limit import RateLimits
@@ -35,7 +35,8 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     not decode, or that holds a value no field may hold (shared/request_check.py), is
     INVALID_ARGUMENT before its handler runs. It also records the call's deadline for outgoing
     calls (shared/deadlines.py), observes the RPC duration histogram, and applies `rate_limits`
-    when given (off by default).
+    when given (off by default). Error texts come from `messages` (shared's by default; a
+    service's server passes shared's joined with its own, shared/messages.py).
     """
 
     def __init__(
@@ -45,8 +46,10 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         jwt_issuer: str,
         roles_by_method: Mapping[str, frozenset[Role]],
         rate_limits: RateLimits | None = None,
+        messages: Messages = CATALOGUE,
     ) -> None:
         self._secret = jwt_secret
+        self._messages = messages
         self._issuer = jwt_issuer
         self._roles_by_method = roles_by_method
         self._rate_limits = rate_limits
@@ -177,13 +180,13 @@ class CallPipeline(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             raise error
         outage = outage_of(error)
         if isinstance(error, DomainError):
-            status = to_status(error, call.locale)
+            status = to_status(error, call.locale, self._messages)
         elif outage is not None:
             log.warning(
                 "dependency unavailable",
                 extra={"request_id": call.request_id, "error": repr(error)},
             )
-            status = to_status(outage, call.locale)
+            status = to_status(outage, call.locale, self._messages)
         else:
             log.exception("unhandled error", extra={"request_id": call.request_id})
             status = internal_status(call.request_id, call.locale)

@@ -20,6 +20,7 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from shared.interceptors import CallPipeline
+from shared.messages import CATALOGUE, Messages, catalogue_with
 from shared.metrics import MetricsServer, start_metrics_server
 from shared.rate_limit import RateLimits
 from shared.readiness import INTERVAL_SECONDS, ReadinessCheck, watch_readiness
@@ -68,12 +69,14 @@ async def start_server(
     readiness_checks: Sequence[ReadinessCheck] = (),
     readiness_interval: float = INTERVAL_SECONDS,
     rate_limits: RateLimits | None = None,
+    messages: Messages | None = None,
 ) -> RunningServer:
     """Build, register and start a server; `port=0` binds a free port.
 
     `readiness_checks` (e.g. a `SELECT 1`) run every `readiness_interval` seconds and set the
     registered services NOT_SERVING while one fails; `roles_by_method` must name every method of
-    the registered services (`IncompleteRoleTable` otherwise); `rate_limits` turns rate limiting on.
+    the registered services (`IncompleteRoleTable` otherwise); `rate_limits` turns rate limiting on;
+    `messages` are the service's own error texts, joined to shared's (shared/messages.py).
     The metrics endpoint starts when `settings.metrics_port` is not 0. With tracing on, the
     process's tracer is set up here, named after the first registered service.
     """
@@ -82,6 +85,7 @@ async def start_server(
         jwt_issuer=settings.jwt_issuer,
         roles_by_method=roles_by_method,
         rate_limits=rate_limits,
+        messages=catalogue_with(messages) if messages else CATALOGUE,
     )
     interceptors: list[grpc.aio.ServerInterceptor] = [pipeline]
     if tracing_enabled():

@@ -8,9 +8,9 @@ from typing import Any
 
 import grpc
 
-from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.application.holds import Holds
 from services.assigner.application.paging import list_allocations, page_size
+from services.assigner.application.ports import AllocationReads
 from services.assigner.convert import allocation_to_proto
 from services.assigner.domain import validation as check
 from services.assigner.domain.allocation import Allocation
@@ -19,21 +19,25 @@ from services.assigner.request_convert import allocation_query_of, hold_order_of
 from shared.call_context import current_caller
 from shared.domain_errors import NotFound
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as api
-from shared.stubs.maitred.assigner.v1 import assigner_service_pb2_grpc as rpc
 
 
-class AllocationServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
-    """Serves AssignerService's hold and allocation RPCs; AssignerServicer adds the bookings'."""
+def allocation_message(allocation: Allocation | None, now: datetime) -> Any:
+    """The allocation as its proto message, or None (the field left unset) without one."""
+    return allocation_to_proto(allocation, now) if allocation else None
+
+
+class AllocationRpcs:
+    """AssignerService's hold and allocation RPCs; the servicer (grpc_api.py) hands them here."""
 
     def __init__(
-        self, *, holds: Holds, store: AllocationStore, clock: Callable[[], datetime]
+        self, *, holds: Holds, reads: AllocationReads, clock: Callable[[], datetime]
     ) -> None:
         self._holds = holds
-        self._store = store
+        self._reads = reads
         self._clock = clock
 
     def _allocation(self, allocation: Allocation | None) -> Any:
-        return allocation_to_proto(allocation, self._clock()) if allocation else None
+        return allocation_message(allocation, self._clock())
 
     @translated
     async def PlaceHold(
@@ -66,7 +70,7 @@ class AllocationServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
     ) -> api.GetAllocationResponse:
         venue_id = check.venue_id_of(request.venue_id)
         allocation_id = check.uuid_of(request.allocation_id, "allocation_id")
-        allocation = await self._store.get(allocation_id)
+        allocation = await self._reads.get(allocation_id)
         if allocation is None or allocation.venue_id != venue_id:
             raise NotFound(resource="Allocation", id=allocation_id)
         return api.GetAllocationResponse(allocation=self._allocation(allocation))
@@ -77,7 +81,7 @@ class AllocationServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
     ) -> api.ListAllocationsResponse:
         query = allocation_query_of(request, self._clock())
         size = page_size(request.page_size, default=100, maximum=500)
-        page, token = await list_allocations(query, request.page_token, size, store=self._store)
+        page, token = await list_allocations(query, request.page_token, size, store=self._reads)
         return api.ListAllocationsResponse(
             allocations=[self._allocation(a) for a in page], next_page_token=token
         )

@@ -11,7 +11,7 @@ import grpc
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.on_behalf import ON_BEHALF_HEADER
 from services.assigner.adapters.state_client import GrpcBookings
-from services.assigner.allocation_api import AllocationServicer
+from services.assigner.allocation_api import AllocationRpcs, allocation_message
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.booking_tables import BookingTables, Outcome
 from services.assigner.application.holds import Holds
@@ -19,10 +19,12 @@ from services.assigner.application.moves import Moves
 from services.assigner.application.quotes import party_view, quote_booking, quote_party
 from services.assigner.convert import booking_to_proto, move_result_to_proto, plan_to_proto
 from services.assigner.domain import validation as check
+from services.assigner.domain.allocation import Allocation
 from services.assigner.downstream import translated
 from services.assigner.request_convert import move_request_of, window_of
 from shared.call_context import current_caller
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as api
+from shared.stubs.maitred.assigner.v1 import assigner_service_pb2_grpc as rpc
 
 
 def _authorization(context: grpc.aio.ServicerContext) -> str:
@@ -30,8 +32,9 @@ def _authorization(context: grpc.aio.ServicerContext) -> str:
     return str(dict(context.invocation_metadata() or ()).get("authorization", ""))
 
 
-class AssignerServicer(AllocationServicer):
-    """Serves AssignerService on the assigner's use cases; AllocationServicer has the holds'."""
+class AssignerServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
+    """Serves AssignerService: the booking RPCs here, the hold and allocation RPCs by its
+    `AllocationRpcs` (allocation_api.py)."""
 
     def __init__(
         self,
@@ -46,12 +49,16 @@ class AssignerServicer(AllocationServicer):
         """`moves` serves MoveBookings (the coordinator's rescue shares it).
         `is_ops` checks forwarded ops credentials (ON_BEHALF_HEADER); none are taken when None."""
         holds = Holds(assigner=assigner, store=store, clock=clock)
-        super().__init__(holds=holds, store=store, clock=clock)
+        self._allocations = AllocationRpcs(holds=holds, reads=store.reads, clock=clock)
+        self._clock = clock
         self._is_ops = is_ops
         self._assigner = assigner
         self._bookings = bookings
         self._tables = BookingTables(assigner=assigner, store=store, bookings=bookings, clock=clock)
         self._moves = moves
+
+    def _allocation(self, allocation: Allocation | None) -> Any:
+        return allocation_message(allocation, self._clock())
 
     def _outcome(self, outcome: Outcome) -> dict[str, Any]:
         return {
@@ -156,3 +163,30 @@ class AssignerServicer(AllocationServicer):
             current_caller().subject,
         )
         return api.ConfirmHoldResponse(**self._outcome(outcome))
+
+    # Holds and stored allocations, served by AllocationRpcs.
+
+    async def PlaceHold(
+        self, request: api.PlaceHoldRequest, context: grpc.aio.ServicerContext
+    ) -> api.PlaceHoldResponse:
+        return await self._allocations.PlaceHold(request, context)
+
+    async def ExtendHold(
+        self, request: api.ExtendHoldRequest, context: grpc.aio.ServicerContext
+    ) -> api.ExtendHoldResponse:
+        return await self._allocations.ExtendHold(request, context)
+
+    async def ReleaseHold(
+        self, request: api.ReleaseHoldRequest, context: grpc.aio.ServicerContext
+    ) -> api.ReleaseHoldResponse:
+        return await self._allocations.ReleaseHold(request, context)
+
+    async def GetAllocation(
+        self, request: api.GetAllocationRequest, context: grpc.aio.ServicerContext
+    ) -> api.GetAllocationResponse:
+        return await self._allocations.GetAllocation(request, context)
+
+    async def ListAllocations(
+        self, request: api.ListAllocationsRequest, context: grpc.aio.ServicerContext
+    ) -> api.ListAllocationsResponse:
+        return await self._allocations.ListAllocations(request, context)

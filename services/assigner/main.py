@@ -35,6 +35,7 @@ from services.assigner.application.moves import Moves
 from services.assigner.application.rescues import RescueOff, Rescuer
 from services.assigner.application.table_records import TableDrift, TableRecorder
 from services.assigner.grpc_api import AssignerServicer
+from services.assigner.messages import MESSAGES
 from services.assigner.roles import ROLES
 from services.assigner.settings import AssignerSettings
 from shared import idempotent_methods
@@ -91,10 +92,11 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     )
     bookings = GrpcBookings(state_channel, token)
     store = AllocationStore(engine)
-    assigner = EngineAssigner(SeatingReader(engine), store, now)
+    assigner = EngineAssigner(SeatingReader(engine), store.assignments, now)
     # One MoveBookings for the API and the coordinator's rescue: one replay store, one writer.
     moves = Moves(
-        days=assigner, writer=AllocationMoves(engine), recorder=TableRecorder(bookings, store, now),
+        days=assigner, writer=AllocationMoves(engine),
+        recorder=TableRecorder(bookings, store.assignments, now),
         replays=RedisMoveReplays(redis), clock=now,
     )  # fmt: skip
     tasks = (
@@ -120,6 +122,7 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
         port=settings.port if port is None else port,
         register=register,
         roles_by_method=ROLES,
+        messages=MESSAGES,
         readiness_checks=[database_ready(engine), redis_ready(redis)],
         rate_limits=RateLimits.from_settings(settings, redis),
     )
@@ -151,8 +154,7 @@ def _rescue(
     if channel is None:
         log.info("no optimizer address: the coordinator never asks for a re-pack")
         return RescueOff()
-    limit = timedelta(milliseconds=settings.rescue_time_limit_ms)
-    return Rescuer(GrpcRescuePlans(channel, token), moves, limit)
+    return Rescuer(GrpcRescuePlans(channel, token), moves)  # the venue's policy sets the limit
 
 
 def _coordinator_tasks(
@@ -184,10 +186,12 @@ def _coordinator_tasks(
         locks=LocalBookingLocks(),
         retries=retries,
         outcomes=PostgresOutcomes(engine, redis),
-        sweeper=store,
+        sweeper=store.holds,
         clock=now,
         stalled=PostgresStalledJourneys(engine),
-        drift=TableDrift(bookings, store, TableRecorder(bookings, store, now)),
+        drift=TableDrift(
+            bookings, store.assignments, TableRecorder(bookings, store.assignments, now)
+        ),
     )
     consumer = StreamConsumer(
         redis,
@@ -213,7 +217,8 @@ def _coordinator_tasks(
             watch_pending(redis, settings.events_stream, "assigner"), name="stream-pending"
         ),
         asyncio.create_task(
-            EndedSweeper(store, now, settings.ended_sweep_seconds).run(), name="ended-sweeper"
+            EndedSweeper(store.assignments, now, settings.ended_sweep_seconds).run(),
+            name="ended-sweeper",
         ),
     ]
 

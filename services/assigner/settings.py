@@ -33,12 +33,6 @@ class AssignerSettings(ServiceSettings):
         default="",
         validation_alias=AliasChoices("MAITRED_OPTIMIZER_ADDRESS", "optimizer_address"),
     )
-    rescue_time_limit_ms: int = Field(
-        default=500,
-        ge=1,
-        le=2000,  # FindRescuePlan's own maximum
-        validation_alias=AliasChoices("MAITRED_RESCUE_TIME_LIMIT_MS", "rescue_time_limit_ms"),
-    )
     consumer_name: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         validation_alias=AliasChoices("MAITRED_CONSUMER_NAME", "consumer_name"),

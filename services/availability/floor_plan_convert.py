@@ -18,6 +18,7 @@ from services.availability.domain.floor_plan import (
     Zone,
 )
 from services.availability.domain.policy_validation import PeriodDraft, PolicyDraft
+from services.availability.seating_convert import seating_from_proto, seating_to_proto
 from shared.stubs.maitred.availability.v1 import floor_plan_pb2 as pb
 
 
@@ -170,6 +171,7 @@ def policy_to_proto(policy: VenuePolicy) -> pb.VenuePolicy:
             pb.StrategyWeight(strategy=s, weight=w) for s, w in policy.strategy_weights
         ],
         update_time=timestamp(policy.update_time),
+        **seating_to_proto(policy),
     )
 
 
@@ -200,6 +202,7 @@ def draft_from_proto(venue_id: str, policy: pb.VenuePolicy) -> PolicyDraft:
         ),
         freeze_window=span(policy.freeze_window),
         strategy_weights=tuple((w.strategy, w.weight) for w in policy.strategy_weights),
+        **seating_from_proto(policy),
     )
     periods = tuple(_period_from_proto(p) for p in policy.service_periods)
     return PolicyDraft(periods=periods, policy=rules)

@@ -62,7 +62,7 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
         self._snapshots = snapshots
         self._hub = hub
         self._recent: list[tuple[Snapshot, pb.Snapshot]] = []
-        self._sent: list[tuple[Snapshot, tuple[int, bool], bytes]] = []
+        self._sent: list[tuple[Update, bytes]] = []
 
     async def GetSnapshot(
         self, request: api.GetSnapshotRequest, context: grpc.aio.ServicerContext
@@ -83,18 +83,20 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
             yield self._serialized(update)
 
     def _serialized(self, update: Update) -> bytes:
-        """The wire bytes of a watch message, made once for every stream it is sent on."""
-        key = (update.skipped_versions, update.resync)
-        for known, known_key, sent in self._sent:
-            if known is update.snapshot and known_key == key:
+        """The wire bytes of a watch message, made once for every stream it is sent on (the
+        hub hands the same Update to every stream that gets the same message)."""
+        if self._sent and self._sent[0][0] is update:
+            return self._sent[0][1]
+        for known, sent in self._sent:
+            if known is update:
                 return sent
         data: bytes = api.WatchSnapshotsResponse(
             snapshot=self._converted(update.snapshot),
             skipped_versions=update.skipped_versions,
             resync=update.resync,
         ).SerializeToString()
-        # Holding the snapshot itself keeps identity checks sound; a few entries are enough.
-        self._sent = [(update.snapshot, key, data), *self._sent[:15]]
+        # Holding the update itself keeps identity checks sound; a few entries are enough.
+        self._sent = [(update, data), *self._sent[:15]]
         return data
 
     def _converted(self, snapshot: Snapshot) -> pb.Snapshot:
@@ -141,20 +143,12 @@ def add_to_server(servicer: AvailabilityServicer, server: grpc.aio.Server) -> No
     rpc.add_AvailabilityServiceServicer_to_server(servicer, generated)
     handlers = dict(generated.handlers)
     watch = handlers["WatchSnapshots"]
+    # No serializer: the bytes go out as they are, without a Python call per message.
     handlers["WatchSnapshots"] = grpc.unary_stream_rpc_method_handler(
-        watch.unary_stream,
-        request_deserializer=watch.request_deserializer,
-        response_serializer=_wire_bytes,
+        watch.unary_stream, request_deserializer=watch.request_deserializer
     )
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
     server.add_registered_method_handlers(SERVICE, handlers)
-
-
-def _wire_bytes(message: bytes | api.WatchSnapshotsResponse) -> bytes:
-    if isinstance(message, bytes):
-        return message
-    data: bytes = message.SerializeToString()
-    return data
 
 
 class _Handlers:

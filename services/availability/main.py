@@ -18,13 +18,15 @@ from services.availability.adapters.rescue_client import GrpcRescue
 from services.availability.adapters.state_client import GrpcBookingStates
 from services.availability.adapters.venue_heads import PostgresVenueHeads
 from services.availability.application.day_models import DayModels
+from services.availability.application.repacks import MemoryRescue
 from services.availability.application.rescues import RescueOff, RescuePort, Rescuer
-from services.availability.application.snapshots import Snapshots
+from services.availability.application.snapshots import Snapshots, View
 from services.availability.application.watch import WatchHub
 from services.availability.floor_plan_api import SERVICE as FLOOR_PLAN_SERVICE
 from services.availability.floor_plan_api import FloorPlanServicer
 from services.availability.grpc_api import AvailabilityServicer
 from services.availability.grpc_api import add_to_server as add_availability_to_server
+from services.availability.messages import MESSAGES
 from services.availability.roles import ROLES
 from services.availability.settings import AvailabilitySettings
 from shared import idempotent_methods
@@ -34,6 +36,7 @@ from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready
 from shared.redis_client import connect_redis
+from shared.seating.knobs import SeatingKnobs
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.availability.v1 import (
@@ -66,8 +69,15 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         load_balancing=settings.grpc_load_balancing,
     )  # fmt: skip
     optimizer_channel = None
+    snapshots: Snapshots  # the memory rescue reads the views the snapshots below make
+
+    async def view(venue_id: str, start: datetime, end: datetime) -> View:
+        return await snapshots.view(venue_id, start, end)
+
     rescue: RescuePort = RescueOff()
-    if settings.optimizer_address:
+    if settings.rescue == "memory":
+        rescue = MemoryRescue(view, now)
+    elif settings.rescue == "optimizer" and settings.optimizer_address:
         optimizer_channel = open_channel(
             settings.optimizer_address,
             service_name="optimizer",
@@ -76,9 +86,10 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         )
         rescue = GrpcRescue(optimizer_channel, token)
     else:
-        log.info("no optimizer address: capacity checks never ask for a re-pack")
+        log.info("rescue off: capacity checks never look for a re-pack")
     source = PostgresDaySource(engine)
-    rescuer = Rescuer(rescue, timedelta(milliseconds=settings.rescue_time_limit_ms))
+    # Each venue's policy sets its rescue time limit; this default serves only a caller without.
+    rescuer = Rescuer(rescue, SeatingKnobs().rescue_time_limit)
     models = DayModels(
         source,
         RedisDayCache(redis, await source.identity()),
@@ -114,6 +125,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         port=settings.port if port is None else port,
         register=register,
         roles_by_method=ROLES,
+        messages=MESSAGES,
         # Not Redis: the day cache and the rate limits fall back when it is away.
         readiness_checks=[database_ready(engine)],
         rate_limits=RateLimits.from_settings(settings, redis),

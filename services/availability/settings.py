@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field
 
 from shared.settings import ServiceSettings
@@ -26,16 +28,16 @@ class AvailabilitySettings(ServiceSettings):
         gt=0,
         validation_alias=AliasChoices("MAITRED_WATCH_POLL_SECONDS", "watch_poll_seconds"),
     )
-    # The optimizer, asked for a re-pack before a capacity check says no; empty: rescue off.
+    # Where a capacity check or slot search that finds no free table looks for a re-pack of
+    # seated bookings: on this process's day models ("memory"), by asking the optimizer at
+    # optimizer_address ("optimizer"; empty address: off), or nowhere ("off").
+    rescue: Literal["memory", "optimizer", "off"] = Field(
+        default="memory",
+        validation_alias=AliasChoices("MAITRED_AVAILABILITY_RESCUE", "rescue"),
+    )
     optimizer_address: str = Field(
         default="",
         validation_alias=AliasChoices("MAITRED_OPTIMIZER_ADDRESS", "optimizer_address"),
-    )
-    rescue_time_limit_ms: int = Field(
-        default=300,
-        ge=1,
-        le=2000,  # FindRescuePlan's own maximum
-        validation_alias=AliasChoices("MAITRED_RESCUE_TIME_LIMIT_MS", "rescue_time_limit_ms"),
     )
     # The venue days held in memory: at most this many, and none unasked for this long.
     day_models_max: int = Field(

@@ -14,6 +14,7 @@ from services.optimizer.application.rescues import RescueAsk
 from services.optimizer.application.runs import RunRequest
 from services.optimizer.domain.records import MoveResult, PlannedMove, PlanRecord, RunOptions
 from shared.domain_errors import FieldViolation, InvalidArgument
+from shared.seating.knobs import MAX_RESCUE_TIME_LIMIT
 from shared.stubs.maitred.assigner.v1 import allocation_pb2
 from shared.stubs.maitred.common.v1 import common_pb2
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2 as api
@@ -22,7 +23,7 @@ from shared.time_range import check_day, check_moment
 
 MAX_TIME_LIMIT_S = 120.0
 DEFAULT_TIME_LIMIT_S = 10.0
-DEFAULT_RESCUE_S, MAX_RESCUE_S = 0.5, 2.0
+MAX_RESCUE_S = MAX_RESCUE_TIME_LIMIT.total_seconds()
 MAX_PARTY = 100
 MAX_REQUEST_ID = 64
 MAX_MOVE_PENALTY = 1_000_000
@@ -89,7 +90,7 @@ def run_request(
 
 def rescue_ask(request: api.FindRescuePlanRequest) -> RescueAsk:
     venue_id = required(request.venue_id, "venue_id")
-    limit = DEFAULT_RESCUE_S
+    limit = None  # the venue's own rescue time limit
     if request.HasField("time_limit"):
         limit = _seconds(request.time_limit, "time_limit", MAX_RESCUE_S)
     if request.booking_id:

@@ -20,6 +20,7 @@ from services.optimizer.application.runs import Runs
 from services.optimizer.application.scheduler import Scheduler
 from services.optimizer.domain.records import RunOptions
 from services.optimizer.grpc_api import SERVICE, OptimizerServicer
+from services.optimizer.messages import MESSAGES
 from services.optimizer.roles import ROLES
 from services.optimizer.settings import OptimizerSettings
 from shared import idempotent_methods
@@ -86,6 +87,7 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
         port=settings.port if port is None else port,
         register=register,
         roles_by_method=ROLES,
+        messages=MESSAGES,
         # Not Redis: only runs need its venue-day lock; rescues and plans are served without it.
         readiness_checks=[database_ready(engine)],
         rate_limits=RateLimits.from_settings(settings, redis),

@@ -14,6 +14,7 @@ import grpc
 from services.state.adapters.outbox_relay import OutboxRelay
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
 from services.state.grpc_api import BookingServicer
+from services.state.messages import MESSAGES
 from services.state.roles import ROLES
 from services.state.settings import StateSettings
 from shared.db.engine import create_engine
@@ -85,6 +86,7 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
         port=settings.port if port is None else port,
         register=register,
         roles_by_method=ROLES,
+        messages=MESSAGES,
         readiness_checks=[database_ready(engine)],
         rate_limits=RateLimits.from_settings(settings, redis),
     )

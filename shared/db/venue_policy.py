@@ -1,11 +1,16 @@
-"""A venue's time zone and policy row, read as one mapping (policy columns None without a row)."""
+"""A venue's time zone and policy row, read as one mapping, and the seating rules it holds."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import TableClause, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.seating.combinations import CombinationRule, ExplicitCombination, explicit_from_json
+from shared.seating.knobs import SeatingKnobs
 
 
 async def venue_policy(
@@ -25,3 +30,36 @@ async def venue_policy(
     )
     row = found.mappings().first()
     return dict(row) if row is not None else None
+
+
+def combination_rule(row: Mapping[Any, Any] | None) -> CombinationRule:
+    """The venue's rule for derived combinations; today's plain sums without a row."""
+    if row is None or row.get("combination_seats_lost_per_join") is None:
+        return CombinationRule()
+    return CombinationRule(
+        seats_lost_per_join=int(row["combination_seats_lost_per_join"]),
+        min_covers=int(row["combination_min_covers"] or 0),
+    )
+
+
+def table_combinations(row: Mapping[Any, Any] | None) -> tuple[ExplicitCombination, ...]:
+    """The venue's explicit combinations; none without a row."""
+    return explicit_from_json(row.get("table_combinations") if row is not None else None)
+
+
+def seating_knobs(row: Mapping[Any, Any] | None) -> SeatingKnobs:
+    """The venue's seating knobs; the domain's defaults for what a row does not say."""
+    default = SeatingKnobs()
+    if row is None:
+        return default
+    limit, movers = row.get("rescue_time_limit_ms"), row.get("rescue_max_movers")
+    horizon = row.get("look_ahead_horizon_minutes")
+    return SeatingKnobs(
+        rescue_time_limit=(
+            default.rescue_time_limit if limit is None else timedelta(milliseconds=limit)
+        ),
+        rescue_max_movers=default.rescue_max_movers if movers is None else int(movers),
+        look_ahead_horizon=(
+            default.look_ahead_horizon if horizon is None else timedelta(minutes=horizon)
+        ),
+    )

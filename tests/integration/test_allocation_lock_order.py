@@ -56,7 +56,7 @@ async def _round(engine: AsyncEngine, store: AllocationStore, venue: str, start:
     async def write(booking: uuid.UUID, plan: tuple[str, ...]) -> str:
         await ready.wait()
         try:
-            await store.assign(
+            await store.assignments.assign(
                 venue, booking, [f"{venue}-{t}" for t in plan], start, end, now=NOW,
                 actor="test", strategy="exact_fit", breakdown={},
             )  # fmt: skip

@@ -32,7 +32,7 @@ def tables(venue: str, *names: str) -> list[str]:
 async def test_a_second_hold_on_a_taken_table_is_a_conflict(engine, venue):
     store = AllocationStore(engine)
     start = T0 + timedelta(days=1)
-    hold = await store.place_hold(
+    hold = await store.holds.place_hold(
         venue,
         tables(venue, "t1"),
         start,
@@ -43,7 +43,7 @@ async def test_a_second_hold_on_a_taken_table_is_a_conflict(engine, venue):
     )
     assert hold.kind == "HOLD" and hold.table_ids == tuple(tables(venue, "t1"))
     with pytest.raises(AllocationConflict):
-        await store.place_hold(
+        await store.holds.place_hold(
             venue,
             tables(venue, "t1", "t2"),
             start + timedelta(hours=1),
@@ -53,7 +53,7 @@ async def test_a_second_hold_on_a_taken_table_is_a_conflict(engine, venue):
             actor="test",
         )
     # Back to back is fine: [start, end) windows touch without overlapping.
-    await store.place_hold(
+    await store.holds.place_hold(
         venue,
         tables(venue, "t1"),
         start + timedelta(hours=2),
@@ -68,16 +68,16 @@ async def test_an_expired_hold_never_blocks_and_cannot_be_confirmed(engine, venu
     store = AllocationStore(engine)
     start = T0 + timedelta(days=2)
     span = (start, start + timedelta(hours=2))
-    hold = await store.place_hold(
+    hold = await store.holds.place_hold(
         venue, tables(venue, "t2"), *span, ttl=timedelta(minutes=3), now=NOW, actor="test"
     )
     later = NOW + timedelta(minutes=4)
     booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
     with pytest.raises(HoldExpired):
-        await store.confirm_hold(hold.group_id, booking, later, "test")
+        await store.holds.confirm_hold(hold.group_id, booking, later, "test")
     with pytest.raises(HoldExpired):
-        await store.extend_hold(hold.group_id, timedelta(minutes=3), later)
-    taken = await store.assign(
+        await store.holds.extend_hold(hold.group_id, timedelta(minutes=3), later)
+    taken = await store.assignments.assign(
         venue,
         booking,
         tables(venue, "t2"),
@@ -93,7 +93,7 @@ async def test_an_expired_hold_never_blocks_and_cannot_be_confirmed(engine, venu
 async def test_confirming_a_live_hold_turns_it_into_the_assignment(engine, venue):
     store = AllocationStore(engine)
     start = T0 + timedelta(days=3)
-    hold = await store.place_hold(
+    hold = await store.holds.place_hold(
         venue,
         tables(venue, "t2", "t3"),
         start,
@@ -102,24 +102,24 @@ async def test_confirming_a_live_hold_turns_it_into_the_assignment(engine, venue
         now=NOW,
         actor="widget",
     )
-    extended = await store.extend_hold(hold.group_id, timedelta(minutes=10), NOW)
+    extended = await store.holds.extend_hold(hold.group_id, timedelta(minutes=10), NOW)
     assert extended.expire_time == NOW + timedelta(minutes=10)
     booking = await add_booking(engine, venue, start, 7, "ASSIGNMENT_IN_PROGRESS")
-    confirmed = await store.confirm_hold(hold.group_id, booking, NOW, "assigner")
+    confirmed = await store.holds.confirm_hold(hold.group_id, booking, NOW, "assigner")
     assert (confirmed.kind, confirmed.booking_id, confirmed.expire_time) == (
         "ASSIGNMENT",
         booking,
         None,
     )
-    assert (await store.live_assignment(booking)) == confirmed
-    assert not await store.release_hold(hold.group_id, NOW)  # no longer a hold
+    assert (await store.assignments.live_assignment(booking)) == confirmed
+    assert not await store.holds.release_hold(hold.group_id, NOW)  # no longer a hold
 
 
 async def test_assigning_twice_returns_the_first_assignment(engine, venue):
     store = AllocationStore(engine)
     start = T0 + timedelta(days=4)
     booking = await add_booking(engine, venue, start, 5, "ASSIGNMENT_IN_PROGRESS")
-    first = await store.assign(
+    first = await store.assignments.assign(
         venue,
         booking,
         tables(venue, "t4"),
@@ -130,7 +130,7 @@ async def test_assigning_twice_returns_the_first_assignment(engine, venue):
         strategy="s",
         breakdown={},
     )
-    again = await store.assign(
+    again = await store.assignments.assign(
         venue,
         booking,
         tables(venue, "t2", "t3"),
@@ -151,7 +151,7 @@ async def test_a_booking_that_leaves_its_tables_frees_them_in_the_same_transacti
     store = AllocationStore(engine)
     start = T0 + timedelta(days=5, hours=len(state))
     booking = await add_booking(engine, venue, start, 2, "ASSIGNED")
-    await store.assign(
+    await store.assignments.assign(
         venue,
         booking,
         tables(venue, "t1"),
@@ -172,7 +172,7 @@ async def test_a_booking_that_leaves_its_tables_frees_them_in_the_same_transacti
             {"b": booking},
         )
         assert live == 0
-    assert await store.live_assignment(booking) is None
+    assert await store.assignments.live_assignment(booking) is None
 
 
 OPERATIONS = st.lists(
@@ -203,14 +203,14 @@ async def test_no_two_counting_allocations_of_a_table_ever_overlap(engine, venue
         try:
             if name == "hold":
                 groups.append(
-                    await store.place_hold(
+                    await store.holds.place_hold(
                         venue, chosen, start, end, ttl=timedelta(minutes=2), now=now, actor="p"
                     )
                 )
             elif name == "assign":
                 booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
                 booked.append(booking)
-                await store.assign(
+                await store.assignments.assign(
                     venue,
                     booking,
                     chosen,
@@ -223,9 +223,11 @@ async def test_no_two_counting_allocations_of_a_table_ever_overlap(engine, venue
                 )
             elif name == "confirm" and groups:
                 booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
-                await store.confirm_hold(groups[ref % len(groups)].group_id, booking, now, "p")
+                await store.holds.confirm_hold(
+                    groups[ref % len(groups)].group_id, booking, now, "p"
+                )
             elif name == "release" and groups:
-                await store.release_hold(groups[ref % len(groups)].group_id, now)
+                await store.holds.release_hold(groups[ref % len(groups)].group_id, now)
             elif name == "cancel" and booked:
                 async with engine.begin() as db:
                     await db.execute(

@@ -63,7 +63,7 @@ async def test_a_hold_is_refused_exactly_when_it_overlaps_a_kept_one_of_its_own_
         start, end = T0 + first_slot * SLOT, T0 + (first_slot + slots) * SLOT
         free = all((venue_id, table_id) != (v, t) or end <= s or e <= start for v, t, s, e in kept)
         try:
-            await store.place_hold(
+            await store.holds.place_hold(
                 venue_id, [table_id], start, end, ttl=timedelta(minutes=3), now=NOW, actor="t"
             )
         except AllocationConflict:

@@ -34,7 +34,7 @@ def at(index: int) -> datetime:
 
 
 async def assign(store: AllocationStore, venue: str, booking: uuid.UUID, start: datetime):
-    return await store.assign(
+    return await store.assignments.assign(
         venue, booking, [f"{venue}-t4"], start, start + timedelta(hours=2),
         now=NOW, actor="test", strategy="test", breakdown={},
     )  # fmt: skip
@@ -73,14 +73,14 @@ async def test_the_database_refuses_tables_for_a_booking_that_ended_or_was_never
 async def test_a_hold_confirmed_for_a_cancelled_booking_is_refused_and_stays_a_hold(engine, venue):
     store = AllocationStore(engine)
     start = at(10)
-    hold = await store.place_hold(
+    hold = await store.holds.place_hold(
         venue, [f"{venue}-t4"], start, start + timedelta(hours=2),
         ttl=timedelta(minutes=5), now=NOW, actor="widget",
     )  # fmt: skip
     booking = await add_booking(engine, venue, start, 4, "CANCELLED")
     with pytest.raises(BookingNotReady):
-        await store.confirm_hold(hold.group_id, booking, NOW, "assigner")
-    still = await store.get(hold.group_id)
+        await store.holds.confirm_hold(hold.group_id, booking, NOW, "assigner")
+    still = await store.reads.get(hold.group_id)
     assert still is not None and still.kind == "HOLD" and still.release_time is None
 
 
@@ -127,12 +127,12 @@ async def test_a_failed_record_s_tables_are_released_unless_the_booking_holds_th
     kept_booking = await add_booking(engine, venue, at(13), 4, "ASSIGNMENT_IN_PROGRESS")
     kept = await assign(store, venue, kept_booking, at(13))
     await set_state(engine, kept_booking, "ASSIGNED", kept.table_ids)
-    assert not await store.release_unless_recorded(kept.group_id, NOW)
+    assert not await store.assignments.release_unless_recorded(kept.group_id, NOW)
     assert await live(engine, kept_booking) == 1
 
     dropped_booking = await add_booking(engine, venue, at(14), 4, "ASSIGNMENT_IN_PROGRESS")
     dropped = await assign(store, venue, dropped_booking, at(14))
-    assert await store.release_unless_recorded(dropped.group_id, NOW)
+    assert await store.assignments.release_unless_recorded(dropped.group_id, NOW)
     assert await live(engine, dropped_booking) == 0
 
 
@@ -143,7 +143,7 @@ async def test_a_moved_booking_keeps_its_only_tables_when_the_move_s_record_fail
     booking = await add_booking(engine, venue, at(17), 4, "ASSIGNMENT_IN_PROGRESS")
     moved = await assign(store, venue, booking, at(17))
     await set_state(engine, booking, "CONFIRMED", [f"{venue}-t1"])  # its tables before the move
-    assert not await store.release_unless_recorded(moved.group_id, NOW)
+    assert not await store.assignments.release_unless_recorded(moved.group_id, NOW)
     assert await live(engine, booking) == 1
 
 
@@ -163,7 +163,7 @@ async def test_the_sweeper_releases_tables_bookings_that_ended_kept_and_counts_t
     assert await live(engine, leaked) == 1
     before = REGISTRY.get_sample_value("maitred_assigner_ended_assignments_released_total") or 0
     # Other modules share this database: the sweep may free their strays too, and counts them.
-    released = await EndedSweeper(store, lambda: NOW, interval=30).sweep()
+    released = await EndedSweeper(store.assignments, lambda: NOW, interval=30).sweep()
     after = REGISTRY.get_sample_value("maitred_assigner_ended_assignments_released_total")
     assert released >= 1 and after == before + released
     assert await live(engine, leaked) == 0
@@ -185,7 +185,7 @@ async def test_the_sweeper_releases_an_unrecorded_seating_of_a_waiting_booking_a
                  "WHERE booking_id = :b"),
             {"b": stranded},
         )  # fmt: skip
-    sweeper = EndedSweeper(store, lambda: datetime.now(UTC), interval=30)
+    sweeper = EndedSweeper(store.assignments, lambda: datetime.now(UTC), interval=30)
     assert await sweeper.sweep() >= 1
     assert await live(engine, stranded) == 0
     assert await live(engine, fresh) == 1  # its record may still be on its way

@@ -32,7 +32,7 @@ async def test_a_booking_that_has_tables_gets_them_back_without_a_second_write(e
     start = tomorrow_at(19)
     booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
     store = AllocationStore(engine)
-    assigner = EngineAssigner(SeatingReader(engine), store, lambda: datetime.now(UTC))
+    assigner = EngineAssigner(SeatingReader(engine), store.assignments, lambda: datetime.now(UTC))
 
     first = await assigner.assign(_view(booking, venue, start))
     again = await assigner.assign(_view(booking, venue, start))
@@ -42,7 +42,7 @@ async def test_a_booking_that_has_tables_gets_them_back_without_a_second_write(e
         first.group_id, first.table_ids, "already allocated",
     )  # fmt: skip
     assert again.rules is not None and again.rules.auto_confirm == first.rules.auto_confirm
-    live = await store.live_assignment(booking)
+    live = await store.assignments.live_assignment(booking)
     assert live is not None and live.group_id == first.group_id
 
 
@@ -55,7 +55,7 @@ async def test_the_coordinators_try_notes_its_attempt_with_the_allocation(engine
     booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
     attempts = PostgresAttempts(engine)
     await attempts.record(venue, booking, "NO_TABLE", None)
-    assigner = EngineAssigner(SeatingReader(engine), AllocationStore(engine),
+    assigner = EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments,
                               lambda: datetime.now(UTC))  # fmt: skip
 
     seating = await assigner.assign(_view(booking, venue, start), note_attempt=True)

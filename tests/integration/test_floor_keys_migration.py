@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 from alembic import command
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +31,7 @@ from shared.dev_servers import drop_database, ensure_database, url_with_database
 # The revision just before the expand step: whatever 0013 follows.
 BEFORE = ScriptDirectory.from_config(alembic_config()).get_revision("0013").down_revision
 assert isinstance(BEFORE, str)
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()  # 0015 or a later one
 EVENING = datetime(2026, 12, 4, 19, 0, tzinfo=UTC)
 
 
@@ -43,6 +46,19 @@ async def url(postgres_admin_url: str) -> AsyncIterator[str]:
         yield database_url
     finally:
         await drop_database(postgres_admin_url, name)
+
+
+def _expand_after_the_contract(db: Any) -> None:
+    """The migrations after 0015 applied out of order, as today's code needs their columns.
+
+    They only add what today's code reads (expand steps), so a database at 0013 or 0014 with
+    them is the schema a rolling deploy of the floor keys would have met this code on.
+    """
+    scripts = ScriptDirectory.from_config(alembic_config())
+    later = list(scripts.iterate_revisions(HEAD, "0015"))  # newest first, 0015 left out
+    with Operations.context(MigrationContext.configure(db)):
+        for script in reversed(later):
+            script.module.upgrade()
 
 
 async def _alembic(run: Callable[[Any, str], None], url: str, revision: str) -> None:
@@ -210,7 +226,7 @@ async def test_a_row_pointing_across_venues_stops_the_backfill_until_it_is_fixed
     assert await _revision(url) == "0013"  # the expand step stays; nothing after it ran
     await _sql(url, "DELETE FROM allocations WHERE venue_id = 'second'")
     await _alembic(command.upgrade, url, "head")
-    assert await _revision(url) == "0015"
+    assert await _revision(url) == HEAD
 
 
 async def test_the_downgrade_restores_global_ids_and_refuses_while_two_venues_share_one(url):
@@ -221,7 +237,7 @@ async def test_the_downgrade_restores_global_ids_and_refuses_while_two_venues_sh
     await _venue(url, "second", "main", ("t1",))
     with pytest.raises(IntegrityError, match="is duplicated"):
         await _alembic(command.downgrade, url, BEFORE)
-    assert await _revision(url) == "0015"
+    assert await _revision(url) == "0015"  # the contract's downgrade refused
     await _sql(url, "DELETE FROM venues WHERE venue_id = 'second'")
     await _alembic(command.downgrade, url, BEFORE)
     assert await _revision(url) == BEFORE
@@ -240,6 +256,7 @@ async def test_before_the_contract_todays_code_answers_a_taken_id_as_already_exi
     await _venue(url, "first", "main", ())
     await _venue(url, "second", "second-main", ())
     await _alembic(command.upgrade, url, revision)
+    await _on(url, lambda db: db.run_sync(_expand_after_the_contract))
     engine = create_engine(url, pool_size=2)
     try:
         uow = functools.partial(PostgresFloorPlanUnitOfWork, engine)

@@ -33,7 +33,7 @@ async def outcomes(engine, redis_url):
 
 async def seated(engine, venue: str, tables: list[str]) -> uuid.UUID:
     booking = await add_booking(engine, venue, START, 3, "ASSIGNMENT_IN_PROGRESS")
-    await AllocationStore(engine).assign(
+    await AllocationStore(engine).assignments.assign(
         venue, booking, [f"{venue}-{t}" for t in tables], START, START + timedelta(hours=2),
         now=START - timedelta(days=1), actor="t", strategy="s", breakdown={},
     )  # fmt: skip

@@ -27,6 +27,7 @@ from services.assigner.application.assign import EngineAssigner
 from services.assigner.application.moves import Moves
 from services.assigner.application.table_records import TableRecorder
 from services.assigner.grpc_api import AssignerServicer
+from services.assigner.messages import MESSAGES
 from services.assigner.roles import ROLES, SERVICE
 from shared.server import start_server
 from shared.service_token import ServiceToken
@@ -72,7 +73,7 @@ async def running_assigner(
     token = ServiceToken(SECRET, issuer=settings.jwt_issuer, subject="assigner")
     store = AllocationStore(engine)
     redis = Redis.from_url(redis_url)
-    assigner = EngineAssigner(SeatingReader(engine), store, now)
+    assigner = EngineAssigner(SeatingReader(engine), store.assignments, now)
     bookings = GrpcBookings(channel, token)
     servicer = AssignerServicer(
         assigner=assigner,
@@ -82,7 +83,7 @@ async def running_assigner(
         moves=Moves(
             days=assigner,
             writer=AllocationMoves(engine),
-            recorder=TableRecorder(bookings, store, now),
+            recorder=TableRecorder(bookings, store.assignments, now),
             replays=RedisMoveReplays(redis),
             clock=now,
         ),
@@ -93,7 +94,9 @@ async def running_assigner(
         rpc.add_AssignerServiceServicer_to_server(servicer, server)
         return [SERVICE]
 
-    running = await start_server(settings, port=0, register=register, roles_by_method=ROLES)
+    running = await start_server(
+        settings, port=0, register=register, roles_by_method=ROLES, messages=MESSAGES
+    )
     try:
         yield f"127.0.0.1:{running.port}"
     finally:

@@ -20,6 +20,7 @@ from services.assigner.adapters.tables import allocations
 from services.availability.adapters.floor_plan_unit_of_work import PostgresFloorPlanUnitOfWork
 from services.availability.adapters.state_client import GrpcBookingStates
 from services.availability.floor_plan_api import SERVICE, FloorPlanServicer
+from services.availability.messages import MESSAGES
 from services.availability.roles import ROLES
 from shared.auth import Role
 from shared.server import start_server
@@ -189,7 +190,9 @@ async def floor_plan_address_fixture(
         rpc.add_FloorPlanServiceServicer_to_server(servicer, server)
         return [SERVICE]
 
-    running = await start_server(settings, port=0, register=register, roles_by_method=ROLES)
+    running = await start_server(
+        settings, port=0, register=register, roles_by_method=ROLES, messages=MESSAGES
+    )
     yield f"127.0.0.1:{running.port}"
     await running.stop(1)
     await channel.close()

@@ -321,6 +321,42 @@ async def test_a_missing_table_is_named_and_a_taken_one_is_a_conflict(
     assert await live_groups(engine, booking.booking_id) == 0
 
 
+async def test_tables_chosen_by_hand_seat_the_covers_the_venue_gives_them(
+    assigner, bookings, venue, engine
+):
+    # t2+t3 (adjacent, 4 seats each) lose 2 seats at the join; t1+t4 (2 and 6 seats, not
+    # adjacent) is an explicit combination of up to 9; t1+t2 is neither, so the rule applies.
+    t1, t4 = table(venue, "t1"), table(venue, "t4")
+    explicit = f'[{{"table_ids": ["{t4}", "{t1}"], "min_covers": 6, "max_covers": 9}}]'
+    async with engine.begin() as db:
+        await db.execute(
+            text(
+                "UPDATE venue_policies SET combination_seats_lost_per_join = 2, "
+                "table_combinations = CAST(:combinations AS jsonb) WHERE venue_id = :v"
+            ),
+            {"v": venue, "combinations": explicit},
+        )
+
+    async def refused(party: int, names: list[str]) -> str:
+        booking = await in_manual_review(bookings, venue, party)
+        error = await failing(assigner.ManualAssign, manual(booking, names))
+        assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+        [violation] = details_of(error)["BadRequest"].field_violations
+        assert violation.field == "table_ids"
+        assert await live_groups(engine, booking.booking_id) == 0
+        return violation.description
+
+    joined = [table(venue, "t2"), table(venue, "t3")]
+    assert "at most 6," in await refused(7, joined)  # the plain sum, 8, would take seven
+    assert "at most 4," in await refused(5, [t1, table(venue, "t2")])  # 2 + 4 less 2 lost
+    booking = await in_manual_review(bookings, venue, 9)  # the plain sum of t1+t4 is 8
+    response = await assigner.ManualAssign(manual(booking, [t1, t4]), metadata=OPS)
+    assert set(response.allocation.table_ids) == {t1, t4}
+    six = await in_manual_review(bookings, venue, 6)
+    response = await assigner.ManualAssign(manual(six, joined), metadata=OPS)
+    assert set(response.allocation.table_ids) == set(joined)
+
+
 async def test_reassign_swaps_tables_at_once_or_sends_the_booking_back_to_the_engine(
     assigner, bookings, venue, engine
 ):

@@ -1,4 +1,5 @@
-"""Rescue by re-packing: CheckCapacity and SearchSlots ask a real optimizer before saying no."""
+"""Rescue by re-packing: CheckCapacity and SearchSlots look for a re-pack before saying no, on the
+day model in memory or by asking a real optimizer, with the same answers."""
 
 from __future__ import annotations
 
@@ -43,11 +44,11 @@ def closed_port() -> int:
 
 @asynccontextmanager
 async def availability_at(
-    database_url: str, redis_url: str, optimizer_address: str
+    database_url: str, redis_url: str, optimizer_address: str, rescue: str = "optimizer"
 ) -> AsyncIterator[rpc.AvailabilityServiceStub]:
     settings = AvailabilitySettings(
         database_url=database_url, redis_url=redis_url, jwt_secret=SECRET, host="127.0.0.1",
-        optimizer_address=optimizer_address,
+        optimizer_address=optimizer_address, rescue=rescue,
     )  # fmt: skip
     running = await start_availability(settings, port=0)
     try:
@@ -68,11 +69,13 @@ async def optimizer_address_fixture(database_url: str, redis_url: str) -> AsyncI
     await running.stop(2)
 
 
-@pytest.fixture(scope="module", name="rescuing")
+@pytest.fixture(scope="module", name="rescuing", params=["optimizer", "memory"])
 async def rescuing_fixture(
-    database_url: str, redis_url: str, optimizer_address: str
+    request: pytest.FixtureRequest, database_url: str, redis_url: str, optimizer_address: str
 ) -> AsyncIterator[rpc.AvailabilityServiceStub]:
-    async with availability_at(database_url, redis_url, optimizer_address) as stub:
+    """Rescue by the optimizer (from PostgreSQL) and on the day model in memory: every test
+    that uses it must get the same answers from both."""
+    async with availability_at(database_url, redis_url, optimizer_address, request.param) as stub:
         yield stub
 
 
@@ -80,7 +83,7 @@ async def rescuing_fixture(
 async def fast_only_fixture(
     database_url: str, redis_url: str
 ) -> AsyncIterator[rpc.AvailabilityServiceStub]:
-    async with availability_at(database_url, redis_url, "") as stub:
+    async with availability_at(database_url, redis_url, "", "off") as stub:
         yield stub
 
 

@@ -299,7 +299,7 @@ async def coordinator_fixture(
     yield Coordinator(
         bookings=GrpcBookings(channel, token),
         capacity=_NoCapacityCheck(),
-        tables=EngineAssigner(SeatingReader(engine), AllocationStore(engine), _now),
+        tables=EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments, _now),
         attempts=PostgresAttempts(engine),
         rules=PostgresRules(engine),
         retries=RedisRetries(redis, key=f"race-{uuid.uuid4().hex}:retries"),

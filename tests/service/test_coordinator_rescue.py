@@ -100,11 +100,11 @@ def coordinator_at_fixture(
         ):
             bookings = GrpcBookings(state, token)
             store = AllocationStore(engine)
-            assigner = EngineAssigner(SeatingReader(engine), store, now)
+            assigner = EngineAssigner(SeatingReader(engine), store.assignments, now)
             mover = Moves(
                 days=assigner, writer=AllocationMoves(engine),
-                recorder=TableRecorder(bookings, store, now), replays=RedisMoveReplays(redis),
-                clock=now,
+                recorder=TableRecorder(bookings, store.assignments, now),
+                replays=RedisMoveReplays(redis), clock=now,
             )  # fmt: skip
             yield Coordinator(
                 bookings=bookings, capacity=CapacityNeverAsked(), tables=assigner,

@@ -442,3 +442,49 @@ async def test_with_the_assigner_away_a_plan_waits_for_apply_plan(
         state_api.GetBookingRequest(venue_id=venue, booking_id=six.booking_id), metadata=SERVICE
     )).booking  # fmt: skip
     assert still.state == booking_pb2.BOOKING_STATE_ASSIGNMENT_PENDING
+
+
+async def test_rescue_seats_by_the_venues_combinations(optimizer, venue, engine):
+    async def rescue_seven() -> api.FindRescuePlanResponse:
+        return await optimizer.FindRescuePlan(
+            api.FindRescuePlanRequest(venue_id=venue, party_size=7, window=hour_window(SEVEN, 2)),
+            metadata=SERVICE,
+        )
+
+    async def set_policy(**values: object) -> None:
+        async with engine.begin() as db:
+            await db.execute(
+                text(
+                    "UPDATE venue_policies SET combination_seats_lost_per_join = :lost, "
+                    "table_combinations = CAST(:combinations AS jsonb) WHERE venue_id = :v"
+                ),
+                {"v": venue, **values},
+            )
+
+    assert set((await rescue_seven()).table_ids) == {table(venue, "t2"), table(venue, "t3")}
+    await set_policy(lost=2, combinations="[]")  # t2 + t3 now seat 6
+    assert not (await rescue_seven()).found
+    t1, t2, t3 = (table(venue, n) for n in ("t1", "t2", "t3"))
+    explicit = f'[{{"table_ids": ["{t1}", "{t2}", "{t3}"], "min_covers": 5, "max_covers": 9}}]'
+    await set_policy(lost=2, combinations=explicit)
+    assert set((await rescue_seven()).table_ids) == {t1, t2, t3}
+
+
+async def test_rescue_without_a_time_limit_searches_for_the_venues_own(
+    bookings, assigner, optimizer, venue, engine
+):
+    await seated(bookings, assigner, venue, SEVEN, 4, ["t4"])
+    await seated(bookings, assigner, venue, SEVEN, 2, ["t2"])
+    async with engine.begin() as db:
+        await db.execute(
+            text("UPDATE venue_policies SET rescue_time_limit_ms = 800 WHERE venue_id = :v"),
+            {"v": venue},
+        )
+
+    answer = await optimizer.FindRescuePlan(
+        api.FindRescuePlanRequest(venue_id=venue, party_size=6, window=hour_window(SEVEN, 2)),
+        metadata=SERVICE,
+    )
+
+    assert answer.found and answer.plan.moves
+    assert answer.plan.options.time_limit.ToMilliseconds() == 800

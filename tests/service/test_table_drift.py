@@ -82,7 +82,9 @@ async def test_a_move_committed_but_never_recorded_is_recorded_by_the_sweeper(
     journeys = Journeys(
         coordinator=None, locks=NoLocks(), retries=NoRetries(), outcomes=None,  # type: ignore[arg-type]
         sweeper=None, clock=clock, stalled=OneVenue(PostgresStalledJourneys(engine), venue),  # type: ignore[arg-type]
-        drift=TableDrift(state, store, TableRecorder(state, store, clock)),
+        drift=TableDrift(
+            state, store.assignments, TableRecorder(state, store.assignments, clock)
+        ),
     )  # fmt: skip
 
     healed = await journeys.sweep_stalled()

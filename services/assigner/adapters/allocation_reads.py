@@ -113,11 +113,6 @@ class AllocationReads:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def live_assignment(self, booking_id: uuid.UUID) -> Allocation | None:
-        async with self._engine.connect() as db:
-            group = await self._live_group(db, booking_id, "ASSIGNMENT")
-        return await self.get(group) if group else None
-
     async def get(self, group_id: uuid.UUID) -> Allocation | None:
         async with self._engine.connect() as db:
             found = await load_groups(db, [group_id])
@@ -129,18 +124,3 @@ class AllocationReads:
         """Allocations matching `query` by window start then id, resuming after `after`."""
         async with self._engine.connect() as db:
             return await page_groups(db, query, after, limit)
-
-    @staticmethod
-    async def _live_group(
-        db: AsyncConnection, booking_id: uuid.UUID, kind: str
-    ) -> uuid.UUID | None:
-        found = await db.scalar(
-            select(allocations.c.group_id)
-            .where(
-                allocations.c.booking_id == booking_id,
-                allocations.c.kind == kind,
-                allocations.c.release_time.is_(None),
-            )
-            .limit(1)
-        )
-        return found

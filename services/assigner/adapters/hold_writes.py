@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.adapters.allocation_reads import AllocationReads
 from services.assigner.adapters.allocation_writes import (
@@ -27,8 +28,12 @@ from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.errors import HoldExpired
 
 
-class HoldWrites(AllocationReads):
-    """Writes holds, one transaction per call."""
+class HoldWrites:
+    """Writes holds, one transaction per call; answers with what `reads` reads back."""
+
+    def __init__(self, engine: AsyncEngine, reads: AllocationReads) -> None:
+        self._engine = engine
+        self._reads = reads
 
     async def place_hold(
         self,
@@ -65,7 +70,7 @@ class HoldWrites(AllocationReads):
                     score_breakdown=json.loads(json.dumps(breakdown or {})),
                 ),
             )
-        return await self.get(group_id)  # type: ignore[return-value]
+        return await self._reads.get(group_id)  # type: ignore[return-value]
 
     async def extend_hold(self, group_id: uuid.UUID, ttl: timedelta, now: datetime) -> Allocation:
         async with self._engine.begin() as db:
@@ -77,7 +82,7 @@ class HoldWrites(AllocationReads):
             )
             if changed.rowcount == 0:
                 raise HoldExpired(hold_id=group_id)
-        return await self.get(group_id)  # type: ignore[return-value]
+        return await self._reads.get(group_id)  # type: ignore[return-value]
 
     async def release_hold(self, group_id: uuid.UUID, now: datetime) -> bool:
         """Release a hold; False when it was not live (releasing twice is not an error)."""
@@ -122,7 +127,7 @@ class HoldWrites(AllocationReads):
             if refused is None:
                 raise
             raise refused from error
-        return await self.get(group_id)  # type: ignore[return-value]
+        return await self._reads.get(group_id)  # type: ignore[return-value]
 
     async def sweep_expired_holds(self, now: datetime) -> int:
         """Release every expired hold (they already stopped counting; this tidies the rows)."""

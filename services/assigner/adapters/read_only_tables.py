@@ -60,6 +60,10 @@ venue_policies = table(
     column("retry_budget", Integer),
     column("freeze_window_minutes", Integer),
     column("strategy_weights", JSONB),
+    column("combination_seats_lost_per_join", Integer),
+    column("combination_min_covers", Integer),
+    column("table_combinations", JSONB),
+    column("look_ahead_horizon_minutes", Integer),
 )
 
 # Owner: availability (migration 0008). Only locked, FOR UPDATE before an allocation is written,

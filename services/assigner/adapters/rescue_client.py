@@ -7,10 +7,10 @@ from datetime import timedelta
 from uuid import UUID
 
 import grpc
-from google.protobuf.duration_pb2 import Duration
 
 from services.assigner.application.coordinator_ports import RescuePlan
 from services.assigner.domain.moves import MoveOrder
+from shared.seating.knobs import MAX_RESCUE_TIME_LIMIT
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2 as api
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2_grpc as rpc
@@ -43,13 +43,13 @@ class GrpcRescuePlans:
         self._token = token
 
     async def find(
-        self, venue_id: str, booking_id: UUID, time_limit: timedelta
+        self, venue_id: str, booking_id: UUID, time_limit: timedelta | None
     ) -> RescuePlan | None:
-        limit = Duration()
-        limit.FromTimedelta(time_limit)
-        request = api.FindRescuePlanRequest(
-            venue_id=venue_id, booking_id=str(booking_id), time_limit=limit
-        )
+        request = api.FindRescuePlanRequest(venue_id=venue_id, booking_id=str(booking_id))
+        if time_limit is not None:
+            request.time_limit.FromTimedelta(time_limit)
+        # Without a limit the optimizer takes the venue's, which is at most its own maximum.
+        time_limit = time_limit or MAX_RESCUE_TIME_LIMIT
         context = {"venue_id": venue_id, "booking_id": str(booking_id)}
         try:
             reply = await self._stub.FindRescuePlan(

@@ -27,8 +27,13 @@ from services.assigner.domain.booking import BookingState
 from services.assigner.domain.plans import SuccessCounts, TableInfo, UpcomingBooking
 from services.assigner.domain.strategies import HistoryKey, StrategyContext
 from services.assigner.domain.venue_day import VenueDay
-from shared.db.venue_policy import venue_policy
-from shared.seating.combinations import Candidate, Seat, connected_sets
+from shared.db.venue_policy import (
+    combination_rule,
+    seating_knobs,
+    table_combinations,
+    venue_policy,
+)
+from shared.seating.combinations import Candidate, Seat, floor_candidates
 
 WAITING = (
     BookingState.CAPACITY_VERIFIED,
@@ -53,13 +58,16 @@ class SeatingReader:
         now: datetime,
         excluding: UUID | None = None,
     ) -> VenueDay | None:
-        """The venue over [start, end); None when the venue does not exist."""
+        """The venue around [start, end), as far as its look-ahead horizon reaches either side;
+        None when the venue does not exist."""
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
                 venue = await venue_policy(db, venues, venue_policies, venue_id)
                 if venue is None:
                     return None
+                horizon = seating_knobs(venue).look_ahead_horizon
+                start, end = start - horizon, end + horizon
                 buffer = timedelta(minutes=venue["cleaning_buffer_minutes"] or 0)
                 tables = await _tables(db, venue_id)
                 edges = await _edges(db, venue_id)
@@ -77,8 +85,6 @@ class SeatingReader:
                     ).scalars()
                 )
         policy = dict(venue)
-        max_tables = policy.get("max_tables_per_combination") or 3
-        cross = bool(policy.get("allow_cross_zone_combinations"))
         context = StrategyContext(
             edges=edges,
             zone_preference=order,
@@ -88,7 +94,7 @@ class SeatingReader:
         )
         return VenueDay(
             tables={t.table_id: t for t, _ in tables},
-            candidates=self._combinations(venue_id, tables, edges, max_tables, cross),
+            candidates=self._combinations(venue_id, tables, edges, policy),
             busy=busy,
             context=context,
             buffer=buffer,
@@ -98,6 +104,7 @@ class SeatingReader:
             hold_ttl=timedelta(seconds=int(policy.get("hold_ttl_seconds") or 180)),
             freeze_window=timedelta(minutes=_or(policy.get("freeze_window_minutes"), 60)),
             own_assignment=own,
+            rule=combination_rule(policy),
         )
 
     def _combinations(
@@ -105,10 +112,12 @@ class SeatingReader:
         venue_id: str,
         tables: list[tuple[TableInfo, bool]],
         edges: frozenset[tuple[str, str]],
-        max_tables: int,
-        cross: bool,
+        policy: dict[str, Any],
     ) -> tuple[Candidate, ...]:
-        key = (venue_id, tuple(tables), edges, max_tables, cross)
+        max_tables = policy.get("max_tables_per_combination") or 3
+        cross = bool(policy.get("allow_cross_zone_combinations"))
+        rule, explicit = combination_rule(policy), table_combinations(policy)
+        key = (venue_id, tuple(tables), edges, max_tables, cross, rule, explicit)
         if key not in self._candidates:
             seats = [
                 Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, combinable)
@@ -119,8 +128,9 @@ class SeatingReader:
                 neighbours[a].add(b)
                 neighbours[b].add(a)
             self._candidates[key] = tuple(
-                connected_sets(seats, neighbours, max_tables=max_tables, cross_zone=cross)
-            )
+                floor_candidates(seats, neighbours, max_tables=max_tables, cross_zone=cross,
+                                 rule=rule, explicit=explicit)
+            )  # fmt: skip
         return self._candidates[key]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -17,9 +17,6 @@ from services.assigner.domain.plans import AssignmentRequest, Plan
 from services.assigner.domain.venue_day import VenueDay
 from shared.domain_errors import NotFound
 
-# How far around a booking the engine looks for what else is on the floor.
-HORIZON = timedelta(hours=12)
-
 
 class DayReader(Protocol):
     async def read(
@@ -29,7 +26,9 @@ class DayReader(Protocol):
         end: datetime,
         now: datetime,
         excluding: UUID | None = None,
-    ) -> VenueDay | None: ...
+    ) -> VenueDay | None:
+        """The venue around [start, end), widened by its look-ahead horizon either side."""
+        ...
 
 
 class Allocations(Protocol):
@@ -93,10 +92,9 @@ class EngineAssigner:
     async def day(
         self, venue_id: str, start: datetime, end: datetime, excluding: UUID | None = None
     ) -> VenueDay:
-        """The venue's day around [start, end), without `excluding`'s own allocations."""
-        day = await self._reader.read(
-            venue_id, start - HORIZON, end + HORIZON, self._clock(), excluding
-        )
+        """The venue's day around [start, end) (as far as the venue's look-ahead horizon
+        reaches), without `excluding`'s own allocations."""
+        day = await self._reader.read(venue_id, start, end, self._clock(), excluding)
         if day is None:
             raise NotFound(resource="Venue", id=venue_id)
         return day

@@ -73,27 +73,31 @@ class BookingTables:
         self._store = store
         self._bookings = bookings
         self._clock = clock
-        self._recorder = TableRecorder(bookings, store, clock)
-        self._guard = AllocationGuard(store, clock)
+        self._recorder = TableRecorder(bookings, store.assignments, clock)
+        self._guard = AllocationGuard(store.assignments, clock)
 
     async def assign(self, venue_id: str, booking_id: UUID, expected_version: int) -> Outcome:
         """Seat the booking at its hold, else at the engine's best free plan, and record it."""
         view = await self._bookings.get(venue_id, booking_id)
-        live = await self._store.live_assignment(booking_id)
+        live = await self._store.assignments.live_assignment(booking_id)
         if view.state in WITH_TABLES and live is not None:
             return Outcome(live, view)  # a redelivery: the first call already seated it
         view = await self._start(checked(view, expected_version, (PENDING, IN_PROGRESS)))
         query = AllocationQuery(
             venue_id, self._clock(), booking_id=booking_id, kinds=frozenset({"HOLD"})
         )
-        holds = await self._store.page(query, None, 1)
+        holds = await self._store.reads.page(query, None, 1)
         if holds:
             return await self._confirm(holds[0], view, "assigner")
         return await to_the_end(self._assign_by_engine(view))
 
     async def _assign_by_engine(self, view: BookingView) -> Outcome:
         seating = await self._assigner.assign(view)
-        allocation = await self._store.live_assignment(view.booking_id) if seating.seated else None
+        allocation = (
+            await self._store.assignments.live_assignment(view.booking_id)
+            if seating.seated
+            else None
+        )
         if allocation is None:
             raise NoCapacity(booking_id=view.booking_id, party_size=view.party_size)
         async with self._guard.recorded(allocation.group_id):
@@ -118,10 +122,10 @@ class BookingTables:
         view = await self._bookings.get(venue_id, booking_id)
         view = checked(view, expected_version, (PENDING, IN_PROGRESS, MANUAL_REVIEW))
         day = await self._assigner.day(venue_id, view.start, view.end, booking_id)
-        check_tables_fit(table_ids, day.tables, view.party_size)
+        check_tables_fit(table_ids, day.tables, view.party_size, day.covers)
 
         async def write_and_record(view: BookingView) -> Outcome:
-            allocation, _ = await self._store.replace_assignment(
+            allocation, _ = await self._store.assignments.replace_assignment(
                 venue_id, booking_id, table_ids, view.start, view.end + day.buffer,
                 now=self._clock(), actor=actor, strategy="manual",
                 breakdown=choice("manual", reason, view.party_size),
@@ -137,7 +141,7 @@ class BookingTables:
         self, venue_id: str, hold_id: UUID, booking_id: UUID, expected_version: int, actor: str
     ) -> Outcome:
         """Turn the hold into the booking's assignment and record it."""
-        hold = await self._store.get(hold_id)
+        hold = await self._store.reads.get(hold_id)
         if hold is None or hold.venue_id != venue_id:
             raise NotFound(resource="Hold", id=hold_id)
         view = await self._bookings.get(venue_id, booking_id)
@@ -168,16 +172,16 @@ class BookingTables:
             view, expected_version, WITH_TABLES if table_ids else (BookingState.ASSIGNED,)
         )
         if not table_ids:
-            previous = await self._store.live_assignment(booking_id)
+            previous = await self._store.assignments.live_assignment(booking_id)
             view = await self._bookings.move("RequestAssignment", view, reason)
-            released = await self._store.get(previous.group_id) if previous else None
+            released = await self._store.reads.get(previous.group_id) if previous else None
             return Outcome(None, view, released)
         day = await self._assigner.day(venue_id, view.start, view.end, booking_id)
-        check_tables_fit(table_ids, day.tables, view.party_size)
+        check_tables_fit(table_ids, day.tables, view.party_size, day.covers)
         source = "manual" if by_ops else "requested"
 
         async def write_and_record() -> Outcome:
-            allocation, previous = await self._store.replace_assignment(
+            allocation, previous = await self._store.assignments.replace_assignment(
                 venue_id, booking_id, table_ids, view.start, view.end + day.buffer,
                 now=self._clock(), actor=actor, strategy=source,
                 breakdown=choice(source, reason, view.party_size),
@@ -225,7 +229,7 @@ class BookingTables:
             raise HoldMismatch("hold_of_another_booking", hold_id=hold.group_id)
         if hold.start > view.start or hold.end < view.end:
             raise HoldMismatch("hold_too_short", hold_id=hold.group_id, booking_id=view.booking_id)
-        live = await self._store.live_assignment(view.booking_id)
+        live = await self._store.assignments.live_assignment(view.booking_id)
         if live is not None:
             raise BookingNotReady(
                 "booking_has_tables", booking_id=view.booking_id, tables=",".join(live.table_ids)
@@ -236,7 +240,9 @@ class BookingTables:
         self, hold: Allocation, view: BookingView, now: datetime, actor: str
     ) -> Outcome:
         view = await self._start(view)
-        allocation = await self._store.confirm_hold(hold.group_id, view.booking_id, now, actor)
+        allocation = await self._store.holds.confirm_hold(
+            hold.group_id, view.booking_id, now, actor
+        )
         async with self._guard.recorded(allocation.group_id):
             view = await self._record(view, allocation)
         return Outcome(allocation, view)

@@ -103,10 +103,11 @@ class RescuePlan:
 
 class RescuePlans(Protocol):
     async def find(
-        self, venue_id: str, booking_id: UUID, time_limit: timedelta
+        self, venue_id: str, booking_id: UUID, time_limit: timedelta | None
     ) -> RescuePlan | None:
-        """The optimizer's bounded re-pack for the booking; None when there is none or the
-        optimizer cannot tell (never raises)."""
+        """The optimizer's bounded re-pack for the booking (within the venue's rescue time
+        limit when `time_limit` is None); None when there is none or the optimizer cannot tell
+        (never raises)."""
         ...
 
 

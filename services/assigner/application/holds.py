@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from services.assigner.application.assign import EngineAssigner, breakdown, winning_strategy
-from services.assigner.application.ports import HoldStore
+from services.assigner.application.ports import AllocationStore
 from services.assigner.application.quotes import party_view
 from services.assigner.domain.allocation import Allocation, AllocationQuery
 from services.assigner.domain.errors import AllocationConflict, NoCapacity, NotAHold
@@ -37,7 +37,7 @@ class Holds:
     """Places, extends and releases holds; the database refuses any overlap."""
 
     def __init__(
-        self, *, assigner: EngineAssigner, store: HoldStore, clock: Callable[[], datetime]
+        self, *, assigner: EngineAssigner, store: AllocationStore, clock: Callable[[], datetime]
     ) -> None:
         self._assigner = assigner
         self._store = store
@@ -51,7 +51,7 @@ class Holds:
         try:
             if order.table_ids:
                 day = await self._assigner.day(order.venue_id, order.start, order.end)
-                check_tables_fit(order.table_ids, day.tables, order.party_size or None)
+                check_tables_fit(order.table_ids, day.tables, order.party_size or None, day.covers)
                 return await self._hold(order, order.table_ids, day, {"source": "requested"})
             return await self._engine_hold(order)
         except AllocationConflict:
@@ -63,7 +63,9 @@ class Holds:
     async def extend(self, venue_id: str, hold_id: UUID, ttl: timedelta | None) -> Allocation:
         hold = await self._hold_of(venue_id, hold_id)
         day = await self._assigner.day(venue_id, hold.start, hold.end)
-        return await self._store.extend_hold(hold_id, ttl_of(ttl, day.hold_ttl), self._clock())
+        return await self._store.holds.extend_hold(
+            hold_id, ttl_of(ttl, day.hold_ttl), self._clock()
+        )
 
     async def release(self, venue_id: str, hold_id: UUID) -> Allocation:
         """The hold, released now unless it already was (or had expired)."""
@@ -71,13 +73,13 @@ class Holds:
         now = self._clock()
         if hold.release_time is not None or (hold.expire_time and hold.expire_time <= now):
             return hold  # already released or lapsed: nothing to change
-        await self._store.release_hold(hold_id, now)
-        released = await self._store.get(hold_id)
+        await self._store.holds.release_hold(hold_id, now)
+        released = await self._store.reads.get(hold_id)
         assert released is not None
         return released
 
     async def _hold_of(self, venue_id: str, hold_id: UUID) -> Allocation:
-        hold = await self._store.get(hold_id)
+        hold = await self._store.reads.get(hold_id)
         if hold is None or hold.venue_id != venue_id:
             raise NotFound(resource="Hold", id=hold_id)
         if hold.kind != "HOLD":
@@ -102,7 +104,7 @@ class Holds:
             kept["party_size"] = order.party_size
         if order.request_id:
             kept["request_id"] = order.request_id
-        return await self._store.place_hold(
+        return await self._store.holds.place_hold(
             order.venue_id, table_ids, order.start, order.end + day.buffer,
             ttl=ttl_of(order.ttl, day.hold_ttl), now=self._clock(), actor=order.actor,
             booking_id=order.booking_id, strategy=str(kept.get("strategy", "")), breakdown=kept,
@@ -115,7 +117,7 @@ class Holds:
         query = AllocationQuery(
             order.venue_id, self._clock(), include_released=True, request_id=order.request_id
         )
-        found = await self._store.page(query, None, 1)
+        found = await self._store.reads.page(query, None, 1)
         if not found:
             return None
         earlier = found[0]

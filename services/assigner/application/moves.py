@@ -112,7 +112,8 @@ class Moves:
         now = self.clock()
         found = await self.writer.bookings(request.venue_id, [o.booking_id for o in request.orders])
         day = await self._day(request.venue_id, found.values(), now)
-        check_moves_fit(request.orders, day.tables, {b: v.party_size for b, v in found.items()})
+        parties = {b: v.party_size for b, v in found.items()}
+        check_moves_fit(request.orders, day.tables, parties, day.covers)
         results: dict[UUID, MoveResult] = {}
         planned: list[PlannedMove] = []
         for order in request.orders:

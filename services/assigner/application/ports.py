@@ -12,11 +12,9 @@ from services.assigner.domain.booking import BookingView
 
 
 class AllocationReads(Protocol):
-    """Allocations read back: one by id, a booking's live assignment, a page in order."""
+    """Allocations read back: one by id, or a page in order."""
 
     async def get(self, group_id: uuid.UUID) -> Allocation | None: ...
-
-    async def live_assignment(self, booking_id: uuid.UUID) -> Allocation | None: ...
 
     async def page(
         self, query: AllocationQuery, after: tuple[datetime, uuid.UUID] | None, limit: int
@@ -25,8 +23,8 @@ class AllocationReads(Protocol):
         ...
 
 
-class HoldStore(AllocationReads, Protocol):
-    """Holds placed, extended and released, each write its own transaction."""
+class HoldStore(Protocol):
+    """Holds placed, extended, released and confirmed, each write its own transaction."""
 
     async def place_hold(
         self,
@@ -51,9 +49,17 @@ class HoldStore(AllocationReads, Protocol):
 
     async def release_hold(self, group_id: uuid.UUID, now: datetime) -> bool: ...
 
+    async def confirm_hold(
+        self, group_id: uuid.UUID, booking_id: uuid.UUID, now: datetime, actor: str
+    ) -> Allocation:
+        """Turn a live hold into the booking's assignment, atomically."""
+        ...
 
-class AllocationStore(HoldStore, Protocol):
-    """Assignments written, replaced and released, under the exclusion constraint."""
+
+class AssignmentStore(Protocol):
+    """Assignments read, replaced and released, under the exclusion constraint."""
+
+    async def live_assignment(self, booking_id: uuid.UUID) -> Allocation | None: ...
 
     async def replace_assignment(
         self,
@@ -71,17 +77,24 @@ class AllocationStore(HoldStore, Protocol):
         """Move the booking to these tables in one transaction; returns the new and the old."""
         ...
 
-    async def confirm_hold(
-        self, group_id: uuid.UUID, booking_id: uuid.UUID, now: datetime, actor: str
-    ) -> Allocation:
-        """Turn a live hold into the booking's assignment, atomically."""
-        ...
-
     async def release_allocation(self, group_id: uuid.UUID, now: datetime) -> bool: ...
 
     async def release_unless_recorded(self, group_id: uuid.UUID, now: datetime) -> bool:
         """Release the allocation unless its booking holds exactly its tables; True if it did."""
         ...
+
+
+class AllocationStore(Protocol):
+    """The allocations table, in three parts: what is read, holds and assignments."""
+
+    @property
+    def reads(self) -> AllocationReads: ...
+
+    @property
+    def holds(self) -> HoldStore: ...
+
+    @property
+    def assignments(self) -> AssignmentStore: ...
 
 
 class StateBookings(Protocol):

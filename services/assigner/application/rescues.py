@@ -35,7 +35,7 @@ class Rescuer:
 
     plans: RescuePlans
     mover: Mover
-    time_limit: timedelta
+    time_limit: timedelta | None = None  # None: the venue's own rescue time limit
 
     async def seat(self, booking: BookingView) -> Seating:
         plan = await self.plans.find(booking.venue_id, booking.booking_id, self.time_limit)

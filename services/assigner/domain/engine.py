@@ -40,7 +40,8 @@ def rank_plans(
     A candidate qualifies when it seats the party, all its tables are in `tables`, and none is
     busy over [request.start, request.blocked_until) (spans are half-open). Every enabled
     strategy scores it; the total is sum(weight * score) / sum(weight). Plans are ordered by
-    total (desc), then fewer tables, less waste, and table ids, so equal inputs in any order
+    total (desc), then an explicit combination's priority (desc), fewer tables, less waste,
+    and table ids, so equal inputs in any order
     give equal answers. To bound the work on a big, quiet floor, only the MAX_SCORED best
     free fits by (tables, waste, ids) are scored: the others have more tables or more spare
     seats than all of those, which exact_fit and adjacency penalise, so they rarely win.
@@ -62,7 +63,11 @@ def rank_plans(
         context = replace(context, stakes=stakes)
     ranked = sorted(
         ((c, _plan(request, c, tables, context, enabled)) for c in shortlist),
-        key=lambda pair: (-pair[1].score, *_pre_rank(pair[0], request.party_size)),
+        key=lambda pair: (
+            -pair[1].score,
+            -pair[0].priority,
+            *_pre_rank(pair[0], request.party_size),
+        ),
     )
     return [plan for _, plan in ranked[:limit]]
 
@@ -198,7 +203,7 @@ def _stake(
     may prove safety for one order and not another, but it changes no score (a booking not
     proven safe is judged on all its fits) nor any reason (see strategies.look_ahead).
     """
-    options: dict[tuple[str, ...], None] = {}
+    options: dict[tuple[str, ...], Candidate] = {}
     used: set[str] = set()
     disjoint = 0
     for candidate in fits.free_fits(
@@ -212,5 +217,5 @@ def _stake(
             disjoint += 1
             if disjoint > widest:
                 return Stake(booking, (), safe=True)
-        options[option] = None
-    return Stake(booking, tuple(frozenset(option) for option in options), safe=False)
+        options[option] = candidate
+    return Stake(booking, tuple(options.values()), safe=False)

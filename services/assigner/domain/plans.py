@@ -62,4 +62,4 @@ class Plan:
     table_ids: tuple[str, ...]
     score: float
     contributions: tuple[Contribution, ...]
-    total_seats: int = 0  # the tables' max_seats together
+    total_seats: int = 0  # the covers the tables seat together (the candidate's max)

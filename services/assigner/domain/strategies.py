@@ -33,11 +33,13 @@ class Stake:
     """
 
     booking: UpcomingBooking
-    options: tuple[frozenset[str], ...]
+    options: tuple[Candidate, ...]
     safe: bool
 
     def stranded_by(self, taken: frozenset[str]) -> bool:
-        return not self.safe and all(not option.isdisjoint(taken) for option in self.options)
+        return not self.safe and all(
+            not taken.isdisjoint(option.table_ids) for option in self.options
+        )
 
 
 @dataclass(frozen=True)
@@ -207,10 +209,10 @@ def look_ahead(
         more = f" and {len(lost) - 1} more" if len(lost) > 1 else ""
         reason = f"leaves no free fit for {_party(lost[0].booking, tz)}{more}"
         return Assessment(1 - len(lost) / len(stakes), f"{reason} ({len(stakes)} overlapping)")
-    return Assessment(1.0, _spared(stakes, tables, tz))
+    return Assessment(1.0, _spared(stakes, tz))
 
 
-def _spared(stakes: list[Stake], tables: Mapping[str, TableInfo], tz: tzinfo) -> str:
+def _spared(stakes: list[Stake], tz: tzinfo) -> str:
     """Why a plan that strands nobody is safe: the booking it leaves its only fit, if any.
 
     Only facts that do not depend on the order of the candidates are named: whether a
@@ -218,9 +220,8 @@ def _spared(stakes: list[Stake], tables: Mapping[str, TableInfo], tz: tzinfo) ->
     """
     scarce = next((s for s in stakes if not s.safe and len(s.options) == 1), None)
     if scarce is not None:
-        only = sorted(scarce.options[0])
-        seats = sum(tables[t].max_seats for t in only if t in tables)
-        fit = f"the only fit ({'+'.join(only)}, {seats} seats)"
+        only = scarce.options[0]  # its covers are the venue's for the set, not a sum of seats
+        fit = f"the only fit ({'+'.join(only.table_ids)}, {only.max_seats} seats)"
         return f"keeps {fit} free for {_party(scarce.booking, tz)}"
     if len(stakes) == 1:
         return f"leaves a free fit for {_party(stakes[0].booking, tz)}"

@@ -99,9 +99,14 @@ def table_ids_of(table_ids: Sequence[str], *, required: bool) -> tuple[str, ...]
 
 
 def check_tables_fit(
-    table_ids: Sequence[str], active: Mapping[str, TableInfo], party_size: int | None
+    table_ids: Sequence[str],
+    active: Mapping[str, TableInfo],
+    party_size: int | None,
+    covers: Callable[[Sequence[str]], int],
 ) -> None:
-    """Every table is an active table of the venue and, together, they seat the party."""
+    """Every table is an active table of the venue and, together, they seat the party:
+    `covers` says how many the set seats as the venue defines it (its candidate for the set,
+    or the combination rule's seats for a set ops join by hand)."""
     violations = [
         FieldViolation(f"table_ids[{index}]", "field.no_active_table")
         for index, table_id in enumerate(table_ids)
@@ -109,7 +114,7 @@ def check_tables_fit(
     ]
     if violations:
         raise InvalidArgument(violations)
-    seats = sum(active[t].max_seats for t in table_ids)
+    seats = covers(table_ids)
     if party_size is not None and seats < party_size:
         raise fail("table_ids", "field.too_few_seats", seats=seats, party_size=party_size)
 
@@ -170,12 +175,17 @@ def move_orders_of(moves: Sequence[tuple[str, int, Sequence[str]]]) -> tuple[Mov
 
 
 def check_moves_fit(
-    orders: Sequence[MoveOrder], active: Mapping[str, TableInfo], parties: Mapping[UUID, int]
+    orders: Sequence[MoveOrder],
+    active: Mapping[str, TableInfo],
+    parties: Mapping[UUID, int],
+    covers: Callable[[Sequence[str]], int],
 ) -> None:
     """Every move names active tables that seat its party (when the booking is known)."""
     violations: list[FieldViolation] = []
     for index, order in enumerate(orders):
         party = parties.get(order.booking_id)
-        violations += within(f"moves[{index}]", check_tables_fit, order.table_ids, active, party)
+        violations += within(
+            f"moves[{index}]", check_tables_fit, order.table_ids, active, party, covers
+        )
     if violations:
         raise InvalidArgument(violations)

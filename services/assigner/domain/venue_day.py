@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.plans import TableInfo
 from services.assigner.domain.strategies import StrategyContext
-from shared.seating.combinations import Candidate
+from shared.seating.combinations import Candidate, CombinationRule, covers_of
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,9 @@ class VenueDay:
     # The live assignment of the booking the day was read for (`excluding`), read in the same
     # snapshot: a booking that already has tables needs no plan.
     own_assignment: Allocation | None = None
+    rule: CombinationRule = field(default_factory=CombinationRule)  # sets outside `candidates`
+
+    def covers(self, table_ids: Iterable[str]) -> int:
+        """The most covers these (active) tables seat together, as the venue defines them."""
+        seats = {t: info.max_seats for t, info in self.tables.items()}
+        return covers_of(table_ids, seats, self.candidates, self.rule)

@@ -13,12 +13,14 @@ from services.availability.application.snapshot_ports import DayFacts
 
 log = logging.getLogger("maitred.availability.cache")
 TTL_SECONDS = 3600
+FORMAT = "f2"  # of the encoded day (day_codec); a new one whenever the encoding changes
 
 
 def key(venue_id: str, day: date, version: int, database: str) -> str:
     # The hash tag keeps one venue's keys on one Redis Cluster slot (DESIGN.md, tenancy); the
-    # database's identity keeps a recreated or restored database from reading old entries.
-    return f"maitred:{{venue:{venue_id}}}:day:{database}:{day.isoformat()}:v{version}"
+    # database's identity keeps a recreated or restored database from reading old entries, and
+    # the format's keeps entries written by older code (without what re-packs read) unread.
+    return f"maitred:{{venue:{venue_id}}}:day:{database}:{FORMAT}:{day.isoformat()}:v{version}"
 
 
 class RedisDayCache:

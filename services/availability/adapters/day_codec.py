@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from services.availability.application.snapshot_ports import DayFacts
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
 from services.availability.domain.occupancy import Demand, Kind, Occupancy
+from shared.seating.combinations import CombinationRule, explicit_from_json, explicit_to_json
+from shared.seating.knobs import SeatingKnobs
 
 
 def encode(facts: DayFacts) -> bytes:
@@ -34,11 +36,19 @@ def encode(facts: DayFacts) -> bytes:
             "parties": policy.max_parties_per_slot,
             "max_tables": policy.max_tables_per_combination,
             "cross_zone": policy.allow_cross_zone_combinations,
+            "rule": [policy.combination_rule.seats_lost_per_join,
+                     policy.combination_rule.min_covers],
+            "combinations": explicit_to_json(policy.table_combinations),
+            "knobs": [policy.knobs.rescue_time_limit.total_seconds(),
+                      policy.knobs.rescue_max_movers,
+                      policy.knobs.look_ahead_horizon.total_seconds()],
+            "freeze": policy.freeze_window.total_seconds(),
         },
         "occupancies": [
             [o.allocation_id, o.kind.value, list(o.table_ids), o.start.isoformat(),
              o.end.isoformat(), o.booking_id, o.party_size,
-             o.expire_time.isoformat() if o.expire_time else None]
+             o.expire_time.isoformat() if o.expire_time else None, o.booking_state, o.pinned,
+             o.preferred_zone_id]
             for o in facts.occupancies
         ],
         "demand": [[d.booking_id, d.party_size, d.start.isoformat(), d.end.isoformat(), d.state]
@@ -62,7 +72,25 @@ def _policy(raw: dict[str, Any]) -> Policy:
         max_parties_per_slot=raw["parties"],
         max_tables_per_combination=raw["max_tables"],
         allow_cross_zone_combinations=raw["cross_zone"],
+        combination_rule=CombinationRule(*raw.get("rule", (0, 0))),
+        table_combinations=explicit_from_json(raw.get("combinations")),
+        knobs=_knobs(raw.get("knobs")),
+        freeze_window=timedelta(seconds=raw["freeze"]),
     )
+
+
+def _occupancy(row: list[Any]) -> Occupancy:
+    moment = datetime.fromisoformat
+    a, k, t, s, e, b, p, x, state, pinned, zone = row
+    expire = moment(x) if x else None
+    return Occupancy(a, Kind(k), tuple(t), moment(s), moment(e), b, p, expire, state, pinned, zone)
+
+
+def _knobs(raw: list[Any] | None) -> SeatingKnobs:
+    if raw is None:  # cached by a process from before the knobs were policy
+        return SeatingKnobs()
+    limit, movers, horizon = raw
+    return SeatingKnobs(timedelta(seconds=limit), movers, timedelta(seconds=horizon))
 
 
 def decode(data: bytes) -> DayFacts:
@@ -78,9 +106,6 @@ def decode(data: bytes) -> DayFacts:
             edges=frozenset((a, b) for a, b in raw["edges"]),
         ),
         policy=_policy(raw["policy"]),
-        occupancies=tuple(
-            Occupancy(a, Kind(k), tuple(t), moment(s), moment(e), b, p, moment(x) if x else None)
-            for a, k, t, s, e, b, p, x in raw["occupancies"]
-        ),
+        occupancies=tuple(_occupancy(row) for row in raw["occupancies"]),
         demand=tuple(Demand(b, p, moment(s), moment(e), st) for b, p, s, e, st in raw["demand"]),
     )

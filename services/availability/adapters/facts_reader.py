@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, literal, or_, select
@@ -77,6 +78,8 @@ async def _occupancies(
             allocations.c.expire_time,
             bookings.c.state,
             bookings.c.party_size,
+            bookings.c.pinned,
+            bookings.c.preferred_zone_id,
         )
         .select_from(
             allocations.outerjoin(bookings, bookings.c.booking_id == allocations.c.booking_id)
@@ -93,10 +96,7 @@ async def _occupancies(
         key = str(row.group_id)
         if key in groups:
             known = groups[key]
-            groups[key] = Occupancy(
-                known.allocation_id, known.kind, (*known.table_ids, row.table_id), known.start,
-                known.end, known.booking_id, known.party_size, known.expire_time,
-            )  # fmt: skip
+            groups[key] = replace(known, table_ids=(*known.table_ids, row.table_id))
             continue
         groups[key] = Occupancy(
             allocation_id=key,
@@ -107,6 +107,9 @@ async def _occupancies(
             booking_id=str(row.booking_id) if row.booking_id else None,
             party_size=row.party_size or 0,
             expire_time=row.expire_time,
+            booking_state=row.state,
+            pinned=bool(row.pinned),
+            preferred_zone_id=row.preferred_zone_id,
         )
     return tuple(groups.values())
 

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.availability.adapters.tables import service_periods, turn_times, venue_policies
 from services.availability.domain.floor import ServicePeriod, TurnBand
 from services.availability.domain.floor_plan import RetryBudget, VenuePolicy
+from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
+from shared.seating.combinations import explicit_to_json
 
 MINUTE, SECOND, MILLISECOND = timedelta(minutes=1), timedelta(seconds=1), timedelta(milliseconds=1)
 
@@ -36,6 +38,12 @@ def _policy_values(policy: VenuePolicy) -> dict[str, Any]:
         "freeze_window_minutes": policy.freeze_window // MINUTE,
         "strategy_weights": dict(policy.strategy_weights),
         "update_time": policy.update_time,
+        "combination_seats_lost_per_join": policy.combination_rule.seats_lost_per_join,
+        "combination_min_covers": policy.combination_rule.min_covers,
+        "table_combinations": explicit_to_json(policy.table_combinations),
+        "rescue_time_limit_ms": policy.knobs.rescue_time_limit // MILLISECOND,
+        "rescue_max_movers": policy.knobs.rescue_max_movers,
+        "look_ahead_horizon_minutes": policy.knobs.look_ahead_horizon // MINUTE,
     }
 
 
@@ -133,4 +141,7 @@ def _with_row(policy: VenuePolicy, row: Any) -> VenuePolicy:
             sorted((name, float(weight)) for name, weight in row["strategy_weights"].items())
         ),
         update_time=row["update_time"],
+        combination_rule=combination_rule(row),
+        table_combinations=table_combinations(row),
+        knobs=seating_knobs(row),
     )

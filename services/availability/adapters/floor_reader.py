@@ -18,6 +18,7 @@ from services.availability.adapters.tables import (
     venues,
 )
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
+from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
 
 
 async def read_floor(db: AsyncConnection, venue_id: str) -> tuple[Floor, Policy, int] | None:
@@ -32,7 +33,11 @@ async def read_floor(db: AsyncConnection, venue_id: str) -> tuple[Floor, Policy,
     if venue is None:
         return None
     tables = (
-        await db.execute(select(dining_tables).where(dining_tables.c.venue_id == venue_id))
+        await db.execute(
+            select(dining_tables)
+            .where(dining_tables.c.venue_id == venue_id)
+            .order_by(dining_tables.c.table_id)  # the optimizer's order: the same combinations
+        )
     ).mappings()
     edges = await db.execute(
         select(table_adjacency.c.table_a, table_adjacency.c.table_b).where(
@@ -85,4 +90,8 @@ async def _read_policy(
         max_parties_per_slot=row["pacing_max_parties_per_slot"] if row else None,
         max_tables_per_combination=row["max_tables_per_combination"] if row else 3,
         allow_cross_zone_combinations=row["allow_cross_zone_combinations"] if row else False,
+        combination_rule=combination_rule(row),
+        table_combinations=table_combinations(row),
+        knobs=seating_knobs(row),
+        freeze_window=timedelta(minutes=row["freeze_window_minutes"] if row else 60),
     )

@@ -6,7 +6,7 @@ MetaData: no migration or DDL sees them, and the owner's definition
 (`services/<owner>/adapters/tables.py`) stays the only one.
 """
 
-from sqlalchemy import BigInteger, Integer, Text, column, table
+from sqlalchemy import BigInteger, Boolean, Integer, Text, column, table
 from sqlalchemy.dialects.postgresql import TIMESTAMP, TSTZRANGE, UUID
 
 # Owner: state. Bookings that need tables, and the ones seated at a table being changed.
@@ -19,6 +19,8 @@ bookings = table(
     column("end_time", TIMESTAMP(timezone=True)),
     column("state", Text),
     column("version", BigInteger),
+    column("pinned", Boolean),  # a re-pack never moves a pinned booking
+    column("preferred_zone_id", Text),
 )
 
 # Owner: assigner. The live holds and assignments a snapshot shows.

@@ -145,7 +145,8 @@ async def update_policy(
     """Replace every field of the venue's policy."""
 
     def edit(plan: FloorPlan) -> FloorPlan:
-        policy = build_policy(draft, plan.venue.max_party_size)
+        tables = frozenset(t.table_id for t in plan.tables)
+        policy = build_policy(draft, plan.venue.max_party_size, tables)
         policy = dataclasses.replace(policy, venue_id=venue_id, update_time=now)
         return dataclasses.replace(plan, policy=policy)
 

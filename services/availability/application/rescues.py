@@ -46,16 +46,30 @@ class Rescuer:
         self._max_slots = max_slots
 
     async def check(
-        self, venue_id: str, start: datetime, party_size: int, verdict: Verdict
+        self,
+        venue_id: str,
+        start: datetime,
+        party_size: int,
+        verdict: Verdict,
+        time_limit: timedelta | None = None,
     ) -> Verdict:
-        """The verdict, accepted with rescue_needed when it was rescuable and a re-pack exists."""
+        """The verdict, accepted with rescue_needed when it was rescuable and a re-pack exists.
+
+        `time_limit` is the venue's (its policy's knob); without it, the one given at creation.
+        """
         if not verdict.rescuable or verdict.end_time is None:
             return verdict
-        tables = await self._port.find(venue_id, party_size, start, verdict.end_time, self._limit)
+        limit = time_limit or self._limit
+        tables = await self._port.find(venue_id, party_size, start, verdict.end_time, limit)
         return verdict if tables is None else verdict.rescued(tables)
 
     async def slots(
-        self, venue_id: str, party_size: int, search: SlotSearch, limit: int
+        self,
+        venue_id: str,
+        party_size: int,
+        search: SlotSearch,
+        limit: int,
+        time_limit: timedelta | None = None,
     ) -> list[SlotOption]:
         """The search's options plus the squeezed starts a re-pack saves, best first.
 
@@ -65,11 +79,12 @@ class Rescuer:
         """
         asked = search.squeezed[: max(0, min(self._max_slots, limit - len(search.options)))]
         saved: list[SlotOption] = []
+        each = time_limit or self._limit
         try:
-            async with asyncio.timeout(2 * self._limit.total_seconds()):
+            async with asyncio.timeout(2 * each.total_seconds()):
                 for option in asked:
                     found = await self._port.find(
-                        venue_id, party_size, option.start, option.end, self._limit
+                        venue_id, party_size, option.start, option.end, each
                     )
                     if found is not None:
                         saved.append(option)

@@ -11,13 +11,13 @@ from services.availability.application.day_models import DayModels
 from services.availability.application.rescues import Rescuer
 from services.availability.application.snapshot_ports import DayFacts, VenueHeads
 from services.availability.domain.capacity import Verdict, check_capacity
-from services.availability.domain.floor import Floor, Policy
+from services.availability.domain.floor import Floor, Policy, candidates_of
 from services.availability.domain.occupancy import Facts
 from services.availability.domain.packing import Packing
 from services.availability.domain.slots import SlotOption, search_slots
 from services.availability.domain.snapshot import Snapshot, compute_snapshot
 from shared.domain_errors import FieldViolation, InvalidArgument, NotFound
-from shared.seating.combinations import Candidate, Seat, connected_sets
+from shared.seating.combinations import Candidate
 
 MAX_WINDOW = timedelta(hours=24)
 MAX_CACHED = 256  # merged views and computed snapshots kept, oldest dropped first
@@ -103,17 +103,12 @@ class Snapshots:
         return view
 
     def _combinations(self, venue_id: str, day: DayFacts) -> tuple[Candidate, ...]:
-        policy = day.policy
-        key = (day.floor_version, policy.max_tables_per_combination,
-               policy.allow_cross_zone_combinations)  # fmt: skip
+        # Keyed by the floor itself, not its version: a table written outside the floor-plan
+        # API (which bumps the version) still changes the combinations.
+        key = (day.floor, day.policy)
         known = self._candidates.get(venue_id)
         if known is None or known[0] != key:
-            seats = [Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, t.combinable)
-                     for t in day.floor.active_tables()]  # fmt: skip
-            found = tuple(
-                connected_sets(seats, day.floor.neighbours(), max_tables=key[1], cross_zone=key[2])
-            )
-            known = self._candidates[venue_id] = (key, found)
+            known = self._candidates[venue_id] = (key, candidates_of(day.floor, day.policy))
         return known[1]
 
     async def snapshot(self, venue_id: str, start: datetime, end: datetime) -> Snapshot:
@@ -143,7 +138,9 @@ class Snapshots:
         verdict = check_capacity(view.floor, view.policy, view.facts, view.candidates, start,
                                  party_size, now=now, booking_id=booking_id,
                                  packing=packing)  # fmt: skip
-        verdict = await self._rescuer.check(venue_id, start, party_size, verdict)
+        verdict = await self._rescuer.check(
+            venue_id, start, party_size, verdict, view.policy.knobs.rescue_time_limit
+        )
         return verdict, view.facts.version
 
     async def search(
@@ -172,7 +169,9 @@ class Snapshots:
         found = search_slots(view.floor, view.policy, view.facts, view.candidates, starts,
                              party_size, now=now, preferred=preferred, limit=limit,
                              packing=view.packing(now))  # fmt: skip
-        options = await self._rescuer.slots(venue_id, party_size, found, limit)
+        options = await self._rescuer.slots(
+            venue_id, party_size, found, limit, view.policy.knobs.rescue_time_limit
+        )
         return options, view.facts.version
 
 

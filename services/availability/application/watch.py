@@ -13,6 +13,7 @@ from services.availability.application.snapshots import Snapshots, check_window
 from services.availability.domain.snapshot import Snapshot
 
 log = logging.getLogger("maitred.availability.watch")
+MAX_UPDATES = 64  # messages kept for reuse by streams at the same change; all dropped past it
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class WatchHub:
         self._wakeups: dict[str, asyncio.Event] = {}
         self._producers: dict[str, asyncio.Task[None]] = {}
         self._seen: dict[str, int] = {}
+        self._updates: dict[tuple[int, int, bool], Update] = {}
 
     def changed(self, venue_id: str, version: int) -> None:
         """A committed change at a venue (from the change feed, any process's write)."""
@@ -67,11 +69,11 @@ class WatchHub:
             first = await self._snapshots.snapshot(venue_id, start, end)
             sent = last_version
             if last_version > first.version:
-                yield Update(first, 0, resync=True)
+                yield self._update(first, 0, resync=True)
                 sent = first.version
             elif last_version < first.version:
-                yield Update(first, max(first.version - last_version - 1, 0) if last_version else 0,
-                             resync=False)  # fmt: skip
+                skipped = max(first.version - last_version - 1, 0) if last_version else 0
+                yield self._update(first, skipped)
                 sent = first.version
             while True:
                 await subscriber.ready.wait()
@@ -79,10 +81,21 @@ class WatchHub:
                 latest, subscriber.mailbox = subscriber.mailbox, None
                 if latest is None or latest.version <= sent:
                     continue
-                yield Update(latest, latest.version - sent - 1, resync=False)
+                yield self._update(latest, latest.version - sent - 1)
                 sent = latest.version
         finally:
             self._leave(venue_id, subscriber)
+
+    def _update(self, snapshot: Snapshot, skipped_versions: int, *, resync: bool = False) -> Update:
+        """The message for a change, one object for every stream that gets the same one, so
+        what is made from it (its wire bytes) is made once per change, not once per stream."""
+        key = (id(snapshot), skipped_versions, resync)
+        known = self._updates.get(key)
+        if known is None or known.snapshot is not snapshot:
+            if len(self._updates) >= MAX_UPDATES:
+                self._updates.clear()
+            known = self._updates[key] = Update(snapshot, skipped_versions, resync)
+        return known
 
     def _join(self, venue_id: str, subscriber: _Subscriber) -> None:
         self._subscribers.setdefault(venue_id, set()).add(subscriber)

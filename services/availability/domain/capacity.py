@@ -96,12 +96,10 @@ def check_capacity(
         return Verdict(False, paced[0], paced[1], end)
     blocked = end + policy.cleaning_buffer
     new = Request(party_size, start, blocked)
-    competing = [
-        Request(d.party_size, d.start, d.end + policy.cleaning_buffer)
-        for d in packing.waiting
-        if d.start < blocked and start < d.end + policy.cleaning_buffer
-    ]
-    best = pack(new, competing, candidates, packing.busy, packing.fits)
+    competing = packing.competing(start, blocked, policy.cleaning_buffer)
+    # Without a free fit of its own the party is refused whatever the waiting bookings need.
+    alone = free_fits(new, candidates, packing.busy, packing.fits)
+    best = pack(new, competing, candidates, packing.busy, packing.fits) if alone else None
     if best is None:
         return Verdict(False, Rejection.NO_TABLE_FITS, "no free table or combination fits", end,
                        contested=bool(competing))  # fmt: skip

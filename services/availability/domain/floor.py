@@ -5,6 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from shared.seating.combinations import (
+    Candidate,
+    CombinationRule,
+    ExplicitCombination,
+    Seat,
+    floor_candidates,
+)
+from shared.seating.knobs import SeatingKnobs
+
 
 @dataclass(frozen=True)
 class Table:
@@ -51,6 +60,11 @@ class Policy:
     max_parties_per_slot: int | None = None
     max_tables_per_combination: int = 3
     allow_cross_zone_combinations: bool = False
+    combination_rule: CombinationRule = field(default_factory=CombinationRule)
+    table_combinations: tuple[ExplicitCombination, ...] = ()
+    knobs: SeatingKnobs = field(default_factory=SeatingKnobs)
+    # Bookings starting sooner than this are never moved by a re-pack: the floor knows them.
+    freeze_window: timedelta = timedelta(minutes=60)
 
     def turn_time(self, party_size: int) -> timedelta | None:
         for band in self.turn_bands:
@@ -105,3 +119,19 @@ class Floor:
             graph.setdefault(first, set()).add(second)
             graph.setdefault(second, set()).add(first)
         return graph
+
+
+def candidates_of(floor: Floor, policy: Policy) -> tuple[Candidate, ...]:
+    """The tables and combinations that can seat a party on the floor's active tables."""
+    seats = [Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, t.combinable)
+             for t in floor.active_tables()]  # fmt: skip
+    return tuple(
+        floor_candidates(
+            seats,
+            floor.neighbours(),
+            max_tables=policy.max_tables_per_combination,
+            cross_zone=policy.allow_cross_zone_combinations,
+            rule=policy.combination_rule,
+            explicit=policy.table_combinations,
+        )
+    )

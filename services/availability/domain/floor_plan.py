@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
+from shared.seating.combinations import CombinationRule, ExplicitCombination
+from shared.seating.knobs import SeatingKnobs
 
 STRATEGIES = ("exact_fit", "adjacency", "zone_preference", "historical_success", "look_ahead")
 
@@ -81,6 +83,10 @@ class VenuePolicy:
     freeze_window: timedelta = timedelta(minutes=60)
     strategy_weights: tuple[tuple[str, float], ...] = ()
     update_time: datetime | None = None
+    # Combinations as the venue defines them, and how hard the suite tries to seat a party.
+    combination_rule: CombinationRule = field(default_factory=CombinationRule)
+    table_combinations: tuple[ExplicitCombination, ...] = ()
+    knobs: SeatingKnobs = field(default_factory=SeatingKnobs)
 
 
 def default_policy(venue_id: str, max_party_size: int) -> VenuePolicy:
@@ -141,4 +147,7 @@ class FloorPlan:
             max_parties_per_slot=rules.max_parties_per_slot,
             max_tables_per_combination=rules.max_tables_per_combination,
             allow_cross_zone_combinations=rules.allow_cross_zone_combinations,
+            combination_rule=rules.combination_rule,
+            table_combinations=rules.table_combinations,
+            knobs=rules.knobs,
         )

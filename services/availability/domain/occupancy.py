@@ -28,6 +28,10 @@ class Occupancy:
     booking_id: str | None = None
     party_size: int = 0
     expire_time: datetime | None = None
+    # What a re-pack needs to know of the booking that holds the tables (if any).
+    booking_state: str | None = None
+    pinned: bool = False
+    preferred_zone_id: str | None = None
 
     def counts_at(self, now: datetime) -> bool:
         """An expired hold stops counting the moment it expires, swept or not."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +20,14 @@ class Request:
     party_size: int
     start: datetime
     blocked_until: datetime
+    # Requests key the fit cache hundreds of times per check: hash them once.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.party_size, self.start, self.blocked_until)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 class Busy:
@@ -62,6 +70,32 @@ class Pacing:
         return self._covers[after] - self._covers[first], after - first
 
 
+class Waiting:
+    """The waiting bookings as requests with their cleaning buffer, indexed by start, so the
+    ones whose span overlaps a party's take a binary search rather than a scan of the day."""
+
+    def __init__(self, waiting: Sequence[Demand], buffer: timedelta) -> None:
+        # Equal requests share one object, so the fit cache finds them by identity.
+        shared: dict[Request, Request] = {}
+        requests = []
+        for d in waiting:
+            request = Request(d.party_size, d.start, d.end + buffer)
+            requests.append(shared.setdefault(request, request))
+        # Positions in `waiting` by start: overlapping() keeps the order of `waiting`.
+        by_start = sorted((r.start, n) for n, r in enumerate(requests))
+        self._starts = [start for start, _ in by_start]
+        self._positions = [n for _, n in by_start]
+        self._requests = requests
+        self._longest = max((r.blocked_until - r.start for r in requests), default=timedelta(0))
+
+    def overlapping(self, start: datetime, end: datetime) -> list[Request]:
+        """The requests whose span overlaps [start, end), in the order of the waiting list."""
+        first = bisect_right(self._starts, start - self._longest)
+        last = bisect_left(self._starts, end)
+        found = map(self._requests.__getitem__, sorted(self._positions[first:last]))
+        return [r for r in found if r.blocked_until > start]
+
+
 @dataclass
 class FitCache:
     """The fits by party size, and the free fits by request against one `Busy`."""
@@ -78,6 +112,7 @@ class Packing:
     waiting: list[Demand]
     pacing: Pacing
     fits: FitCache
+    indexed: dict[timedelta, Waiting] = field(default_factory=dict)
 
     @classmethod
     def of(cls, facts: Facts, now: datetime, *, excluding: str | None = None) -> Packing:
@@ -88,6 +123,12 @@ class Packing:
             for table_id in occupancy.table_ids:
                 spans[table_id].append((occupancy.start, occupancy.end))
         return cls(Busy(spans), waiting, Pacing(live, waiting), FitCache())
+
+    def competing(self, start: datetime, end: datetime, buffer: timedelta) -> list[Request]:
+        """The waiting bookings (their spans `buffer` longer) that overlap [start, end)."""
+        if buffer not in self.indexed:
+            self.indexed[buffer] = Waiting(self.waiting, buffer)
+        return self.indexed[buffer].overlapping(start, end)
 
 
 def fitting(candidates: Sequence[Candidate], party_size: int, cache: FitCache) -> list[Candidate]:

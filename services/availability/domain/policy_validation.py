@@ -17,6 +17,10 @@ from services.availability.domain.floor_plan_validation import (
     check_range,
     raise_if_any,
 )
+from services.availability.domain.seating_validation import (
+    combination_violations,
+    knob_violations,
+)
 from shared.domain_errors import FieldViolation
 
 MAX_PERIOD_NAME = 100
@@ -45,17 +49,22 @@ class PolicyDraft:
     policy: VenuePolicy
 
 
-def build_policy(draft: PolicyDraft, max_party_size: int) -> VenuePolicy:
+def build_policy(
+    draft: PolicyDraft, max_party_size: int, table_ids: frozenset[str] = frozenset()
+) -> VenuePolicy:
     """The policy a draft describes; InvalidArgument naming every invalid field."""
-    violations, periods = policy_violations(draft, max_party_size)
+    violations, periods = policy_violations(draft, max_party_size, table_ids)
     raise_if_any(violations)
     return dataclasses.replace(draft.policy, service_periods=periods)
 
 
 def policy_violations(
-    draft: PolicyDraft, max_party_size: int
+    draft: PolicyDraft, max_party_size: int, table_ids: frozenset[str] = frozenset()
 ) -> tuple[Violations, tuple[ServicePeriod, ...]]:
-    """Every violation of a draft, and the service periods that were well formed."""
+    """Every violation of a draft, and the service periods that were well formed.
+
+    `table_ids` are the venue's tables, which explicit combinations may join.
+    """
     out: Violations = []
     periods = _periods(out, draft.periods)
     rules = draft.policy
@@ -82,6 +91,8 @@ def policy_violations(
         )
     _retry(out, rules)
     _weights(out, rules.strategy_weights)
+    combination_violations(out, rules, table_ids)
+    knob_violations(out, rules.knobs)
     return out, periods
 
 

@@ -42,10 +42,17 @@ def problem_of(group: LiveGroup, floor: Floor, policy: Policy, *, now: datetime)
     held = [tables[table_id] for table_id in sorted(group.table_ids)]
     if group.party_size > policy.max_party_size:
         return f"the venue takes parties of at most {policy.max_party_size}"
+    members = tuple(sorted(group.table_ids))
+    explicit = next((c for c in policy.table_combinations
+                     if tuple(sorted(c.table_ids)) == members), None)  # fmt: skip
     seats = sum(t.max_seats for t in held)
+    if explicit is not None:
+        seats = explicit.max_covers
+    elif len(held) > 1:
+        seats -= policy.combination_rule.seats_lost_per_join * (len(held) - 1)
     if seats < group.party_size:
         return f"its tables seat {seats}, the party is {group.party_size}"
-    if len(held) > 1:
+    if len(held) > 1 and explicit is None:
         problem = _combination_problem(group, floor, policy)
         if problem:
             return problem

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.optimizer.domain.booking_state import WITH_TABLES, BookingState
 from services.optimizer.domain.day import Period, VenueDay
-from services.optimizer.domain.model import Booking, Problem, Span, Table, Weights
-from shared.seating.combinations import Seat, connected_sets
+from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
+from shared.seating.combinations import Seat, floor_candidates
+from shared.seating.planning.model import Booking, Problem, Span, Table, Weights
+from shared.seating.planning.states import WITH_TABLES, BookingState
 
 
 def assemble(
@@ -64,11 +65,13 @@ def assemble(
             )
         )
     weights = Weights() if move_penalty is None else Weights(move=move_penalty)
-    candidates = connected_sets(
+    candidates = floor_candidates(
         seats,
         neighbours,
         max_tables=policy.get("max_tables_per_combination") or 3,
         cross_zone=bool(policy.get("allow_cross_zone_combinations")),
+        rule=combination_rule(policy),
+        explicit=table_combinations(policy),
     )
     problem = Problem(
         tables=tuple(tables.values()),
@@ -77,6 +80,7 @@ def assemble(
         now=now,
         freeze_window=timedelta(minutes=or_default(policy.get("freeze_window_minutes"), 60)),
         fixed_busy=dict(fixed),
+        rule=combination_rule(policy),
         weights=weights,
     )
     return VenueDay(
@@ -88,6 +92,7 @@ def assemble(
         buffer=buffer,
         snapshot_version=snapshot_version,
         periods=periods,
+        knobs=seating_knobs(policy),
     )
 
 

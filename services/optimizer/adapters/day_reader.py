@@ -22,11 +22,11 @@ from services.optimizer.adapters.read_only_tables import (
     venue_policies,
     venues,
 )
-from services.optimizer.domain.booking_state import BookingState
 from services.optimizer.domain.day import REACH, Period, VenueDay, Window
-from services.optimizer.domain.model import Table
 from shared.db.venue_policy import venue_policy
 from shared.seating.combinations import Seat
+from shared.seating.planning.model import Table
+from shared.seating.planning.states import BookingState
 
 # Bookings that hold tables or wait for them; the rest of the journey's states are left to the
 # coordinator, and their allocations count as fixed occupancy.

@@ -17,7 +17,7 @@ from sqlalchemy import (
     column,
     table,
 )
-from sqlalchemy.dialects.postgresql import TIMESTAMP, TSTZRANGE, UUID
+from sqlalchemy.dialects.postgresql import JSONB, TIMESTAMP, TSTZRANGE, UUID
 
 # Owner: state. The day's bookings, the problem to re-plan.
 bookings = table(
@@ -71,6 +71,11 @@ venue_policies = table(
     column("allow_cross_zone_combinations", Boolean),
     column("freeze_window_minutes", Integer),
     column("optimizer_threshold_percent", Numeric(5, 2)),
+    column("combination_seats_lost_per_join", Integer),
+    column("combination_min_covers", Integer),
+    column("table_combinations", JSONB),
+    column("rescue_time_limit_ms", Integer),
+    column("rescue_max_movers", Integer),
 )
 
 service_periods = table(

@@ -9,12 +9,12 @@ from datetime import datetime
 from uuid import UUID
 
 from services.optimizer.application.ports import Days
-from services.optimizer.domain.booking_state import BookingState
 from services.optimizer.domain.day import REACH, Window
-from services.optimizer.domain.model import Booking
 from services.optimizer.domain.records import PlanRecord, PlanStatus, RunOptions, planned
-from services.optimizer.domain.rescue import rescue
 from shared.domain_errors import NotFound
+from shared.seating.planning.model import Booking
+from shared.seating.planning.rescue import rescue
+from shared.seating.planning.states import BookingState
 
 NEW_PARTY = "new-party"  # the id of a party that has no booking yet (a capacity check)
 
@@ -27,7 +27,7 @@ class RescueAsk:
     booking_id: UUID | None
     party_size: int
     window: tuple[datetime, datetime] | None
-    time_limit_s: float
+    time_limit_s: float | None  # None: the venue's policy's
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,10 @@ class Rescues:
         new = Booking(booking_id, party_size, start, end + day.buffer, state=pending)
         others = tuple(b for b in day.problem.bookings if b.booking_id != booking_id)
         problem = replace(day.problem, bookings=others)
-        plan = await asyncio.to_thread(rescue, problem, new, time_limit_s=ask.time_limit_s)
+        limit = ask.time_limit_s or day.knobs.rescue_time_limit.total_seconds()
+        plan = await asyncio.to_thread(
+            rescue, problem, new, time_limit_s=limit, max_movers=day.knobs.rescue_max_movers
+        )
         if plan is None:
             return RescueAnswer((), None)
         tables = plan.tables_of(booking_id) or ()
@@ -68,7 +71,7 @@ class Rescues:
         record = PlanRecord(
             plan_id=self._new_id(), run_id=self._new_id(), venue_id=ask.venue_id,
             service_date=start.astimezone(day.timezone).date(), service_period="",
-            status=PlanStatus.PROPOSED, options=RunOptions(time_limit_s=ask.time_limit_s),
+            status=PlanStatus.PROPOSED, options=RunOptions(time_limit_s=limit),
             actor="rescue", create_time=now,
             moves=planned(plan.moves, versions, windows, parties),
             new_assignments=planned(

@@ -18,10 +18,10 @@ from services.optimizer.application.ports import Days, Plans, RunLocks
 from services.optimizer.application.solving import solve_with_progress
 from services.optimizer.domain.day import Window, run_window
 from services.optimizer.domain.errors import AlreadyRunning, AssignerDown
-from services.optimizer.domain.model import SolveStatus
 from services.optimizer.domain.records import PlanRecord, PlanStatus, RunOptions, finished
 from services.optimizer.metrics import OPTIMIZER_BENEFIT, OPTIMIZER_RUN
 from shared.domain_errors import NotFound
+from shared.seating.planning.model import SolveStatus
 
 log = logging.getLogger("maitred.optimizer.runs")
 LOCK_SLACK_S = 120.0  # the venue-day lock outlives the time limit by this much (load, apply)

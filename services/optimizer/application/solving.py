@@ -6,8 +6,8 @@ import asyncio
 import time
 
 from services.optimizer.application.feed import Progress, RunFeed
-from services.optimizer.domain.model import Plan, Problem
-from services.optimizer.domain.solver import solve
+from shared.seating.planning.model import Plan, Problem
+from shared.seating.planning.solver import solve
 
 PROGRESS_EVERY_S = 0.25  # the solver's progress reaches readers at most this often
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from services.optimizer.domain.model import Problem, Span
 from shared.domain_errors import FieldViolation, InvalidArgument
+from shared.seating.knobs import SeatingKnobs
+from shared.seating.planning.model import Problem, Span
 
 REACH = timedelta(hours=12)  # the longest a booking's tables are taken: reads reach this far
 
@@ -90,3 +91,6 @@ class VenueDay:
     buffer: timedelta
     snapshot_version: int
     periods: list[Period] = field(default_factory=list)
+    knobs: SeatingKnobs = field(
+        default_factory=SeatingKnobs
+    )  # the venue's rescue time limit and movers

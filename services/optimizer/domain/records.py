@@ -8,7 +8,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from services.optimizer.domain.day import VenueDay
-from services.optimizer.domain.model import Move, Plan
+from shared.seating.planning.model import Move, Plan
 
 
 class PlanStatus(StrEnum):

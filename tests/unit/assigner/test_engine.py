@@ -186,3 +186,14 @@ def test_an_empty_party_or_span_is_refused(party, minutes):
         rank_plans(
             request(party, minutes=minutes), FLOOR.tables, FLOOR.candidates, {}, FLOOR.context()
         )
+
+
+def test_among_equal_scores_an_explicit_combinations_priority_comes_first():
+    weights = dict.fromkeys(STRATEGIES, 0.0)
+    favoured = Candidate(("m1", "m5"), 2, 4, priority=5)  # not adjacent: only explicit
+    candidates = [*FLOOR.candidates, favoured]
+    plans = rank_plans(request(4), FLOOR.tables, candidates, {}, FLOOR.context(), weights)
+    assert ids(plans)[0] == ("m1", "m5")
+    plain = [*FLOOR.candidates, Candidate(("m1", "m5"), 2, 4)]
+    plans = rank_plans(request(4), FLOOR.tables, plain, {}, FLOOR.context(), weights)
+    assert ids(plans)[0] == ("m2",)

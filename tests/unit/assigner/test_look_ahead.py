@@ -9,6 +9,7 @@ import pytest
 
 from services.assigner.domain.engine import rank_plans
 from services.assigner.domain.strategies import StrategyContext, look_ahead
+from shared.seating.combinations import CombinationRule, Seat, floor_candidates
 from tests.unit.assigner.scenes import at, request, scene, upcoming
 
 ONLY_LOOK_AHEAD = {
@@ -167,3 +168,22 @@ def test_look_ahead_does_not_depend_on_the_order_candidates_come_in():
         for plans in [rank_plans(request(5), floor.tables, list(order), busy, context)]
     }
     assert answers == {"leaves a free fit for a party of 4 at 20:00"}
+
+
+def test_the_only_fit_is_named_with_the_covers_the_venue_gives_it():
+    # One seat is lost where t1 and t2 join: t1+t2 seats 7, not the 8 of its tables.
+    floor = scene(
+        [("t1", "main", 4, 6), ("t2", "main", 1, 2), ("t3", "main", 4, 6)], [("t1", "t2")]
+    )
+    seats = [
+        Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, True) for t in floor.tables.values()
+    ]
+    candidates = floor_candidates(
+        seats, {"t1": ["t2"], "t2": ["t1"]}, max_tables=3, cross_zone=False,
+        rule=CombinationRule(seats_lost_per_join=1),
+    )  # fmt: skip
+    context = floor.context(upcoming=(upcoming("b-later", 7, at(20)),))
+    seeing = rank_plans(request(6), floor.tables, candidates, {}, context)
+    assert seeing[0].table_ids == ("t3",)
+    reason = contribution(seeing[0], "look_ahead").reason
+    assert "keeps the only fit (t1+t2, 7 seats) free for a party of 7" in reason

@@ -8,8 +8,8 @@ from pathlib import Path
 from types import ModuleType
 
 from services.assigner.domain.booking import HOLDS_NO_TABLES, TAKES_TABLES, BookingState
-from services.optimizer.domain.booking_state import BookingState as OptimizerState
 from services.state.domain.states import BookingState as StateState
+from shared.seating.planning.states import BookingState as OptimizerState
 
 VERSIONS = Path(__file__).parents[3] / "shared" / "db" / "migrations" / "versions"
 

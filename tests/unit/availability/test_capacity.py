@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from services.availability.domain.capacity import Rejection, check_capacity
 from services.availability.domain.floor import Floor, Table
 from services.availability.domain.occupancy import Demand, Facts, Kind, Occupancy
+from services.availability.domain.packing import Packing, Request
 from services.availability.domain.slots import search_slots
 from shared.seating.combinations import Candidate, Seat, connected_sets
 from tests.unit.availability.floors import DAY, NOW, facts_for, floors, policy
@@ -212,3 +213,27 @@ def test_search_lists_the_starts_refused_for_want_of_a_table_nearest_first():
     ]
     assert all(o.rescue_needed for o in found.squeezed)
     assert not any(o.rescue_needed for o in found.options)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(1, 12), st.integers(1, 8)), max_size=30),
+    st.integers(0, 50),
+    st.integers(1, 12),
+    st.integers(0, 4),
+)
+def test_the_waiting_index_finds_the_same_rivals_as_a_scan(rows, first, length, buffer_slots):
+    slot = timedelta(minutes=15)
+    waiting = [
+        Demand(f"b{n}", party, NOW + begin * slot, NOW + (begin + turn) * slot, "PENDING")
+        for n, (begin, turn, party) in enumerate(rows)
+    ]
+    buffer = buffer_slots * slot
+    start, end = NOW + first * slot, NOW + (first + length) * slot
+    packing = Packing.of(Facts(1, 1, (), tuple(waiting)), NOW)
+    scanned = [
+        Request(d.party_size, d.start, d.end + buffer)
+        for d in waiting
+        if d.start < end and start < d.end + buffer
+    ]
+    assert packing.competing(start, end, buffer) == scanned

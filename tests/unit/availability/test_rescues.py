@@ -99,3 +99,15 @@ async def test_slot_search_keeps_what_it_saved_when_the_budget_runs_out():
 
     assert options == [at(0, rescue=True)]
     assert len(port.asked) == 2  # the hanging ask was cut short; the third never made
+
+
+async def test_the_venues_time_limit_replaces_the_default_for_checks_and_slot_searches():
+    port = FakeRescue()
+    venue_limit = timedelta(milliseconds=1200)
+    rescuer = Rescuer(port, LIMIT)
+
+    await rescuer.check("v", SEVEN, 6, refused(), venue_limit)
+    squeezed = [at(15, rescue=True)]
+    await rescuer.slots("v", 6, SlotSearch([], squeezed, SEVEN), 3, venue_limit)
+
+    assert [asked[-1] for asked in port.asked] == [venue_limit, venue_limit]

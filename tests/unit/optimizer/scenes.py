@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bench.day_generator import Load, make_day, make_floor
-from services.optimizer.domain.model import Booking, Plan, Problem, Span, Table
-from services.optimizer.domain.options import free
 from shared.seating.combinations import Candidate, Seat, connected_sets
+from shared.seating.planning.model import Booking, Plan, Problem, Span, Table
+from shared.seating.planning.options import free
 
 DAY = datetime(2027, 3, 10, tzinfo=UTC)
 MORNING = DAY  # "now" for problems where every booking may move

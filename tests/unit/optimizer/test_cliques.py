@@ -8,8 +8,8 @@ from itertools import combinations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.optimizer.domain.cliques import maximal_cliques
-from services.optimizer.domain.model import Span
+from shared.seating.planning.cliques import maximal_cliques
+from shared.seating.planning.model import Span
 from tests.unit.optimizer.scenes import at
 
 spans = st.lists(

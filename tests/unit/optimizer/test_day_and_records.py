@@ -12,7 +12,6 @@ from google.protobuf.duration_pb2 import Duration
 from services.optimizer.application.feed import Progress, RunFeed
 from services.optimizer.cli import bar, summary
 from services.optimizer.domain.day import Period, day_window, due_shifts, period_window
-from services.optimizer.domain.model import Move, Plan, SolveStatus
 from services.optimizer.domain.records import (
     MoveResult,
     PlanRecord,
@@ -21,6 +20,7 @@ from services.optimizer.domain.records import (
     after_apply,
     verdict,
 )
+from shared.seating.planning.model import Move, Plan, SolveStatus
 from shared.stubs.maitred.optimizer.v1 import plan_pb2 as pb
 
 LONDON = ZoneInfo("Europe/London")

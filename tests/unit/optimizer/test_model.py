@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.optimizer.domain.model import Plan, SolveStatus, movable
+from shared.seating.planning.model import Plan, SolveStatus, movable
 from tests.unit.optimizer.scenes import at, booking
 
 FREEZE = timedelta(minutes=45)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from services.optimizer.domain.model import Problem
-from services.optimizer.domain.rescue import rescue, window
+from shared.seating.planning.model import Problem
+from shared.seating.planning.rescue import rescue, window
 from tests.unit.optimizer.scenes import (
     MORNING,
     applied,

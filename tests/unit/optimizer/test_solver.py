@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bench.day_generator import Load
-from services.optimizer.domain.model import ConflictingSeating, Problem, SolveStatus, Span
-from services.optimizer.domain.solver import components, solve
+from shared.seating.planning.model import ConflictingSeating, Problem, SolveStatus, Span
+from shared.seating.planning.solver import components, solve
 from tests.unit.optimizer.scenes import (
     MORNING,
     applied,

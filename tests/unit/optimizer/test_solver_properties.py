@@ -8,9 +8,9 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.optimizer.domain.model import Booking, Problem, Span
-from services.optimizer.domain.options import free
-from services.optimizer.domain.solver import solve
+from shared.seating.planning.model import Booking, Problem, Span
+from shared.seating.planning.options import free
+from shared.seating.planning.solver import solve
 from tests.unit.optimizer.scenes import applied, at, floor, overlaps_in
 
 TABLES, CANDIDATES = floor(

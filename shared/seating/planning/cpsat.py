@@ -7,10 +7,10 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from services.optimizer.domain.cliques import maximal_cliques
-from services.optimizer.domain.model import Booking, Problem, Span
-from services.optimizer.domain.options import Option, options
 from shared.seating.combinations import Candidate
+from shared.seating.planning.cliques import maximal_cliques
+from shared.seating.planning.model import Booking, Problem, Span
+from shared.seating.planning.options import Option, options, overlaps
 
 Unit = tuple[tuple[Booking, ...], list[tuple[Option, int]]]  # bookings, (option, variable)
 
@@ -103,13 +103,63 @@ class Model:
         return sum(o.value for _, pairs in self.units for o, v in pairs if values[v])
 
     def seating(self, values: Sequence[int]) -> dict[str, Candidate | None]:
-        """The table set each booking gets; a unit's sets go to its members in booking order."""
+        """The table set each booking gets; a unit's sets go to its members in booking order.
+
+        Among table sets of equal value, the higher priority wins (see `_by_priority`).
+        """
+        values = self._by_priority(values)
         seating: dict[str, Candidate | None] = {}
         for members, pairs in self.units:
             taken = [o.candidate for o, v in pairs if values[v]]
             for index, booking in enumerate(members):
                 seating[booking.booking_id] = taken[index] if index < len(taken) else None
         return seating
+
+    def _by_priority(self, values: Sequence[int]) -> list[int]:
+        """The same seating, but a booking whose table set has a free alternative of equal
+        value and higher priority (an operator's rank for a combination) takes that one:
+        priority breaks ties as in the engine, and the objective does not change."""
+        chosen = list(values)
+        if not any(o.candidate.priority for _, pairs in self.units for o, _ in pairs):
+            return chosen
+        held: dict[str, list[tuple[Span, int]]] = {}  # table -> (span, variable) chosen
+
+        def take(option: Option, span: Span, variable: int) -> None:
+            for table_id in option.candidate.table_ids:
+                held.setdefault(table_id, []).append((span, variable))
+
+        for members, pairs in self.units:
+            for option, variable in pairs:
+                if chosen[variable]:
+                    take(option, members[0].span, variable)
+        for members, pairs in self.units:
+            span = members[0].span
+            for option, variable in pairs:
+                if not chosen[variable]:
+                    continue
+                better = [
+                    (o, v)
+                    for o, v in pairs
+                    if not chosen[v]
+                    and o.value == option.value
+                    and o.candidate.priority > option.candidate.priority
+                    and all(
+                        other == variable or not overlaps(span, other_span)
+                        for t in o.candidate.table_ids
+                        for other_span, other in held.get(t, ())
+                    )
+                ]
+                if not better:
+                    continue
+                best, swapped = min(
+                    better,
+                    key=lambda pair: (-pair[0].candidate.priority, pair[0].candidate.table_ids),
+                )
+                chosen[variable], chosen[swapped] = 0, 1
+                for table_id in option.candidate.table_ids:
+                    held[table_id] = [h for h in held[table_id] if h[1] != variable]
+                take(best, span, swapped)
+        return chosen
 
 
 def _units(problem: Problem, required: Collection[str]) -> list[tuple[Booking, ...]]:

@@ -6,7 +6,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from services.optimizer.domain.model import (
+from shared.seating.combinations import Candidate, CombinationRule, derived
+from shared.seating.planning.model import (
     Booking,
     ConflictingSeating,
     Problem,
@@ -14,7 +15,6 @@ from services.optimizer.domain.model import (
     Table,
     Weights,
 )
-from shared.seating.combinations import Candidate
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,26 @@ def value(
     )
 
 
-def current_candidate(booking: Booking, tables: Mapping[str, Table]) -> Candidate | None:
-    """The booking's tables now as a candidate (whether or not the venue lists that set)."""
+def current_candidate(
+    booking: Booking,
+    tables: Mapping[str, Table],
+    listed: Mapping[tuple[str, ...], Candidate] | None = None,
+    rule: CombinationRule | None = None,
+) -> Candidate | None:
+    """The booking's tables now as a candidate: the venue's own for that set when it lists
+    it (`listed`, by table ids), else the set under the venue's rule (a set ops joined by
+    hand: its tables' seats less those lost per join)."""
     if not booking.table_ids:
         return None
     members = tuple(sorted(booking.table_ids))
-    return Candidate(
+    if listed is not None and members in listed:
+        return listed[members]
+    plain = Candidate(
         members,
         sum(tables[t].min_seats for t in members),
         sum(tables[t].max_seats for t in members),
     )
+    return derived(plain, rule) if rule is not None and len(members) > 1 else plain
 
 
 def overlaps(a: Span, b: Span) -> bool:
@@ -68,21 +78,29 @@ def free(candidate: Candidate, span: Span, busy: Mapping[str, Sequence[Span]]) -
 
 
 def undominated(fitting: Sequence[Candidate]) -> list[Candidate]:
-    """The fitting candidates that hold no smaller fitting candidate.
+    """The fitting candidates less those a smaller fitting candidate inside them beats.
 
-    A superset is never better: its subset wastes fewer seats, joins fewer tables, stays in
-    any zone the superset is in, and conflicts with fewer bookings, so dropping it is exact.
+    A superset is dropped only when a fitting subset seats no more (so wastes no more),
+    ranks no lower (priority) and, being a subset, joins fewer tables, stays in any zone the
+    superset is in and conflicts with fewer bookings: dropping it is exact. An operator's
+    combination that seats fewer than a table inside it, or ranks higher, is kept.
     """
-    sets = {frozenset(c.table_ids) for c in fitting}
+    by_set = {frozenset(c.table_ids): c for c in fitting}
     return [
         c
         for c in fitting
         if not any(
-            frozenset(part) in sets
+            _beats(by_set.get(frozenset(part)), c)
             for size in range(1, len(c.table_ids))
             for part in combinations(c.table_ids, size)
         )
     ]
+
+
+def _beats(part: Candidate | None, whole: Candidate) -> bool:
+    return (
+        part is not None and part.max_seats <= whole.max_seats and part.priority >= whole.priority
+    )
 
 
 def check_current(problem: Problem) -> None:
@@ -117,10 +135,11 @@ def options(
     """
     tables = {t.table_id: t for t in problem.tables}
     zones = {t.table_id: t.zone_id for t in problem.tables}
+    listed = {c.table_ids: c for c in problem.candidates}
     by_party: dict[int, list[Candidate]] = {}
     found: dict[str, list[Option]] = {}
     for booking in bookings:
-        current = current_candidate(booking, tables)
+        current = current_candidate(booking, tables, listed, problem.rule)
         keep = [current] if current is not None else []
         if problem.is_movable(booking) or booking.booking_id in required:
             party = booking.party_size

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from services.optimizer.domain.model import Booking, Plan, Problem, Span
-from services.optimizer.domain.options import free, overlaps
-from services.optimizer.domain.solver import solve
+from shared.seating.knobs import SeatingKnobs
+from shared.seating.planning.model import Booking, Plan, Problem, Span
+from shared.seating.planning.options import free, overlaps
+from shared.seating.planning.solver import solve
 
-MAX_MOVERS = 40  # bookings a re-pack may move at most: blockers first, then their knock-ons
+# Bookings a re-pack may move at most (blockers first, then their knock-ons), unless the
+# venue's policy says otherwise.
+MAX_MOVERS = SeatingKnobs().rescue_max_movers
 
 
 def window(

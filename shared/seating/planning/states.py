@@ -1,4 +1,4 @@
-"""The booking states the optimizer reads and reasons about, as the state service names them."""
+"""The booking states seat planning reads and reasons about, as the state service names them."""
 
 from __future__ import annotations
 

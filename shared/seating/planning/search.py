@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from services.optimizer.domain.cpsat import Model
-from services.optimizer.domain.relaxation import TOLERANCE, Relaxation, fix_ones, proves, relax
 from shared.seating.combinations import Candidate
+from shared.seating.planning.cpsat import Model
+from shared.seating.planning.relaxation import TOLERANCE, Relaxation, fix_ones, proves, relax
 
 Progress = Callable[[float, float, float], None]  # (wall seconds, objective, bound)
 LP_SHARE = 0.5  # of a part's time that Glop may take at most

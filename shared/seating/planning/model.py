@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from services.optimizer.domain.booking_state import BookingState
-from shared.seating.combinations import Candidate
+from shared.seating.combinations import Candidate, CombinationRule
+from shared.seating.planning.states import BookingState
 
 Span = tuple[datetime, datetime]  # [start, end): a booking's turn plus buffer, or a hold
 NEVER_MOVE_STATES = frozenset({BookingState.SEATED, BookingState.COMPLETED})
@@ -41,7 +41,7 @@ class Booking:
     start: datetime
     blocked_until: datetime  # start plus the turn time plus the cleaning buffer
     table_ids: tuple[str, ...] = ()
-    state: BookingState = BookingState.CONFIRMED
+    state: str = BookingState.CONFIRMED  # a BookingState value (availability passes its text)
     pinned: bool = False
     preferred_zone_id: str | None = None
 
@@ -92,6 +92,7 @@ class Problem:
     freeze_window: timedelta = timedelta(0)
     fixed_busy: Mapping[str, Sequence[Span]] = field(default_factory=dict)
     weights: Weights = field(default_factory=Weights)
+    rule: CombinationRule = field(default_factory=CombinationRule)  # sets not in candidates
 
     def is_movable(self, booking: Booking) -> bool:
         return movable(booking, self.now, self.freeze_window)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from services.optimizer.domain.model import Booking, Move, Plan, Problem, SolveStatus
-from services.optimizer.domain.options import current_candidate, value
 from shared.seating.combinations import Candidate
+from shared.seating.planning.model import Booking, Move, Plan, Problem, SolveStatus
+from shared.seating.planning.options import current_candidate, value
 
 Chosen = Mapping[str, Candidate | None]  # booking id -> the table set it gets, or None
 
@@ -72,9 +72,11 @@ class _Worth:
         self._tables = {t.table_id: t for t in problem.tables}
         self._zones = {t.table_id: t.zone_id for t in problem.tables}
         self._weights = problem.weights
+        self._listed = {c.table_ids: c for c in problem.candidates}
+        self._rule = problem.rule
 
     def current(self, booking: Booking) -> Candidate | None:
-        return current_candidate(booking, self._tables)
+        return current_candidate(booking, self._tables, self._listed, self._rule)
 
     def __call__(self, booking: Booking, candidate: Candidate | None) -> int:
         if candidate is None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 
-from services.optimizer.domain.cpsat import Model
-from services.optimizer.domain.model import Booking, Plan, Problem, SolveStatus
-from services.optimizer.domain.options import check_current
-from services.optimizer.domain.outcome import current_value, make_plan
-from services.optimizer.domain.search import Answer, Progress, search
 from shared.seating.combinations import Candidate
+from shared.seating.planning.cpsat import Model
+from shared.seating.planning.model import Booking, Plan, Problem, SolveStatus
+from shared.seating.planning.options import check_current
+from shared.seating.planning.outcome import current_value, make_plan
+from shared.seating.planning.search import Answer, Progress, search
 
 
 def components(bookings: Sequence[Booking]) -> list[tuple[Booking, ...]]:
