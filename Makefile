@@ -7,7 +7,7 @@ BUF := node_modules/.bin/buf
 # The console's npm project (console/): axe-core for the browser tests; `npm ci` writes this file.
 CONSOLE_DEPS := console/node_modules/.package-lock.json
 
-.PHONY: help venv run test test-unit test-service test-fuzz test-integration test-e2e test-faults test-console console-deps fuzz protos protos-check proto-lint lint token ci bench openapi openapi-check k8s-check
+.PHONY: help venv run test test-unit test-service test-fuzz test-integration test-e2e test-faults test-console console-deps fuzz protos protos-check proto-lint lint token ci bench openapi openapi-check k8s-check settings-table settings-check bench-quality
 
 help:
 	@echo "make run          start the whole suite (embedded PostgreSQL/Redis unless DATABASE_URL/REDIS_URL are set)"
@@ -20,7 +20,9 @@ help:
 	@echo "make k8s-check    render every deploy/k8s overlay and validate it against the Kubernetes schemas"
 	@echo "make openapi      regenerate the gateway's OpenAPI document from the protos' http annotations"
 	@echo "make lint         ruff and mypy"
+	@echo "make settings-table  regenerate README's configuration table from the settings classes"
 	@echo "make bench        benchmarks; numbers go to bench/results/"
+	@echo "make bench-quality covers seated: first-fit, engine, engine + yield, hindsight; bench/results/quality*.md"
 	@echo "make token ROLE=ops VENUE=demo-bistro   mint a development token (needs MAITRED_JWT_SECRET)"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -74,6 +76,12 @@ $(BUF): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $(BUF)
 
+settings-table: $(STAMP)
+	$(PY) scripts/settings_table.py
+
+settings-check: $(STAMP)
+	$(PY) scripts/settings_table.py --check
+
 # Needs protoc-gen-swagger from Debian's golang-grpc-gateway (.ci/run installs it).
 openapi: $(STAMP)
 	$(PY) scripts/generate_openapi.py
@@ -119,5 +127,10 @@ bench: $(STAMP)
 	$(PY) -m bench.venues_bench
 	$(PY) -m bench.console_bench
 	$(PY) -m bench.floor_keys_migration_bench
+	$(MAKE) bench-quality
 
-ci: protos-check openapi-check k8s-check proto-lint lint test
+bench-quality: $(STAMP)
+	$(PY) -m bench.quality_bench
+	$(PY) -m bench.quality_api
+
+ci: protos-check openapi-check settings-check k8s-check proto-lint lint test

@@ -2,7 +2,8 @@
 
 `python -m bench.availability_bench [--quick]` (from the repository root) measures GetSnapshot
 cold and warm, CheckCapacity, SearchSlots, and how long a committed change takes to reach 1,
-100 and 1,000 WatchSnapshots streams. Results go to bench/results/availability.{json,md}.
+100 and 1,000 WatchSnapshots streams (whole snapshots), and 1,000 streams again in delta mode.
+Results go to bench/results/availability.{json,md}.
 """
 
 from __future__ import annotations
@@ -79,13 +80,14 @@ class Profile:
     checks: int
     searches: int
     streams: tuple[int, ...]
+    delta_streams: tuple[int, ...]  # the same phase again, streams in delta mode
     changes: int
     phase_seconds: float
     backlog_share: float  # of each N, for the backlog venue
 
 
-FULL = Profile("full", 200, 500, 200, (1, 100, 1000), 20, 45.0, 0.25)
-QUICK = Profile("quick", 30, 50, 30, (1, 100), 5, 20.0, 0.5)
+FULL = Profile("full", 200, 500, 200, (1, 100, 1000), (1000,), 20, 45.0, 0.25)
+QUICK = Profile("quick", 30, 50, 30, (1, 100), (100,), 5, 20.0, 0.5)
 
 
 @dataclass
@@ -452,7 +454,7 @@ async def with_cpu(bench: Bench, phase: Awaitable[dict[str, Any]]) -> dict[str, 
 HOLD = text(
     "INSERT INTO allocations (group_id, venue_id, table_id, kind, during, expire_time, actor) "
     "SELECT :group, :venue, t.table_id, 'HOLD', tstzrange(s, s + interval '105 minutes', '[)'), "
-    "now() + interval '2 hours', 'bench' "
+    "now() + interval '2 hours', 'bench-watch' "
     "FROM dining_tables t CROSS JOIN generate_series(:first, :last, interval '15 minutes') s "
     "WHERE t.venue_id = :venue AND NOT EXISTS (SELECT 1 FROM allocations a "
     "WHERE a.venue_id = t.venue_id AND a.table_id = t.table_id AND a.release_time IS NULL "
@@ -460,6 +462,11 @@ HOLD = text(
     "ORDER BY md5(t.table_id || s::text || :salt) LIMIT 1"
 )
 VERSION = text("SELECT version FROM venue_change_versions WHERE venue_id = :venue")
+# After each watch phase, so every phase finds the same free tables for its holds.
+RELEASE = text(
+    "UPDATE allocations SET release_time = now() WHERE venue_id = :venue AND actor = 'bench-watch' "
+    "AND kind = 'HOLD' AND release_time IS NULL"
+)
 
 
 async def change(db: AsyncConnection, bench: Bench, index: int) -> tuple[int, float, str]:
@@ -521,7 +528,9 @@ async def receive(process: asyncio.subprocess.Process, seconds: float) -> dict[s
     return message
 
 
-async def watch_phase(bench: Bench, streams: int, log_path: Path) -> dict[str, Any]:
+async def watch_phase(
+    bench: Bench, streams: int, log_path: Path, *, deltas: bool = False
+) -> dict[str, Any]:
     clients = WATCH_CLIENT_PROCESSES
     shares = [streams // clients + (1 if n < streams % clients else 0) for n in range(clients)]
     ready_seconds = 30 + 0.15 * streams
@@ -532,6 +541,7 @@ async def watch_phase(bench: Bench, streams: int, log_path: Path) -> dict[str, A
         "start": bench.at(17).isoformat(),
         "end": bench.at(23).isoformat(),
         "ready_seconds": ready_seconds,
+        "deltas": deltas,
     }
     processes = [await spawn_client({**config, "streams": n}, log_path) for n in shares]
     try:
@@ -550,10 +560,13 @@ async def watch_phase(bench: Bench, streams: int, log_path: Path) -> dict[str, A
             await send(process, {"finish": final, "seconds": 60})
         done = [await receive(p, 120) for p in processes]
         service_cpu = cpu_seconds(bench.service_pid) - service_cpu
+        async with bench.engine.begin() as db:
+            await db.execute(RELEASE, {"venue": bench.venues["main"]})
     finally:
         for process in processes:
             await stop_process(process, 10)
-    report = watch_report(streams, shares, ready, ready_after, commits, done)
+    report: dict[str, Any] = {"mode": "deltas" if deltas else "whole"}
+    report.update(watch_report(streams, shares, ready, ready_after, commits, done))
     # The service's CPU over the changes (idle polls included), per change: load-independent.
     report["service_cpu_ms_per_change"] = round(service_cpu * 1000 / max(len(commits), 1), 1)
     return report
@@ -601,6 +614,9 @@ def watch_report(
         "missing": missing,
         "delay_ms": summary(delays),
         "messages_after_first": messages,
+        "mean_bytes_after_first": round(
+            sum(r["bytes_after_first"] for r in done) / max(messages, 1)
+        ),
         "coalesced_messages": coalesced,
         "client_cpu_share": [r["cpu_share"] for r in done],
         "client_max_loop_lag_ms": [r["max_loop_lag_ms"] for r in done],
@@ -635,6 +651,7 @@ async def watch_client() -> None:
     config = await read_command()
     count = int(config["streams"])
     records: list[list[tuple[int, int, float]]] = [[] for _ in range(count)]
+    sizes = [0] * count  # bytes of each stream's messages after its first
     ended: list[bool] = [False] * count
     errors: Counter[str] = Counter()
     progress = asyncio.Event()
@@ -648,6 +665,7 @@ async def watch_client() -> None:
         window=window(
             datetime.fromisoformat(config["start"]), datetime.fromisoformat(config["end"])
         ),
+        deltas=bool(config["deltas"]),
     )
     metadata = (("authorization", f"Bearer {config['token']}"),)
 
@@ -660,6 +678,8 @@ async def watch_client() -> None:
         try:
             async for message in watch(request, metadata=metadata):
                 received = time.time()
+                if records[index]:
+                    sizes[index] += len(message)
                 records[index].append((*receipt_of(message), received))
                 progress.set()
         except grpc.aio.AioRpcError as error:
@@ -696,6 +716,7 @@ async def watch_client() -> None:
         json.dumps(
             {
                 "streams": records,
+                "bytes_after_first": sum(sizes),
                 "errors": dict(errors),
                 "cpu_share": round(share, 3),
                 "max_loop_lag_ms": round(lag.worst * 1000, 1),
@@ -709,20 +730,26 @@ WATCH_METHOD = "/maitred.availability.v1.AvailabilityService/WatchSnapshots"
 
 
 def receipt_of(message: bytes) -> tuple[int, int]:
-    """The snapshot version and skipped_versions of a WatchSnapshotsResponse on the wire.
+    """The version (of its snapshot, or of its delta) and skipped_versions of a
+    WatchSnapshotsResponse on the wire.
 
-    Only these two fields are read: a full decode of a 24 KB snapshot takes about 80 us, 80 ms
+    Only these fields are read: a full decode of a 24 KB snapshot takes about 80 us, 80 ms
     of one client process per change at 1,000 streams, which would measure the client's
     parsing instead of the service's delivery. Tests decode whole messages."""
     snapshot: bytes | memoryview = b""
+    delta: bytes | memoryview = b""
     skipped = 0
     for number, value in wire_fields(message):
         if number == 1 and isinstance(value, memoryview):
             snapshot = value
         elif number == 2 and isinstance(value, int):
             skipped = value
-    version = next((v for n, v in wire_fields(snapshot) if n == 3 and isinstance(v, int)), 0)
-    return version, skipped
+        elif number == 4 and isinstance(value, memoryview):
+            delta = value
+    # Snapshot.version is field 3; SnapshotDelta.version is field 2.
+    body, field_number = (delta, 2) if delta else (snapshot, 3)
+    found = (v for n, v in wire_fields(body) if n == field_number and isinstance(v, int))
+    return next(found, 0), skipped
 
 
 def wire_fields(data: bytes | memoryview) -> Iterator[tuple[int, int | memoryview]]:
@@ -885,13 +912,17 @@ async def measure(
             )
             await request_phases(bench)
             results["load_average_after_calls"] = [round(x, 2) for x in os.getloadavg()]
-            for streams in profile.streams:
-                print(f"  watch: {streams} streams", flush=True)
+            phases = [(n, False) for n in profile.streams]
+            phases += [(n, True) for n in profile.delta_streams]
+            for streams, deltas in phases:
+                print(f"  watch: {streams} streams{' (deltas)' if deltas else ''}", flush=True)
                 try:
-                    found = await watch_phase(bench, streams, scratch / "clients.log")
+                    found = await watch_phase(bench, streams, scratch / "clients.log",
+                                              deltas=deltas)  # fmt: skip
                 except (TimeoutError, RuntimeError, ValueError) as error:
                     # Reported, and the larger phases still run: one failure is a result too.
-                    found = {"streams": streams, "error": f"{type(error).__name__}: {error}"}
+                    found = {"streams": streams, "mode": "deltas" if deltas else "whole",
+                             "error": f"{type(error).__name__}: {error}"}  # fmt: skip
                 found["load_average"] = [round(x, 2) for x in os.getloadavg()]
                 results.setdefault("watch", []).append(found)
         results["service_log_tail"] = tail(scratch / "service.log") + tail(scratch / "clients.log")
@@ -949,14 +980,14 @@ def latency_rows(results: dict[str, Any]) -> list[str]:
 
 def watch_rows(results: dict[str, Any]) -> list[str]:
     rows = [
-        "| streams | channels | ready | first snapshots (s) | changes | delivered / pairs | "
-        "p50 | p90 | p99 | max | messages | coalesced | client CPU, loop lag | "
-        "service CPU per change (ms) | errors |",
-        "|" + " --- |" * 15,
+        "| streams | mode | channels | ready | first snapshots (s) | changes | delivered / pairs | "
+        "p50 | p90 | p99 | max | messages | bytes per message | coalesced | "
+        "client CPU, loop lag | service CPU per change (ms) | errors |",
+        "|" + " --- |" * 17,
     ]
     for w in results.get("watch", []):
         if "error" in w:
-            rows.append(f"| {w['streams']} | failed: {w['error']} |")
+            rows.append(f"| {w['streams']} | {w.get('mode', 'whole')} | failed: {w['error']} |")
             continue
         d = w["delay_ms"]
         client = ", ".join(
@@ -964,10 +995,11 @@ def watch_rows(results: dict[str, Any]) -> list[str]:
             for share, lag in zip(w["client_cpu_share"], w["client_max_loop_lag_ms"], strict=True)
         )
         rows.append(
-            f"| {w['streams']} | {w['channels']} | {w['streams_ready']} "
+            f"| {w['streams']} | {w.get('mode', 'whole')} | {w['channels']} | {w['streams_ready']} "
             f"| {w['first_snapshots_seconds']} | {w['changes']} | {w['delivered']} / {w['pairs']} "
             f"| {cell(d['p50'])} | {cell(d['p90'])} | {cell(d['p99'])} | {cell(d['max'])} "
-            f"| {w['messages_after_first']} | {w['coalesced_messages']} | {client} "
+            f"| {w['messages_after_first']} | {w.get('mean_bytes_after_first', '-')} "
+            f"| {w['coalesced_messages']} | {client} "
             f"| {w.get('service_cpu_ms_per_change', '-')} | {w['stream_errors'] or '-'} |"
         )
     return rows
@@ -996,8 +1028,9 @@ def target_rows(results: dict[str, Any]) -> list[str]:
         p99 = watch.get("delay_ms", {}).get("p99")
         ready = watch.get("streams_ready")
         met = "yes" if p99 is not None and p99 <= 100 and ready == 1000 else "no"
-        rows.append(f"| change -> receipt p99, 1,000 watchers | main | <= 100 ms, 1,000 started "
-                    f"| {p99} ms, {ready} started | {met} |")  # fmt: skip
+        mode = watch.get("mode", "whole")
+        rows.append(f"| change -> receipt p99, 1,000 watchers ({mode}) | main | <= 100 ms, "
+                    f"1,000 started | {p99} ms, {ready} started | {met} |")  # fmt: skip
     loads = [results["machine"]["load_average_at_start"],
              results.get("load_average_after_calls"),
              *[w.get("load_average") for w in results.get("watch", [])]]  # fmt: skip
@@ -1062,7 +1095,10 @@ def render(results: dict[str, Any]) -> str:
         *watch_rows(results),
         "",
         "Delay: from `time.time()` right after COMMIT to a stream's receipt of a message "
-        "with that version or newer, over every (stream, change) pair. Coalesced: "
+        "with that version or newer, over every (stream, change) pair. Mode: whole snapshots "
+        "in every message, or deltas (the request's `deltas`: a whole first snapshot, then "
+        "only what changed). Bytes per message: mean wire size after each stream's first. "
+        "Coalesced: "
         "messages with skipped_versions > 0. Client CPU: the client process's CPU time over "
         "wall time while the changes ran; loop lag: the worst delay of its 10 ms timer. "
         "Service CPU per change: the service process's CPU time while the changes ran "

@@ -274,7 +274,7 @@ async def suite(database_url: str, redis_url: str, secret: str) -> AsyncIterator
             GatewaySettings(host="127.0.0.1", state_address=addresses["state"],
                             availability_address=addresses["availability"],
                             assigner_address=away, optimizer_address=away,
-                            timeout_seconds=TIMEOUT_S, grace_period_seconds=2), port=0,
+                            gateway_timeout_seconds=TIMEOUT_S, grace_period_seconds=2), port=0,
         )  # fmt: skip
         stack.push_async_callback(gateway.stop, 1)
         addresses["gateway"] = f"http://127.0.0.1:{gateway.port}"

@@ -141,7 +141,7 @@ async def measure(admin_url: str, redis_url: str) -> dict[str, Any]:
                          state_address=f"127.0.0.1:{state.port}"), port=0,
     )  # fmt: skip
     optimizer = await start_optimizer(
-        OptimizerSettings(**common, redis_url=redis_url, scheduler=False,
+        OptimizerSettings(**common, redis_url=redis_url, optimizer_scheduler=False,
                           assigner_address=f"127.0.0.1:{assigner.port}"), port=0,
     )  # fmt: skip
     token = mint_token(secret, subject="bench", roles=[Role.OPS, Role.SERVICE], venues=["*"],

@@ -18,6 +18,7 @@ from typing import IO
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pydantic import Field, SecretStr
 from suite_examples import (
     assigner_examples,
     availability_examples,
@@ -27,14 +28,57 @@ from suite_examples import (
     optimizer_examples,
 )
 
+from services.assigner.settings import AssignerSettings
 from services.availability.adapters.demo_venue import DEMO_VENUE_ID, seed_demo_venue
+from services.availability.settings import AvailabilitySettings
+from services.gateway.settings import GatewaySettings
+from services.optimizer.settings import OptimizerSettings
+from services.state.settings import StateSettings
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
 from shared.db.migrate import upgrade_to_head
 from shared.dev_servers import start_postgres, start_redis
+from shared.settings import MaitredSettings
 
 REPO = Path(__file__).resolve().parent.parent
-RUN_DIR = Path(os.environ.get("MAITRED_RUN_DIR", REPO / ".maitred"))
+
+
+# The services' own descriptions of their ports: one meaning, one line in README's table.
+PORTS = {
+    name: settings.model_fields[f"{name}_port"].description
+    for name, settings in (
+        ("state", StateSettings),
+        ("availability", AvailabilitySettings),
+        ("assigner", AssignerSettings),
+        ("optimizer", OptimizerSettings),
+        ("gateway", GatewaySettings),
+    )
+}
+
+
+class RunSettings(MaitredSettings):
+    """What `make run` reads: its folder, the stores and secret to use, each service's port."""
+
+    run_dir: Path = Field(
+        default=REPO / ".maitred",
+        description="(`make run`) folder of the embedded stores, the logs and the generated secret",
+    )
+    database_url: str = Field(default="", description="(`make run`) unset: an embedded server")
+    redis_url: str = Field(default="", description="(`make run`) unset: an embedded server")
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="(`make run`) unset: one generated into `.maitred/jwt_secret`",
+    )
+    jwt_issuer: str = Field(default="maitred", description="expected token issuer")
+    state_port: int = Field(default=50051, description=PORTS["state"])
+    availability_port: int = Field(default=50053, description=PORTS["availability"])
+    assigner_port: int = Field(default=50052, description=PORTS["assigner"])
+    optimizer_port: int = Field(default=50054, description=PORTS["optimizer"])
+    gateway_port: int = Field(default=8080, description=PORTS["gateway"])
+
+
+SETTINGS = RunSettings()
+RUN_DIR = SETTINGS.run_dir
 STARTUP_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 15.0  # the services' default grace period (10 s) plus a margin
 TOKEN_TTL_SECONDS = 12 * 3600
@@ -44,18 +88,20 @@ Child = subprocess.Popen[bytes]
 
 @dataclass(frozen=True)
 class Service:
-    """A service of the suite: its folder under services/ and the variable that sets its port."""
+    """A service of the suite: its folder under services/, whose port is `<name>_port`."""
 
     name: str
-    port_variable: str
-    default_port: int
     http: bool = False  # reports ready on GET /readyz instead of grpc.health.v1
 
     def exists(self) -> bool:
         return (REPO / "services" / self.name / "main.py").is_file()
 
     def port(self) -> int:
-        return int(os.environ.get(self.port_variable, self.default_port))
+        return int(getattr(SETTINGS, f"{self.name}_port"))
+
+    @property
+    def port_variable(self) -> str:
+        return f"MAITRED_{self.name.upper()}_PORT"
 
     def log_path(self) -> Path:
         return RUN_DIR / "logs" / f"{self.name}.log"
@@ -64,11 +110,11 @@ class Service:
         return "\n".join(self.log_path().read_text(errors="replace").splitlines()[-lines:])
 
 
-STATE = Service("state", "MAITRED_STATE_PORT", 50051)
-AVAILABILITY = Service("availability", "MAITRED_AVAILABILITY_PORT", 50053)
-ASSIGNER = Service("assigner", "MAITRED_ASSIGNER_PORT", 50052)
-OPTIMIZER = Service("optimizer", "MAITRED_OPTIMIZER_PORT", 50054)
-GATEWAY = Service("gateway", "MAITRED_GATEWAY_PORT", 8080, http=True)
+STATE = Service("state")
+AVAILABILITY = Service("availability")
+ASSIGNER = Service("assigner")
+OPTIMIZER = Service("optimizer")
+GATEWAY = Service("gateway", http=True)
 SERVICES = (STATE, AVAILABILITY, ASSIGNER, OPTIMIZER, GATEWAY)
 
 
@@ -90,10 +136,11 @@ def _ignore_stop_signals() -> None:
 def open_stores(stack: ExitStack) -> tuple[str, str]:
     """DATABASE_URL and REDIS_URL when set, else embedded servers stopped when `stack` closes."""
     urls = []
-    for variable, start in (("DATABASE_URL", start_postgres), ("REDIS_URL", start_redis)):
-        url = os.environ.get(variable)
+    for url, name, start in (
+        (SETTINGS.database_url, "postgres", start_postgres),
+        (SETTINGS.redis_url, "redis", start_redis),
+    ):
         if not url:
-            name = "postgres" if variable == "DATABASE_URL" else "redis"
             print(f"starting embedded {name} in {RUN_DIR / name} ...")
             server = start(RUN_DIR / name)
             stack.callback(server.stop)
@@ -117,7 +164,7 @@ def prepare_database(database_url: str) -> None:
 
 def jwt_secret() -> str:
     """MAITRED_JWT_SECRET, else a random secret kept (0600) in the run folder across restarts."""
-    if secret := os.environ.get("MAITRED_JWT_SECRET"):
+    if secret := SETTINGS.jwt_secret.get_secret_value():
         return secret
     path = RUN_DIR / "jwt_secret"
     if not path.exists():
@@ -191,6 +238,7 @@ def run(stack: ExitStack) -> int:
     print("migrating and seeding the demo venue ...")
     prepare_database(database_url)
     secret = jwt_secret()
+    # The children inherit this environment (their settings read it), with what the suite chose.
     env = os.environ | {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
@@ -217,9 +265,10 @@ def run(stack: ExitStack) -> int:
         roles=[Role.OPS],
         venues=[DEMO_VENUE_ID],
         ttl_seconds=TOKEN_TTL_SECONDS,
-        issuer=os.environ.get("MAITRED_JWT_ISSUER", "maitred"),
+        issuer=SETTINGS.jwt_issuer,
     )
-    print(examples(STATE.port(), token, bool(os.environ.get("MAITRED_JWT_SECRET")), RUN_DIR))
+    given = bool(SETTINGS.jwt_secret.get_secret_value())
+    print(examples(STATE.port(), token, given, RUN_DIR))
     if AVAILABILITY in children:
         print(availability_examples(AVAILABILITY.port(), token))
     if ASSIGNER in children:

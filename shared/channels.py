@@ -1,15 +1,14 @@
 """The one way to open a channel to another service: retries, deadlines and a circuit breaker.
 
     channel = open_channel(
-        settings.state_address,
-        service_name="state",
-        idempotent_methods=["/maitred.state.v1.BookingService/GetBooking"],
+        settings.state_address, service_name="state", contract=[state_service_pb2.DESCRIPTOR]
     )
     stub = BookingServiceStub(channel)   # failures stay grpc.aio.AioRpcError with .code()
 
-Retries are gRPC's own (service config): only the listed methods, only on UNAVAILABLE, bounded
-and throttled, so there is no second retry loop in Python. The breaker (outside) sees one
-outcome per logical call, retries included; the deadline interceptor (inside) bounds it. With
+Retries are gRPC's own (service config): only the methods the target's contract marks
+`option (maitred.common.v1.idempotent) = true`, only on UNAVAILABLE, bounded and throttled,
+so there is no second retry loop in Python. The breaker (outside) sees one outcome per
+logical call, retries included; the deadline interceptor (inside) bounds it. With
 tracing on (shared/tracing.py), a client span wraps them all and sends the trace to the target.
 """
 
@@ -22,10 +21,12 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
 import grpc
+from google.protobuf.descriptor import FileDescriptor
 
 from shared.breaker import BreakerPolicy, BreakerState, CircuitBreaker, Ticket
 from shared.deadlines import DEFAULT_TIMEOUT_SECONDS, deadline_interceptors
 from shared.metrics import BREAKER_STATE, BREAKER_TRANSITIONS
+from shared.stubs.maitred.common.v1 import method_options_pb2
 from shared.tracing import client_interceptors
 
 log = logging.getLogger("maitred.breaker")
@@ -57,6 +58,17 @@ def client_target(address: str) -> str:
     `round_robin` the channel keeps a connection to each and spreads calls over them.
     """
     return address if address.startswith(SCHEMES) else f"dns:///{address}"
+
+
+def idempotent_methods(contract: Iterable[FileDescriptor]) -> list[str]:
+    """`/package.Service/Method` of every method the files mark idempotent in their options."""
+    return [
+        f"/{service.full_name}/{method.name}"
+        for file in contract
+        for service in file.services_by_name.values()
+        for method in service.methods
+        if method.GetOptions().Extensions[method_options_pb2.idempotent]
+    ]
 
 
 def service_config(idempotent_methods: Iterable[str], load_balancing: str = "round_robin") -> str:
@@ -182,7 +194,7 @@ def open_channel(
     target: str,
     *,
     service_name: str,
-    idempotent_methods: Iterable[str] = (),
+    contract: Iterable[FileDescriptor] = (),
     default_timeout: float = DEFAULT_TIMEOUT_SECONDS,
     breaker: CircuitBreaker | None = None,
     breaker_policy: BreakerPolicy | None = None,
@@ -194,6 +206,8 @@ def open_channel(
     `target` is `host:port` (resolved through DNS, every address kept) or a gRPC target with
     its scheme, such as `ipv4:127.0.0.1:50051,127.0.0.2:50051`. `load_balancing` is
     `round_robin` (calls spread over every address) or `pick_first`.
+    `contract` is the generated file descriptors of the services the target serves; their
+    methods marked idempotent are retried on UNAVAILABLE, and no other.
     `service_name` names the target in errors ("circuit open for state"), logs and metrics.
     Pass `breaker` to share or inspect one; otherwise one is made from `breaker_policy`.
     """
@@ -203,7 +217,7 @@ def open_channel(
         client_target(target),
         options=[
             ("grpc.enable_retries", 1),
-            ("grpc.service_config", service_config(idempotent_methods, load_balancing)),
+            ("grpc.service_config", service_config(idempotent_methods(contract), load_balancing)),
             # A restarted peer is found within a second, not after gRPC's default backoff of
             # up to two minutes; the breaker, not the reconnect backoff, protects a sick peer.
             ("grpc.initial_reconnect_backoff_ms", 250),

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import argparse
-import os
+import getpass
 import sys
 
+from pydantic import Field, SecretStr
+
 from shared.auth import Role, mint_token
+from shared.settings import MaitredSettings
+
+
+class CliSettings(MaitredSettings):
+    """What the `maitred` command reads: the secret and issuer to sign with, the database."""
+
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""), description="HS256 key for tokens, 32+ characters"
+    )
+    jwt_issuer: str = Field(default="maitred", description="expected token issuer")
+    database_url: str = Field(default="", description="the database `maitred migrate` upgrades")
 
 
 def _mint(args: argparse.Namespace) -> int:
-    secret = os.environ.get("MAITRED_JWT_SECRET", "")
+    settings = CliSettings()
+    secret = settings.jwt_secret.get_secret_value()
     if len(secret) < 32:
         print("MAITRED_JWT_SECRET must be set (32 characters or more) to mint a token",
               file=sys.stderr)  # fmt: skip
@@ -21,7 +35,7 @@ def _mint(args: argparse.Namespace) -> int:
         roles=[Role(role) for role in args.role],
         venues=args.venue,
         ttl_seconds=args.ttl,
-        issuer=os.environ.get("MAITRED_JWT_ISSUER", "maitred"),
+        issuer=settings.jwt_issuer,
     )
     print(token)
     return 0
@@ -30,7 +44,7 @@ def _mint(args: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     from shared.db.migrate import upgrade_to_head
 
-    url = os.environ.get("DATABASE_URL")
+    url = CliSettings().database_url
     if not url:
         print("DATABASE_URL must be set to migrate", file=sys.stderr)
         return 2
@@ -45,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     mint = commands.add_parser("mint-token", help="print a signed development token")
     mint.add_argument("--role", action="append", choices=[r.value for r in Role], required=True)
     mint.add_argument("--venue", action="append", required=True, help="a venue id, or * for all")
-    mint.add_argument("--subject", default=os.environ.get("USER", "developer"))
+    mint.add_argument("--subject", default=getpass.getuser())
     mint.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     mint.set_defaults(run=_mint)
     migrate = commands.add_parser("migrate", help="upgrade DATABASE_URL to the newest schema")

@@ -26,7 +26,7 @@ from shared.rate_limit import RateLimits
 from shared.readiness import INTERVAL_SECONDS, ReadinessCheck, watch_readiness
 from shared.role_table import RoleTable, check_role_table
 from shared.settings import ServiceSettings
-from shared.tracing import configure_tracing, server_interceptor, service_of, tracing_enabled
+from shared.tracing import server_interceptor, tracing_enabled
 
 log = logging.getLogger("maitred.server")
 
@@ -77,8 +77,8 @@ async def start_server(
     registered services NOT_SERVING while one fails; `roles_by_method` must name every method of
     the registered services (`IncompleteRoleTable` otherwise); `rate_limits` turns rate limiting on;
     `messages` are the service's own error texts, joined to shared's (shared/messages.py).
-    The metrics endpoint starts when `settings.metrics_port` is not 0. With tracing on, the
-    process's tracer is set up here, named after the first registered service.
+    The metrics endpoint starts when `settings.metrics_port` is not 0. With tracing on
+    (`configure_tracing`, called first in the service's `start`), each RPC gets a span.
     """
     pipeline = CallPipeline(
         jwt_secret=settings.jwt_secret.get_secret_value(),
@@ -108,8 +108,6 @@ async def start_server(
     names = list(register(server))
     # Fail closed: a served method without roles stops the process before it binds a port.
     check_role_table(roles_by_method, names)
-    if names:
-        configure_tracing(service_of(names[0]))
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(

@@ -1,22 +1,22 @@
 """OpenTelemetry traces, off unless an OTLP endpoint is set: one trace per booking journey.
 
-    configure_tracing("state")                  # once per process; start_server does it
+    configure_tracing("state", settings.tracing_endpoint)  # once, first thing in main.start
     carrier = current_carrier()                 # {"traceparent": ...}: kept with an outbox row
     with continued_span("booking event booking.created", carrier):
         ...                                     # a consumer's work, in the producer's trace
 
-On when OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_ENDPOINT or MAITRED_OTLP_ENDPOINT
-is set (and OTEL_SDK_DISABLED is not true): spans go in batches to that OTLP/gRPC endpoint, and
-the other standard OTEL_* variables (OTEL_BSP_SCHEDULE_DELAY, OTEL_TRACES_SAMPLER,
-OTEL_EXPORTER_OTLP_INSECURE, ...) apply. Off, no provider is installed and no gRPC interceptor
-is added: the API's no-op tracer remains, which costs next to nothing. The SDK, the exporter
-and the gRPC instrumentation are imported only when tracing is on.
+On when the settings name an endpoint (MAITRED_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+or OTEL_EXPORTER_OTLP_ENDPOINT, and OTEL_SDK_DISABLED is not true): spans go in batches to
+that OTLP/gRPC endpoint, and the SDK applies the other standard OTEL_* variables
+(OTEL_BSP_SCHEDULE_DELAY, OTEL_TRACES_SAMPLER, OTEL_EXPORTER_OTLP_INSECURE, ...). Off, no
+provider is installed and no gRPC interceptor is added: the API's no-op tracer remains, which
+costs next to nothing. The SDK, the exporter and the gRPC instrumentation are imported only
+when tracing is on.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -27,40 +27,31 @@ from opentelemetry.util.types import AttributeValue
 
 log = logging.getLogger("maitred.tracing")
 
-ENDPOINT_VARIABLES = (
-    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-    "OTEL_EXPORTER_OTLP_ENDPOINT",
-    "MAITRED_OTLP_ENDPOINT",
-)
 # Probes and grpcurl's discovery would each start a trace of their own and drown the journeys.
 UNTRACED_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
 
-def otlp_endpoint(environ: Mapping[str, str] | None = None) -> str | None:
-    """The OTLP/gRPC endpoint spans go to; None when tracing is off."""
-    environ = os.environ if environ is None else environ
-    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
-        return None
-    for name in ENDPOINT_VARIABLES:
-        if environ.get(name, "").strip():
-            return environ[name].strip()
-    return None
+# Whether configure_tracing turned tracing on in this process.
+_on = False
 
 
-def tracing_enabled(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether this process traces (an OTLP endpoint is configured)."""
-    return otlp_endpoint(environ) is not None
+def tracing_enabled() -> bool:
+    """Whether this process traces: configure_tracing was given an endpoint."""
+    return _on
 
 
-def configure_tracing(service_name: str, environ: Mapping[str, str] | None = None) -> bool:
+def configure_tracing(service_name: str, endpoint: str | None) -> bool:
     """Install the process's tracer provider (service.name `maitred-<service_name>`) if on.
 
-    Returns whether tracing is on. Idempotent: a provider already installed, by an earlier call
-    or by an outside agent, is kept. Spans still buffered are exported at interpreter exit.
+    `endpoint` is the settings' `tracing_endpoint` (None: off). Returns whether tracing is on.
+    Idempotent: a provider already installed, by an earlier call or by an outside agent, is
+    kept. Spans still buffered are exported at interpreter exit. Call it before opening
+    channels: a channel made earlier sends no trace context.
     """
-    endpoint = otlp_endpoint(environ)
+    global _on
     if endpoint is None:
         return False
+    _on = True
     if not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
         return True
     from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
@@ -100,8 +91,7 @@ def client_interceptors() -> list[grpc.aio.ClientInterceptor]:
     """A CLIENT span per outgoing call, its context sent as metadata; [] when tracing is off.
 
     The instrumentation gives one object per call kind, as grpc.aio files an interceptor
-    under its first kind only. Made before `configure_tracing` (a channel opened early), the
-    spans still reach the provider installed later: the tracer is the API's proxy.
+    under its first kind only.
     """
     if not tracing_enabled():
         return []

@@ -13,7 +13,9 @@ from services.assigner.domain.booking import BookingView
 from services.assigner.domain.moves import MoveOutcome, MoveResult
 from services.assigner.domain.plans import Plan
 from services.assigner.domain.strategies import STRATEGIES
+from shared.seating.yield_policy import AdmissionDecision
 from shared.stubs.maitred.assigner.v1 import allocation_pb2 as pb
+from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as api
 from shared.stubs.maitred.common.v1 import common_pb2
 from shared.stubs.maitred.state.v1 import booking_pb2
 
@@ -146,3 +148,21 @@ def move_result_to_proto(result: MoveResult) -> pb.BookingMoveResult:
         booking_version=result.booking_version,
         allocation_id=str(result.allocation_id) if result.allocation_id else "",
     )
+
+
+def yield_decision_to_proto(
+    decision: AdmissionDecision | None, protected_start: datetime | None
+) -> api.YieldDecision | None:
+    """The yield policy's decision for QuoteTables; None (unset) when the policy did not run."""
+    if decision is None:
+        return None
+    message = api.YieldDecision(
+        admit=decision.admit,
+        expected_gain=decision.expected_gain,
+        expected_loss=decision.expected_loss,
+        protected_party_size=decision.protected_party_size or 0,
+        reason=decision.reason,
+    )
+    if protected_start is not None:
+        message.protected_slot_start_time.FromDatetime(protected_start)
+    return message

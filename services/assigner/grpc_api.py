@@ -17,7 +17,12 @@ from services.assigner.application.booking_tables import BookingTables, Outcome
 from services.assigner.application.holds import Holds
 from services.assigner.application.moves import Moves
 from services.assigner.application.quotes import party_view, quote_booking, quote_party
-from services.assigner.convert import booking_to_proto, move_result_to_proto, plan_to_proto
+from services.assigner.convert import (
+    booking_to_proto,
+    move_result_to_proto,
+    plan_to_proto,
+    yield_decision_to_proto,
+)
 from services.assigner.domain import validation as check
 from services.assigner.domain.allocation import Allocation
 from services.assigner.downstream import translated
@@ -74,15 +79,18 @@ class AssignerServicer(rpc.AssignerServiceServicer):  # type: ignore[misc]
         limit = check.plan_limit(request.max_plans)
         if request.booking_id:
             booking_id = check.uuid_of(request.booking_id, "booking_id")
-            plans = await quote_booking(
+            quote = await quote_booking(
                 venue_id, booking_id, limit, assigner=self._assigner, bookings=self._bookings
             )
         else:
             party = check.party_size_of(request.party_size)
             start, end = window_of(request)
             view = party_view(venue_id, party, start, end, request.preferred_zone_id or None)
-            plans = await quote_party(view, limit, assigner=self._assigner)
-        return api.QuoteTablesResponse(plans=[plan_to_proto(p) for p in plans])
+            quote = await quote_party(view, limit, assigner=self._assigner)
+        return api.QuoteTablesResponse(
+            plans=[plan_to_proto(p) for p in quote.plans],
+            yield_decision=yield_decision_to_proto(quote.decision, quote.protected_start),
+        )
 
     @translated
     async def AssignBooking(

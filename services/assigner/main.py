@@ -38,7 +38,6 @@ from services.assigner.grpc_api import AssignerServicer
 from services.assigner.messages import MESSAGES
 from services.assigner.roles import ROLES
 from services.assigner.settings import AssignerSettings
-from shared import idempotent_methods
 from shared.channels import open_channel
 from shared.db.engine import create_engine
 from shared.logs import configure_logging
@@ -49,6 +48,10 @@ from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
 from shared.stream_pending import watch_pending
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2, assigner_service_pb2_grpc
+from shared.stubs.maitred.availability.v1 import availability_service_pb2, floor_plan_service_pb2
+from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2
+from shared.stubs.maitred.state.v1 import state_service_pb2
+from shared.tracing import configure_tracing
 
 SERVICE = assigner_service_pb2.DESCRIPTOR.services_by_name["AssignerService"].full_name
 log = logging.getLogger("maitred.assigner")
@@ -64,6 +67,7 @@ def jitter() -> float:
 
 async def start(settings: AssignerSettings, *, port: int | None = None) -> RunningServer:
     """Start the API and, unless disabled, the coordinator's loops."""
+    configure_tracing("assigner", settings.tracing_endpoint)
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, application_name="maitred-assigner"
     )
@@ -72,19 +76,19 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="assigner"
     )
     state_channel = open_channel(
-        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE,
+        settings.state_address, service_name="state", contract=[state_service_pb2.DESCRIPTOR],
         load_balancing=settings.grpc_load_balancing,
     )  # fmt: skip
     availability_channel = open_channel(
         settings.availability_address, service_name="availability",
-        idempotent_methods=idempotent_methods.AVAILABILITY,
+        contract=[availability_service_pb2.DESCRIPTOR, floor_plan_service_pb2.DESCRIPTOR],
         load_balancing=settings.grpc_load_balancing,
     )  # fmt: skip
     optimizer_channel = (
         open_channel(
             settings.optimizer_address,
             service_name="optimizer",
-            idempotent_methods=idempotent_methods.OPTIMIZER,
+            contract=[optimizer_service_pb2.DESCRIPTOR],
             load_balancing=settings.grpc_load_balancing,
         )
         if settings.optimizer_address and settings.coordinator
@@ -119,7 +123,7 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
 
     running = await start_server(
         settings,
-        port=settings.port if port is None else port,
+        port=settings.assigner_port if port is None else port,
         register=register,
         roles_by_method=ROLES,
         messages=MESSAGES,

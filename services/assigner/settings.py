@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 
 from shared.settings import ServiceSettings
 
@@ -13,50 +13,40 @@ from shared.settings import ServiceSettings
 class AssignerSettings(ServiceSettings):
     """Shared settings plus the port, Redis (required), peers, and the coordinator's knobs."""
 
-    redis_url: str = Field(validation_alias=AliasChoices("REDIS_URL", "redis_url"))
-    port: int = Field(
-        default=50052,
-        ge=0,
-        le=65535,
-        validation_alias=AliasChoices("MAITRED_ASSIGNER_PORT", "port"),
-    )
+    redis_url: str = Field(description=ServiceSettings.model_fields["redis_url"].description)
+
+    assigner_port: int = Field(default=50052, ge=0, le=65535, description="assigner port")
     state_address: str = Field(
-        default="localhost:50051",
-        validation_alias=AliasChoices("MAITRED_STATE_ADDRESS", "state_address"),
+        default="localhost:50051", description="where the service reaches the state service"
     )
     availability_address: str = Field(
-        default="localhost:50053",
-        validation_alias=AliasChoices("MAITRED_AVAILABILITY_ADDRESS", "availability_address"),
+        default="localhost:50053", description="where the service reaches availability"
     )
-    # The optimizer, asked for a re-pack before a booking waits for a retry; empty: rescue off.
     optimizer_address: str = Field(
         default="",
-        validation_alias=AliasChoices("MAITRED_OPTIMIZER_ADDRESS", "optimizer_address"),
+        description="where the service asks the optimizer for rescue re-packs (availability: "
+        "with `MAITRED_AVAILABILITY_RESCUE=optimizer`); empty turns that off (`make run` sets it)",
     )
     consumer_name: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
-        validation_alias=AliasChoices("MAITRED_CONSUMER_NAME", "consumer_name"),
+        description="this coordinator's name in the consumer group (default: host-pid)",
     )
-    claim_idle_ms: int = Field(
-        default=30_000,
-        gt=0,
-        validation_alias=AliasChoices("MAITRED_CLAIM_IDLE_MS", "claim_idle_ms"),
-    )
-    max_deliveries: int = Field(
-        default=5, gt=0, validation_alias=AliasChoices("MAITRED_MAX_DELIVERIES", "max_deliveries")
-    )
+    claim_idle_ms: int = Field(default=30_000, gt=0, description="reclaim stuck events after")
+    max_deliveries: int = Field(default=5, gt=0, description="dead-letter an event after")
     stalled_after_seconds: float = Field(
-        default=60.0, gt=0,
-        validation_alias=AliasChoices("MAITRED_STALLED_AFTER_SECONDS", "stalled_after_seconds"),
-    )  # fmt: skip
+        default=60.0,
+        gt=0,
+        description="a booking idle this long in a state the coordinator moves on is driven again",
+    )
     stall_sweep_seconds: float = Field(
-        default=15.0, gt=0,
-        validation_alias=AliasChoices("MAITRED_STALL_SWEEP_SECONDS", "stall_sweep_seconds"),
-    )  # fmt: skip
+        default=15.0, gt=0, description="how often to look for stalled bookings"
+    )
     ended_sweep_seconds: float = Field(
-        default=30.0, gt=0,
-        validation_alias=AliasChoices("MAITRED_ENDED_SWEEP_SECONDS", "ended_sweep_seconds"),
-    )  # fmt: skip
+        default=30.0,
+        gt=0,
+        description="how often live assignments of cancelled, no-show or rejected bookings are "
+        "looked for and released",
+    )
     coordinator: bool = Field(
-        default=True, validation_alias=AliasChoices("MAITRED_COORDINATOR", "coordinator")
+        default=True, description="run the coordinator loops in this assigner process"
     )

@@ -19,6 +19,7 @@ from services.availability.domain.floor_plan import (
 )
 from services.availability.domain.policy_validation import PeriodDraft, PolicyDraft
 from services.availability.seating_convert import seating_from_proto, seating_to_proto
+from shared.seating.yield_policy import YieldSettings
 from shared.stubs.maitred.availability.v1 import floor_plan_pb2 as pb
 
 
@@ -172,6 +173,10 @@ def policy_to_proto(policy: VenuePolicy) -> pb.VenuePolicy:
         ],
         update_time=timestamp(policy.update_time),
         **seating_to_proto(policy),
+        yield_settings=pb.YieldSettings(
+            enabled=policy.yield_settings.enabled,
+            min_days_observed=policy.yield_settings.min_days_observed,
+        ),
     )
 
 
@@ -203,9 +208,19 @@ def draft_from_proto(venue_id: str, policy: pb.VenuePolicy) -> PolicyDraft:
         freeze_window=span(policy.freeze_window),
         strategy_weights=tuple((w.strategy, w.weight) for w in policy.strategy_weights),
         **seating_from_proto(policy),
+        yield_settings=_yield_from_proto(policy.yield_settings),
     )
     periods = tuple(_period_from_proto(p) for p in policy.service_periods)
     return PolicyDraft(periods=periods, policy=rules)
+
+
+def _yield_from_proto(settings: pb.YieldSettings) -> YieldSettings:
+    """The yield settings as requested; an unset message or a 0 minimum takes the defaults."""
+    default = YieldSettings()
+    return YieldSettings(
+        enabled=settings.enabled,
+        min_days_observed=settings.min_days_observed or default.min_days_observed,
+    )
 
 
 def floor_plan_to_proto(plan: FloorPlan) -> pb.FloorPlan:

@@ -9,6 +9,7 @@ import grpc
 
 from services.availability.application.snapshots import Snapshots, check_window
 from services.availability.application.watch import Update, WatchHub
+from services.availability.delta_convert import delta_to_proto
 from services.availability.domain.snapshot import Snapshot
 from services.availability.snapshot_convert import (
     moment_of,
@@ -78,7 +79,9 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
         if request.last_version < 0:
             raise InvalidArgument([FieldViolation("last_version", "field.out_of_range",
                                                   {"min": 0, "max": "any"})])  # fmt: skip
-        updates = self._hub.watch(_venue(request.venue_id), start, end, request.last_version)
+        updates = self._hub.watch(
+            _venue(request.venue_id), start, end, request.last_version, deltas=request.deltas
+        )
         async for update in updates:
             yield self._serialized(update)
 
@@ -90,11 +93,14 @@ class AvailabilityServicer(rpc.AvailabilityServiceServicer):  # type: ignore[mis
         for known, sent in self._sent:
             if known is update:
                 return sent
-        data: bytes = api.WatchSnapshotsResponse(
-            snapshot=self._converted(update.snapshot),
-            skipped_versions=update.skipped_versions,
-            resync=update.resync,
-        ).SerializeToString()
+        message = api.WatchSnapshotsResponse(
+            skipped_versions=update.skipped_versions, resync=update.resync
+        )
+        if update.delta is None:
+            message.snapshot.CopyFrom(self._converted(update.snapshot))
+        else:
+            message.delta.CopyFrom(delta_to_proto(update.delta))
+        data: bytes = message.SerializeToString()
         # Holding the update itself keeps identity checks sound; a few entries are enough.
         self._sent = [(update, data), *self._sent[:15]]
         return data

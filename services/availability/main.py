@@ -13,6 +13,7 @@ import grpc
 from services.availability.adapters.change_feed import PostgresChangeFeed
 from services.availability.adapters.day_cache import RedisDayCache
 from services.availability.adapters.day_source import PostgresDaySource
+from services.availability.adapters.demand_counts import PostgresDemandCounts
 from services.availability.adapters.floor_plan_unit_of_work import PostgresFloorPlanUnitOfWork
 from services.availability.adapters.rescue_client import GrpcRescue
 from services.availability.adapters.state_client import GrpcBookingStates
@@ -29,7 +30,6 @@ from services.availability.grpc_api import add_to_server as add_availability_to_
 from services.availability.messages import MESSAGES
 from services.availability.roles import ROLES
 from services.availability.settings import AvailabilitySettings
-from shared import idempotent_methods
 from shared.channels import open_channel
 from shared.db.engine import create_engine
 from shared.logs import configure_logging
@@ -43,6 +43,9 @@ from shared.stubs.maitred.availability.v1 import (
     availability_service_pb2,
     floor_plan_service_pb2_grpc,
 )
+from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2
+from shared.stubs.maitred.state.v1 import state_service_pb2
+from shared.tracing import configure_tracing
 
 PRUNE_SECONDS = 60.0
 # Head reads take one short round trip each; a few connections serve a burst of a thousand.
@@ -58,6 +61,7 @@ def now() -> datetime:
 
 async def start(settings: AvailabilitySettings, *, port: int | None = None) -> RunningServer:
     """Start the availability service; `port` overrides the configured one (0: a free port)."""
+    configure_tracing("availability", settings.tracing_endpoint)
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size,
                            application_name="maitred-availability")  # fmt: skip
     redis = await connect_redis(settings.redis_url, cluster=settings.redis_cluster, timeout_s=0.5)
@@ -65,7 +69,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="availability"
     )
     state_channel = open_channel(
-        settings.state_address, service_name="state", idempotent_methods=idempotent_methods.STATE,
+        settings.state_address, service_name="state", contract=[state_service_pb2.DESCRIPTOR],
         load_balancing=settings.grpc_load_balancing,
     )  # fmt: skip
     optimizer_channel = None
@@ -75,13 +79,13 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         return await snapshots.view(venue_id, start, end)
 
     rescue: RescuePort = RescueOff()
-    if settings.rescue == "memory":
+    if settings.availability_rescue == "memory":
         rescue = MemoryRescue(view, now)
-    elif settings.rescue == "optimizer" and settings.optimizer_address:
+    elif settings.availability_rescue == "optimizer" and settings.optimizer_address:
         optimizer_channel = open_channel(
             settings.optimizer_address,
             service_name="optimizer",
-            idempotent_methods=idempotent_methods.OPTIMIZER,
+            contract=[optimizer_service_pb2.DESCRIPTOR],
             load_balancing=settings.grpc_load_balancing,
         )
         rescue = GrpcRescue(optimizer_channel, token)
@@ -97,7 +101,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         idle=timedelta(seconds=settings.day_model_idle_seconds),
     )
     heads = await PostgresVenueHeads.open(settings.database_url, size=HEAD_CONNECTIONS)
-    snapshots = Snapshots(heads, models, now, rescuer=rescuer)
+    snapshots = Snapshots(heads, models, now, rescuer=rescuer, demand=PostgresDemandCounts(engine))
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
 
@@ -122,7 +126,7 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
 
     running = await start_server(
         settings,
-        port=settings.port if port is None else port,
+        port=settings.availability_port if port is None else port,
         register=register,
         roles_by_method=ROLES,
         messages=MESSAGES,

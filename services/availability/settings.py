@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 
 from shared.settings import ServiceSettings
 
@@ -12,49 +12,40 @@ from shared.settings import ServiceSettings
 class AvailabilitySettings(ServiceSettings):
     """Shared settings plus the port, Redis (required here), the state service and rescue."""
 
-    redis_url: str = Field(validation_alias=AliasChoices("REDIS_URL", "redis_url"))
-    port: int = Field(
-        default=50053,
-        ge=0,
-        le=65535,
-        validation_alias=AliasChoices("MAITRED_AVAILABILITY_PORT", "port"),
+    redis_url: str = Field(description=ServiceSettings.model_fields["redis_url"].description)
+
+    availability_port: int = Field(
+        default=50053, ge=0, le=65535, description="availability service port"
     )
     state_address: str = Field(
-        default="localhost:50051",
-        validation_alias=AliasChoices("MAITRED_STATE_ADDRESS", "state_address"),
+        default="localhost:50051", description="where the service reaches the state service"
     )
     watch_poll_seconds: float = Field(
-        default=2.0,
-        gt=0,
-        validation_alias=AliasChoices("MAITRED_WATCH_POLL_SECONDS", "watch_poll_seconds"),
+        default=2.0, gt=0, description="safety poll of venue versions behind the change feed"
     )
-    # Where a capacity check or slot search that finds no free table looks for a re-pack of
-    # seated bookings: on this process's day models ("memory"), by asking the optimizer at
-    # optimizer_address ("optimizer"; empty address: off), or nowhere ("off").
-    rescue: Literal["memory", "optimizer", "off"] = Field(
+    availability_rescue: Literal["memory", "optimizer", "off"] = Field(
         default="memory",
-        validation_alias=AliasChoices("MAITRED_AVAILABILITY_RESCUE", "rescue"),
+        description="where a capacity check or slot search that finds no free table looks for a "
+        "re-pack of seated bookings: on this process's day models (`memory`), by asking the "
+        "optimizer at `MAITRED_OPTIMIZER_ADDRESS` (`optimizer`; empty address: off), or nowhere "
+        "(`off`)",
     )
     optimizer_address: str = Field(
         default="",
-        validation_alias=AliasChoices("MAITRED_OPTIMIZER_ADDRESS", "optimizer_address"),
+        description="where the service asks the optimizer for rescue re-packs (availability: "
+        "with `MAITRED_AVAILABILITY_RESCUE=optimizer`); empty turns that off (`make run` sets it)",
     )
-    # The venue days held in memory: at most this many, and none unasked for this long.
     day_models_max: int = Field(
-        default=256,
-        ge=1,
-        validation_alias=AliasChoices("MAITRED_DAY_MODELS_MAX", "day_models_max"),
+        default=256, ge=1, description="venue days an availability process holds in memory at most"
     )
     day_model_idle_seconds: float = Field(
         default=1800.0,
         gt=0,
-        validation_alias=AliasChoices("MAITRED_DAY_MODEL_IDLE_SECONDS", "day_model_idle_seconds"),
+        description="a day nobody asked about for this long is dropped from memory",
     )
-    # How long the venue change log keeps its rows; a day model further behind is rebuilt.
     change_log_retention_seconds: float = Field(
         default=3600.0,
         gt=0,
-        validation_alias=AliasChoices(
-            "MAITRED_CHANGE_LOG_RETENTION_SECONDS", "change_log_retention_seconds"
-        ),
+        description="age after which `venue_changes` rows are pruned (a model further behind is "
+        "rebuilt)",
     )

@@ -59,7 +59,11 @@ def _interval(occupancy: Occupancy, table_id: str) -> pb.OccupiedInterval:
     return interval
 
 
-def _demand(demand: Demand) -> pb.PendingDemand:
+def table_to_proto(table_id: str, spans: tuple[Occupancy, ...]) -> pb.TableOccupancy:
+    return pb.TableOccupancy(table_id=table_id, intervals=[_interval(o, table_id) for o in spans])
+
+
+def demand_to_proto(demand: Demand) -> pb.PendingDemand:
     return pb.PendingDemand(
         booking_id=demand.booking_id,
         party_size=demand.party_size,
@@ -68,7 +72,7 @@ def _demand(demand: Demand) -> pb.PendingDemand:
     )
 
 
-def _slot(slot: SlotFigures) -> pb.SlotCapacity:
+def slot_to_proto(slot: SlotFigures) -> pb.SlotCapacity:
     message = pb.SlotCapacity(
         start_time=stamp(slot.start),
         free_seats=slot.free_seats,
@@ -89,12 +93,9 @@ def snapshot_to_proto(snapshot: Snapshot) -> pb.Snapshot:
         window=_window(snapshot.start, snapshot.end),
         version=snapshot.version,
         floor_plan_version=snapshot.floor_version,
-        tables=[
-            pb.TableOccupancy(table_id=table_id, intervals=[_interval(o, table_id) for o in spans])
-            for table_id, spans in snapshot.tables
-        ],
-        pending_demand=[_demand(d) for d in snapshot.demand],
-        slots=[_slot(s) for s in snapshot.slots],
+        tables=[table_to_proto(table_id, spans) for table_id, spans in snapshot.tables],
+        pending_demand=[demand_to_proto(d) for d in snapshot.demand],
+        slots=[slot_to_proto(s) for s in snapshot.slots],
         compute_time=stamp(snapshot.compute_time),
     )
 

@@ -36,7 +36,7 @@ def add_console(app: web.Application, settings: GatewaySettings) -> None:
         return web.FileResponse(index, headers=HEADERS)
 
     async def config(request: web.Request) -> web.StreamResponse:
-        return web.json_response({"devLogin": settings.dev_login}, headers=HEADERS)
+        return web.json_response({"devLogin": settings.gateway_dev_login}, headers=HEADERS)
 
     async def dev_login(request: web.Request) -> web.StreamResponse:
         name, problem = _name_of(await request.read())
@@ -47,7 +47,7 @@ def add_console(app: web.Application, settings: GatewaySettings) -> None:
             subject=f"dev:{name}",
             roles=[Role.OPS],
             venues=[ALL_VENUES],
-            ttl_seconds=settings.dev_token_ttl_seconds,
+            ttl_seconds=settings.gateway_dev_token_ttl_seconds,
             issuer=settings.jwt_issuer,
         )
         return web.json_response({"token": token}, headers=HEADERS)
@@ -62,7 +62,7 @@ def add_console(app: web.Application, settings: GatewaySettings) -> None:
     app.router.add_get(PREFIX, redirect)
     app.router.add_get(f"{PREFIX}/", page)
     app.router.add_get(f"{PREFIX}/config.json", config)
-    if settings.dev_login:
+    if settings.gateway_dev_login:
         app.router.add_post(f"{PREFIX}/dev-login", dev_login)
     app.router.add_get(PREFIX + "/{file:[A-Za-z0-9_./-]+}", static)
 

@@ -16,7 +16,6 @@ from services.gateway.health import Upstreams, live, metrics
 from services.gateway.http_api import MAX_BODY_BYTES, Gateway
 from services.gateway.routes import Route, methods_at, routes_of
 from services.gateway.settings import GatewaySettings
-from shared import idempotent_methods
 from shared.channels import open_channel
 from shared.logs import configure_logging
 from shared.server import serve
@@ -27,19 +26,14 @@ from shared.stubs.maitred.state.v1 import state_service_pb2
 
 log = logging.getLogger("maitred.gateway")
 
-FILES = (
-    state_service_pb2.DESCRIPTOR,
-    assigner_service_pb2.DESCRIPTOR,
-    availability_service_pb2.DESCRIPTOR,
-    floor_plan_service_pb2.DESCRIPTOR,
-    optimizer_service_pb2.DESCRIPTOR,
-)
-IDEMPOTENT = {
-    "state": idempotent_methods.STATE,
-    "assigner": idempotent_methods.ASSIGNER,
-    "availability": idempotent_methods.AVAILABILITY,
-    "optimizer": idempotent_methods.OPTIMIZER,
+# The contract each upstream serves: its routes, and the methods its channel may retry.
+CONTRACTS = {
+    "state": (state_service_pb2.DESCRIPTOR,),
+    "assigner": (assigner_service_pb2.DESCRIPTOR,),
+    "availability": (availability_service_pb2.DESCRIPTOR, floor_plan_service_pb2.DESCRIPTOR),
+    "optimizer": (optimizer_service_pb2.DESCRIPTOR,),
 }
+FILES = tuple(file for files in CONTRACTS.values() for file in files)
 
 
 @dataclass
@@ -69,8 +63,8 @@ async def start(
         name: open_channel(
             address,
             service_name=name,
-            idempotent_methods=IDEMPOTENT[name],
-            default_timeout=settings.timeout_seconds,
+            contract=CONTRACTS[name],
+            default_timeout=settings.gateway_timeout_seconds,
             load_balancing=settings.grpc_load_balancing,
         )
         for name, address in settings.addresses().items()
@@ -78,19 +72,21 @@ async def start(
     gateway = Gateway(
         routes,
         channels,
-        timeout_s=settings.timeout_seconds,
-        stream_timeout_s=settings.stream_timeout_seconds,
+        timeout_s=settings.gateway_timeout_seconds,
+        stream_timeout_s=settings.gateway_stream_timeout_seconds,
     )
     services: dict[str, set[str]] = {}
     for route in routes:
         services.setdefault(route.service, set()).add(route.full_method.split("/")[1])
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    policy = cors.CorsPolicy(frozenset(settings.cors_origins), settings.cors_max_age_seconds)
+    policy = cors.CorsPolicy(
+        frozenset(settings.gateway_cors_origins), settings.gateway_cors_max_age_seconds
+    )
     cors.install(app, policy, lambda path: methods_at(routes, path))
     app.router.add_get("/healthz", live)
     app.router.add_get("/readyz", Upstreams(channels, services).ready)
     app.router.add_get("/metrics", metrics)
-    add_docs(app, settings.swagger_ui_dir)
+    add_docs(app, settings.gateway_swagger_ui_dir)
     add_console(app, settings)
     # Any path, newlines included: an unknown one gets the JSON 404, not aiohttp's plain text.
     app.router.add_route("*", r"/{path:[\s\S]*}", gateway.handle)
@@ -103,7 +99,7 @@ async def start(
         handler_cancellation=True,
     )
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port if port is None else port)
+    site = web.TCPSite(runner, settings.host, settings.gateway_port if port is None else port)
     await site.start()
     bound = runner.addresses[0][1]
     log.info("gateway serving", extra={"port": bound, "routes": len(routes)})

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
+
+from shared.settings import ProcessSettings
 
 # Where `npm ci` puts swagger-ui-dist in a checkout of the repository.
 SWAGGER_UI_DIR = Path(__file__).resolve().parents[2] / "node_modules" / "swagger-ui-dist"
@@ -17,103 +19,84 @@ CONSOLE_DIR = Path(__file__).resolve().parents[2] / "console" / "src"
 ORIGIN = re.compile(r"https?://([a-z0-9.\-]+|\[[0-9a-f:]+\])(:[0-9]{1,5})?")
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(ProcessSettings):
     """The gateway holds no data: tokens pass through to the services. Its one secret is the
-    JWT secret, and only in development mode (`dev_login`), where the console mints tokens."""
+    JWT secret, and only in development mode (`gateway_dev_login`), where the console mints
+    tokens."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
-
-    host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("MAITRED_HOST", "host"))
-    port: int = Field(
-        default=8080, ge=0, le=65535,
-        validation_alias=AliasChoices("MAITRED_GATEWAY_PORT", "port"),
-    )  # fmt: skip
+    gateway_port: int = Field(
+        default=8080,
+        ge=0,
+        le=65535,
+        description="the HTTP/JSON gateway's port (it needs no database, Redis or secret, "
+        "unless `MAITRED_GATEWAY_DEV_LOGIN` is on)",
+    )
     state_address: str = Field(
-        default="localhost:50051",
-        validation_alias=AliasChoices("MAITRED_STATE_ADDRESS", "state_address"),
+        default="localhost:50051", description="where the service reaches the state service"
     )
     assigner_address: str = Field(
-        default="localhost:50052",
-        validation_alias=AliasChoices("MAITRED_ASSIGNER_ADDRESS", "assigner_address"),
+        default="localhost:50052", description="where the service reaches the assigner"
     )
     availability_address: str = Field(
-        default="localhost:50053",
-        validation_alias=AliasChoices("MAITRED_AVAILABILITY_ADDRESS", "availability_address"),
+        default="localhost:50053", description="where the service reaches availability"
     )
     optimizer_address: str = Field(
-        default="localhost:50054",
-        validation_alias=AliasChoices("MAITRED_OPTIMIZER_ADDRESS", "optimizer_address"),
+        default="localhost:50054", description="where the gateway reaches the optimizer"
     )
-    grpc_load_balancing: Literal["round_robin", "pick_first"] = Field(
-        default="round_robin",
-        validation_alias=AliasChoices("MAITRED_GRPC_LOAD_BALANCING", "grpc_load_balancing"),
+    gateway_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="the gateway's deadline for one call"
     )
-    timeout_seconds: float = Field(
-        default=10.0, gt=0, le=300,
-        validation_alias=AliasChoices("MAITRED_GATEWAY_TIMEOUT_SECONDS", "timeout_seconds"),
-    )  # fmt: skip
     # Watching snapshots and following an optimizer run are long calls by nature.
-    stream_timeout_seconds: float = Field(
-        default=3600.0, gt=0,
-        validation_alias=AliasChoices(
-            "MAITRED_GATEWAY_STREAM_TIMEOUT_SECONDS", "stream_timeout_seconds"
-        ),
-    )  # fmt: skip
-    grace_period_seconds: float = Field(
-        default=10.0, gt=0,
-        validation_alias=AliasChoices("MAITRED_GRACE_PERIOD_SECONDS", "grace_period_seconds"),
-    )  # fmt: skip
-    log_level: str = Field(
-        default="INFO", validation_alias=AliasChoices("MAITRED_LOG_LEVEL", "log_level")
+    gateway_stream_timeout_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="the gateway's deadline for one stream (a watch or an optimizer run)",
     )
-    # Origins whose pages may call the gateway from a browser, comma-separated
-    # (`https://ops.example.com,http://localhost:5173`); empty: no CORS; `*`: any origin.
-    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+    gateway_cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(),
-        validation_alias=AliasChoices("MAITRED_GATEWAY_CORS_ORIGINS", "cors_origins"),
+        description="origins whose pages may call the gateway from a browser, comma-separated "
+        "exact origins (`https://ops.example.com`); `*` allows any; empty: no CORS",
     )
-    cors_max_age_seconds: int = Field(
-        default=600, ge=0, le=86400,
-        validation_alias=AliasChoices(
-            "MAITRED_GATEWAY_CORS_MAX_AGE_SECONDS", "cors_max_age_seconds"
-        ),
-    )  # fmt: skip
-
-    # The files of the npm package swagger-ui-dist, served at /docs/.
-    swagger_ui_dir: Path = Field(
+    gateway_cors_max_age_seconds: int = Field(
+        default=600, ge=0, le=86400, description="how long a browser may keep a preflight's answer"
+    )
+    gateway_swagger_ui_dir: Path = Field(
         default=SWAGGER_UI_DIR,
-        validation_alias=AliasChoices("MAITRED_GATEWAY_SWAGGER_UI_DIR", "swagger_ui_dir"),
+        description="the files of swagger-ui-dist served at `/docs/` (default: "
+        "`node_modules/swagger-ui-dist` of the checkout, `/app/swagger-ui` in the image)",
     )
-
-    # The ops console at /console/, and its development login (never set in a deploy overlay).
     console_dir: Path = Field(
-        default=CONSOLE_DIR, validation_alias=AliasChoices("MAITRED_CONSOLE_DIR", "console_dir")
+        default=CONSOLE_DIR,
+        description="the folder of the ops console's files (default: `console/src` of the "
+        "checkout, `/app/console/src` in the image)",
     )
-    dev_login: bool = Field(
-        default=False, validation_alias=AliasChoices("MAITRED_GATEWAY_DEV_LOGIN", "dev_login")
+    gateway_dev_login: bool = Field(
+        default=False,
+        description="development mode: the console's page may mint ops tokens "
+        "(`POST /console/dev-login`); needs `MAITRED_JWT_SECRET`; never set it in production "
+        "(no overlay does; `make run` sets `true`)",
     )
     jwt_secret: SecretStr = Field(
-        default=SecretStr(""), validation_alias=AliasChoices("MAITRED_JWT_SECRET", "jwt_secret")
+        default=SecretStr(""), description="HS256 key for tokens, 32+ characters"
     )
-    jwt_issuer: str = Field(
-        default="maitred", validation_alias=AliasChoices("MAITRED_JWT_ISSUER", "jwt_issuer")
+    gateway_dev_token_ttl_seconds: int = Field(
+        default=8 * 3600, gt=0, le=24 * 3600, description="lifetime of a dev-login token"
     )
-    dev_token_ttl_seconds: int = Field(default=8 * 3600, gt=0, le=24 * 3600)
 
     @model_validator(mode="after")
     def _secret_for_dev_login(self) -> GatewaySettings:
-        if self.dev_login and len(self.jwt_secret.get_secret_value()) < 32:
+        if self.gateway_dev_login and len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("MAITRED_GATEWAY_DEV_LOGIN needs MAITRED_JWT_SECRET (32+ characters)")
         return self
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("gateway_cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("cors_origins")
+    @field_validator("gateway_cors_origins")
     @classmethod
     def _exact_origins(cls, origins: tuple[str, ...]) -> tuple[str, ...]:
         for origin in origins:

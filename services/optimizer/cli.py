@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import uuid
 from typing import TextIO
 
 import grpc
 from google.protobuf.duration_pb2 import Duration
+from pydantic import Field, SecretStr
 
 from shared.auth import Role, mint_token
+from shared.settings import MaitredSettings
 from shared.stubs.maitred.assigner.v1 import allocation_pb2
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2 as api
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2_grpc as rpc
@@ -71,16 +72,30 @@ def summary(plan: pb.Plan) -> str:
     return "\n".join(lines)
 
 
-def _token() -> str:
-    given = os.environ.get("MAITRED_TOKEN", "")
+class OptimizerCliSettings(MaitredSettings):
+    """What the optimizer command reads: where the optimizer is, and a token or how to mint one."""
+
+    token: SecretStr = Field(
+        default=SecretStr(""), description="(optimizer command) the bearer token to call with"
+    )
+    jwt_secret: SecretStr = Field(
+        default=SecretStr(""), description="HS256 key for tokens, 32+ characters"
+    )
+    jwt_issuer: str = Field(default="maitred", description="expected token issuer")
+    optimizer_address: str = Field(
+        default="localhost:50054", description="where the optimizer command reaches the optimizer"
+    )
+
+
+def _token(settings: OptimizerCliSettings) -> str:
+    given = settings.token.get_secret_value()
     if given:
         return given
-    secret = os.environ.get("MAITRED_JWT_SECRET", "")
+    secret = settings.jwt_secret.get_secret_value()
     if len(secret) < 32:
         raise SystemExit("set MAITRED_TOKEN, or MAITRED_JWT_SECRET to mint an ops token")
-    issuer = os.environ.get("MAITRED_JWT_ISSUER", "maitred")
     return mint_token(secret, subject="optimizer-cli", roles=[Role.OPS], venues=["*"],
-                      ttl_seconds=900, issuer=issuer)  # fmt: skip
+                      ttl_seconds=900, issuer=settings.jwt_issuer)  # fmt: skip
 
 
 async def optimize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -91,7 +106,7 @@ async def optimize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         request_id=uuid.uuid4().hex,
         options=pb.OptimizeOptions(time_limit=limit, seed=args.seed, dry_run=args.dry_run),
     )  # fmt: skip
-    metadata = [("authorization", f"Bearer {_token()}")]
+    metadata = [("authorization", f"Bearer {_token(OptimizerCliSettings())}")]
     async with grpc.aio.insecure_channel(args.address) as channel:
         stub = rpc.OptimizerServiceStub(channel)
         try:
@@ -111,7 +126,7 @@ async def optimize(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="optimizer", description=__doc__)
-    root.add_argument("--address", default=os.environ.get("MAITRED_OPTIMIZER", "localhost:50054"))
+    root.add_argument("--address", default=OptimizerCliSettings().optimizer_address)
     root.add_argument("--venue", required=True)
     root.add_argument("--date", required=True, help="YYYY-MM-DD in the venue's time zone")
     root.add_argument("--period", help="one service period by name; the whole day when unset")

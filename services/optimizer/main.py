@@ -23,7 +23,6 @@ from services.optimizer.grpc_api import SERVICE, OptimizerServicer
 from services.optimizer.messages import MESSAGES
 from services.optimizer.roles import ROLES
 from services.optimizer.settings import OptimizerSettings
-from shared import idempotent_methods
 from shared.breaker import BreakerPolicy
 from shared.channels import open_channel
 from shared.db.engine import create_engine
@@ -33,7 +32,9 @@ from shared.readiness import database_ready
 from shared.redis_client import connect_redis
 from shared.server import RunningServer, serve, start_server
 from shared.service_token import ServiceToken
+from shared.stubs.maitred.assigner.v1 import assigner_service_pb2
 from shared.stubs.maitred.optimizer.v1 import optimizer_service_pb2_grpc
+from shared.tracing import configure_tracing
 
 # MoveBookings applies a whole plan (30 s timeout): a few seconds are normal, not a symptom.
 MOVE_SLOW_SECONDS = 20.0
@@ -45,6 +46,7 @@ def now() -> datetime:
 
 async def start(settings: OptimizerSettings, *, port: int | None = None) -> RunningServer:
     """Start the optimizer's API and, unless disabled, its scheduler."""
+    configure_tracing("optimizer", settings.tracing_endpoint)
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, application_name="maitred-optimizer"
     )
@@ -55,7 +57,7 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
     assigner_channel = open_channel(
         settings.assigner_address,
         service_name="assigner",
-        idempotent_methods=idempotent_methods.ASSIGNER,
+        contract=[assigner_service_pb2.DESCRIPTOR],
         breaker_policy=BreakerPolicy(slow_call_seconds=MOVE_SLOW_SECONDS),
         load_balancing=settings.grpc_load_balancing,
     )
@@ -63,16 +65,16 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
     applier = Applier(plans=plans, mover=GrpcMover(assigner_channel, token), clock=now)
     runs = Runs(
         reader=reader, plans=plans, locks=RedisRunLocks(redis), applier=applier, clock=now,
-        new_id=uuid.uuid4, workers=settings.solver_workers,
+        new_id=uuid.uuid4, workers=settings.optimizer_workers,
     )  # fmt: skip
     rescues = Rescues(reader=reader, clock=now, new_id=uuid.uuid4)
     tasks: list[asyncio.Task[None]] = []
-    if settings.scheduler:
+    if settings.optimizer_scheduler:
         scheduler = Scheduler(
             runs=runs, plans=plans, venues=reader, clock=now,
-            lead=timedelta(minutes=settings.scheduler_lead_minutes),
-            options=RunOptions(time_limit_s=settings.scheduler_time_limit_seconds),
-            interval_s=settings.scheduler_interval_seconds,
+            lead=timedelta(minutes=settings.optimizer_lead_minutes),
+            options=RunOptions(time_limit_s=settings.optimizer_time_limit_seconds),
+            interval_s=settings.optimizer_scheduler_interval_seconds,
             lease=RedisTickLease(redis, holder=uuid.uuid4().hex),
         )  # fmt: skip
         tasks.append(asyncio.create_task(scheduler.run(), name="scheduler"))
@@ -84,7 +86,7 @@ async def start(settings: OptimizerSettings, *, port: int | None = None) -> Runn
 
     running = await start_server(
         settings,
-        port=settings.port if port is None else port,
+        port=settings.optimizer_port if port is None else port,
         register=register,
         roles_by_method=ROLES,
         messages=MESSAGES,

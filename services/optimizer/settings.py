@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 
 from shared.settings import ServiceSettings
 
@@ -10,35 +10,27 @@ from shared.settings import ServiceSettings
 class OptimizerSettings(ServiceSettings):
     """Shared settings plus the port, Redis (required: the venue-day lock), and the scheduler."""
 
-    redis_url: str = Field(validation_alias=AliasChoices("REDIS_URL", "redis_url"))
-    port: int = Field(
-        default=50054, ge=0, le=65535,
-        validation_alias=AliasChoices("MAITRED_OPTIMIZER_PORT", "port"),
-    )  # fmt: skip
+    redis_url: str = Field(description=ServiceSettings.model_fields["redis_url"].description)
+
+    optimizer_port: int = Field(default=50054, ge=0, le=65535, description="optimizer port")
     assigner_address: str = Field(
-        default="localhost:50052",
-        validation_alias=AliasChoices("MAITRED_ASSIGNER_ADDRESS", "assigner_address"),
+        default="localhost:50052", description="where the service reaches the assigner"
     )
-    solver_workers: int = Field(
-        default=2, ge=1, le=16,
-        validation_alias=AliasChoices("MAITRED_OPTIMIZER_WORKERS", "solver_workers"),
-    )  # fmt: skip
-    scheduler: bool = Field(
-        default=True, validation_alias=AliasChoices("MAITRED_OPTIMIZER_SCHEDULER", "scheduler")
+    optimizer_workers: int = Field(
+        default=2, ge=1, le=16, description="CP-SAT search workers per run"
     )
-    scheduler_lead_minutes: int = Field(
-        default=120, ge=1, le=24 * 60,
-        validation_alias=AliasChoices("MAITRED_OPTIMIZER_LEAD_MINUTES", "scheduler_lead_minutes"),
-    )  # fmt: skip
-    scheduler_time_limit_seconds: float = Field(
-        default=30.0, gt=0, le=120,
-        validation_alias=AliasChoices(
-            "MAITRED_OPTIMIZER_TIME_LIMIT_SECONDS", "scheduler_time_limit_seconds"
-        ),
-    )  # fmt: skip
-    scheduler_interval_seconds: float = Field(
-        default=60.0, gt=0,
-        validation_alias=AliasChoices(
-            "MAITRED_OPTIMIZER_SCHEDULER_INTERVAL_SECONDS", "scheduler_interval_seconds"
-        ),
-    )  # fmt: skip
+    optimizer_scheduler: bool = Field(
+        default=True, description="run the per-shift scheduler in this optimizer process"
+    )
+    optimizer_lead_minutes: int = Field(
+        default=120,
+        ge=1,
+        le=24 * 60,
+        description="how long before a service period its re-plan runs",
+    )
+    optimizer_time_limit_seconds: float = Field(
+        default=30.0, gt=0, le=120, description="the scheduler's solver time limit"
+    )
+    optimizer_scheduler_interval_seconds: float = Field(
+        default=60.0, gt=0, description="how often the scheduler looks for periods to re-plan"
+    )

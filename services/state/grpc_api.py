@@ -39,6 +39,7 @@ from services.state.domain.validation import (
     validate_table_change_request,
 )
 from shared.call_context import current_call, current_caller
+from shared.request_fingerprint import request_fingerprint
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
@@ -117,6 +118,7 @@ class BookingServicer(rpc.BookingServiceServicer):  # type: ignore[misc]
         booking = await create_booking(
             new,
             current_caller(),
+            fingerprint=request_fingerprint(request),
             uow=self._uow,
             now=self._clock(),
             new_id=self._new_id,

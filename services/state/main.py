@@ -24,6 +24,7 @@ from shared.readiness import database_ready
 from shared.redis_client import connect_redis
 from shared.server import RunningServer, serve, start_server
 from shared.stubs.maitred.state.v1 import state_service_pb2, state_service_pb2_grpc
+from shared.tracing import configure_tracing
 
 SERVICE = state_service_pb2.DESCRIPTOR.services_by_name["BookingService"].full_name
 # Bounds how long a batch keeps its outbox rows locked when Redis stalls.
@@ -56,6 +57,7 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
     Redis is optional here: with it the outbox is relayed and rate limits apply; without it
     events wait in the outbox. Readiness is the database only, as writes need nothing else.
     """
+    configure_tracing("state", settings.tracing_endpoint)
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     redis = relay = None
     if settings.redis_url:
@@ -83,7 +85,7 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
 
     running = await start_server(
         settings,
-        port=settings.port if port is None else port,
+        port=settings.state_port if port is None else port,
         register=register,
         roles_by_method=ROLES,
         messages=MESSAGES,

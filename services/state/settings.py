@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 
 from shared.settings import ServiceSettings
 
 
 class StateSettings(ServiceSettings):
-    """Shared settings plus the state service's port (MAITRED_STATE_PORT)."""
+    """Shared settings plus the state service's port."""
 
-    port: int = Field(
-        default=50051, ge=0, le=65535, validation_alias=AliasChoices("MAITRED_STATE_PORT", "port")
-    )
+    state_port: int = Field(default=50051, ge=0, le=65535, description="state service port")

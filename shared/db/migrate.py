@@ -5,8 +5,17 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from pydantic import Field
+
+from shared.settings import MaitredSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class MigrationSettings(MaitredSettings):
+    """What the alembic command line reads: the database to migrate."""
+
+    database_url: str = Field(default="", description="the database `alembic upgrade` migrates")
 
 
 def alembic_config(database_url: str | None = None) -> Config:

@@ -1,4 +1,5 @@
-"""A venue's time zone and policy row, read as one mapping, and the seating rules it holds."""
+"""A venue's time zone and policy row, read as one mapping, and the seating and yield rules it
+holds."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.seating.combinations import CombinationRule, ExplicitCombination, explicit_from_json
 from shared.seating.knobs import SeatingKnobs
+from shared.seating.yield_policy import YieldSettings
 
 
 async def venue_policy(
@@ -63,3 +65,21 @@ def seating_knobs(row: Mapping[Any, Any] | None) -> SeatingKnobs:
             default.look_ahead_horizon if horizon is None else timedelta(minutes=horizon)
         ),
     )
+
+
+def yield_settings(row: Mapping[Any, Any]) -> YieldSettings:
+    """The yield settings of a policy row (or of `venue_policy`'s mapping); defaults without one."""
+    default = YieldSettings()
+    minimum = row.get("yield_min_days_observed")
+    return YieldSettings(
+        enabled=bool(row.get("yield_enabled") or False),
+        min_days_observed=default.min_days_observed if minimum is None else int(minimum),
+    )
+
+
+def yield_values(settings: YieldSettings) -> dict[str, Any]:
+    """The policy row's columns for `settings`."""
+    return {
+        "yield_enabled": settings.enabled,
+        "yield_min_days_observed": settings.min_days_observed,
+    }

@@ -20,6 +20,7 @@ from services.optimizer.main import start as start_optimizer
 from services.optimizer.settings import OptimizerSettings
 from services.state.main import start as start_state
 from services.state.settings import StateSettings
+from shared.settings import MaitredSettings
 
 SECRET = secrets.token_urlsafe(32)
 ISSUER = "maitred"
@@ -69,17 +70,37 @@ async def running_suite(database_url: str, redis_url: str) -> AsyncIterator[Suit
         "assigner_address": addresses["assigner"],
         "optimizer_address": addresses["optimizer"],
     }
+
+    def peers_of(settings_class: type[MaitredSettings]) -> dict[str, str]:
+        """The peer addresses a service's settings have (they refuse unknown fields)."""
+        return {key: value for key, value in peers.items() if key in settings_class.model_fields}
+
     async with AsyncExitStack() as stack:
         for name, start, settings in (
             ("state", start_state, StateSettings(**common)),
-            ("availability", start_availability, AvailabilitySettings(**common, **peers)),
-            ("assigner", start_assigner, AssignerSettings(**common, **peers)),
-            ("optimizer", start_optimizer, OptimizerSettings(**common, **peers, scheduler=False)),
+            (
+                "availability",
+                start_availability,
+                AvailabilitySettings(**common, **peers_of(AvailabilitySettings)),
+            ),
+            ("assigner", start_assigner, AssignerSettings(**common, **peers_of(AssignerSettings))),
+            (
+                "optimizer",
+                start_optimizer,
+                OptimizerSettings(
+                    **common, **peers_of(OptimizerSettings), optimizer_scheduler=False
+                ),
+            ),
         ):
             running = await start(settings, port=ports[name])  # type: ignore[operator]
             stack.push_async_callback(_stop, name, running)
         gateway = await start_gateway(
-            GatewaySettings(host="127.0.0.1", timeout_seconds=10, grace_period_seconds=1, **peers),
+            GatewaySettings(
+                host="127.0.0.1",
+                gateway_timeout_seconds=10,
+                grace_period_seconds=1,
+                **peers_of(GatewaySettings),
+            ),
             port=0,
         )
         stack.push_async_callback(_stop, "gateway", gateway)

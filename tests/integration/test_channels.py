@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 import pytest
+from google.protobuf import descriptor_pb2, descriptor_pool, wrappers_pb2
 
 from shared.auth import Role, mint_token
 from shared.breaker import BreakerPolicy, BreakerState, CircuitBreaker
@@ -18,6 +19,7 @@ from shared.metrics import REGISTRY
 from shared.role_table import EVERY_ROLE
 from shared.server import RunningServer, start_server
 from shared.settings import ServiceSettings
+from shared.stubs.maitred.common.v1 import method_options_pb2
 
 SECRET = secrets.token_urlsafe(32)
 TOKEN = mint_token(
@@ -28,6 +30,30 @@ TARGET_ROLES = {
     f"/test.Target/{name}": EVERY_ROLE for name in ("Get", "Put", "Count", "Remaining", "Relay")
 }
 GET, PUT, COUNT = "/test.Target/Get", "/test.Target/Put", "/test.Target/Count"
+
+
+def target_contract() -> descriptor_pb2.FileDescriptorProto:
+    """test.Target's contract as protoc would write it: Get marked idempotent, Put not."""
+    file = descriptor_pb2.FileDescriptorProto(
+        name="test/target.proto",
+        package="test",
+        syntax="proto3",
+        dependency=[wrappers_pb2.DESCRIPTOR.name],
+    )
+    service = file.service.add(name="Target")
+    for name in ("Get", "Put"):
+        method = service.method.add(
+            name=name,
+            input_type=".google.protobuf.BytesValue",
+            output_type=".google.protobuf.BytesValue",
+        )
+        if name == "Get":
+            method.options.Extensions[method_options_pb2.idempotent] = True
+    return file
+
+
+descriptor_pool.Default().Add(target_contract())
+CONTRACT = [descriptor_pool.Default().FindFileByName("test/target.proto")]
 
 
 class Target:
@@ -109,22 +135,22 @@ async def target() -> AsyncIterator[tuple[Target, str]]:
         await running.stop(0.2)
 
 
-async def test_an_idempotent_method_is_retried_on_unavailable(target):
+async def test_a_method_the_contract_marks_idempotent_is_retried_on_unavailable(target):
     served, address = target
     served.failures_left["Get"] = 2
     labels = {"service": "test.Target", "method": "Get"}
     before = REGISTRY.get_sample_value("maitred_rpc_retries_total", labels) or 0.0
-    async with open_channel(address, service_name="target", idempotent_methods=[GET]) as channel:
+    async with open_channel(address, service_name="target", contract=CONTRACT) as channel:
         assert await channel.unary_unary(GET)(b"", metadata=AUTH) == b"ok"
     assert served.hits["Get"] == 3
     after = REGISTRY.get_sample_value("maitred_rpc_retries_total", labels)
     assert after == before + 2  # the server counts the two retries it served
 
 
-async def test_a_method_not_listed_as_idempotent_is_not_retried(target):
+async def test_a_method_the_contract_does_not_mark_idempotent_is_not_retried(target):
     served, address = target
     served.failures_left["Put"] = 1
-    async with open_channel(address, service_name="target", idempotent_methods=[GET]) as channel:
+    async with open_channel(address, service_name="target", contract=CONTRACT) as channel:
         with pytest.raises(grpc.aio.AioRpcError) as raised:
             await channel.unary_unary(PUT)(b"", metadata=AUTH)
     assert raised.value.code() == grpc.StatusCode.UNAVAILABLE

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from services.availability.adapters.day_cache import RedisDayCache
 from services.availability.adapters.day_source import PostgresDaySource
+from services.availability.adapters.demand_counts import PostgresDemandCounts
 from services.availability.application.day_models import DayModels
 from services.availability.application.repacks import MemoryRescue
 from services.availability.application.rescues import RescueOff, Rescuer
@@ -49,8 +50,9 @@ async def test_the_rescue_on_the_model_in_memory_equals_the_optimizers_from_post
         source, RedisDayCache(redis, await source.identity()), max_days=8, idle=timedelta(hours=1)
     )
     snapshots = Snapshots(
-        source, models, lambda: datetime.now(UTC), rescuer=Rescuer(RescueOff(), LIMIT)
-    )
+        source, models, lambda: datetime.now(UTC), rescuer=Rescuer(RescueOff(), LIMIT),
+        demand=PostgresDemandCounts(engine),
+    )  # fmt: skip
     in_memory = MemoryRescue(snapshots.view, lambda: datetime.now(UTC))
     optimizer = Rescues(
         reader=DayReader(engine), clock=lambda: datetime.now(UTC), new_id=uuid.uuid4

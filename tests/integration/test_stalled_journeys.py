@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import pytest
 from redis.asyncio import Redis
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,7 +17,21 @@ from services.assigner.adapters.retry_queue import RedisRetries
 from services.assigner.adapters.stalled_journeys import PostgresStalledJourneys
 from services.assigner.application.journeys import Journeys
 from services.availability.adapters.tables import venue_policies
+from shared.db.engine import create_engine
+from tests.databases import migrated_database
 from tests.service.availability_floor import add_booking, seed_floor
+
+
+@pytest.fixture(scope="module")
+async def engine(postgres_admin_url: str) -> AsyncIterator[AsyncEngine]:
+    """A database of this module's own: the sweep reads the oldest stalled bookings first, so
+    bookings other tests left idle in a shared database would crowd these out."""
+    async with migrated_database(postgres_admin_url, "maitred_stalled") as url:
+        own = create_engine(url, pool_size=2)
+        try:
+            yield own
+        finally:
+            await own.dispose()
 
 
 class Driven:

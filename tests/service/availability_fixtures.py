@@ -69,6 +69,7 @@ def policy_proto(**changes: object) -> pb.VenuePolicy:
         ),
         "freeze_window": minutes(60),
         "strategy_weights": [pb.StrategyWeight(strategy="exact_fit", weight=2.0)],
+        "yield_settings": pb.YieldSettings(enabled=False, min_days_observed=4),
     }  # fmt: skip
     fields.update(changes)
     return pb.VenuePolicy(**fields)  # type: ignore[arg-type]

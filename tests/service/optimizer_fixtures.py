@@ -30,7 +30,7 @@ async def optimizer_address_fixture(
 ) -> AsyncIterator[str]:
     settings = OptimizerSettings(
         database_url=database_url, redis_url=redis_url, jwt_secret=SECRET, host="127.0.0.1",
-        grace_period_seconds=5, assigner_address=assigner_address, scheduler=False,
+        grace_period_seconds=5, assigner_address=assigner_address, optimizer_scheduler=False,
     )  # fmt: skip
     running = await start(settings, port=0)
     yield f"127.0.0.1:{running.port}"

@@ -48,7 +48,7 @@ async def availability_at(
 ) -> AsyncIterator[rpc.AvailabilityServiceStub]:
     settings = AvailabilitySettings(
         database_url=database_url, redis_url=redis_url, jwt_secret=SECRET, host="127.0.0.1",
-        optimizer_address=optimizer_address, rescue=rescue,
+        optimizer_address=optimizer_address, availability_rescue=rescue,
     )  # fmt: skip
     running = await start_availability(settings, port=0)
     try:
@@ -62,7 +62,7 @@ async def availability_at(
 async def optimizer_address_fixture(database_url: str, redis_url: str) -> AsyncIterator[str]:
     settings = OptimizerSettings(
         database_url=database_url, redis_url=redis_url, jwt_secret=SECRET, host="127.0.0.1",
-        grace_period_seconds=2, assigner_address="127.0.0.1:1", scheduler=False,
+        grace_period_seconds=2, assigner_address="127.0.0.1:1", optimizer_scheduler=False,
     )  # fmt: skip
     running = await start_optimizer(settings, port=0)
     yield f"127.0.0.1:{running.port}"

@@ -391,8 +391,9 @@ async def test_a_client_hanging_up_mid_call_leaves_the_tables_recorded_or_releas
         call.cancel()
         with contextlib.suppress(asyncio.CancelledError, grpc.aio.AioRpcError):
             await call  # it may have ended before the hang-up: the database says how
-    # A call the client left finishes on the server: wait (bounded) for the last ones to land.
-    for _ in range(100):
+    # A call the client left finishes on the server: wait (bounded at 60 s, generous for a loaded
+    # machine) for the last ones to land.
+    for _ in range(1200):
         if await _unsettled(engine, venue) == 0:
             break
         await asyncio.sleep(0.05)

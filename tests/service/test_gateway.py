@@ -71,7 +71,7 @@ async def gateway(database_url: str, redis_url: str, state_address: str) -> Asyn
         host="127.0.0.1", state_address=state_address,
         availability_address=f"127.0.0.1:{availability.port}",
         assigner_address=away, optimizer_address=away,
-        timeout_seconds=5, grace_period_seconds=1,
+        gateway_timeout_seconds=5, grace_period_seconds=1,
     )  # fmt: skip
     running = await start(settings, port=0)
     yield f"http://127.0.0.1:{running.port}"
@@ -214,6 +214,26 @@ async def test_a_watch_streams_the_snapshot_then_a_later_version_as_ndjson(http,
                        expire=datetime.now(UTC) + timedelta(minutes=5))  # fmt: skip
         later = json.loads(await asyncio.wait_for(stream.content.readline(), 10))
     assert int(later["result"]["snapshot"]["version"]) > version
+
+
+async def test_a_watch_with_deltas_streams_the_whole_snapshot_then_a_delta_as_ndjson(http, engine):
+    venue = f"gw-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    async with http.get(
+        f"/v1/venues/{venue}/snapshot:watch", params={**EVENING, "deltas": "true"}, headers=OPS
+    ) as stream:
+        assert stream.status == 200, await stream.text()
+        first = json.loads(await asyncio.wait_for(stream.content.readline(), 10))["result"]
+        assert "delta" not in first
+        version = int(first["snapshot"]["version"])
+        seven = tomorrow_at(19)
+        await allocate(engine, venue, ["t1"], seven, seven + timedelta(hours=1), kind="HOLD",
+                       expire=datetime.now(UTC) + timedelta(minutes=5))  # fmt: skip
+        later = json.loads(await asyncio.wait_for(stream.content.readline(), 10))["result"]
+    assert "snapshot" not in later
+    assert int(later["delta"]["baseVersion"]) == version
+    assert int(later["delta"]["version"]) > version
+    assert [t["tableId"] for t in later["delta"]["tables"]] == [f"{venue}-t1"]
 
 
 def ended_watches() -> float:

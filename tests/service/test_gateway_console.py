@@ -30,7 +30,7 @@ def nowhere() -> str:
 @asynccontextmanager
 async def gateway(**console: Any) -> AsyncIterator[aiohttp.ClientSession]:
     """A real gateway on port 0 (its services away: the console needs none of them), with the
-    console settings given (`dev_login`, `jwt_secret`, `console_dir`)."""
+    console settings given (`gateway_dev_login`, `jwt_secret`, `console_dir`)."""
     settings = GatewaySettings(
         host="127.0.0.1",
         state_address=nowhere(),
@@ -48,7 +48,7 @@ async def gateway(**console: Any) -> AsyncIterator[aiohttp.ClientSession]:
 
 
 async def test_the_console_page_and_its_modules_are_served_with_a_same_origin_only_policy():
-    async with gateway(dev_login=False) as http:
+    async with gateway(gateway_dev_login=False) as http:
         async with http.get("/console/") as page:
             assert page.status == 200
             assert page.content_type == "text/html"
@@ -89,7 +89,7 @@ async def test_without_development_mode_the_console_offers_no_login_and_none_is_
 
 
 async def test_in_development_mode_a_login_mints_an_ops_token_for_every_venue():
-    async with gateway(dev_login=True, jwt_secret=SECRET) as http:
+    async with gateway(gateway_dev_login=True, jwt_secret=SECRET) as http:
         async with http.get("/console/config.json") as config:
             assert await config.json() == {"devLogin": True}
         async with http.post("/console/dev-login", json={"name": "alice"}) as login:
@@ -103,7 +103,7 @@ async def test_in_development_mode_a_login_mints_an_ops_token_for_every_venue():
 
 @pytest.mark.parametrize("body", [{}, {"name": ""}, {"name": "x" * 65}, {"name": 7}, "alice"])
 async def test_a_development_login_without_a_usable_name_is_invalid_argument_naming_the_field(body):
-    console = dict(dev_login=True, jwt_secret=SECRET)
+    console = dict(gateway_dev_login=True, jwt_secret=SECRET)
     async with gateway(**console) as http, http.post("/console/dev-login", json=body) as login:
         assert login.status == 400
         answer = await login.json()
@@ -112,7 +112,7 @@ async def test_a_development_login_without_a_usable_name_is_invalid_argument_nam
 
 
 async def test_a_development_login_body_that_is_not_json_is_invalid_argument():
-    console = dict(dev_login=True, jwt_secret=SECRET)
+    console = dict(gateway_dev_login=True, jwt_secret=SECRET)
     async with gateway(**console) as http, http.post("/console/dev-login", data=b"{") as login:
         assert login.status == 400
         assert (await login.json())["code"] == 3
@@ -120,4 +120,4 @@ async def test_a_development_login_body_that_is_not_json_is_invalid_argument():
 
 def test_development_mode_without_a_signing_secret_is_refused_at_start():
     with pytest.raises(ValidationError, match="MAITRED_JWT_SECRET"):
-        GatewaySettings(dev_login=True, jwt_secret="short")
+        GatewaySettings(gateway_dev_login=True, jwt_secret="short")

@@ -39,8 +39,8 @@ async def gateway_session(
     settings = GatewaySettings(
         host="127.0.0.1", state_address=state_address, availability_address=availability_address,
         assigner_address=nowhere(), optimizer_address=nowhere(),
-        timeout_seconds=5, grace_period_seconds=1,
-        cors_origins=origins, cors_max_age_seconds=300,
+        gateway_timeout_seconds=5, grace_period_seconds=1,
+        gateway_cors_origins=origins, gateway_cors_max_age_seconds=300,
     )  # fmt: skip
     running = await start(settings, port=0)
     async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{running.port}") as session:

@@ -420,7 +420,7 @@ async def test_with_the_assigner_away_a_plan_waits_for_apply_plan(
     _, _, six = await squeezed(bookings, assigner, venue)
     settings = OptimizerSettings(
         database_url=database_url, redis_url=redis_url, jwt_secret=SECRET, host="127.0.0.1",
-        grace_period_seconds=5, assigner_address="127.0.0.1:1", scheduler=False,
+        grace_period_seconds=5, assigner_address="127.0.0.1:1", optimizer_scheduler=False,
     )  # fmt: skip
     running = await start_optimizer(settings, port=0)
     try:

@@ -77,8 +77,8 @@ def test_each_overlay_sets_cors_origins_the_gateway_accepts(overlay):
     origins = config["data"]["MAITRED_GATEWAY_CORS_ORIGINS"]
     assert origins
     assert "*" not in origins
-    settings = GatewaySettings(cors_origins=origins)  # type: ignore[arg-type]
-    assert settings.cors_origins
+    settings = GatewaySettings(gateway_cors_origins=origins)  # type: ignore[arg-type]
+    assert settings.gateway_cors_origins
 
 
 def test_dev_runs_one_replica_of_each_service():

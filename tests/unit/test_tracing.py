@@ -22,9 +22,11 @@ from opentelemetry.util._once import Once
 from services.assigner.adapters.event_consumer import StreamConsumer, parse
 from services.assigner.application.journeys import DueDrive, Journeys
 from services.state.adapters.outbox_relay import stream_fields
+from services.state.settings import StateSettings
+from shared import tracing
 from shared.logs import JsonFormatter, trace_fields
+from shared.settings import UNPREFIXED
 from shared.tracing import (
-    ENDPOINT_VARIABLES,
     client_interceptors,
     configure_tracing,
     current_carrier,
@@ -41,10 +43,23 @@ def _reset_global_provider() -> None:
     trace._TRACER_PROVIDER = None
 
 
+ENDPOINT_VARIABLES = (
+    "MAITRED_OTLP_ENDPOINT",
+    *UNPREFIXED["otlp_endpoint"],
+    "MAITRED_OTEL_SDK_DISABLED",
+    *UNPREFIXED["otel_sdk_disabled"],
+)
+
+
 @pytest.fixture
 def no_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ENDPOINT_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(tracing, "_on", False)
+
+
+def settings() -> StateSettings:
+    return StateSettings(database_url="postgresql://unused", jwt_secret="s" * 32)
 
 
 @pytest.fixture
@@ -103,25 +118,39 @@ def named(spans: InMemorySpanExporter, name: str) -> ReadableSpan:
 
 
 def test_without_an_endpoint_tracing_is_off_and_installs_nothing(no_endpoint):
+    assert settings().tracing_endpoint is None
+    assert configure_tracing("state", settings().tracing_endpoint) is False
     assert not tracing_enabled()
-    assert configure_tracing("state") is False
     assert isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
     assert client_interceptors() == []
     assert current_carrier() == {}
 
 
-def test_the_sdk_disabled_switch_wins_over_an_endpoint():
-    environ = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4317", "OTEL_SDK_DISABLED": "true"}
-    assert not tracing_enabled(environ)
-    assert tracing_enabled({"MAITRED_OTLP_ENDPOINT": "http://collector:4317"})
+def test_the_sdk_disabled_switch_wins_over_an_endpoint(no_endpoint, monkeypatch):
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")
+    assert settings().tracing_endpoint == "http://collector:4317"
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+    assert settings().tracing_endpoint is None
+
+
+def test_the_endpoint_is_read_from_the_maitred_name_first_then_the_standard_ones(
+    no_endpoint, monkeypatch
+):
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://general:4317")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://traces:4317")
+    assert settings().tracing_endpoint == "http://traces:4317"
+    monkeypatch.setenv("MAITRED_OTLP_ENDPOINT", "http://maitred:4317")
+    assert settings().tracing_endpoint == "http://maitred:4317"
 
 
 def test_with_an_endpoint_the_process_traces_as_its_service_once(no_endpoint, monkeypatch):
     monkeypatch.setenv("MAITRED_OTLP_ENDPOINT", "http://127.0.0.1:9")
+    endpoint = settings().tracing_endpoint
     try:
-        assert configure_tracing(service_of("maitred.state.v1.BookingService")) is True
+        assert configure_tracing(service_of("maitred.state.v1.BookingService"), endpoint) is True
+        assert tracing_enabled()
         provider = trace.get_tracer_provider()
-        assert configure_tracing("assigner") is True
+        assert configure_tracing("assigner", endpoint) is True
         assert trace.get_tracer_provider() is provider
         assert provider.resource.attributes["service.name"] == "maitred-state"
         kinds = [

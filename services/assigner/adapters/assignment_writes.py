@@ -103,18 +103,6 @@ class AssignmentWrites:
             ASSIGNMENT_OUTCOMES.labels(strategy=written.strategy, outcome="assigned").inc()
         return written
 
-    async def release_booking(self, booking_id: uuid.UUID, now: datetime) -> int:
-        async with self._engine.begin() as db:
-            await lock_venues_of(
-                db, select(bookings.c.venue_id).where(bookings.c.booking_id == booking_id)
-            )
-            changed = await db.execute(
-                update(allocations)
-                .where(allocations.c.booking_id == booking_id, allocations.c.release_time.is_(None))
-                .values(release_time=now)
-            )
-        return int(changed.rowcount)
-
     async def replace_assignment(
         self,
         venue_id: str,

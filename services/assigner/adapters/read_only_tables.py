@@ -6,7 +6,7 @@ migration or DDL sees them, and the owner's definition (`services/<owner>/adapte
 stays the only one. A column the assigner starts reading is added here.
 """
 
-from sqlalchemy import BigInteger, Boolean, Integer, Text, column, table
+from sqlalchemy import BigInteger, Boolean, Date, Integer, SmallInteger, Text, column, table
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TIMESTAMP, UUID
 
 # Owner: state. Read to judge and move a booking's tables, FOR SHARE while moving them.
@@ -64,6 +64,26 @@ venue_policies = table(
     column("combination_min_covers", Integer),
     column("table_combinations", JSONB),
     column("look_ahead_horizon_minutes", Integer),
+    column("yield_enabled", Boolean),
+    column("yield_min_days_observed", Integer),
+)
+
+# Owner: state. The request counts the yield forecast learns from (counts only, no guest data).
+demand_counts = table(
+    "demand_counts",
+    column("venue_id", Text),
+    column("weekday", SmallInteger),
+    column("slot_minute", SmallInteger),
+    column("party_size", SmallInteger),
+    column("lead_bucket", SmallInteger),
+    column("requests", BigInteger),
+)
+
+demand_days = table(
+    "demand_days",
+    column("venue_id", Text),
+    column("service_date", Date),
+    column("weekday", SmallInteger),
 )
 
 # Owner: availability (migration 0008). Only locked, FOR UPDATE before an allocation is written,

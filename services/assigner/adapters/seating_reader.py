@@ -9,12 +9,14 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal, select
-from sqlalchemy.dialects.postgresql import TSTZRANGE
+from sqlalchemy.dialects.postgresql import TSTZRANGE, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.assigner.adapters.allocation_reads import load_groups
 from services.assigner.adapters.read_only_tables import (
     bookings,
+    demand_counts,
+    demand_days,
     dining_tables,
     table_adjacency,
     venue_policies,
@@ -27,13 +29,18 @@ from services.assigner.domain.booking import BookingState
 from services.assigner.domain.plans import SuccessCounts, TableInfo, UpcomingBooking
 from services.assigner.domain.strategies import HistoryKey, StrategyContext
 from services.assigner.domain.venue_day import VenueDay
+from shared.db.demand_history import read_demand_history
 from shared.db.venue_policy import (
     combination_rule,
     seating_knobs,
     table_combinations,
     venue_policy,
+    yield_settings,
 )
+from shared.seating import policy_defaults as defaults
+from shared.seating.admission import SeatedBooking
 from shared.seating.combinations import Candidate, Seat, floor_candidates
+from shared.seating.demand import DemandHistory
 
 WAITING = (
     BookingState.CAPACITY_VERIFIED,
@@ -100,12 +107,27 @@ class SeatingReader:
             buffer=buffer,
             weights={str(k): float(v) for k, v in (policy.get("strategy_weights") or {}).items()},
             auto_confirm=bool(policy.get("auto_confirm", True)),
-            retry_budget=int(policy.get("retry_budget") or 5),
-            hold_ttl=timedelta(seconds=int(policy.get("hold_ttl_seconds") or 180)),
-            freeze_window=timedelta(minutes=_or(policy.get("freeze_window_minutes"), 60)),
+            retry_budget=int(policy.get("retry_budget") or defaults.RETRY_ATTEMPTS),
+            hold_ttl=_seconds(policy.get("hold_ttl_seconds")) or defaults.HOLD_TTL,
+            freeze_window=_minutes(policy.get("freeze_window_minutes"), defaults.FREEZE_WINDOW),
             own_assignment=own,
             rule=combination_rule(policy),
+            yield_settings=yield_settings(policy),
+            seats=tuple(_seat(t, combinable) for t, combinable in tables),
         )
+
+    async def yield_view(
+        self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
+    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]:
+        """Who holds tables over [day_start, day_end), and the demand counts of `weekday`."""
+        async with self._engine.connect() as db:
+            db = await db.execution_options(isolation_level="REPEATABLE READ")
+            async with db.begin():
+                seated = await _seated(db, venue_id, day_start, day_end, now)
+                history = await read_demand_history(
+                    db, demand_counts, demand_days, venue_id, weekday
+                )
+        return seated, history
 
     def _combinations(
         self,
@@ -114,15 +136,12 @@ class SeatingReader:
         edges: frozenset[tuple[str, str]],
         policy: dict[str, Any],
     ) -> tuple[Candidate, ...]:
-        max_tables = policy.get("max_tables_per_combination") or 3
+        max_tables = policy.get("max_tables_per_combination") or defaults.MAX_TABLES_PER_COMBINATION
         cross = bool(policy.get("allow_cross_zone_combinations"))
         rule, explicit = combination_rule(policy), table_combinations(policy)
         key = (venue_id, tuple(tables), edges, max_tables, cross, rule, explicit)
         if key not in self._candidates:
-            seats = [
-                Seat(t.table_id, t.zone_id, t.min_seats, t.max_seats, combinable)
-                for t, combinable in tables
-            ]
+            seats = [_seat(t, combinable) for t, combinable in tables]
             neighbours: dict[str, set[str]] = defaultdict(set)
             for a, b in edges:
                 neighbours[a].add(b)
@@ -148,9 +167,17 @@ async def _own_assignment(db: AsyncConnection, booking_id: UUID) -> Allocation |
     return found[0] if found else None
 
 
-def _or(value: Any, default: int) -> int:
+def _seat(table: TableInfo, combinable: bool) -> Seat:
+    return Seat(table.table_id, table.zone_id, table.min_seats, table.max_seats, combinable)
+
+
+def _seconds(value: Any) -> timedelta:
+    return timedelta(seconds=int(value or 0))
+
+
+def _minutes(value: Any, default: timedelta) -> timedelta:
     """The policy's value, or the default for a venue without a policy row (0 is a value)."""
-    return default if value is None else int(value)
+    return default if value is None else timedelta(minutes=int(value))
 
 
 async def _tables(db: AsyncConnection, venue_id: str) -> list[tuple[TableInfo, bool]]:
@@ -196,6 +223,44 @@ async def _busy(
     for table_id, lower, upper in await db.execute(query):
         busy[table_id].append((lower, upper))
     return dict(busy)
+
+
+async def _seated(
+    db: AsyncConnection, venue_id: str, start: datetime, end: datetime, now: datetime
+) -> tuple[SeatedBooking, ...]:
+    """Every live allocation group over [start, end), with its booking's party size.
+
+    A hold without a booking counts the least its tables seat, the smallest party it may be for.
+    """
+    span = func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
+    rows = await db.execute(
+        select(
+            allocations.c.group_id,
+            func.array_agg(aggregate_order_by(allocations.c.table_id, allocations.c.table_id)),
+            func.min(func.lower(allocations.c.during)),
+            func.max(func.upper(allocations.c.during)),
+            func.coalesce(func.max(bookings.c.party_size), func.sum(dining_tables.c.min_seats)),
+        )
+        .select_from(
+            allocations.outerjoin(bookings, bookings.c.booking_id == allocations.c.booking_id).join(
+                dining_tables,
+                (dining_tables.c.venue_id == allocations.c.venue_id)
+                & (dining_tables.c.table_id == allocations.c.table_id),
+            )
+        )
+        .where(
+            allocations.c.venue_id == venue_id,
+            allocations.c.release_time.is_(None),
+            allocations.c.during.op("&&")(span),
+            (allocations.c.kind != "HOLD") | (allocations.c.expire_time > now),
+        )
+        .group_by(allocations.c.group_id)
+        .order_by(func.min(func.lower(allocations.c.during)), allocations.c.group_id)
+    )
+    return tuple(
+        SeatedBooking(tuple(tables), lower, upper, int(party))
+        for _, tables, lower, upper, party in rows
+    )
 
 
 async def _upcoming(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -16,6 +16,13 @@ from services.assigner.domain.errors import AllocationConflict
 from services.assigner.domain.plans import AssignmentRequest, Plan
 from services.assigner.domain.venue_day import VenueDay
 from shared.domain_errors import NotFound
+from shared.seating.admission import SeatedBooking, YieldView, admission
+from shared.seating.demand import DemandHistory
+from shared.seating.yield_policy import AdmissionDecision
+
+# The span of a service day the yield policy weighs, from local midnight: late seatings included.
+SERVICE_DAY = timedelta(hours=30)
+YIELD = "yield"  # the strategy name a refusal by the yield policy carries
 
 
 class DayReader(Protocol):
@@ -29,6 +36,10 @@ class DayReader(Protocol):
     ) -> VenueDay | None:
         """The venue around [start, end), widened by its look-ahead horizon either side."""
         ...
+
+    async def yield_view(
+        self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
+    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]: ...
 
 
 class Allocations(Protocol):
@@ -123,6 +134,9 @@ class EngineAssigner:
         plans = self._ranked(booking, day)
         if not plans:
             return Seating((), "", "no table fits", rules=rules)
+        decision = await self.admission(booking, day)
+        if decision is not None and not decision.admit:
+            return Seating((), YIELD, decision.reason, rules=rules, refused=True)
         for plan in plans:
             strategy = winning_strategy(plan)
             top = next((c.reason for c in plan.contributions if c.strategy == strategy), "")
@@ -151,6 +165,23 @@ class EngineAssigner:
                 attempt_noted=note_attempt,
             )  # fmt: skip
         return Seating((), "", "conflicts exhausted", rules=rules)
+
+    async def admission(self, booking: BookingView, day: VenueDay) -> AdmissionDecision | None:
+        """The yield policy's decision on seating the booking now; None while the policy is off."""
+        if not day.yield_settings.enabled:
+            return None
+        timezone = day.context.timezone
+        local_day = booking.start.astimezone(timezone).date()
+        midnight = datetime.combine(local_day, time(), timezone)
+        now = self._clock()
+        seated, history = await self._reader.yield_view(
+            booking.venue_id, midnight, midnight + SERVICE_DAY, local_day.weekday(), now
+        )
+        view = YieldView(day.yield_settings, day.seats, seated, history)
+        return admission(
+            view, day.candidates, party_size=booking.party_size, start=booking.start,
+            blocked_until=booking.end + day.buffer, timezone=timezone, now=now,
+        )  # fmt: skip
 
     @asynccontextmanager
     async def recorded(self, group_id: UUID | None) -> AsyncIterator[None]:

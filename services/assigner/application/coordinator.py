@@ -145,6 +145,8 @@ class Coordinator:
             seating = await self.tables.assign(booking, note_attempt=True)
         except BookingNotReady as refused:  # the database refused: the booking moved on
             raise Superseded(str(refused)) from refused
+        if seating.refused:  # the yield policy keeps the tables for forecast demand: final
+            return await self.bookings.move("RejectBooking", booking, seating.reason)
         if not seating.seated:
             rescued = await self.rescue.seat(booking)
             if rescued.seated:

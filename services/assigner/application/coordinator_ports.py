@@ -32,6 +32,7 @@ class Seating:
     group_id: UUID | None = None  # the allocation holding the tables, when one was written
     rules: VenueRules | None = None  # the venue policy read with the day, when it was read
     attempt_noted: bool = False  # its ASSIGNED attempt was written with the allocation
+    refused: bool = False  # the yield policy refused the booking: `reason` says why
 
     @property
     def seated(self) -> bool:

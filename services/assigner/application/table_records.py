@@ -15,7 +15,6 @@ PENDING = BookingState.ASSIGNMENT_PENDING
 IN_PROGRESS = BookingState.ASSIGNMENT_IN_PROGRESS
 REVIEW = BookingState.MANUAL_REVIEW
 WITH_TABLES = (BookingState.ASSIGNED, BookingState.CONFIRMED)
-BEING_ASSIGNED = (PENDING, IN_PROGRESS)
 # A party that sat down keeps the allocation it has: releasing it would free a table in use.
 SAT_DOWN = (BookingState.SEATED, BookingState.COMPLETED)
 ATTEMPTS = 4

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.plans import TableInfo
 from services.assigner.domain.strategies import StrategyContext
-from shared.seating.combinations import Candidate, CombinationRule, covers_of
+from shared.seating import policy_defaults as defaults
+from shared.seating.combinations import Candidate, CombinationRule, Seat, covers_of
+from shared.seating.yield_policy import YieldSettings
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,14 @@ class VenueDay:
     weights: dict[str, float]
     auto_confirm: bool
     retry_budget: int
-    hold_ttl: timedelta = timedelta(seconds=180)
-    freeze_window: timedelta = timedelta(minutes=60)  # bookings this near their start stay put
+    hold_ttl: timedelta = defaults.HOLD_TTL
+    freeze_window: timedelta = defaults.FREEZE_WINDOW  # bookings this near their start stay put
     # The live assignment of the booking the day was read for (`excluding`), read in the same
     # snapshot: a booking that already has tables needs no plan.
     own_assignment: Allocation | None = None
     rule: CombinationRule = field(default_factory=CombinationRule)  # sets outside `candidates`
+    yield_settings: YieldSettings = field(default_factory=YieldSettings)
+    seats: tuple[Seat, ...] = ()  # the tables as the combination search saw them
 
     def covers(self, table_ids: Iterable[str]) -> int:
         """The most covers these (active) tables seat together, as the venue defines them."""

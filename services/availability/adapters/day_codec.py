@@ -12,6 +12,7 @@ from services.availability.domain.floor import Floor, Policy, ServicePeriod, Tab
 from services.availability.domain.occupancy import Demand, Kind, Occupancy
 from shared.seating.combinations import CombinationRule, explicit_from_json, explicit_to_json
 from shared.seating.knobs import SeatingKnobs
+from shared.seating.yield_policy import YieldSettings
 
 
 def encode(facts: DayFacts) -> bytes:
@@ -43,6 +44,7 @@ def encode(facts: DayFacts) -> bytes:
                       policy.knobs.rescue_max_movers,
                       policy.knobs.look_ahead_horizon.total_seconds()],
             "freeze": policy.freeze_window.total_seconds(),
+            "yield": [policy.yield_settings.enabled, policy.yield_settings.min_days_observed],
         },
         "occupancies": [
             [o.allocation_id, o.kind.value, list(o.table_ids), o.start.isoformat(),
@@ -76,6 +78,7 @@ def _policy(raw: dict[str, Any]) -> Policy:
         table_combinations=explicit_from_json(raw.get("combinations")),
         knobs=_knobs(raw.get("knobs")),
         freeze_window=timedelta(seconds=raw["freeze"]),
+        yield_settings=_yield(raw.get("yield")),
     )
 
 
@@ -91,6 +94,14 @@ def _knobs(raw: list[Any] | None) -> SeatingKnobs:
         return SeatingKnobs()
     limit, movers, horizon = raw
     return SeatingKnobs(timedelta(seconds=limit), movers, timedelta(seconds=horizon))
+
+
+def _yield(raw: list[Any] | None) -> YieldSettings:
+    """The yield settings; an entry cached before they were kept has the defaults."""
+    if raw is None:
+        return YieldSettings()
+    enabled, min_days = raw
+    return YieldSettings(enabled=bool(enabled), min_days_observed=int(min_days))
 
 
 def decode(data: bytes) -> DayFacts:

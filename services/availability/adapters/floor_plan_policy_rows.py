@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.availability.adapters.tables import service_periods, turn_times, venue_policies
 from services.availability.domain.floor import ServicePeriod, TurnBand
 from services.availability.domain.floor_plan import RetryBudget, VenuePolicy
-from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
+from shared.db.venue_policy import (
+    combination_rule,
+    seating_knobs,
+    table_combinations,
+    yield_settings,
+    yield_values,
+)
 from shared.seating.combinations import explicit_to_json
 
 MINUTE, SECOND, MILLISECOND = timedelta(minutes=1), timedelta(seconds=1), timedelta(milliseconds=1)
@@ -44,6 +50,7 @@ def _policy_values(policy: VenuePolicy) -> dict[str, Any]:
         "rescue_time_limit_ms": policy.knobs.rescue_time_limit // MILLISECOND,
         "rescue_max_movers": policy.knobs.rescue_max_movers,
         "look_ahead_horizon_minutes": policy.knobs.look_ahead_horizon // MINUTE,
+        **yield_values(policy.yield_settings),
     }
 
 
@@ -144,4 +151,5 @@ def _with_row(policy: VenuePolicy, row: Any) -> VenuePolicy:
         combination_rule=combination_rule(row),
         table_combinations=table_combinations(row),
         knobs=seating_knobs(row),
+        yield_settings=yield_settings(row),
     )

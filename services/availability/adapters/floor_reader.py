@@ -18,7 +18,13 @@ from services.availability.adapters.tables import (
     venues,
 )
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
-from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
+from shared.db.venue_policy import (
+    combination_rule,
+    seating_knobs,
+    table_combinations,
+    yield_settings,
+)
+from shared.seating.yield_policy import YieldSettings
 
 
 async def read_floor(db: AsyncConnection, venue_id: str) -> tuple[Floor, Policy, int] | None:
@@ -94,4 +100,5 @@ async def _read_policy(
         table_combinations=table_combinations(row),
         knobs=seating_knobs(row),
         freeze_window=timedelta(minutes=row["freeze_window_minutes"] if row else 60),
+        yield_settings=yield_settings(row) if row else YieldSettings(),
     )

@@ -6,7 +6,7 @@ MetaData: no migration or DDL sees them, and the owner's definition
 (`services/<owner>/adapters/tables.py`) stays the only one.
 """
 
-from sqlalchemy import BigInteger, Boolean, Integer, Text, column, table
+from sqlalchemy import BigInteger, Boolean, Date, Integer, SmallInteger, Text, column, table
 from sqlalchemy.dialects.postgresql import TIMESTAMP, TSTZRANGE, UUID
 
 # Owner: state. Bookings that need tables, and the ones seated at a table being changed.
@@ -35,4 +35,22 @@ allocations = table(
     column("during", TSTZRANGE),
     column("expire_time", TIMESTAMP(timezone=True)),
     column("release_time", TIMESTAMP(timezone=True)),
+)
+
+# Owner: state. The request counts the yield forecast learns from (counts only, no guest data).
+demand_counts = table(
+    "demand_counts",
+    column("venue_id", Text),
+    column("weekday", SmallInteger),
+    column("slot_minute", SmallInteger),
+    column("party_size", SmallInteger),
+    column("lead_bucket", SmallInteger),
+    column("requests", BigInteger),
+)
+
+demand_days = table(
+    "demand_days",
+    column("venue_id", Text),
+    column("service_date", Date),
+    column("weekday", SmallInteger),
 )

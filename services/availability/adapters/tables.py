@@ -1,5 +1,7 @@
 """The availability service's tables: floor plans, venue policies and the change feed."""
 
+from datetime import timedelta
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -28,6 +30,7 @@ from shared.db.schema import (
     metadata,
     timestamp_column,
 )
+from shared.seating import policy_defaults as defaults
 
 # The only writer of these tables (DESIGN.md, "Who owns what"); other services that read one
 # keep their own read-only definition of the columns they read.
@@ -113,15 +116,19 @@ venue_policies = Table(
     Column("cleaning_buffer_minutes", Integer, nullable=False, server_default=text("15")),
     Column("pacing_max_covers_per_slot", Integer),
     Column("pacing_max_parties_per_slot", Integer),
-    Column("hold_ttl_seconds", Integer, nullable=False, server_default=text("180")),
+    Column("hold_ttl_seconds", Integer, nullable=False,
+           server_default=text(str(defaults.HOLD_TTL // timedelta(seconds=1)))),
     Column("auto_confirm", Boolean, nullable=False, server_default=text("true")),
     Column("optimizer_threshold_percent", Numeric(5, 2), nullable=False,
-           server_default=text("10")),
-    Column("max_tables_per_combination", Integer, nullable=False, server_default=text("3")),
+           server_default=text(f"{defaults.OPTIMIZER_THRESHOLD_PERCENT:g}")),
+    Column("max_tables_per_combination", Integer, nullable=False,
+           server_default=text(str(defaults.MAX_TABLES_PER_COMBINATION))),
     Column("allow_cross_zone_combinations", Boolean, nullable=False,
            server_default=text("false")),
-    Column("retry_budget", Integer, nullable=False, server_default=text("5")),
-    Column("freeze_window_minutes", Integer, nullable=False, server_default=text("60")),
+    Column("retry_budget", Integer, nullable=False,
+           server_default=text(str(defaults.RETRY_ATTEMPTS))),
+    Column("freeze_window_minutes", Integer, nullable=False,
+           server_default=text(str(defaults.FREEZE_WINDOW // timedelta(minutes=1)))),
     Column("strategy_weights", JSONB, nullable=False, server_default=EMPTY_OBJECT),
     Column("version", BigInteger, nullable=False, server_default=text("1")),
     # 0009: the rest of the retry budget, and when the policy last changed.
@@ -169,6 +176,11 @@ venue_policies = Table(
                     "AND retry_max_backoff_ms >= retry_initial_backoff_ms",
                     name="ck_venue_policies_retry_backoff"),
     CheckConstraint("retry_deadline_seconds > 0", name="ck_venue_policies_retry_deadline_positive"),
+    # 0020: the yield (admission) policy, off by default; a NULL minimum takes the domain's default.
+    Column("yield_enabled", Boolean, nullable=False, server_default=text("false")),
+    Column("yield_min_days_observed", Integer),
+    CheckConstraint("yield_min_days_observed IS NULL OR yield_min_days_observed >= 1",
+                    name="ck_venue_policies_yield_min_days_positive"),
 )  # fmt: skip
 
 turn_times = Table(

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Demand, Occupancy
+from shared.seating.demand import DemandHistory
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,9 @@ class DayCache(Protocol):
     async def get(self, venue_id: str, day: date, version: int) -> DayFacts | None: ...
 
     async def put(self, facts: DayFacts) -> None: ...
+
+
+class DemandCounts(Protocol):
+    """The venue's request counts the yield forecast learns from (written by the state service)."""
+
+    async def history(self, venue_id: str, weekday: int) -> DemandHistory: ...

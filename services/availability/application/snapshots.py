@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 
 from services.availability.application.day_models import DayModels
 from services.availability.application.rescues import Rescuer
-from services.availability.application.snapshot_ports import DayFacts, VenueHeads
+from services.availability.application.snapshot_ports import DayFacts, DemandCounts, VenueHeads
 from services.availability.domain.capacity import Verdict, check_capacity
 from services.availability.domain.floor import Floor, Policy, candidates_of
 from services.availability.domain.occupancy import Facts
 from services.availability.domain.packing import Packing
-from services.availability.domain.slots import SlotOption, search_slots
+from services.availability.domain.slots import SlotOption, SlotSearch, search_slots
 from services.availability.domain.snapshot import Snapshot, compute_snapshot
+from services.availability.domain.yield_slots import steered_options, weekdays_of
 from shared.domain_errors import FieldViolation, InvalidArgument, NotFound
 from shared.seating.combinations import Candidate
 
@@ -53,7 +54,9 @@ class Snapshots:
     call, so an answer counts every change committed before the call) and the pure rules.
 
     A capacity check or slot search that finds no free table may still accept the party when
-    the rescuer finds a re-pack of other bookings that seats it.
+    the rescuer finds a re-pack of other bookings that seats it. When the venue's yield policy
+    is on and would refuse the party at the asked start, a slot search offers the nearby starts
+    it would admit instead.
     """
 
     def __init__(
@@ -63,8 +66,10 @@ class Snapshots:
         clock: Callable[[], datetime],
         *,
         rescuer: Rescuer,
+        demand: DemandCounts,
     ) -> None:
         self._heads = heads
+        self._demand = demand
         self._models = models
         self._clock = clock
         self._rescuer = rescuer
@@ -166,13 +171,36 @@ class Snapshots:
         now = self._clock()
         starts = [s for day in _local_days(*span, zone) for s, _ in view.policy.slot_starts(day)
                   if span[0] <= s < span[1] and s > now]  # fmt: skip
+        steer = view.policy.yield_settings.enabled
         found = search_slots(view.floor, view.policy, view.facts, view.candidates, starts,
-                             party_size, now=now, preferred=preferred, limit=limit,
+                             party_size, now=now, preferred=preferred,
+                             limit=len(starts) if steer else limit,
                              packing=view.packing(now))  # fmt: skip
+        if steer:
+            found = await self._steered(venue_id, view, found, party_size, now, limit)
         options = await self._rescuer.slots(
             venue_id, party_size, found, limit, view.policy.knobs.rescue_time_limit
         )
         return options, view.facts.version
+
+    async def _steered(
+        self,
+        venue_id: str,
+        view: View,
+        found: SlotSearch,
+        party_size: int,
+        now: datetime,
+        limit: int,
+    ) -> SlotSearch:
+        """The search steered by the venue's yield policy (see `steered_options`)."""
+        histories = {
+            weekday: await self._demand.history(venue_id, weekday)
+            for weekday in weekdays_of(found.options, view.policy)
+        }
+        kept = steered_options(found.options, found.anchor, view.floor, view.policy, view.facts,
+                               view.candidates, party_size, histories, now=now,
+                               limit=limit)  # fmt: skip
+        return SlotSearch(kept, found.squeezed, found.anchor)
 
 
 def _next_expiry(facts: Facts, now: datetime) -> datetime:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from services.availability.application.snapshots import Snapshots, check_window
 from services.availability.domain.snapshot import Snapshot
+from services.availability.domain.snapshot_delta import SnapshotDelta, snapshot_delta
 
 log = logging.getLogger("maitred.availability.watch")
 MAX_UPDATES = 64  # messages kept for reuse by streams at the same change; all dropped past it
@@ -18,11 +19,13 @@ MAX_UPDATES = 64  # messages kept for reuse by streams at the same change; all d
 
 @dataclass(frozen=True)
 class Update:
-    """One message of a watch: a full snapshot, and what was coalesced before it."""
+    """One message of a watch: a snapshot (sent whole, or as `delta` from the stream's
+    previous one when the stream asked for deltas), and what was coalesced before it."""
 
     snapshot: Snapshot
     skipped_versions: int
     resync: bool
+    delta: SnapshotDelta | None = None
 
 
 @dataclass(eq=False)
@@ -48,54 +51,68 @@ class WatchHub:
         self._wakeups: dict[str, asyncio.Event] = {}
         self._producers: dict[str, asyncio.Task[None]] = {}
         self._seen: dict[str, int] = {}
-        self._updates: dict[tuple[int, int, bool], Update] = {}
+        self._updates: dict[tuple[int, int, int, bool], tuple[Snapshot | None, Update]] = {}
 
     def changed(self, venue_id: str, version: int) -> None:
         """A committed change at a venue (from the change feed, any process's write)."""
         if venue_id in self._wakeups and version > self._seen.get(venue_id, 0):
             self._wakeups[venue_id].set()
 
-    def subscriber_count(self, venue_id: str) -> int:
-        return len(self._subscribers.get(venue_id, ()))
-
     async def watch(
-        self, venue_id: str, start: datetime, end: datetime, last_version: int
+        self,
+        venue_id: str,
+        start: datetime,
+        end: datetime,
+        last_version: int,
+        *,
+        deltas: bool = False,
     ) -> AsyncIterator[Update]:
-        """The current snapshot (unless the caller has it), then every change, newest first."""
+        """The current snapshot (unless the caller has it), then every change, newest first;
+        with `deltas`, every message after the first whole one is a delta from the last."""
         check_window(start, end)
         subscriber = _Subscriber(start, end)
         self._join(venue_id, subscriber)  # before the first read, so no change slips between
         try:
             first = await self._snapshots.snapshot(venue_id, start, end)
             sent = last_version
+            base: Snapshot | None = None  # the snapshot the caller holds, once it was sent one
             if last_version > first.version:
-                yield self._update(first, 0, resync=True)
-                sent = first.version
+                yield self._update(None, first, 0, resync=True)
+                sent, base = first.version, first
             elif last_version < first.version:
                 skipped = max(first.version - last_version - 1, 0) if last_version else 0
-                yield self._update(first, skipped)
-                sent = first.version
+                yield self._update(None, first, skipped)
+                sent, base = first.version, first
             while True:
                 await subscriber.ready.wait()
                 subscriber.ready.clear()
                 latest, subscriber.mailbox = subscriber.mailbox, None
                 if latest is None or latest.version <= sent:
                     continue
-                yield self._update(latest, latest.version - sent - 1)
-                sent = latest.version
+                yield self._update(base if deltas else None, latest, latest.version - sent - 1)
+                sent, base = latest.version, latest
         finally:
             self._leave(venue_id, subscriber)
 
-    def _update(self, snapshot: Snapshot, skipped_versions: int, *, resync: bool = False) -> Update:
-        """The message for a change, one object for every stream that gets the same one, so
-        what is made from it (its wire bytes) is made once per change, not once per stream."""
-        key = (id(snapshot), skipped_versions, resync)
+    def _update(
+        self,
+        base: Snapshot | None,
+        snapshot: Snapshot,
+        skipped_versions: int,
+        *,
+        resync: bool = False,
+    ) -> Update:
+        """The message for a change (whole, or a delta from `base`), one object for every
+        stream that gets the same one, so what is made from it (the delta, its wire bytes)
+        is made once per change, not once per stream."""
+        key = (id(base), id(snapshot), skipped_versions, resync)
         known = self._updates.get(key)
-        if known is None or known.snapshot is not snapshot:
+        if known is None or known[0] is not base or known[1].snapshot is not snapshot:
             if len(self._updates) >= MAX_UPDATES:
                 self._updates.clear()
-            known = self._updates[key] = Update(snapshot, skipped_versions, resync)
-        return known
+            delta = None if base is None else snapshot_delta(base, snapshot)
+            known = self._updates[key] = (base, Update(snapshot, skipped_versions, resync, delta))
+        return known[1]
 
     def _join(self, venue_id: str, subscriber: _Subscriber) -> None:
         self._subscribers.setdefault(venue_id, set()).add(subscriber)

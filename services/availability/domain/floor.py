@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from shared.seating import policy_defaults as defaults
 from shared.seating.combinations import (
     Candidate,
     CombinationRule,
@@ -13,6 +14,7 @@ from shared.seating.combinations import (
     floor_candidates,
 )
 from shared.seating.knobs import SeatingKnobs
+from shared.seating.yield_policy import YieldSettings
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,14 @@ class Policy:
     cleaning_buffer: timedelta = timedelta(minutes=15)
     max_covers_per_slot: int | None = None
     max_parties_per_slot: int | None = None
-    max_tables_per_combination: int = 3
+    max_tables_per_combination: int = defaults.MAX_TABLES_PER_COMBINATION
     allow_cross_zone_combinations: bool = False
     combination_rule: CombinationRule = field(default_factory=CombinationRule)
     table_combinations: tuple[ExplicitCombination, ...] = ()
     knobs: SeatingKnobs = field(default_factory=SeatingKnobs)
     # Bookings starting sooner than this are never moved by a re-pack: the floor knows them.
-    freeze_window: timedelta = timedelta(minutes=60)
+    freeze_window: timedelta = defaults.FREEZE_WINDOW
+    yield_settings: YieldSettings = field(default_factory=YieldSettings)
 
     def turn_time(self, party_size: int) -> timedelta | None:
         for band in self.turn_bands:

@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.availability.domain.floor import Floor, Policy, ServicePeriod, Table, TurnBand
+from shared.seating import policy_defaults as defaults
 from shared.seating.combinations import CombinationRule, ExplicitCombination
 from shared.seating.knobs import SeatingKnobs
+from shared.seating.yield_policy import YieldSettings
 
 STRATEGIES = ("exact_fit", "adjacency", "zone_preference", "historical_success", "look_ahead")
 
@@ -57,7 +59,7 @@ class TableRecord:
 class RetryBudget:
     """How hard the assigner tries before a booking goes to manual review."""
 
-    max_attempts: int = 5
+    max_attempts: int = defaults.RETRY_ATTEMPTS
     initial_backoff: timedelta = timedelta(seconds=1)
     max_backoff: timedelta = timedelta(seconds=30)
     deadline: timedelta = timedelta(minutes=2)
@@ -74,19 +76,20 @@ class VenuePolicy:
     cleaning_buffer: timedelta = timedelta(minutes=15)
     max_covers_per_slot: int | None = None
     max_parties_per_slot: int | None = None
-    hold_ttl: timedelta = timedelta(minutes=3)
+    hold_ttl: timedelta = defaults.HOLD_TTL
     auto_confirm: bool = True
-    max_tables_per_combination: int = 3
+    max_tables_per_combination: int = defaults.MAX_TABLES_PER_COMBINATION
     allow_cross_zone_combinations: bool = False
-    optimizer_threshold_percent: float = 10.0
+    optimizer_threshold_percent: float = defaults.OPTIMIZER_THRESHOLD_PERCENT
     retry_budget: RetryBudget = RetryBudget()
-    freeze_window: timedelta = timedelta(minutes=60)
+    freeze_window: timedelta = defaults.FREEZE_WINDOW
     strategy_weights: tuple[tuple[str, float], ...] = ()
     update_time: datetime | None = None
     # Combinations as the venue defines them, and how hard the suite tries to seat a party.
     combination_rule: CombinationRule = field(default_factory=CombinationRule)
     table_combinations: tuple[ExplicitCombination, ...] = ()
     knobs: SeatingKnobs = field(default_factory=SeatingKnobs)
+    yield_settings: YieldSettings = field(default_factory=YieldSettings)
 
 
 def default_policy(venue_id: str, max_party_size: int) -> VenuePolicy:
@@ -150,4 +153,5 @@ class FloorPlan:
             combination_rule=rules.combination_rule,
             table_combinations=rules.table_combinations,
             knobs=rules.knobs,
+            yield_settings=rules.yield_settings,
         )

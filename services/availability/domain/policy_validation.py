@@ -26,6 +26,7 @@ from shared.domain_errors import FieldViolation
 MAX_PERIOD_NAME = 100
 MAX_TABLES_PER_COMBINATION = 10
 MAX_PACING = 10_000
+MAX_DAYS_OBSERVED = 365  # the yield policy's cold start, in service days of one weekday
 MAX_WEIGHT = 1_000  # a strategy's weight; scores stay finite however many strategies add up
 MINUTE, SECOND, MILLISECOND = timedelta(minutes=1), timedelta(seconds=1), timedelta(milliseconds=1)
 DAY = timedelta(days=1)
@@ -93,6 +94,10 @@ def policy_violations(
     _weights(out, rules.strategy_weights)
     combination_violations(out, rules, table_ids)
     knob_violations(out, rules.knobs)
+    check_range(
+        out, "policy.yield_settings.min_days_observed", rules.yield_settings.min_days_observed,
+        1, MAX_DAYS_OBSERVED,
+    )  # fmt: skip
     return out, periods
 
 

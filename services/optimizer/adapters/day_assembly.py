@@ -12,6 +12,9 @@ from shared.db.venue_policy import combination_rule, seating_knobs, table_combin
 from shared.seating.combinations import Seat, floor_candidates
 from shared.seating.planning.model import Booking, Problem, Span, Table, Weights
 from shared.seating.planning.states import WITH_TABLES, BookingState
+from shared.seating.policy_defaults import FREEZE_WINDOW
+from shared.seating.policy_defaults import MAX_TABLES_PER_COMBINATION as MAX_TABLES
+from shared.seating.policy_defaults import OPTIMIZER_THRESHOLD_PERCENT as THRESHOLD
 
 
 def assemble(
@@ -68,7 +71,7 @@ def assemble(
     candidates = floor_candidates(
         seats,
         neighbours,
-        max_tables=policy.get("max_tables_per_combination") or 3,
+        max_tables=policy.get("max_tables_per_combination") or MAX_TABLES,
         cross_zone=bool(policy.get("allow_cross_zone_combinations")),
         rule=combination_rule(policy),
         explicit=table_combinations(policy),
@@ -78,7 +81,7 @@ def assemble(
         candidates=tuple(candidates),
         bookings=tuple(problem_bookings),
         now=now,
-        freeze_window=timedelta(minutes=or_default(policy.get("freeze_window_minutes"), 60)),
+        freeze_window=or_default(minutes(policy.get("freeze_window_minutes")), FREEZE_WINDOW),
         fixed_busy=dict(fixed),
         rule=combination_rule(policy),
         weights=weights,
@@ -87,7 +90,7 @@ def assemble(
         problem=problem,
         versions={str(r.booking_id): r.version for r in rows},
         windows={str(r.booking_id): (r.start_time, r.end_time) for r in rows},
-        threshold_percent=float(or_default(policy.get("optimizer_threshold_percent"), 10)),
+        threshold_percent=float(or_default(policy.get("optimizer_threshold_percent"), THRESHOLD)),
         timezone=ZoneInfo(policy["timezone"]),
         buffer=buffer,
         snapshot_version=snapshot_version,
@@ -98,3 +101,7 @@ def assemble(
 
 def or_default(value: Any, default: Any) -> Any:
     return default if value is None else value
+
+
+def minutes(value: Any) -> timedelta | None:
+    return None if value is None else timedelta(minutes=int(value))

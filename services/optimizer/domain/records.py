@@ -8,6 +8,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from services.optimizer.domain.day import VenueDay
+from shared.seating import policy_defaults as defaults
 from shared.seating.planning.model import Move, Plan
 
 
@@ -85,7 +86,8 @@ class PlanRecord:
     best_bound: float = 0.0
     solve_seconds: float = 0.0
     snapshot_version: int = 0
-    threshold_percent: float = 10.0  # the venue's threshold when the plan was made
+    # The venue's threshold when the plan was made.
+    threshold_percent: float = defaults.OPTIMIZER_THRESHOLD_PERCENT
     results: tuple[MoveResult, ...] = field(default_factory=tuple)
     complete_time: datetime | None = None
     apply_time: datetime | None = None

@@ -158,24 +158,6 @@ class OutboxRelay:
         self.published += len(rows)
         return len(rows)
 
-    async def replay_since(self, event_id: int) -> int:
-        """Publish again every published row after `event_id`, in order; returns the count."""
-        replayed = 0
-        while True:
-            published_after = (
-                select(outbox)
-                .where(outbox.c.event_id > event_id, outbox.c.publish_time.is_not(None))
-                .order_by(outbox.c.event_id)
-                .limit(self._batch)
-            )
-            async with self._engine.connect() as db:
-                rows = (await db.execute(published_after)).mappings().all()
-            if not rows:
-                return replayed
-            await self._publish(rows)
-            replayed += len(rows)
-            event_id = rows[-1]["event_id"]
-
     def _note_lag(self, age: float) -> None:
         self.lag_seconds = max(age, 0.0)
         OUTBOX_LAG.set(self.lag_seconds)

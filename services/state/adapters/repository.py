@@ -12,8 +12,16 @@ from sqlalchemy import and_, bindparam, insert, literal, select, tuple_, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.state.adapters.tables import booking_state_history, bookings, idempotency_keys, outbox
+from services.state.adapters.tables import (
+    booking_state_history,
+    bookings,
+    demand_counts,
+    demand_days,
+    idempotency_keys,
+    outbox,
+)
 from services.state.application.ports import BookingQuery, RequestAlreadyStored, StoredRequest
+from services.state.domain.demand import DemandRequest
 from services.state.domain.model import Booking, BookingEvent, StateChange
 from services.state.domain.states import BookingState
 from shared.tracing import current_carrier
@@ -84,6 +92,34 @@ UPDATE = update(bookings).where(
     bookings.c.version == bindparam("key_version"),
 )
 ADD_BOOKING = insert(bookings)
+# The request's demand count rides on the booking's INSERT as data-modifying CTEs: no round trip.
+COUNT_REQUEST = (
+    postgresql.insert(demand_counts)
+    .values(
+        venue_id=bindparam("demand_venue_id"),
+        weekday=bindparam("demand_weekday"),
+        slot_minute=bindparam("demand_slot_minute"),
+        party_size=bindparam("demand_party_size"),
+        lead_bucket=bindparam("demand_lead_bucket"),
+        requests=1,
+    )
+    .on_conflict_do_update(
+        index_elements=["venue_id", "weekday", "slot_minute", "party_size", "lead_bucket"],
+        set_={"requests": demand_counts.c.requests + 1},
+    )
+    .cte("counted_request")
+)
+NOTE_DAY = (
+    postgresql.insert(demand_days)
+    .values(
+        venue_id=bindparam("demand_venue_id"),
+        service_date=bindparam("demand_service_date"),
+        weekday=bindparam("demand_weekday"),
+    )
+    .on_conflict_do_nothing(index_elements=["venue_id", "service_date"])
+    .cte("noted_day")
+)
+ADD_COUNTED_BOOKING = insert(bookings).add_cte(COUNT_REQUEST).add_cte(NOTE_DAY)
 ADD_CHANGE = insert(booking_state_history)
 ADD_EVENT = insert(outbox)
 ADD_REQUEST = (
@@ -104,8 +140,19 @@ class PostgresBookingRepository:
         row = (await self._db.execute(GET, key)).mappings().first()
         return _from_values(dict(row)) if row else None
 
-    async def add(self, booking: Booking) -> None:
-        await self._db.execute(ADD_BOOKING, _row_values(booking))
+    async def add(self, booking: Booking, demand: DemandRequest | None = None) -> None:
+        if demand is None:
+            await self._db.execute(ADD_BOOKING, _row_values(booking))
+            return
+        counted = {
+            "demand_venue_id": demand.venue_id,
+            "demand_weekday": demand.weekday,
+            "demand_slot_minute": demand.slot_minute,
+            "demand_party_size": demand.party_size,
+            "demand_lead_bucket": demand.lead_bucket,
+            "demand_service_date": demand.service_date,
+        }
+        await self._db.execute(ADD_COUNTED_BOOKING, {**_row_values(booking), **counted})
 
     async def update(self, booking: Booking, expected_version: int) -> bool:
         values = _row_values(booking)

@@ -1,15 +1,17 @@
-"""The state service's tables: bookings, their history, the outbox and idempotency keys."""
+"""The state service's tables: bookings, their history, the outbox, idempotency keys, demand."""
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     PrimaryKeyConstraint,
+    SmallInteger,
     Table,
     Text,
     text,
@@ -115,4 +117,34 @@ idempotency_keys = Table(
     Column("response", LargeBinary, nullable=False),
     timestamp_column("create_time"),
     PrimaryKeyConstraint("venue_id", "request_id"),
+)  # fmt: skip
+
+# 0020: the demand the yield forecast learns from, counted by CreateBooking.
+demand_counts = Table(
+    "demand_counts", metadata,
+    Column("venue_id", Text),
+    Column("weekday", SmallInteger),
+    Column("slot_minute", SmallInteger),
+    Column("party_size", SmallInteger),
+    Column("lead_bucket", SmallInteger),
+    Column("requests", BigInteger, nullable=False),
+    PrimaryKeyConstraint("venue_id", "weekday", "slot_minute", "party_size", "lead_bucket"),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_demand_counts_weekday"),
+    CheckConstraint("slot_minute >= 0", name="ck_demand_counts_slot_not_negative"),
+    CheckConstraint("party_size > 0", name="ck_demand_counts_party_size_positive"),
+    CheckConstraint("lead_bucket >= 0", name="ck_demand_counts_lead_bucket_not_negative"),
+    CheckConstraint("requests > 0", name="ck_demand_counts_requests_positive"),
+    comment="Booking requests per venue, local weekday, start slot, party size and lead bucket: "
+    "counts only, no guest data.",
+)  # fmt: skip
+
+demand_days = Table(
+    "demand_days", metadata,
+    Column("venue_id", Text),
+    Column("service_date", Date),
+    Column("weekday", SmallInteger, nullable=False),
+    PrimaryKeyConstraint("venue_id", "service_date"),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_demand_days_weekday"),
+    comment="The local service dates demand_counts has seen requests for, to count days "
+    "per weekday.",
 )  # fmt: skip

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
 from services.state.application.ports import RequestAlreadyStored, UnitOfWorkFactory
+from services.state.domain.demand import demand_request
 from services.state.domain.model import Booking, StateChange, event_for
 from services.state.domain.states import BookingState
 from services.state.domain.validation import REQUEST_ID, NewBooking, validate_new_booking
@@ -16,31 +15,21 @@ from shared.auth import Caller
 from shared.domain_errors import RequestIdReused
 
 
-def fingerprint_of(new: NewBooking) -> str:
-    """A digest of the payload, to tell a replay from a reused request id."""
-    payload = {
-        "venue_id": new.venue_id,
-        "party_size": new.party_size,
-        "start_time": new.start_time.isoformat() if new.start_time else None,
-        "guest_reference": new.guest_reference,
-        "notes": new.notes,
-        "preferred_zone_id": new.preferred_zone_id,
-        "pinned": new.pinned,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
 async def create_booking(
     new: NewBooking,
     caller: Caller,
     *,
+    fingerprint: str,
     uow: UnitOfWorkFactory,
     now: datetime,
     new_id: Callable[[], UUID],
     trace_id: str = "",
 ) -> Booking:
-    """The created booking, or the first response when the request id was seen before."""
-    fingerprint = fingerprint_of(new)
+    """The created booking, or the first response when the request id was seen before.
+
+    `fingerprint` digests the whole request but its request id: a request id seen before
+    with another fingerprint is refused as reused.
+    """
     for _ in range(2):
         try:
             return await _create_once(new, fingerprint, caller, uow, now, new_id, trace_id)
@@ -98,11 +87,16 @@ async def _create_once(
             trace_id=trace_id,
             change_time=now,
         )
+        # Every request counts for the yield forecast, those later refused for capacity too.
+        assert rules is not None  # validation refuses an unknown venue
+        demand = demand_request(
+            booking.venue_id, booking.party_size, booking.start_time, rules.timezone, now
+        )
         # The request and the event first: adding the booking takes its venue's version row
         # (migration 0008's trigger), which the venue's other writers wait for until commit.
         await uow.bookings.add_request(new.venue_id, new.request_id, fingerprint, booking)
         await uow.bookings.add_event(event_for(booking, change))
-        await uow.bookings.add(booking)
+        await uow.bookings.add(booking, demand)
         await uow.bookings.add_change(change)
         await uow.commit()
         return booking

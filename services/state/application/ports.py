@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from services.state.domain.demand import DemandRequest
 from services.state.domain.model import Booking, BookingEvent, StateChange
 from services.state.domain.states import BookingState
 from services.state.domain.validation import VenueRules
@@ -43,7 +44,9 @@ class BookingRepository(Protocol):
 
     async def get(self, venue_id: str, booking_id: UUID) -> Booking | None: ...
 
-    async def add(self, booking: Booking) -> None: ...
+    async def add(self, booking: Booking, demand: DemandRequest | None = None) -> None:
+        """Insert a new booking; count `demand` for the yield forecast in the same statement."""
+        ...
 
     async def update(self, booking: Booking, expected_version: int) -> bool:
         """Write `booking` if the stored version is `expected_version`; False when stale."""

@@ -1,7 +1,6 @@
 """Alembic environment: migrates a live database over asyncpg, or renders the SQL offline."""
 
 import asyncio
-import os
 from logging.config import fileConfig
 
 from alembic import context
@@ -12,6 +11,7 @@ from sqlalchemy.pool import NullPool
 # Every service's tables, each defined by its owner, so autogenerate compares them all.
 from services.tables import metadata
 from shared.db.engine import async_url
+from shared.db.migrate import MigrationSettings
 
 # Any fixed number works; it only has to be the same in every process that migrates.
 MIGRATION_LOCK_KEY = 7_262_340_001
@@ -24,7 +24,7 @@ config = context.config
 
 def _database_url() -> str:
     """The URL set in code (shared.db.migrate) wins; the command line reads DATABASE_URL."""
-    url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
+    url = config.get_main_option("sqlalchemy.url") or MigrationSettings().database_url
     if not url:
         raise RuntimeError("set DATABASE_URL, or run `alembic upgrade head --sql` for SQL only")
     return url

@@ -244,15 +244,19 @@ async def test_when_no_table_fits_it_retries_later_with_backoff():
     assert work.retries.scheduled == [NOW + timedelta(seconds=1)]
 
 
-async def test_after_the_retry_budget_the_booking_goes_to_manual_review():
+@pytest.mark.parametrize("budget", [1, 3, 4])
+async def test_after_the_retry_budget_the_booking_goes_to_manual_review(budget):
     bookings = FakeBookings(booking("ASSIGNMENT_PENDING"))
     clock = [NOW]
-    work = coordinator(bookings, tables=FakeTables([]), clock=lambda: clock[0])
-    for _ in range(3):
+    rules = FakeRules(budget=budget)
+    work = coordinator(bookings, tables=FakeTables([]), rules=rules, clock=lambda: clock[0])
+    for _ in range(budget):
         clock[0] += timedelta(minutes=1)  # every retry is due
         await work.drive("v", uuid4())
     assert bookings.booking.state == "MANUAL_REVIEW"
-    assert bookings.moves.count("StartAssignment") == 3
+    assert bookings.moves.count("StartAssignment") == budget
+    assert bookings.moves[-1] == "SendToManualReview"
+    assert bookings.reasons[-1] == f"no table fits after {budget} tries"
 
 
 def rescuer(bookings, plan=REPACK, **mover):
@@ -514,3 +518,25 @@ async def test_the_policy_read_with_the_floor_decides_the_confirmation_without_a
     bookings = FakeBookings(booking())
     await coordinator(bookings, tables=DayTables([("t1",)]), rules=NoRules()).drive("v", uuid4())
     assert bookings.booking.state == "CONFIRMED" and bookings.calls == 2
+
+
+PROTECTING = "protecting 19:30 for forecast 4-tops: expected loss 5.2 covers"
+
+
+class RefusingTables(FakeTables):
+    """The yield policy's refusal as the assigner reports it: no tables, `refused`, a reason."""
+
+    async def assign(self, booking: BookingView, *, note_attempt: bool = False) -> Seating:
+        return Seating((), "yield", PROTECTING, refused=True)
+
+
+async def test_a_refusal_by_the_yield_policy_rejects_with_its_reason_without_rescue_or_retry():
+    bookings = FakeBookings(booking("ASSIGNMENT_PENDING"))
+    rescue = rescuer(bookings)
+    work = coordinator(bookings, tables=RefusingTables([]), rescue=rescue)
+    result = await work.drive("v", bookings.booking.booking_id)
+    assert result is Result.SETTLED
+    assert bookings.moves == ["StartAssignment", "RejectBooking"]
+    assert bookings.reasons[-1] == PROTECTING
+    assert bookings.booking.state == "REJECTED"
+    assert rescue.plans.asked == [] and work.retries.scheduled == []

@@ -110,15 +110,13 @@ def test_a_weight_of_zero_removes_a_strategy_entirely():
 def test_the_total_is_the_weighted_mean_of_the_contributions():
     weights = {"exact_fit": 3.0, "adjacency": 0.5, "look_ahead": 0.0, "unknown": 9.0}
     plans = rank_plans(request(5), FLOOR.tables, FLOOR.candidates, {}, FLOOR.context(), weights)
+    # Every registered strategy counts, at 1.0 unless weighted; weight 0 and unknown names do not.
+    expected = {name: weights.get(name, 1.0) for name in STRATEGIES if name != "look_ahead"}
+    assert expected["exact_fit"] == 3.0 and expected["adjacency"] == 0.5
     for plan in plans:
         used = {c.strategy: c.weight for c in plan.contributions}
-        assert used == {
-            "exact_fit": 3.0,
-            "adjacency": 0.5,
-            "zone_preference": 1.0,
-            "historical_success": 1.0,
-        }
-        mean = sum(c.weight * c.score for c in plan.contributions) / 5.5
+        assert used == expected
+        mean = sum(c.weight * c.score for c in plan.contributions) / sum(expected.values())
         assert plan.score == pytest.approx(mean)
 
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.assigner.domain.engine import rank_plans
 from services.assigner.domain.plans import SuccessCounts
 from services.assigner.domain.strategies import (
     STRATEGIES,
@@ -19,6 +20,7 @@ from services.assigner.domain.strategies import (
     unknown_strategies,
     zone_preference,
 )
+from services.availability.domain.floor_plan import STRATEGIES as VENUE_STRATEGIES
 from tests.unit.assigner.scenes import at, request, scene
 
 FLOOR = scene(
@@ -41,14 +43,27 @@ def score(scorer, party, ids, context=None, **changes):
     return scorer(ask, FLOOR.candidate(*ids), FLOOR.tables, context or FLOOR.context())
 
 
-def test_the_registry_holds_the_five_strategies_in_a_stable_order():
-    assert list(STRATEGIES) == [
-        "exact_fit",
-        "adjacency",
-        "zone_preference",
-        "historical_success",
-        "look_ahead",
+def test_every_registered_strategy_scores_each_plan_in_registration_order():
+    registered = list(STRATEGIES)
+    for weights in (None, dict.fromkeys(reversed(registered), 1.0)):
+        plans = rank_plans(request(2), FLOOR.tables, FLOOR.candidates, {}, FLOOR.context(), weights)
+        assert plans
+        for plan in plans:
+            assert [c.strategy for c in plan.contributions] == registered
+
+
+def test_a_strategy_weighted_zero_is_not_run_and_the_others_keep_their_order():
+    registered = list(STRATEGIES)
+    silenced = registered[1]
+    weights = {name: 0.0 if name == silenced else 1.0 for name in registered}
+    plans = rank_plans(request(2), FLOOR.tables, FLOOR.candidates, {}, FLOOR.context(), weights)
+    assert [c.strategy for c in plans[0].contributions] == [
+        name for name in registered if name != silenced
     ]
+
+
+def test_a_venue_policy_may_weigh_exactly_the_registered_strategies():
+    assert tuple(STRATEGIES) == VENUE_STRATEGIES
 
 
 def test_registering_a_name_twice_is_refused():

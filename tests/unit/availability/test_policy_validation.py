@@ -9,6 +9,7 @@ import pytest
 from services.availability.domain.floor import ServicePeriod, TurnBand
 from services.availability.domain.policy_validation import build_policy, policy_violations
 from shared.domain_errors import InvalidArgument
+from shared.seating.yield_policy import YieldSettings
 from tests.unit.availability.plan_builders import draft, period, retry
 
 MINUTES = timedelta(minutes=1)
@@ -158,3 +159,15 @@ def test_every_invalid_policy_field_is_reported_at_once():
         "policy.slot_interval",
         "policy.strategy_weights[0].strategy",
     ]
+
+
+@pytest.mark.parametrize("days", [0, -1, 366])
+def test_a_yield_cold_start_outside_1_to_365_days_is_invalid(days):
+    settings = YieldSettings(enabled=True, min_days_observed=days)
+    assert fields_of(draft(yield_settings=settings)) == ["policy.yield_settings.min_days_observed"]
+
+
+def test_yield_is_off_by_default_and_a_valid_setting_is_kept():
+    assert not build_policy(draft(), 12).yield_settings.enabled
+    settings = YieldSettings(enabled=True, min_days_observed=365)
+    assert build_policy(draft(yield_settings=settings), 12).yield_settings == settings

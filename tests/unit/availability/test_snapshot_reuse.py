@@ -9,6 +9,7 @@ from services.availability.application.rescues import RescueOff, Rescuer
 from services.availability.application.snapshots import Snapshots
 from services.availability.domain.capacity import Rejection
 from services.availability.domain.occupancy import Kind, Occupancy
+from shared.seating.demand import DemandHistory
 from tests.unit.availability.floors import DAY, NOW
 from tests.unit.availability.test_day_models import FakeSource, NoCache
 
@@ -24,6 +25,13 @@ class Clock:
         return self.now
 
 
+class NoDemandCounts:
+    """The venue here has no yield policy on: a search never asks for its history."""
+
+    async def history(self, venue_id: str, weekday: int) -> DemandHistory:
+        raise AssertionError("demand counts are read only with the yield policy on")
+
+
 def held_table() -> tuple[FakeSource, Snapshots, Clock]:
     """The one table held over 19:00-20:30 until EXPIRY, at one version from then on."""
     source, clock = FakeSource(), Clock()
@@ -34,7 +42,8 @@ def held_table() -> tuple[FakeSource, Snapshots, Clock]:
     )  # fmt: skip
     models = DayModels(source, NoCache(), max_days=8, idle=timedelta(hours=1))
     rescuer = Rescuer(RescueOff(), timedelta(milliseconds=300))
-    return source, Snapshots(source, models, clock, rescuer=rescuer), clock
+    snapshots = Snapshots(source, models, clock, rescuer=rescuer, demand=NoDemandCounts())
+    return source, snapshots, clock
 
 
 async def test_a_capacity_check_at_the_same_version_counts_a_hold_only_until_it_expires():

@@ -13,13 +13,13 @@ DEPLOY = Path(__file__).resolve().parents[3] / "deploy"
 
 def test_the_development_login_is_off_by_default(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("MAITRED_GATEWAY_DEV_LOGIN", raising=False)
-    assert GatewaySettings().dev_login is False
+    assert GatewaySettings().gateway_dev_login is False
 
 
 def test_the_development_login_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("MAITRED_GATEWAY_DEV_LOGIN", "true")
     monkeypatch.setenv("MAITRED_JWT_SECRET", "k" * 32)
-    assert GatewaySettings().dev_login is True
+    assert GatewaySettings().gateway_dev_login is True
 
 
 def test_no_deployment_manifest_turns_the_development_login_on():

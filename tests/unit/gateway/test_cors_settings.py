@@ -13,12 +13,12 @@ def test_origins_are_read_comma_separated_from_the_environment(monkeypatch):
         "MAITRED_GATEWAY_CORS_ORIGINS", "https://ops.example.com, http://localhost:5173"
     )
     settings = GatewaySettings()
-    assert settings.cors_origins == ("https://ops.example.com", "http://localhost:5173")
+    assert settings.gateway_cors_origins == ("https://ops.example.com", "http://localhost:5173")
 
 
 def test_no_origins_by_default_means_no_cors(monkeypatch):
     monkeypatch.delenv("MAITRED_GATEWAY_CORS_ORIGINS", raising=False)
-    assert GatewaySettings().cors_origins == ()
+    assert GatewaySettings().gateway_cors_origins == ()
 
 
 @pytest.mark.parametrize(
@@ -26,4 +26,4 @@ def test_no_origins_by_default_means_no_cors(monkeypatch):
 )
 def test_an_origin_that_is_not_exact_is_refused(origin):
     with pytest.raises(ValidationError):
-        GatewaySettings(cors_origins=(origin,))
+        GatewaySettings(gateway_cors_origins=(origin,))

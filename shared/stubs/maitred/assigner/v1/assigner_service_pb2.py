@@ -24,12 +24,14 @@ _sym_db = _symbol_database.Default()
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from shared.stubs.maitred.assigner.v1 import allocation_pb2 as maitred_dot_assigner_dot_v1_dot_allocation__pb2
 from shared.stubs.maitred.common.v1 import common_pb2 as maitred_dot_common_dot_v1_dot_common__pb2
+from shared.stubs.maitred.common.v1 import method_options_pb2 as maitred_dot_common_dot_v1_dot_method__options__pb2
 from shared.stubs.maitred.state.v1 import booking_pb2 as maitred_dot_state_dot_v1_dot_booking__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*maitred/assigner/v1/assigner_service.proto\x12\x13maitred.assigner.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a$maitred/assigner/v1/allocation.proto\x1a\x1emaitred/common/v1/common.proto\x1a\x1emaitred/state/v1/booking.proto\"\xab\x01\n\x12QuoteTablesRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x12\n\nparty_size\x18\x03 \x01(\x05\x12-\n\x06window\x18\x04 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\x12\x19\n\x11preferred_zone_id\x18\x05 \x01(\t\x12\x11\n\tmax_plans\x18\x06 \x01(\x05\"^\n\x13QuoteTablesResponse\x12-\n\x05plans\x18\x01 \x03(\x0b\x32\x1e.maitred.assigner.v1.TablePlan\x12\x18\n\x10snapshot_version\x18\x02 \x01(\x03\"V\n\x14\x41ssignBookingRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\"x\n\x15\x41ssignBookingResponse\x12\x33\n\nallocation\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12*\n\x07\x62ooking\x18\x02 \x01(\x0b\x32\x19.maitred.state.v1.Booking\"x\n\x13ManualAssignRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\x12\x11\n\ttable_ids\x18\x04 \x03(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\"w\n\x14ManualAssignResponse\x12\x33\n\nallocation\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12*\n\x07\x62ooking\x18\x02 \x01(\x0b\x32\x19.maitred.state.v1.Booking\"{\n\x16ReassignBookingRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\x12\x11\n\ttable_ids\x18\x04 \x03(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\"\xb8\x01\n\x17ReassignBookingResponse\x12\x33\n\nallocation\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12<\n\x13previous_allocation\x18\x02 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12*\n\x07\x62ooking\x18\x03 \x01(\x0b\x32\x19.maitred.state.v1.Booking\"N\n\x0b\x42ookingMove\x12\x12\n\nbooking_id\x18\x01 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x02 \x01(\x03\x12\x11\n\ttable_ids\x18\x03 \x03(\t\"|\n\x13MoveBookingsRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12/\n\x05moves\x18\x02 \x03(\x0b\x32 .maitred.assigner.v1.BookingMove\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"O\n\x14MoveBookingsResponse\x12\x37\n\x07results\x18\x01 \x03(\x0b\x32&.maitred.assigner.v1.BookingMoveResult\"\xca\x01\n\x10PlaceHoldRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x11\n\ttable_ids\x18\x02 \x03(\t\x12-\n\x06window\x18\x03 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\x12&\n\x03ttl\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x12\n\nbooking_id\x18\x06 \x01(\t\x12\x12\n\nparty_size\x18\x07 \x01(\x05\"B\n\x11PlaceHoldResponse\x12-\n\x04hold\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\"^\n\x11\x45xtendHoldRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x0f\n\x07hold_id\x18\x02 \x01(\t\x12&\n\x03ttl\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\"C\n\x12\x45xtendHoldResponse\x12-\n\x04hold\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\"7\n\x12ReleaseHoldRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x0f\n\x07hold_id\x18\x02 \x01(\t\"D\n\x13ReleaseHoldResponse\x12-\n\x04hold\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\"e\n\x12\x43onfirmHoldRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x0f\n\x07hold_id\x18\x02 \x01(\t\x12\x12\n\nbooking_id\x18\x03 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x04 \x01(\x03\"v\n\x13\x43onfirmHoldResponse\x12\x33\n\nallocation\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12*\n\x07\x62ooking\x18\x02 \x01(\x0b\x32\x19.maitred.state.v1.Booking\"?\n\x14GetAllocationRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x15\n\rallocation_id\x18\x02 \x01(\t\"L\n\x15GetAllocationResponse\x12\x33\n\nallocation\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\"\xe2\x01\n\x16ListAllocationsRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12-\n\x06window\x18\x04 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\x12\x12\n\nbooking_id\x18\x05 \x01(\t\x12\x32\n\x05kinds\x18\x06 \x03(\x0e\x32#.maitred.assigner.v1.AllocationKind\x12\x18\n\x10include_released\x18\x07 \x01(\x08\"h\n\x17ListAllocationsResponse\x12\x34\n\x0b\x61llocations\x18\x01 \x03(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xa0\r\n\x0f\x41ssignerService\x12\x8e\x01\n\x0bQuoteTables\x12\'.maitred.assigner.v1.QuoteTablesRequest\x1a(.maitred.assigner.v1.QuoteTablesResponse\",\x82\xd3\xe4\x93\x02&\"!/v1/venues/{venue_id}:quoteTables:\x01*\x12\xa5\x01\n\rAssignBooking\x12).maitred.assigner.v1.AssignBookingRequest\x1a*.maitred.assigner.v1.AssignBookingResponse\"=\x82\xd3\xe4\x93\x02\x37\"2/v1/venues/{venue_id}/bookings/{booking_id}:assign:\x01*\x12\xa8\x01\n\x0cManualAssign\x12(.maitred.assigner.v1.ManualAssignRequest\x1a).maitred.assigner.v1.ManualAssignResponse\"C\x82\xd3\xe4\x93\x02=\"8/v1/venues/{venue_id}/bookings/{booking_id}:manualAssign:\x01*\x12\xad\x01\n\x0fReassignBooking\x12+.maitred.assigner.v1.ReassignBookingRequest\x1a,.maitred.assigner.v1.ReassignBookingResponse\"?\x82\xd3\xe4\x93\x02\x39\"4/v1/venues/{venue_id}/bookings/{booking_id}:reassign:\x01*\x12\x63\n\x0cMoveBookings\x12(.maitred.assigner.v1.MoveBookingsRequest\x1a).maitred.assigner.v1.MoveBookingsResponse\x12\x82\x01\n\tPlaceHold\x12%.maitred.assigner.v1.PlaceHoldRequest\x1a&.maitred.assigner.v1.PlaceHoldResponse\"&\x82\xd3\xe4\x93\x02 \"\x1b/v1/venues/{venue_id}/holds:\x01*\x12\x96\x01\n\nExtendHold\x12&.maitred.assigner.v1.ExtendHoldRequest\x1a\'.maitred.assigner.v1.ExtendHoldResponse\"7\x82\xd3\xe4\x93\x02\x31\",/v1/venues/{venue_id}/holds/{hold_id}:extend:\x01*\x12\x9a\x01\n\x0bReleaseHold\x12\'.maitred.assigner.v1.ReleaseHoldRequest\x1a(.maitred.assigner.v1.ReleaseHoldResponse\"8\x82\xd3\xe4\x93\x02\x32\"-/v1/venues/{venue_id}/holds/{hold_id}:release:\x01*\x12\x9a\x01\n\x0b\x43onfirmHold\x12\'.maitred.assigner.v1.ConfirmHoldRequest\x1a(.maitred.assigner.v1.ConfirmHoldResponse\"8\x82\xd3\xe4\x93\x02\x32\"-/v1/venues/{venue_id}/holds/{hold_id}:confirm:\x01*\x12\xa1\x01\n\rGetAllocation\x12).maitred.assigner.v1.GetAllocationRequest\x1a*.maitred.assigner.v1.GetAllocationResponse\"9\x82\xd3\xe4\x93\x02\x33\x12\x31/v1/venues/{venue_id}/allocations/{allocation_id}\x12\x97\x01\n\x0fListAllocations\x12+.maitred.assigner.v1.ListAllocationsRequest\x1a,.maitred.assigner.v1.ListAllocationsResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/venues/{venue_id}/allocationsBBZ@github.com/maitred/maitred/gen/go/maitred/assigner/v1;assignerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*maitred/assigner/v1/assigner_service.proto\x12\x13maitred.assigner.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$maitred/assigner/v1/allocation.proto\x1a\x1emaitred/common/v1/common.proto\x1a&maitred/common/v1/method_options.proto\x1a\x1emaitred/state/v1/booking.proto\"\xab\x01\n\x12QuoteTablesRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x12\n\nparty_size\x18\x03 \x01(\x05\x12-\n\x06window\x18\x04 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\x12\x19\n\x11preferred_zone_id\x18\x05 \x01(\t\x12\x11\n\tmax_plans\x18\x06 \x01(\x05\"\x9a\x01\n\x13QuoteTablesResponse\x12-\n\x05plans\x18\x01 \x03(\x0b\x32\x1e.maitred.assigner.v1.TablePlan\x12\x18\n\x10snapshot_version\x18\x02 \x01(\x03\x12:\n\x0eyield_decision\x18\x03 \x01(\x0b\x32\".maitred.assigner.v1.YieldDecision\"\xb9\x01\n\rYieldDecision\x12\r\n\x05\x61\x64mit\x18\x01 \x01(\x08\x12\x15\n\rexpected_gain\x18\x02 \x01(\x01\x12\x15\n\rexpected_loss\x18\x03 \x01(\x01\x12=\n\x19protected_slot_start_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x14protected_party_size\x18\x05 \x01(\x05\x12\x0e\n\x06reason\x18\x06 \x01(\t\"V\n\x14\x41ssignBookingRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\"x\n\x15\x41ssignBookingResponse\x12\x33\n\nallocation\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12*\n\x07\x62ooking\x18\x02 \x01(\x0b\x32\x19.maitred.state.v1.Booking\"x\n\x13ManualAssignRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\x12\x11\n\ttable_ids\x18\x04 \x03(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\"w\n\x14ManualAssignResponse\x12\x33\n\nallocation\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12*\n\x07\x62ooking\x18\x02 \x01(\x0b\x32\x19.maitred.state.v1.Booking\"{\n\x16ReassignBookingRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x03 \x01(\x03\x12\x11\n\ttable_ids\x18\x04 \x03(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\"\xb8\x01\n\x17ReassignBookingResponse\x12\x33\n\nallocation\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12<\n\x13previous_allocation\x18\x02 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12*\n\x07\x62ooking\x18\x03 \x01(\x0b\x32\x19.maitred.state.v1.Booking\"N\n\x0b\x42ookingMove\x12\x12\n\nbooking_id\x18\x01 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x02 \x01(\x03\x12\x11\n\ttable_ids\x18\x03 \x03(\t\"|\n\x13MoveBookingsRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12/\n\x05moves\x18\x02 \x03(\x0b\x32 .maitred.assigner.v1.BookingMove\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"O\n\x14MoveBookingsResponse\x12\x37\n\x07results\x18\x01 \x03(\x0b\x32&.maitred.assigner.v1.BookingMoveResult\"\xca\x01\n\x10PlaceHoldRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x11\n\ttable_ids\x18\x02 \x03(\t\x12-\n\x06window\x18\x03 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\x12&\n\x03ttl\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x12\n\nbooking_id\x18\x06 \x01(\t\x12\x12\n\nparty_size\x18\x07 \x01(\x05\"B\n\x11PlaceHoldResponse\x12-\n\x04hold\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\"^\n\x11\x45xtendHoldRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x0f\n\x07hold_id\x18\x02 \x01(\t\x12&\n\x03ttl\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\"C\n\x12\x45xtendHoldResponse\x12-\n\x04hold\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\"7\n\x12ReleaseHoldRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x0f\n\x07hold_id\x18\x02 \x01(\t\"D\n\x13ReleaseHoldResponse\x12-\n\x04hold\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\"e\n\x12\x43onfirmHoldRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x0f\n\x07hold_id\x18\x02 \x01(\t\x12\x12\n\nbooking_id\x18\x03 \x01(\t\x12\x18\n\x10\x65xpected_version\x18\x04 \x01(\x03\"v\n\x13\x43onfirmHoldResponse\x12\x33\n\nallocation\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12*\n\x07\x62ooking\x18\x02 \x01(\x0b\x32\x19.maitred.state.v1.Booking\"?\n\x14GetAllocationRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x15\n\rallocation_id\x18\x02 \x01(\t\"L\n\x15GetAllocationResponse\x12\x33\n\nallocation\x18\x01 \x01(\x0b\x32\x1f.maitred.assigner.v1.Allocation\"\xe2\x01\n\x16ListAllocationsRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12-\n\x06window\x18\x04 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\x12\x12\n\nbooking_id\x18\x05 \x01(\t\x12\x32\n\x05kinds\x18\x06 \x03(\x0e\x32#.maitred.assigner.v1.AllocationKind\x12\x18\n\x10include_released\x18\x07 \x01(\x08\"h\n\x17ListAllocationsResponse\x12\x34\n\x0b\x61llocations\x18\x01 \x03(\x0b\x32\x1f.maitred.assigner.v1.Allocation\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xba\r\n\x0f\x41ssignerService\x12\x92\x01\n\x0bQuoteTables\x12\'.maitred.assigner.v1.QuoteTablesRequest\x1a(.maitred.assigner.v1.QuoteTablesResponse\"0\x80\x99\x19\x01\x82\xd3\xe4\x93\x02&\"!/v1/venues/{venue_id}:quoteTables:\x01*\x12\xa5\x01\n\rAssignBooking\x12).maitred.assigner.v1.AssignBookingRequest\x1a*.maitred.assigner.v1.AssignBookingResponse\"=\x82\xd3\xe4\x93\x02\x37\"2/v1/venues/{venue_id}/bookings/{booking_id}:assign:\x01*\x12\xa8\x01\n\x0cManualAssign\x12(.maitred.assigner.v1.ManualAssignRequest\x1a).maitred.assigner.v1.ManualAssignResponse\"C\x82\xd3\xe4\x93\x02=\"8/v1/venues/{venue_id}/bookings/{booking_id}:manualAssign:\x01*\x12\xad\x01\n\x0fReassignBooking\x12+.maitred.assigner.v1.ReassignBookingRequest\x1a,.maitred.assigner.v1.ReassignBookingResponse\"?\x82\xd3\xe4\x93\x02\x39\"4/v1/venues/{venue_id}/bookings/{booking_id}:reassign:\x01*\x12i\n\x0cMoveBookings\x12(.maitred.assigner.v1.MoveBookingsRequest\x1a).maitred.assigner.v1.MoveBookingsResponse\"\x04\x80\x99\x19\x01\x12\x86\x01\n\tPlaceHold\x12%.maitred.assigner.v1.PlaceHoldRequest\x1a&.maitred.assigner.v1.PlaceHoldResponse\"*\x80\x99\x19\x01\x82\xd3\xe4\x93\x02 \"\x1b/v1/venues/{venue_id}/holds:\x01*\x12\x96\x01\n\nExtendHold\x12&.maitred.assigner.v1.ExtendHoldRequest\x1a\'.maitred.assigner.v1.ExtendHoldResponse\"7\x82\xd3\xe4\x93\x02\x31\",/v1/venues/{venue_id}/holds/{hold_id}:extend:\x01*\x12\x9e\x01\n\x0bReleaseHold\x12\'.maitred.assigner.v1.ReleaseHoldRequest\x1a(.maitred.assigner.v1.ReleaseHoldResponse\"<\x80\x99\x19\x01\x82\xd3\xe4\x93\x02\x32\"-/v1/venues/{venue_id}/holds/{hold_id}:release:\x01*\x12\x9a\x01\n\x0b\x43onfirmHold\x12\'.maitred.assigner.v1.ConfirmHoldRequest\x1a(.maitred.assigner.v1.ConfirmHoldResponse\"8\x82\xd3\xe4\x93\x02\x32\"-/v1/venues/{venue_id}/holds/{hold_id}:confirm:\x01*\x12\xa5\x01\n\rGetAllocation\x12).maitred.assigner.v1.GetAllocationRequest\x1a*.maitred.assigner.v1.GetAllocationResponse\"=\x80\x99\x19\x01\x82\xd3\xe4\x93\x02\x33\x12\x31/v1/venues/{venue_id}/allocations/{allocation_id}\x12\x9b\x01\n\x0fListAllocations\x12+.maitred.assigner.v1.ListAllocationsRequest\x1a,.maitred.assigner.v1.ListAllocationsResponse\"-\x80\x99\x19\x01\x82\xd3\xe4\x93\x02#\x12!/v1/venues/{venue_id}/allocationsBBZ@github.com/maitred/maitred/gen/go/maitred/assigner/v1;assignerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,71 +40,75 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'Z@github.com/maitred/maitred/gen/go/maitred/assigner/v1;assignerv1'
   _globals['_ASSIGNERSERVICE'].methods_by_name['QuoteTables']._loaded_options = None
-  _globals['_ASSIGNERSERVICE'].methods_by_name['QuoteTables']._serialized_options = b'\202\323\344\223\002&\"!/v1/venues/{venue_id}:quoteTables:\001*'
+  _globals['_ASSIGNERSERVICE'].methods_by_name['QuoteTables']._serialized_options = b'\200\231\031\001\202\323\344\223\002&\"!/v1/venues/{venue_id}:quoteTables:\001*'
   _globals['_ASSIGNERSERVICE'].methods_by_name['AssignBooking']._loaded_options = None
   _globals['_ASSIGNERSERVICE'].methods_by_name['AssignBooking']._serialized_options = b'\202\323\344\223\0027\"2/v1/venues/{venue_id}/bookings/{booking_id}:assign:\001*'
   _globals['_ASSIGNERSERVICE'].methods_by_name['ManualAssign']._loaded_options = None
   _globals['_ASSIGNERSERVICE'].methods_by_name['ManualAssign']._serialized_options = b'\202\323\344\223\002=\"8/v1/venues/{venue_id}/bookings/{booking_id}:manualAssign:\001*'
   _globals['_ASSIGNERSERVICE'].methods_by_name['ReassignBooking']._loaded_options = None
   _globals['_ASSIGNERSERVICE'].methods_by_name['ReassignBooking']._serialized_options = b'\202\323\344\223\0029\"4/v1/venues/{venue_id}/bookings/{booking_id}:reassign:\001*'
+  _globals['_ASSIGNERSERVICE'].methods_by_name['MoveBookings']._loaded_options = None
+  _globals['_ASSIGNERSERVICE'].methods_by_name['MoveBookings']._serialized_options = b'\200\231\031\001'
   _globals['_ASSIGNERSERVICE'].methods_by_name['PlaceHold']._loaded_options = None
-  _globals['_ASSIGNERSERVICE'].methods_by_name['PlaceHold']._serialized_options = b'\202\323\344\223\002 \"\033/v1/venues/{venue_id}/holds:\001*'
+  _globals['_ASSIGNERSERVICE'].methods_by_name['PlaceHold']._serialized_options = b'\200\231\031\001\202\323\344\223\002 \"\033/v1/venues/{venue_id}/holds:\001*'
   _globals['_ASSIGNERSERVICE'].methods_by_name['ExtendHold']._loaded_options = None
   _globals['_ASSIGNERSERVICE'].methods_by_name['ExtendHold']._serialized_options = b'\202\323\344\223\0021\",/v1/venues/{venue_id}/holds/{hold_id}:extend:\001*'
   _globals['_ASSIGNERSERVICE'].methods_by_name['ReleaseHold']._loaded_options = None
-  _globals['_ASSIGNERSERVICE'].methods_by_name['ReleaseHold']._serialized_options = b'\202\323\344\223\0022\"-/v1/venues/{venue_id}/holds/{hold_id}:release:\001*'
+  _globals['_ASSIGNERSERVICE'].methods_by_name['ReleaseHold']._serialized_options = b'\200\231\031\001\202\323\344\223\0022\"-/v1/venues/{venue_id}/holds/{hold_id}:release:\001*'
   _globals['_ASSIGNERSERVICE'].methods_by_name['ConfirmHold']._loaded_options = None
   _globals['_ASSIGNERSERVICE'].methods_by_name['ConfirmHold']._serialized_options = b'\202\323\344\223\0022\"-/v1/venues/{venue_id}/holds/{hold_id}:confirm:\001*'
   _globals['_ASSIGNERSERVICE'].methods_by_name['GetAllocation']._loaded_options = None
-  _globals['_ASSIGNERSERVICE'].methods_by_name['GetAllocation']._serialized_options = b'\202\323\344\223\0023\0221/v1/venues/{venue_id}/allocations/{allocation_id}'
+  _globals['_ASSIGNERSERVICE'].methods_by_name['GetAllocation']._serialized_options = b'\200\231\031\001\202\323\344\223\0023\0221/v1/venues/{venue_id}/allocations/{allocation_id}'
   _globals['_ASSIGNERSERVICE'].methods_by_name['ListAllocations']._loaded_options = None
-  _globals['_ASSIGNERSERVICE'].methods_by_name['ListAllocations']._serialized_options = b'\202\323\344\223\002#\022!/v1/venues/{venue_id}/allocations'
-  _globals['_QUOTETABLESREQUEST']._serialized_start=232
-  _globals['_QUOTETABLESREQUEST']._serialized_end=403
-  _globals['_QUOTETABLESRESPONSE']._serialized_start=405
-  _globals['_QUOTETABLESRESPONSE']._serialized_end=499
-  _globals['_ASSIGNBOOKINGREQUEST']._serialized_start=501
-  _globals['_ASSIGNBOOKINGREQUEST']._serialized_end=587
-  _globals['_ASSIGNBOOKINGRESPONSE']._serialized_start=589
-  _globals['_ASSIGNBOOKINGRESPONSE']._serialized_end=709
-  _globals['_MANUALASSIGNREQUEST']._serialized_start=711
-  _globals['_MANUALASSIGNREQUEST']._serialized_end=831
-  _globals['_MANUALASSIGNRESPONSE']._serialized_start=833
-  _globals['_MANUALASSIGNRESPONSE']._serialized_end=952
-  _globals['_REASSIGNBOOKINGREQUEST']._serialized_start=954
-  _globals['_REASSIGNBOOKINGREQUEST']._serialized_end=1077
-  _globals['_REASSIGNBOOKINGRESPONSE']._serialized_start=1080
-  _globals['_REASSIGNBOOKINGRESPONSE']._serialized_end=1264
-  _globals['_BOOKINGMOVE']._serialized_start=1266
-  _globals['_BOOKINGMOVE']._serialized_end=1344
-  _globals['_MOVEBOOKINGSREQUEST']._serialized_start=1346
-  _globals['_MOVEBOOKINGSREQUEST']._serialized_end=1470
-  _globals['_MOVEBOOKINGSRESPONSE']._serialized_start=1472
-  _globals['_MOVEBOOKINGSRESPONSE']._serialized_end=1551
-  _globals['_PLACEHOLDREQUEST']._serialized_start=1554
-  _globals['_PLACEHOLDREQUEST']._serialized_end=1756
-  _globals['_PLACEHOLDRESPONSE']._serialized_start=1758
-  _globals['_PLACEHOLDRESPONSE']._serialized_end=1824
-  _globals['_EXTENDHOLDREQUEST']._serialized_start=1826
-  _globals['_EXTENDHOLDREQUEST']._serialized_end=1920
-  _globals['_EXTENDHOLDRESPONSE']._serialized_start=1922
-  _globals['_EXTENDHOLDRESPONSE']._serialized_end=1989
-  _globals['_RELEASEHOLDREQUEST']._serialized_start=1991
-  _globals['_RELEASEHOLDREQUEST']._serialized_end=2046
-  _globals['_RELEASEHOLDRESPONSE']._serialized_start=2048
-  _globals['_RELEASEHOLDRESPONSE']._serialized_end=2116
-  _globals['_CONFIRMHOLDREQUEST']._serialized_start=2118
-  _globals['_CONFIRMHOLDREQUEST']._serialized_end=2219
-  _globals['_CONFIRMHOLDRESPONSE']._serialized_start=2221
-  _globals['_CONFIRMHOLDRESPONSE']._serialized_end=2339
-  _globals['_GETALLOCATIONREQUEST']._serialized_start=2341
-  _globals['_GETALLOCATIONREQUEST']._serialized_end=2404
-  _globals['_GETALLOCATIONRESPONSE']._serialized_start=2406
-  _globals['_GETALLOCATIONRESPONSE']._serialized_end=2482
-  _globals['_LISTALLOCATIONSREQUEST']._serialized_start=2485
-  _globals['_LISTALLOCATIONSREQUEST']._serialized_end=2711
-  _globals['_LISTALLOCATIONSRESPONSE']._serialized_start=2713
-  _globals['_LISTALLOCATIONSRESPONSE']._serialized_end=2817
-  _globals['_ASSIGNERSERVICE']._serialized_start=2820
-  _globals['_ASSIGNERSERVICE']._serialized_end=4516
+  _globals['_ASSIGNERSERVICE'].methods_by_name['ListAllocations']._serialized_options = b'\200\231\031\001\202\323\344\223\002#\022!/v1/venues/{venue_id}/allocations'
+  _globals['_QUOTETABLESREQUEST']._serialized_start=305
+  _globals['_QUOTETABLESREQUEST']._serialized_end=476
+  _globals['_QUOTETABLESRESPONSE']._serialized_start=479
+  _globals['_QUOTETABLESRESPONSE']._serialized_end=633
+  _globals['_YIELDDECISION']._serialized_start=636
+  _globals['_YIELDDECISION']._serialized_end=821
+  _globals['_ASSIGNBOOKINGREQUEST']._serialized_start=823
+  _globals['_ASSIGNBOOKINGREQUEST']._serialized_end=909
+  _globals['_ASSIGNBOOKINGRESPONSE']._serialized_start=911
+  _globals['_ASSIGNBOOKINGRESPONSE']._serialized_end=1031
+  _globals['_MANUALASSIGNREQUEST']._serialized_start=1033
+  _globals['_MANUALASSIGNREQUEST']._serialized_end=1153
+  _globals['_MANUALASSIGNRESPONSE']._serialized_start=1155
+  _globals['_MANUALASSIGNRESPONSE']._serialized_end=1274
+  _globals['_REASSIGNBOOKINGREQUEST']._serialized_start=1276
+  _globals['_REASSIGNBOOKINGREQUEST']._serialized_end=1399
+  _globals['_REASSIGNBOOKINGRESPONSE']._serialized_start=1402
+  _globals['_REASSIGNBOOKINGRESPONSE']._serialized_end=1586
+  _globals['_BOOKINGMOVE']._serialized_start=1588
+  _globals['_BOOKINGMOVE']._serialized_end=1666
+  _globals['_MOVEBOOKINGSREQUEST']._serialized_start=1668
+  _globals['_MOVEBOOKINGSREQUEST']._serialized_end=1792
+  _globals['_MOVEBOOKINGSRESPONSE']._serialized_start=1794
+  _globals['_MOVEBOOKINGSRESPONSE']._serialized_end=1873
+  _globals['_PLACEHOLDREQUEST']._serialized_start=1876
+  _globals['_PLACEHOLDREQUEST']._serialized_end=2078
+  _globals['_PLACEHOLDRESPONSE']._serialized_start=2080
+  _globals['_PLACEHOLDRESPONSE']._serialized_end=2146
+  _globals['_EXTENDHOLDREQUEST']._serialized_start=2148
+  _globals['_EXTENDHOLDREQUEST']._serialized_end=2242
+  _globals['_EXTENDHOLDRESPONSE']._serialized_start=2244
+  _globals['_EXTENDHOLDRESPONSE']._serialized_end=2311
+  _globals['_RELEASEHOLDREQUEST']._serialized_start=2313
+  _globals['_RELEASEHOLDREQUEST']._serialized_end=2368
+  _globals['_RELEASEHOLDRESPONSE']._serialized_start=2370
+  _globals['_RELEASEHOLDRESPONSE']._serialized_end=2438
+  _globals['_CONFIRMHOLDREQUEST']._serialized_start=2440
+  _globals['_CONFIRMHOLDREQUEST']._serialized_end=2541
+  _globals['_CONFIRMHOLDRESPONSE']._serialized_start=2543
+  _globals['_CONFIRMHOLDRESPONSE']._serialized_end=2661
+  _globals['_GETALLOCATIONREQUEST']._serialized_start=2663
+  _globals['_GETALLOCATIONREQUEST']._serialized_end=2726
+  _globals['_GETALLOCATIONRESPONSE']._serialized_start=2728
+  _globals['_GETALLOCATIONRESPONSE']._serialized_end=2804
+  _globals['_LISTALLOCATIONSREQUEST']._serialized_start=2807
+  _globals['_LISTALLOCATIONSREQUEST']._serialized_end=3033
+  _globals['_LISTALLOCATIONSRESPONSE']._serialized_start=3035
+  _globals['_LISTALLOCATIONSRESPONSE']._serialized_end=3139
+  _globals['_ASSIGNERSERVICE']._serialized_start=3142
+  _globals['_ASSIGNERSERVICE']._serialized_end=4864
 # @@protoc_insertion_point(module_scope)

@@ -2,8 +2,10 @@ import datetime
 
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from shared.stubs.maitred.assigner.v1 import allocation_pb2 as _allocation_pb2
 from shared.stubs.maitred.common.v1 import common_pb2 as _common_pb2
+from shared.stubs.maitred.common.v1 import method_options_pb2 as _method_options_pb2
 from shared.stubs.maitred.state.v1 import booking_pb2 as _booking_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -30,12 +32,30 @@ class QuoteTablesRequest(_message.Message):
     def __init__(self, venue_id: _Optional[str] = ..., booking_id: _Optional[str] = ..., party_size: _Optional[int] = ..., window: _Optional[_Union[_common_pb2.TimeWindow, _Mapping]] = ..., preferred_zone_id: _Optional[str] = ..., max_plans: _Optional[int] = ...) -> None: ...
 
 class QuoteTablesResponse(_message.Message):
-    __slots__ = ("plans", "snapshot_version")
+    __slots__ = ("plans", "snapshot_version", "yield_decision")
     PLANS_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    YIELD_DECISION_FIELD_NUMBER: _ClassVar[int]
     plans: _containers.RepeatedCompositeFieldContainer[_allocation_pb2.TablePlan]
     snapshot_version: int
-    def __init__(self, plans: _Optional[_Iterable[_Union[_allocation_pb2.TablePlan, _Mapping]]] = ..., snapshot_version: _Optional[int] = ...) -> None: ...
+    yield_decision: YieldDecision
+    def __init__(self, plans: _Optional[_Iterable[_Union[_allocation_pb2.TablePlan, _Mapping]]] = ..., snapshot_version: _Optional[int] = ..., yield_decision: _Optional[_Union[YieldDecision, _Mapping]] = ...) -> None: ...
+
+class YieldDecision(_message.Message):
+    __slots__ = ("admit", "expected_gain", "expected_loss", "protected_slot_start_time", "protected_party_size", "reason")
+    ADMIT_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_GAIN_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_LOSS_FIELD_NUMBER: _ClassVar[int]
+    PROTECTED_SLOT_START_TIME_FIELD_NUMBER: _ClassVar[int]
+    PROTECTED_PARTY_SIZE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    admit: bool
+    expected_gain: float
+    expected_loss: float
+    protected_slot_start_time: _timestamp_pb2.Timestamp
+    protected_party_size: int
+    reason: str
+    def __init__(self, admit: _Optional[bool] = ..., expected_gain: _Optional[float] = ..., expected_loss: _Optional[float] = ..., protected_slot_start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., protected_party_size: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class AssignBookingRequest(_message.Message):
     __slots__ = ("venue_id", "booking_id", "expected_version")

@@ -117,7 +117,8 @@ class AssignerServiceServicer:
         ASSIGNMENT_IN_PROGRESS, allocates the winning plan and records it (to
         ASSIGNED, then CONFIRMED when the venue auto-confirms). When the booking
         has a hold, the hold is confirmed instead. When nothing fits, it tries a
-        re-pack of other bookings, then fails with the NO_CAPACITY reason.
+        re-pack of other bookings, then fails with the NO_CAPACITY reason; it
+        fails so too when the venue's yield policy refuses the booking.
         Idempotent: a booking already assigned returns its allocation.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

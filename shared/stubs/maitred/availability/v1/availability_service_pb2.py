@@ -26,9 +26,10 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from shared.stubs.maitred.availability.v1 import snapshot_pb2 as maitred_dot_availability_dot_v1_dot_snapshot__pb2
 from shared.stubs.maitred.common.v1 import common_pb2 as maitred_dot_common_dot_v1_dot_common__pb2
+from shared.stubs.maitred.common.v1 import method_options_pb2 as maitred_dot_common_dot_v1_dot_method__options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2maitred/availability/v1/availability_service.proto\x12\x17maitred.availability.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&maitred/availability/v1/snapshot.proto\x1a\x1emaitred/common/v1/common.proto\"U\n\x12GetSnapshotRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12-\n\x06window\x18\x02 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\"J\n\x13GetSnapshotResponse\x12\x33\n\x08snapshot\x18\x01 \x01(\x0b\x32!.maitred.availability.v1.Snapshot\"n\n\x15WatchSnapshotsRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12-\n\x06window\x18\x02 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\x12\x14\n\x0clast_version\x18\x03 \x01(\x03\"w\n\x16WatchSnapshotsResponse\x12\x33\n\x08snapshot\x18\x01 \x01(\x0b\x32!.maitred.availability.v1.Snapshot\x12\x18\n\x10skipped_versions\x18\x02 \x01(\x03\x12\x0e\n\x06resync\x18\x03 \x01(\x08\"\x80\x01\n\x14\x43heckCapacityRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12.\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nparty_size\x18\x03 \x01(\x05\x12\x12\n\nbooking_id\x18\x04 \x01(\t\"\xe4\x01\n\x15\x43heckCapacityResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x08\x12J\n\x10rejection_reason\x18\x02 \x01(\x0e\x32\x30.maitred.availability.v1.CapacityRejectionReason\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rrescue_needed\x18\x05 \x01(\x08\x12\x18\n\x10snapshot_version\x18\x06 \x01(\x03\"\xdb\x01\n\x12SearchSlotsRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nparty_size\x18\x02 \x01(\x05\x12\x16\n\x0cservice_date\x18\x03 \x01(\tH\x00\x12/\n\x06window\x18\x04 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindowH\x00\x12\x38\n\x14preferred_start_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bmax_results\x18\x06 \x01(\x05\x42\x07\n\x05range\"\x9c\x01\n\rSlotCandidate\x12.\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0eservice_period\x18\x03 \x01(\t\x12\x15\n\rrescue_needed\x18\x04 \x01(\x08\"k\n\x13SearchSlotsResponse\x12:\n\ncandidates\x18\x01 \x03(\x0b\x32&.maitred.availability.v1.SlotCandidate\x12\x18\n\x10snapshot_version\x18\x02 \x01(\x03*\xf0\x02\n\x17\x43\x61pacityRejectionReason\x12)\n%CAPACITY_REJECTION_REASON_UNSPECIFIED\x10\x00\x12$\n CAPACITY_REJECTION_REASON_CLOSED\x10\x01\x12&\n\"CAPACITY_REJECTION_REASON_OFF_SLOT\x10\x02\x12%\n!CAPACITY_REJECTION_REASON_IN_PAST\x10\x03\x12-\n)CAPACITY_REJECTION_REASON_PARTY_TOO_LARGE\x10\x04\x12+\n\'CAPACITY_REJECTION_REASON_PACING_COVERS\x10\x05\x12,\n(CAPACITY_REJECTION_REASON_PACING_PARTIES\x10\x06\x12+\n\'CAPACITY_REJECTION_REASON_NO_TABLE_FITS\x10\x07\x32\x80\x05\n\x13\x41vailabilityService\x12\x90\x01\n\x0bGetSnapshot\x12+.maitred.availability.v1.GetSnapshotRequest\x1a,.maitred.availability.v1.GetSnapshotResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/venues/{venue_id}/snapshot\x12\xa1\x01\n\x0eWatchSnapshots\x12..maitred.availability.v1.WatchSnapshotsRequest\x1a/.maitred.availability.v1.WatchSnapshotsResponse\",\x82\xd3\xe4\x93\x02&\x12$/v1/venues/{venue_id}/snapshot:watch0\x01\x12\x9b\x01\n\rCheckCapacity\x12-.maitred.availability.v1.CheckCapacityRequest\x1a..maitred.availability.v1.CheckCapacityResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/venues/{venue_id}:checkCapacity\x12\x93\x01\n\x0bSearchSlots\x12+.maitred.availability.v1.SearchSlotsRequest\x1a,.maitred.availability.v1.SearchSlotsResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/venues/{venue_id}:searchSlotsBJZHgithub.com/maitred/maitred/gen/go/maitred/availability/v1;availabilityv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n2maitred/availability/v1/availability_service.proto\x12\x17maitred.availability.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&maitred/availability/v1/snapshot.proto\x1a\x1emaitred/common/v1/common.proto\x1a&maitred/common/v1/method_options.proto\"U\n\x12GetSnapshotRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12-\n\x06window\x18\x02 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\"J\n\x13GetSnapshotResponse\x12\x33\n\x08snapshot\x18\x01 \x01(\x0b\x32!.maitred.availability.v1.Snapshot\"~\n\x15WatchSnapshotsRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12-\n\x06window\x18\x02 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\x12\x14\n\x0clast_version\x18\x03 \x01(\x03\x12\x0e\n\x06\x64\x65ltas\x18\x04 \x01(\x08\"\xae\x01\n\x16WatchSnapshotsResponse\x12\x33\n\x08snapshot\x18\x01 \x01(\x0b\x32!.maitred.availability.v1.Snapshot\x12\x18\n\x10skipped_versions\x18\x02 \x01(\x03\x12\x0e\n\x06resync\x18\x03 \x01(\x08\x12\x35\n\x05\x64\x65lta\x18\x04 \x01(\x0b\x32&.maitred.availability.v1.SnapshotDelta\"\x80\x01\n\x14\x43heckCapacityRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12.\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nparty_size\x18\x03 \x01(\x05\x12\x12\n\nbooking_id\x18\x04 \x01(\t\"\xe4\x01\n\x15\x43heckCapacityResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x08\x12J\n\x10rejection_reason\x18\x02 \x01(\x0e\x32\x30.maitred.availability.v1.CapacityRejectionReason\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rrescue_needed\x18\x05 \x01(\x08\x12\x18\n\x10snapshot_version\x18\x06 \x01(\x03\"\xdb\x01\n\x12SearchSlotsRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nparty_size\x18\x02 \x01(\x05\x12\x16\n\x0cservice_date\x18\x03 \x01(\tH\x00\x12/\n\x06window\x18\x04 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindowH\x00\x12\x38\n\x14preferred_start_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bmax_results\x18\x06 \x01(\x05\x42\x07\n\x05range\"\x9c\x01\n\rSlotCandidate\x12.\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0eservice_period\x18\x03 \x01(\t\x12\x15\n\rrescue_needed\x18\x04 \x01(\x08\"k\n\x13SearchSlotsResponse\x12:\n\ncandidates\x18\x01 \x03(\x0b\x32&.maitred.availability.v1.SlotCandidate\x12\x18\n\x10snapshot_version\x18\x02 \x01(\x03*\xf0\x02\n\x17\x43\x61pacityRejectionReason\x12)\n%CAPACITY_REJECTION_REASON_UNSPECIFIED\x10\x00\x12$\n CAPACITY_REJECTION_REASON_CLOSED\x10\x01\x12&\n\"CAPACITY_REJECTION_REASON_OFF_SLOT\x10\x02\x12%\n!CAPACITY_REJECTION_REASON_IN_PAST\x10\x03\x12-\n)CAPACITY_REJECTION_REASON_PARTY_TOO_LARGE\x10\x04\x12+\n\'CAPACITY_REJECTION_REASON_PACING_COVERS\x10\x05\x12,\n(CAPACITY_REJECTION_REASON_PACING_PARTIES\x10\x06\x12+\n\'CAPACITY_REJECTION_REASON_NO_TABLE_FITS\x10\x07\x32\x90\x05\n\x13\x41vailabilityService\x12\x94\x01\n\x0bGetSnapshot\x12+.maitred.availability.v1.GetSnapshotRequest\x1a,.maitred.availability.v1.GetSnapshotResponse\"*\x80\x99\x19\x01\x82\xd3\xe4\x93\x02 \x12\x1e/v1/venues/{venue_id}/snapshot\x12\xa5\x01\n\x0eWatchSnapshots\x12..maitred.availability.v1.WatchSnapshotsRequest\x1a/.maitred.availability.v1.WatchSnapshotsResponse\"0\x80\x99\x19\x01\x82\xd3\xe4\x93\x02&\x12$/v1/venues/{venue_id}/snapshot:watch0\x01\x12\x9f\x01\n\rCheckCapacity\x12-.maitred.availability.v1.CheckCapacityRequest\x1a..maitred.availability.v1.CheckCapacityResponse\"/\x80\x99\x19\x01\x82\xd3\xe4\x93\x02%\x12#/v1/venues/{venue_id}:checkCapacity\x12\x97\x01\n\x0bSearchSlots\x12+.maitred.availability.v1.SearchSlotsRequest\x1a,.maitred.availability.v1.SearchSlotsResponse\"-\x80\x99\x19\x01\x82\xd3\xe4\x93\x02#\x12!/v1/venues/{venue_id}:searchSlotsBJZHgithub.com/maitred/maitred/gen/go/maitred/availability/v1;availabilityv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,33 +38,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZHgithub.com/maitred/maitred/gen/go/maitred/availability/v1;availabilityv1'
   _globals['_AVAILABILITYSERVICE'].methods_by_name['GetSnapshot']._loaded_options = None
-  _globals['_AVAILABILITYSERVICE'].methods_by_name['GetSnapshot']._serialized_options = b'\202\323\344\223\002 \022\036/v1/venues/{venue_id}/snapshot'
+  _globals['_AVAILABILITYSERVICE'].methods_by_name['GetSnapshot']._serialized_options = b'\200\231\031\001\202\323\344\223\002 \022\036/v1/venues/{venue_id}/snapshot'
   _globals['_AVAILABILITYSERVICE'].methods_by_name['WatchSnapshots']._loaded_options = None
-  _globals['_AVAILABILITYSERVICE'].methods_by_name['WatchSnapshots']._serialized_options = b'\202\323\344\223\002&\022$/v1/venues/{venue_id}/snapshot:watch'
+  _globals['_AVAILABILITYSERVICE'].methods_by_name['WatchSnapshots']._serialized_options = b'\200\231\031\001\202\323\344\223\002&\022$/v1/venues/{venue_id}/snapshot:watch'
   _globals['_AVAILABILITYSERVICE'].methods_by_name['CheckCapacity']._loaded_options = None
-  _globals['_AVAILABILITYSERVICE'].methods_by_name['CheckCapacity']._serialized_options = b'\202\323\344\223\002%\022#/v1/venues/{venue_id}:checkCapacity'
+  _globals['_AVAILABILITYSERVICE'].methods_by_name['CheckCapacity']._serialized_options = b'\200\231\031\001\202\323\344\223\002%\022#/v1/venues/{venue_id}:checkCapacity'
   _globals['_AVAILABILITYSERVICE'].methods_by_name['SearchSlots']._loaded_options = None
-  _globals['_AVAILABILITYSERVICE'].methods_by_name['SearchSlots']._serialized_options = b'\202\323\344\223\002#\022!/v1/venues/{venue_id}:searchSlots'
-  _globals['_CAPACITYREJECTIONREASON']._serialized_start=1463
-  _globals['_CAPACITYREJECTIONREASON']._serialized_end=1831
-  _globals['_GETSNAPSHOTREQUEST']._serialized_start=214
-  _globals['_GETSNAPSHOTREQUEST']._serialized_end=299
-  _globals['_GETSNAPSHOTRESPONSE']._serialized_start=301
-  _globals['_GETSNAPSHOTRESPONSE']._serialized_end=375
-  _globals['_WATCHSNAPSHOTSREQUEST']._serialized_start=377
-  _globals['_WATCHSNAPSHOTSREQUEST']._serialized_end=487
-  _globals['_WATCHSNAPSHOTSRESPONSE']._serialized_start=489
-  _globals['_WATCHSNAPSHOTSRESPONSE']._serialized_end=608
-  _globals['_CHECKCAPACITYREQUEST']._serialized_start=611
-  _globals['_CHECKCAPACITYREQUEST']._serialized_end=739
-  _globals['_CHECKCAPACITYRESPONSE']._serialized_start=742
-  _globals['_CHECKCAPACITYRESPONSE']._serialized_end=970
-  _globals['_SEARCHSLOTSREQUEST']._serialized_start=973
-  _globals['_SEARCHSLOTSREQUEST']._serialized_end=1192
-  _globals['_SLOTCANDIDATE']._serialized_start=1195
-  _globals['_SLOTCANDIDATE']._serialized_end=1351
-  _globals['_SEARCHSLOTSRESPONSE']._serialized_start=1353
-  _globals['_SEARCHSLOTSRESPONSE']._serialized_end=1460
-  _globals['_AVAILABILITYSERVICE']._serialized_start=1834
-  _globals['_AVAILABILITYSERVICE']._serialized_end=2474
+  _globals['_AVAILABILITYSERVICE'].methods_by_name['SearchSlots']._serialized_options = b'\200\231\031\001\202\323\344\223\002#\022!/v1/venues/{venue_id}:searchSlots'
+  _globals['_CAPACITYREJECTIONREASON']._serialized_start=1575
+  _globals['_CAPACITYREJECTIONREASON']._serialized_end=1943
+  _globals['_GETSNAPSHOTREQUEST']._serialized_start=254
+  _globals['_GETSNAPSHOTREQUEST']._serialized_end=339
+  _globals['_GETSNAPSHOTRESPONSE']._serialized_start=341
+  _globals['_GETSNAPSHOTRESPONSE']._serialized_end=415
+  _globals['_WATCHSNAPSHOTSREQUEST']._serialized_start=417
+  _globals['_WATCHSNAPSHOTSREQUEST']._serialized_end=543
+  _globals['_WATCHSNAPSHOTSRESPONSE']._serialized_start=546
+  _globals['_WATCHSNAPSHOTSRESPONSE']._serialized_end=720
+  _globals['_CHECKCAPACITYREQUEST']._serialized_start=723
+  _globals['_CHECKCAPACITYREQUEST']._serialized_end=851
+  _globals['_CHECKCAPACITYRESPONSE']._serialized_start=854
+  _globals['_CHECKCAPACITYRESPONSE']._serialized_end=1082
+  _globals['_SEARCHSLOTSREQUEST']._serialized_start=1085
+  _globals['_SEARCHSLOTSREQUEST']._serialized_end=1304
+  _globals['_SLOTCANDIDATE']._serialized_start=1307
+  _globals['_SLOTCANDIDATE']._serialized_end=1463
+  _globals['_SEARCHSLOTSRESPONSE']._serialized_start=1465
+  _globals['_SEARCHSLOTSRESPONSE']._serialized_end=1572
+  _globals['_AVAILABILITYSERVICE']._serialized_start=1946
+  _globals['_AVAILABILITYSERVICE']._serialized_end=2602
 # @@protoc_insertion_point(module_scope)

@@ -4,6 +4,7 @@ from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from shared.stubs.maitred.availability.v1 import snapshot_pb2 as _snapshot_pb2
 from shared.stubs.maitred.common.v1 import common_pb2 as _common_pb2
+from shared.stubs.maitred.common.v1 import method_options_pb2 as _method_options_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -47,24 +48,28 @@ class GetSnapshotResponse(_message.Message):
     def __init__(self, snapshot: _Optional[_Union[_snapshot_pb2.Snapshot, _Mapping]] = ...) -> None: ...
 
 class WatchSnapshotsRequest(_message.Message):
-    __slots__ = ("venue_id", "window", "last_version")
+    __slots__ = ("venue_id", "window", "last_version", "deltas")
     VENUE_ID_FIELD_NUMBER: _ClassVar[int]
     WINDOW_FIELD_NUMBER: _ClassVar[int]
     LAST_VERSION_FIELD_NUMBER: _ClassVar[int]
+    DELTAS_FIELD_NUMBER: _ClassVar[int]
     venue_id: str
     window: _common_pb2.TimeWindow
     last_version: int
-    def __init__(self, venue_id: _Optional[str] = ..., window: _Optional[_Union[_common_pb2.TimeWindow, _Mapping]] = ..., last_version: _Optional[int] = ...) -> None: ...
+    deltas: bool
+    def __init__(self, venue_id: _Optional[str] = ..., window: _Optional[_Union[_common_pb2.TimeWindow, _Mapping]] = ..., last_version: _Optional[int] = ..., deltas: _Optional[bool] = ...) -> None: ...
 
 class WatchSnapshotsResponse(_message.Message):
-    __slots__ = ("snapshot", "skipped_versions", "resync")
+    __slots__ = ("snapshot", "skipped_versions", "resync", "delta")
     SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
     SKIPPED_VERSIONS_FIELD_NUMBER: _ClassVar[int]
     RESYNC_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FIELD_NUMBER: _ClassVar[int]
     snapshot: _snapshot_pb2.Snapshot
     skipped_versions: int
     resync: bool
-    def __init__(self, snapshot: _Optional[_Union[_snapshot_pb2.Snapshot, _Mapping]] = ..., skipped_versions: _Optional[int] = ..., resync: _Optional[bool] = ...) -> None: ...
+    delta: _snapshot_pb2.SnapshotDelta
+    def __init__(self, snapshot: _Optional[_Union[_snapshot_pb2.Snapshot, _Mapping]] = ..., skipped_versions: _Optional[int] = ..., resync: _Optional[bool] = ..., delta: _Optional[_Union[_snapshot_pb2.SnapshotDelta, _Mapping]] = ...) -> None: ...
 
 class CheckCapacityRequest(_message.Message):
     __slots__ = ("venue_id", "start_time", "party_size", "booking_id")

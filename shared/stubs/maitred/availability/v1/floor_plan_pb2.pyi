@@ -161,7 +161,7 @@ class StrategyWeight(_message.Message):
     def __init__(self, strategy: _Optional[str] = ..., weight: _Optional[float] = ...) -> None: ...
 
 class VenuePolicy(_message.Message):
-    __slots__ = ("venue_id", "service_periods", "slot_interval", "turn_time_bands", "cleaning_buffer", "pacing", "hold_ttl", "auto_confirm", "max_tables_per_combination", "allow_cross_zone_combinations", "optimizer_threshold_percent", "retry_budget", "freeze_window", "strategy_weights", "update_time", "combination_rule", "table_combinations", "seating_knobs")
+    __slots__ = ("venue_id", "service_periods", "slot_interval", "turn_time_bands", "cleaning_buffer", "pacing", "hold_ttl", "auto_confirm", "max_tables_per_combination", "allow_cross_zone_combinations", "optimizer_threshold_percent", "retry_budget", "freeze_window", "strategy_weights", "update_time", "combination_rule", "table_combinations", "seating_knobs", "yield_settings")
     VENUE_ID_FIELD_NUMBER: _ClassVar[int]
     SERVICE_PERIODS_FIELD_NUMBER: _ClassVar[int]
     SLOT_INTERVAL_FIELD_NUMBER: _ClassVar[int]
@@ -180,6 +180,7 @@ class VenuePolicy(_message.Message):
     COMBINATION_RULE_FIELD_NUMBER: _ClassVar[int]
     TABLE_COMBINATIONS_FIELD_NUMBER: _ClassVar[int]
     SEATING_KNOBS_FIELD_NUMBER: _ClassVar[int]
+    YIELD_SETTINGS_FIELD_NUMBER: _ClassVar[int]
     venue_id: str
     service_periods: _containers.RepeatedCompositeFieldContainer[ServicePeriod]
     slot_interval: _duration_pb2.Duration
@@ -198,7 +199,8 @@ class VenuePolicy(_message.Message):
     combination_rule: CombinationRule
     table_combinations: _containers.RepeatedCompositeFieldContainer[TableCombination]
     seating_knobs: SeatingKnobs
-    def __init__(self, venue_id: _Optional[str] = ..., service_periods: _Optional[_Iterable[_Union[ServicePeriod, _Mapping]]] = ..., slot_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., turn_time_bands: _Optional[_Iterable[_Union[TurnTimeBand, _Mapping]]] = ..., cleaning_buffer: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., pacing: _Optional[_Union[Pacing, _Mapping]] = ..., hold_ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., auto_confirm: _Optional[bool] = ..., max_tables_per_combination: _Optional[int] = ..., allow_cross_zone_combinations: _Optional[bool] = ..., optimizer_threshold_percent: _Optional[float] = ..., retry_budget: _Optional[_Union[RetryBudget, _Mapping]] = ..., freeze_window: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., strategy_weights: _Optional[_Iterable[_Union[StrategyWeight, _Mapping]]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., combination_rule: _Optional[_Union[CombinationRule, _Mapping]] = ..., table_combinations: _Optional[_Iterable[_Union[TableCombination, _Mapping]]] = ..., seating_knobs: _Optional[_Union[SeatingKnobs, _Mapping]] = ...) -> None: ...
+    yield_settings: YieldSettings
+    def __init__(self, venue_id: _Optional[str] = ..., service_periods: _Optional[_Iterable[_Union[ServicePeriod, _Mapping]]] = ..., slot_interval: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., turn_time_bands: _Optional[_Iterable[_Union[TurnTimeBand, _Mapping]]] = ..., cleaning_buffer: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., pacing: _Optional[_Union[Pacing, _Mapping]] = ..., hold_ttl: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., auto_confirm: _Optional[bool] = ..., max_tables_per_combination: _Optional[int] = ..., allow_cross_zone_combinations: _Optional[bool] = ..., optimizer_threshold_percent: _Optional[float] = ..., retry_budget: _Optional[_Union[RetryBudget, _Mapping]] = ..., freeze_window: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., strategy_weights: _Optional[_Iterable[_Union[StrategyWeight, _Mapping]]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., combination_rule: _Optional[_Union[CombinationRule, _Mapping]] = ..., table_combinations: _Optional[_Iterable[_Union[TableCombination, _Mapping]]] = ..., seating_knobs: _Optional[_Union[SeatingKnobs, _Mapping]] = ..., yield_settings: _Optional[_Union[YieldSettings, _Mapping]] = ...) -> None: ...
 
 class CombinationRule(_message.Message):
     __slots__ = ("seats_lost_per_join", "min_covers")
@@ -229,6 +231,14 @@ class SeatingKnobs(_message.Message):
     rescue_max_movers: int
     look_ahead_horizon: _duration_pb2.Duration
     def __init__(self, rescue_time_limit: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., rescue_max_movers: _Optional[int] = ..., look_ahead_horizon: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class YieldSettings(_message.Message):
+    __slots__ = ("enabled", "min_days_observed")
+    ENABLED_FIELD_NUMBER: _ClassVar[int]
+    MIN_DAYS_OBSERVED_FIELD_NUMBER: _ClassVar[int]
+    enabled: bool
+    min_days_observed: int
+    def __init__(self, enabled: _Optional[bool] = ..., min_days_observed: _Optional[int] = ...) -> None: ...
 
 class FloorPlan(_message.Message):
     __slots__ = ("venue", "zones", "tables", "adjacency", "policy")

@@ -1,5 +1,6 @@
 from google.api import annotations_pb2 as _annotations_pb2
 from shared.stubs.maitred.availability.v1 import floor_plan_pb2 as _floor_plan_pb2
+from shared.stubs.maitred.common.v1 import method_options_pb2 as _method_options_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message

@@ -108,3 +108,31 @@ class Snapshot(_message.Message):
     slots: _containers.RepeatedCompositeFieldContainer[SlotCapacity]
     compute_time: _timestamp_pb2.Timestamp
     def __init__(self, venue_id: _Optional[str] = ..., window: _Optional[_Union[_common_pb2.TimeWindow, _Mapping]] = ..., version: _Optional[int] = ..., floor_plan_version: _Optional[int] = ..., tables: _Optional[_Iterable[_Union[TableOccupancy, _Mapping]]] = ..., pending_demand: _Optional[_Iterable[_Union[PendingDemand, _Mapping]]] = ..., slots: _Optional[_Iterable[_Union[SlotCapacity, _Mapping]]] = ..., compute_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class PendingDemandList(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[PendingDemand]
+    def __init__(self, items: _Optional[_Iterable[_Union[PendingDemand, _Mapping]]] = ...) -> None: ...
+
+class SnapshotDelta(_message.Message):
+    __slots__ = ("base_version", "version", "floor_plan_version", "tables", "removed_table_ids", "pending_demand", "slots", "removed_slot_start_times", "compute_time")
+    BASE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    FLOOR_PLAN_VERSION_FIELD_NUMBER: _ClassVar[int]
+    TABLES_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_TABLE_IDS_FIELD_NUMBER: _ClassVar[int]
+    PENDING_DEMAND_FIELD_NUMBER: _ClassVar[int]
+    SLOTS_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_SLOT_START_TIMES_FIELD_NUMBER: _ClassVar[int]
+    COMPUTE_TIME_FIELD_NUMBER: _ClassVar[int]
+    base_version: int
+    version: int
+    floor_plan_version: int
+    tables: _containers.RepeatedCompositeFieldContainer[TableOccupancy]
+    removed_table_ids: _containers.RepeatedScalarFieldContainer[str]
+    pending_demand: PendingDemandList
+    slots: _containers.RepeatedCompositeFieldContainer[SlotCapacity]
+    removed_slot_start_times: _containers.RepeatedCompositeFieldContainer[_timestamp_pb2.Timestamp]
+    compute_time: _timestamp_pb2.Timestamp
+    def __init__(self, base_version: _Optional[int] = ..., version: _Optional[int] = ..., floor_plan_version: _Optional[int] = ..., tables: _Optional[_Iterable[_Union[TableOccupancy, _Mapping]]] = ..., removed_table_ids: _Optional[_Iterable[str]] = ..., pending_demand: _Optional[_Union[PendingDemandList, _Mapping]] = ..., slots: _Optional[_Iterable[_Union[SlotCapacity, _Mapping]]] = ..., removed_slot_start_times: _Optional[_Iterable[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]]] = ..., compute_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

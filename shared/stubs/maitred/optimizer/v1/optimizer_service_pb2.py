@@ -26,10 +26,11 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from shared.stubs.maitred.assigner.v1 import allocation_pb2 as maitred_dot_assigner_dot_v1_dot_allocation__pb2
 from shared.stubs.maitred.common.v1 import common_pb2 as maitred_dot_common_dot_v1_dot_common__pb2
+from shared.stubs.maitred.common.v1 import method_options_pb2 as maitred_dot_common_dot_v1_dot_method__options__pb2
 from shared.stubs.maitred.optimizer.v1 import plan_pb2 as maitred_dot_optimizer_dot_v1_dot_plan__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,maitred/optimizer/v1/optimizer_service.proto\x12\x14maitred.optimizer.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a$maitred/assigner/v1/allocation.proto\x1a\x1emaitred/common/v1/common.proto\x1a\x1fmaitred/optimizer/v1/plan.proto\"\xa5\x01\n\x17OptimizeVenueDayRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x14\n\x0cservice_date\x18\x02 \x01(\t\x12\x16\n\x0eservice_period\x18\x03 \x01(\t\x12\x36\n\x07options\x18\x04 \x01(\x0b\x32%.maitred.optimizer.v1.OptimizeOptions\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"\xb0\x01\n\x18OptimizeVenueDayResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0f\n\x07plan_id\x18\x02 \x01(\t\x12>\n\x08progress\x18\x03 \x01(\x0b\x32*.maitred.optimizer.v1.OptimizationProgressH\x00\x12*\n\x04plan\x18\x04 \x01(\x0b\x32\x1a.maitred.optimizer.v1.PlanH\x00\x42\x07\n\x05\x65vent\"3\n\x0eGetPlanRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x0f\n\x07plan_id\x18\x02 \x01(\t\";\n\x0fGetPlanResponse\x12(\n\x04plan\x18\x01 \x01(\x0b\x32\x1a.maitred.optimizer.v1.Plan\"\x95\x01\n\x10ListPlansRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x14\n\x0cservice_date\x18\x04 \x01(\t\x12\x32\n\x08statuses\x18\x05 \x03(\x0e\x32 .maitred.optimizer.v1.PlanStatus\"W\n\x11ListPlansResponse\x12)\n\x05plans\x18\x01 \x03(\x0b\x32\x1a.maitred.optimizer.v1.Plan\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"T\n\x10\x41pplyPlanRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x0f\n\x07plan_id\x18\x02 \x01(\t\x12\r\n\x05\x66orce\x18\x03 \x01(\x08\x12\x0e\n\x06reason\x18\x04 \x01(\t\"v\n\x11\x41pplyPlanResponse\x12(\n\x04plan\x18\x01 \x01(\x0b\x32\x1a.maitred.optimizer.v1.Plan\x12\x37\n\x07results\x18\x02 \x03(\x0b\x32&.maitred.assigner.v1.BookingMoveResult\"\xaf\x01\n\x15\x46indRescuePlanRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x12\n\nparty_size\x18\x03 \x01(\x05\x12-\n\x06window\x18\x04 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\x12-\n\ntime_limit\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"d\n\x16\x46indRescuePlanResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12\x11\n\ttable_ids\x18\x02 \x03(\t\x12(\n\x04plan\x18\x03 \x01(\x0b\x32\x1a.maitred.optimizer.v1.Plan2\xd7\x05\n\x10OptimizerService\x12\xb2\x01\n\x10OptimizeVenueDay\x12-.maitred.optimizer.v1.OptimizeVenueDayRequest\x1a..maitred.optimizer.v1.OptimizeVenueDayResponse\"=\x82\xd3\xe4\x93\x02\x37\"2/v1/venues/{venue_id}/days/{service_date}:optimize:\x01*0\x01\x12\x85\x01\n\x07GetPlan\x12$.maitred.optimizer.v1.GetPlanRequest\x1a%.maitred.optimizer.v1.GetPlanResponse\"-\x82\xd3\xe4\x93\x02\'\x12%/v1/venues/{venue_id}/plans/{plan_id}\x12\x81\x01\n\tListPlans\x12&.maitred.optimizer.v1.ListPlansRequest\x1a\'.maitred.optimizer.v1.ListPlansResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/venues/{venue_id}/plans\x12\x94\x01\n\tApplyPlan\x12&.maitred.optimizer.v1.ApplyPlanRequest\x1a\'.maitred.optimizer.v1.ApplyPlanResponse\"6\x82\xd3\xe4\x93\x02\x30\"+/v1/venues/{venue_id}/plans/{plan_id}:apply:\x01*\x12k\n\x0e\x46indRescuePlan\x12+.maitred.optimizer.v1.FindRescuePlanRequest\x1a,.maitred.optimizer.v1.FindRescuePlanResponseBDZBgithub.com/maitred/maitred/gen/go/maitred/optimizer/v1;optimizerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,maitred/optimizer/v1/optimizer_service.proto\x12\x14maitred.optimizer.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a$maitred/assigner/v1/allocation.proto\x1a\x1emaitred/common/v1/common.proto\x1a&maitred/common/v1/method_options.proto\x1a\x1fmaitred/optimizer/v1/plan.proto\"\xa5\x01\n\x17OptimizeVenueDayRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x14\n\x0cservice_date\x18\x02 \x01(\t\x12\x16\n\x0eservice_period\x18\x03 \x01(\t\x12\x36\n\x07options\x18\x04 \x01(\x0b\x32%.maitred.optimizer.v1.OptimizeOptions\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"\xb0\x01\n\x18OptimizeVenueDayResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0f\n\x07plan_id\x18\x02 \x01(\t\x12>\n\x08progress\x18\x03 \x01(\x0b\x32*.maitred.optimizer.v1.OptimizationProgressH\x00\x12*\n\x04plan\x18\x04 \x01(\x0b\x32\x1a.maitred.optimizer.v1.PlanH\x00\x42\x07\n\x05\x65vent\"3\n\x0eGetPlanRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x0f\n\x07plan_id\x18\x02 \x01(\t\";\n\x0fGetPlanResponse\x12(\n\x04plan\x18\x01 \x01(\x0b\x32\x1a.maitred.optimizer.v1.Plan\"\x95\x01\n\x10ListPlansRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x14\n\x0cservice_date\x18\x04 \x01(\t\x12\x32\n\x08statuses\x18\x05 \x03(\x0e\x32 .maitred.optimizer.v1.PlanStatus\"W\n\x11ListPlansResponse\x12)\n\x05plans\x18\x01 \x03(\x0b\x32\x1a.maitred.optimizer.v1.Plan\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"T\n\x10\x41pplyPlanRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x0f\n\x07plan_id\x18\x02 \x01(\t\x12\r\n\x05\x66orce\x18\x03 \x01(\x08\x12\x0e\n\x06reason\x18\x04 \x01(\t\"v\n\x11\x41pplyPlanResponse\x12(\n\x04plan\x18\x01 \x01(\x0b\x32\x1a.maitred.optimizer.v1.Plan\x12\x37\n\x07results\x18\x02 \x03(\x0b\x32&.maitred.assigner.v1.BookingMoveResult\"\xaf\x01\n\x15\x46indRescuePlanRequest\x12\x10\n\x08venue_id\x18\x01 \x01(\t\x12\x12\n\nbooking_id\x18\x02 \x01(\t\x12\x12\n\nparty_size\x18\x03 \x01(\x05\x12-\n\x06window\x18\x04 \x01(\x0b\x32\x1d.maitred.common.v1.TimeWindow\x12-\n\ntime_limit\x18\x05 \x01(\x0b\x32\x19.google.protobuf.Duration\"d\n\x16\x46indRescuePlanResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12\x11\n\ttable_ids\x18\x02 \x03(\t\x12(\n\x04plan\x18\x03 \x01(\x0b\x32\x1a.maitred.optimizer.v1.Plan2\xe9\x05\n\x10OptimizerService\x12\xb6\x01\n\x10OptimizeVenueDay\x12-.maitred.optimizer.v1.OptimizeVenueDayRequest\x1a..maitred.optimizer.v1.OptimizeVenueDayResponse\"A\x80\x99\x19\x01\x82\xd3\xe4\x93\x02\x37\"2/v1/venues/{venue_id}/days/{service_date}:optimize:\x01*0\x01\x12\x89\x01\n\x07GetPlan\x12$.maitred.optimizer.v1.GetPlanRequest\x1a%.maitred.optimizer.v1.GetPlanResponse\"1\x80\x99\x19\x01\x82\xd3\xe4\x93\x02\'\x12%/v1/venues/{venue_id}/plans/{plan_id}\x12\x85\x01\n\tListPlans\x12&.maitred.optimizer.v1.ListPlansRequest\x1a\'.maitred.optimizer.v1.ListPlansResponse\"\'\x80\x99\x19\x01\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/venues/{venue_id}/plans\x12\x94\x01\n\tApplyPlan\x12&.maitred.optimizer.v1.ApplyPlanRequest\x1a\'.maitred.optimizer.v1.ApplyPlanResponse\"6\x82\xd3\xe4\x93\x02\x30\"+/v1/venues/{venue_id}/plans/{plan_id}:apply:\x01*\x12q\n\x0e\x46indRescuePlan\x12+.maitred.optimizer.v1.FindRescuePlanRequest\x1a,.maitred.optimizer.v1.FindRescuePlanResponse\"\x04\x80\x99\x19\x01\x42\x44ZBgithub.com/maitred/maitred/gen/go/maitred/optimizer/v1;optimizerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,33 +39,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'ZBgithub.com/maitred/maitred/gen/go/maitred/optimizer/v1;optimizerv1'
   _globals['_OPTIMIZERSERVICE'].methods_by_name['OptimizeVenueDay']._loaded_options = None
-  _globals['_OPTIMIZERSERVICE'].methods_by_name['OptimizeVenueDay']._serialized_options = b'\202\323\344\223\0027\"2/v1/venues/{venue_id}/days/{service_date}:optimize:\001*'
+  _globals['_OPTIMIZERSERVICE'].methods_by_name['OptimizeVenueDay']._serialized_options = b'\200\231\031\001\202\323\344\223\0027\"2/v1/venues/{venue_id}/days/{service_date}:optimize:\001*'
   _globals['_OPTIMIZERSERVICE'].methods_by_name['GetPlan']._loaded_options = None
-  _globals['_OPTIMIZERSERVICE'].methods_by_name['GetPlan']._serialized_options = b'\202\323\344\223\002\'\022%/v1/venues/{venue_id}/plans/{plan_id}'
+  _globals['_OPTIMIZERSERVICE'].methods_by_name['GetPlan']._serialized_options = b'\200\231\031\001\202\323\344\223\002\'\022%/v1/venues/{venue_id}/plans/{plan_id}'
   _globals['_OPTIMIZERSERVICE'].methods_by_name['ListPlans']._loaded_options = None
-  _globals['_OPTIMIZERSERVICE'].methods_by_name['ListPlans']._serialized_options = b'\202\323\344\223\002\035\022\033/v1/venues/{venue_id}/plans'
+  _globals['_OPTIMIZERSERVICE'].methods_by_name['ListPlans']._serialized_options = b'\200\231\031\001\202\323\344\223\002\035\022\033/v1/venues/{venue_id}/plans'
   _globals['_OPTIMIZERSERVICE'].methods_by_name['ApplyPlan']._loaded_options = None
   _globals['_OPTIMIZERSERVICE'].methods_by_name['ApplyPlan']._serialized_options = b'\202\323\344\223\0020\"+/v1/venues/{venue_id}/plans/{plan_id}:apply:\001*'
-  _globals['_OPTIMIZEVENUEDAYREQUEST']._serialized_start=236
-  _globals['_OPTIMIZEVENUEDAYREQUEST']._serialized_end=401
-  _globals['_OPTIMIZEVENUEDAYRESPONSE']._serialized_start=404
-  _globals['_OPTIMIZEVENUEDAYRESPONSE']._serialized_end=580
-  _globals['_GETPLANREQUEST']._serialized_start=582
-  _globals['_GETPLANREQUEST']._serialized_end=633
-  _globals['_GETPLANRESPONSE']._serialized_start=635
-  _globals['_GETPLANRESPONSE']._serialized_end=694
-  _globals['_LISTPLANSREQUEST']._serialized_start=697
-  _globals['_LISTPLANSREQUEST']._serialized_end=846
-  _globals['_LISTPLANSRESPONSE']._serialized_start=848
-  _globals['_LISTPLANSRESPONSE']._serialized_end=935
-  _globals['_APPLYPLANREQUEST']._serialized_start=937
-  _globals['_APPLYPLANREQUEST']._serialized_end=1021
-  _globals['_APPLYPLANRESPONSE']._serialized_start=1023
-  _globals['_APPLYPLANRESPONSE']._serialized_end=1141
-  _globals['_FINDRESCUEPLANREQUEST']._serialized_start=1144
-  _globals['_FINDRESCUEPLANREQUEST']._serialized_end=1319
-  _globals['_FINDRESCUEPLANRESPONSE']._serialized_start=1321
-  _globals['_FINDRESCUEPLANRESPONSE']._serialized_end=1421
-  _globals['_OPTIMIZERSERVICE']._serialized_start=1424
-  _globals['_OPTIMIZERSERVICE']._serialized_end=2151
+  _globals['_OPTIMIZERSERVICE'].methods_by_name['FindRescuePlan']._loaded_options = None
+  _globals['_OPTIMIZERSERVICE'].methods_by_name['FindRescuePlan']._serialized_options = b'\200\231\031\001'
+  _globals['_OPTIMIZEVENUEDAYREQUEST']._serialized_start=276
+  _globals['_OPTIMIZEVENUEDAYREQUEST']._serialized_end=441
+  _globals['_OPTIMIZEVENUEDAYRESPONSE']._serialized_start=444
+  _globals['_OPTIMIZEVENUEDAYRESPONSE']._serialized_end=620
+  _globals['_GETPLANREQUEST']._serialized_start=622
+  _globals['_GETPLANREQUEST']._serialized_end=673
+  _globals['_GETPLANRESPONSE']._serialized_start=675
+  _globals['_GETPLANRESPONSE']._serialized_end=734
+  _globals['_LISTPLANSREQUEST']._serialized_start=737
+  _globals['_LISTPLANSREQUEST']._serialized_end=886
+  _globals['_LISTPLANSRESPONSE']._serialized_start=888
+  _globals['_LISTPLANSRESPONSE']._serialized_end=975
+  _globals['_APPLYPLANREQUEST']._serialized_start=977
+  _globals['_APPLYPLANREQUEST']._serialized_end=1061
+  _globals['_APPLYPLANRESPONSE']._serialized_start=1063
+  _globals['_APPLYPLANRESPONSE']._serialized_end=1181
+  _globals['_FINDRESCUEPLANREQUEST']._serialized_start=1184
+  _globals['_FINDRESCUEPLANREQUEST']._serialized_end=1359
+  _globals['_FINDRESCUEPLANRESPONSE']._serialized_start=1361
+  _globals['_FINDRESCUEPLANRESPONSE']._serialized_end=1461
+  _globals['_OPTIMIZERSERVICE']._serialized_start=1464
+  _globals['_OPTIMIZERSERVICE']._serialized_end=2209
 # @@protoc_insertion_point(module_scope)

@@ -4,6 +4,7 @@ from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from shared.stubs.maitred.assigner.v1 import allocation_pb2 as _allocation_pb2
 from shared.stubs.maitred.common.v1 import common_pb2 as _common_pb2
+from shared.stubs.maitred.common.v1 import method_options_pb2 as _method_options_pb2
 from shared.stubs.maitred.optimizer.v1 import plan_pb2 as _plan_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor

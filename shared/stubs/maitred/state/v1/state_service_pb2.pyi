@@ -2,6 +2,7 @@ import datetime
 
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from shared.stubs.maitred.common.v1 import method_options_pb2 as _method_options_pb2
 from shared.stubs.maitred.state.v1 import booking_pb2 as _booking_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor

@@ -1,0 +1,41 @@
+"""The quality benchmark's simulator, its first-come seating and its hindsight model."""
+
+from bench.quality_hindsight import hindsight
+from bench.quality_policies import engine, first_fit, run_day
+from bench.quality_sim import Floor, Request, make_requests, table_allocation_floor
+from shared.seating.combinations import Candidate, Seat
+
+SEVEN = 19 * 60
+
+
+def one_four_top() -> Floor:
+    seat = Seat("t1", "z", 2, 4, False)
+    return Floor("one", (seat,), (Candidate(("t1",), 2, 4),), frozenset())
+
+
+def test_a_seed_gives_the_same_evening_in_the_order_requests_were_made() -> None:
+    floor = table_allocation_floor()
+    day = make_requests(floor, 1.0, 7)
+    assert day == make_requests(floor, 1.0, 7)
+    assert day != make_requests(floor, 1.0, 8)
+    assert [r.made_minute for r in day] == sorted(r.made_minute for r in day)
+    assert all(r.lead_minutes >= 0 and r.start_minute % 15 == 0 for r in day)
+
+
+def test_hindsight_seats_the_larger_party_first_come_seats_the_first() -> None:
+    floor = one_four_top()
+    couple = Request("a", 2, SEVEN, SEVEN + 105, 600)
+    four = Request("b", 4, SEVEN + 30, SEVEN + 150, 60)
+    best = hindsight(floor, [couple, four], seconds=5, workers=1)
+    assert (best.covers, best.optimal) == (4, True)
+    assert run_day(floor, [couple, four], first_fit(floor)).covers == 2
+    assert run_day(floor, [couple, four], engine(floor)).covers == 2
+
+
+def test_no_first_come_policy_beats_hindsight() -> None:
+    floor = table_allocation_floor()
+    day = make_requests(floor, 1.4, 3)
+    best = hindsight(floor, day, seconds=10, workers=1)
+    assert best.optimal
+    for choose in (first_fit(floor), engine(floor)):
+        assert 0 < run_day(floor, day, choose).covers <= best.covers
