@@ -36,6 +36,7 @@ from shared.seating.planning.model import Booking, Plan, Problem, Table, Weights
 from shared.seating.planning.options import check_current, free
 from shared.seating.planning.rescue import rescue
 from shared.seating.planning.solver import solve
+from shared.seating.planning.states import BookingState
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SEED = 20_251_125
@@ -171,11 +172,14 @@ def _apply(day: Problem, plan: Plan) -> Problem:
     )
 
 
+PENDING = BookingState.ASSIGNMENT_PENDING
+
+
 def case(tables_count: int, load: Load, limit: float) -> dict[str, Any]:
     floor = make_floor(tables_count, SEED)
     tables, candidates = venue(floor)
     arrivals = [
-        Booking(g.key, g.party_size, g.start, g.blocked_until, state="ASSIGNMENT_PENDING")
+        Booking(g.key, g.party_size, g.start, g.blocked_until, state=PENDING)
         for g in make_day(floor, load, SEED, DAY, UTC)
     ]
     base = Problem(tables, candidates, (), now=datetime.combine(DAY, datetime.min.time(), UTC))

@@ -68,8 +68,27 @@ def mint_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+# Tokens verified lately, by (token, secret, issuer): the caller and the token's expiry. A
+# service token is presented on every call for an hour; checking its signature and claims once
+# is enough, as only its expiry can change its verdict.
+_VERIFIED: dict[tuple[str, str, str], tuple[Caller, float]] = {}
+_VERIFIED_MAX = 1024
+
+
 def verify_token(token: str, secret: str, *, issuer: str) -> Caller:
     """The caller a token names; `Unauthenticated` when it does not verify."""
+    key = (token, secret, issuer)
+    known = _VERIFIED.get(key)
+    if known is not None and time.time() < known[1]:
+        return known[0]
+    caller, expires = _verify(token, secret, issuer)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[key] = (caller, expires)
+    return caller
+
+
+def _verify(token: str, secret: str, issuer: str) -> tuple[Caller, float]:
     try:
         claims = jwt.decode(
             token,
@@ -87,7 +106,7 @@ def verify_token(token: str, secret: str, *, issuer: str) -> Caller:
         raise Unauthenticated(problem="the token is for another issuer or audience") from error
     except jwt.PyJWTError as error:
         raise Unauthenticated(problem="the token is malformed or misses a claim") from error
-    return _caller_of(claims)
+    return _caller_of(claims), float(claims["exp"])
 
 
 def _caller_of(claims: dict[str, Any]) -> Caller:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.assigner.adapters.allocation_moves import AllocationMoves
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.availability_client import GrpcCapacity
-from services.assigner.adapters.booking_locks import RedisBookingLocks
+from services.assigner.adapters.booking_locks import LocalBookingLocks
 from services.assigner.adapters.event_consumer import StreamConsumer
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
 from services.assigner.adapters.move_replays import RedisMoveReplays
@@ -187,7 +187,7 @@ def _coordinator_tasks(
     )
     journeys = Journeys(
         coordinator=coordinator,
-        locks=RedisBookingLocks(redis),
+        locks=LocalBookingLocks(),
         retries=retries,
         outcomes=PostgresOutcomes(engine, redis),
         sweeper=store.holds,

@@ -95,8 +95,8 @@ class FakeRedis:
     def __init__(self) -> None:
         self.acked: list[str] = []
 
-    async def xack(self, stream, group, entry_id) -> None:
-        self.acked.append(entry_id)
+    async def xack(self, stream, group, *entry_ids) -> None:
+        self.acked.extend(entry_ids)
 
     async def xpending_range(self, *args, **kwargs) -> list:
         return []
@@ -184,7 +184,9 @@ async def test_an_event_is_handled_in_the_trace_of_the_change_that_wrote_it(span
         seen.append({**trace_fields(), "line": json.loads(JsonFormatter().format(record))})
 
     redis = FakeRedis()
-    await consumer(redis, handler)._handle(b"1-0", fields)
+    reader = consumer(redis, handler)
+    await reader._handle(b"1-0", fields)
+    await reader._acknowledge()  # what the consumer does before its next read
 
     handled = named(spans, "booking event booking.created")
     origin = created.get_span_context()
@@ -216,7 +218,9 @@ async def test_a_failed_handling_is_an_error_span_and_stays_unacknowledged(spans
         raise RuntimeError("state unavailable")
 
     redis = FakeRedis()
-    await consumer(redis, handler)._handle(b"1-0", fields)
+    reader = consumer(redis, handler)
+    await reader._handle(b"1-0", fields)
+    await reader._acknowledge()
     handled = named(spans, "booking event booking.created")
     assert handled.status.status_code is trace.StatusCode.ERROR
     assert redis.acked == []

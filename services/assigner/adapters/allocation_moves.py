@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
     insert_rows,
-    lock_booking,
+    lock_venues,
     release_expired_holds,
+    share_bookings,
 )
 from services.assigner.adapters.read_only_tables import bookings
 from services.assigner.adapters.tables import allocations
@@ -137,8 +138,10 @@ async def _still_fresh(
     """The moves whose bookings are still at the planned version, their rows locked FOR SHARE
     until the transaction ends, and the versions of the rest."""
     ids = sorted({m.booking_id for m in moves}, key=str)
-    for booking_id in ids:  # in one order everywhere, so two calls never wait on each other
-        await lock_booking(db, booking_id)
+    # In one order everywhere, so two calls never wait on each other: every booking, then the
+    # venue (a cancel holds its booking when it comes to the venue's version row).
+    await share_bookings(db, ids)
+    await lock_venues(db, (venue_id,))
     found = await db.execute(
         select(bookings.c.booking_id, bookings.c.version, bookings.c.table_ids)
         .where(bookings.c.venue_id == venue_id, bookings.c.booking_id.in_(ids))

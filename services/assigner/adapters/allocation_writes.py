@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import Select, func, literal, select, update
 from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.assigner.adapters.read_only_tables import bookings
+from services.assigner.adapters.read_only_tables import bookings, venue_change_versions
 from services.assigner.adapters.tables import allocations
 from services.assigner.domain.errors import AllocationConflict, BookingNotReady
 
@@ -25,17 +25,61 @@ def _span(start: datetime, end: datetime) -> Any:
     return func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
 
 
-async def lock_booking(db: AsyncConnection, booking_id: uuid.UUID) -> None:
-    """Serialise, until the transaction ends, the writers of one booking's allocations, and
-    hold its row FOR SHARE first, so a writer always locks the booking before its allocations
-    as the state service's update (and migration 0010's trigger after it) does: never a
-    deadlock between a write and a cancel."""
-    await db.execute(select(func.pg_advisory_xact_lock(func.hashtext(str(booking_id)))))
+async def lock_booking(db: AsyncConnection, booking_id: uuid.UUID, venue_id: str) -> None:
+    """Hold the booking's row FOR SHARE, then its venue's version row FOR UPDATE, until the
+    transaction ends: the lock order every allocation writer keeps (see `lock_venues`), so a
+    writer locks the booking before the venue as the state service's update (with migration
+    0008's and 0010's triggers after it) does, and two writers of one booking take turns."""
+    await share_bookings(db, (booking_id,))
+    await lock_venues(db, (venue_id,))
+
+
+async def share_bookings(db: AsyncConnection, booking_ids: Iterable[uuid.UUID]) -> None:
+    """Hold the bookings' rows FOR SHARE, in id order; a writer of several bookings takes them
+    all before its venue's version row, never one after it."""
+    for booking_id in sorted(set(booking_ids), key=str):
+        await db.execute(
+            select(bookings.c.state)
+            .where(bookings.c.booking_id == booking_id)
+            .with_for_update(read=True)
+        )
+
+
+async def lock_venues(db: AsyncConnection, venue_ids: Iterable[str]) -> None:
+    """Lock the venues' version rows (migration 0008) FOR UPDATE, in venue order, before any
+    allocation is written: the writers of one venue then take turns.
+
+    Without it two writers deadlock: asyncpg inserts a group's rows one statement each, and
+    0008's AFTER trigger takes the version row after the first; a rival that already holds the
+    version row and whose next row meets that first one on the exclusion constraint waits for
+    it, while it waits for the version row. The version row is locked by the first write of the
+    venue anyway, until commit, so taking it before the writes costs no concurrency. A venue
+    that has no version row yet (none before 0008 wrote to it) is not locked.
+    """
+    wanted = sorted(set(venue_ids))
+    if wanted:
+        await db.execute(
+            select(venue_change_versions.c.venue_id)
+            .where(venue_change_versions.c.venue_id.in_(wanted))
+            .order_by(venue_change_versions.c.venue_id)
+            .with_for_update()
+        )
+
+
+async def lock_venues_of(db: AsyncConnection, venue_ids: Select[Any]) -> None:
+    """Lock the version rows of the venues the query names, as `lock_venues` does, when the
+    writer knows its rows but not their venues (a group by id, a sweep)."""
     await db.execute(
-        select(bookings.c.state)
-        .where(bookings.c.booking_id == booking_id)
-        .with_for_update(read=True)
+        select(venue_change_versions.c.venue_id)
+        .where(venue_change_versions.c.venue_id.in_(venue_ids))
+        .order_by(venue_change_versions.c.venue_id)
+        .with_for_update()
     )
+
+
+def group_venue(group_id: uuid.UUID) -> Select[Any]:
+    """The venue of an allocation group, as a query for `lock_venues_of`."""
+    return select(allocations.c.venue_id).where(allocations.c.group_id == group_id).limit(1)
 
 
 def refused_booking(error: IntegrityError, booking_id: object) -> BookingNotReady | None:
@@ -74,9 +118,13 @@ async def release_expired_holds(
 
 
 async def insert_rows(db: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Insert one group's rows; a refusal is raised as the domain's error.
+
+    No savepoint: a refused insert aborts the transaction, and every caller lets the error end
+    it (a rollback), so a savepoint's two round trips, inside the venue's lock, bought nothing.
+    """
     try:
-        async with db.begin_nested():
-            await db.execute(allocations.insert(), rows)
+        await db.execute(allocations.insert(), rows)
     except IntegrityError as error:
         if EXCLUSION in str(error.orig):
             tables = ",".join(sorted({row["table_id"] for row in rows}))

@@ -11,19 +11,22 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from services.assigner.adapters.allocation_reads import AllocationReads
+from services.assigner.adapters.allocation_reads import AllocationReads, load_groups
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
+    group_venue,
     insert_rows,
     lock_booking,
+    lock_venues_of,
     release_expired_holds,
 )
+from services.assigner.adapters.journey_store import insert_attempt
 from services.assigner.adapters.read_only_tables import bookings
 from services.assigner.adapters.tables import allocations
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
 from services.assigner.domain.unrecorded import keeps_unrecorded
-from services.assigner.metrics import ENDED_ASSIGNMENTS_RELEASED
+from services.assigner.metrics import ASSIGNMENT_OUTCOMES, ENDED_ASSIGNMENTS_RELEASED
 
 # A booking in one of these states has ended: it never needs a table again.
 ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)
@@ -63,10 +66,14 @@ class AssignmentWrites:
         actor: str,
         strategy: str,
         breakdown: dict[str, Any],
+        attempt_reason: str | None = None,
     ) -> Allocation:
-        """Allocate the tables to the booking; returns its live assignment if it already has one."""
+        """Allocate the tables to the booking; returns its live assignment if it already has one.
+
+        With `attempt_reason` the booking's ASSIGNED attempt is noted in the same transaction.
+        """
         async with self._engine.begin() as db:
-            await lock_booking(db, booking_id)  # one writer of a booking's allocation at a time
+            await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
             existing = await self._live_group(db, booking_id, "ASSIGNMENT")
             if existing is None:
                 existing = uuid.uuid4()
@@ -86,7 +93,15 @@ class AssignmentWrites:
                         score_breakdown=json.loads(json.dumps(breakdown)),
                     ),
                 )
-        return await self._reads.get(existing)  # type: ignore[return-value]
+            (written,) = await load_groups(db, [existing])  # in this transaction: no second
+            if attempt_reason is not None:
+                await insert_attempt(
+                    db, venue_id, booking_id, "ASSIGNED", reason=attempt_reason,
+                    strategy=written.strategy, table_ids=written.table_ids,
+                )  # fmt: skip
+        if attempt_reason is not None:
+            ASSIGNMENT_OUTCOMES.labels(strategy=written.strategy, outcome="assigned").inc()
+        return written
 
     async def replace_assignment(
         self,
@@ -106,7 +121,7 @@ class AssignmentWrites:
         group_id = uuid.uuid4()
         async with self._engine.begin() as db:
             # Two replacements of one booking must not both see the old group and both insert.
-            await lock_booking(db, booking_id)
+            await lock_booking(db, booking_id, venue_id)
             previous = await self._live_group(db, booking_id, "ASSIGNMENT")
             if previous is not None:
                 await db.execute(
@@ -130,6 +145,7 @@ class AssignmentWrites:
     async def release_allocation(self, group_id: uuid.UUID, now: datetime) -> bool:
         """Release one allocation of any kind; False when it was not in force."""
         async with self._engine.begin() as db:
+            await lock_venues_of(db, group_venue(group_id))
             changed = await db.execute(
                 update(allocations)
                 .where(allocations.c.group_id == group_id, allocations.c.release_time.is_(None))
@@ -143,7 +159,9 @@ class AssignmentWrites:
         async with self._engine.begin() as db:
             rows = (
                 await db.execute(
-                    select(allocations.c.booking_id, allocations.c.table_id).where(
+                    select(
+                        allocations.c.booking_id, allocations.c.venue_id, allocations.c.table_id
+                    ).where(
                         allocations.c.group_id == group_id, allocations.c.release_time.is_(None)
                     )
                 )
@@ -151,7 +169,7 @@ class AssignmentWrites:
             if not rows:
                 return False
             booking_id = rows[0].booking_id
-            await lock_booking(db, booking_id)
+            await lock_booking(db, booking_id, rows[0].venue_id)
             booking = (
                 await db.execute(
                     select(bookings.c.state, bookings.c.table_ids).where(
@@ -190,21 +208,23 @@ class AssignmentWrites:
         database refused them left behind), and of a booking that holds no tables when the
         assignment is older than the grace (a crash between the write and its record);
         returns how many assignments it released."""
+        ended = and_(
+            allocations.c.kind == "ASSIGNMENT",
+            allocations.c.release_time.is_(None),
+            allocations.c.booking_id == bookings.c.booking_id,
+            or_(
+                bookings.c.state.in_(ENDED),
+                and_(
+                    bookings.c.state.in_(WAITING),
+                    allocations.c.create_time < now - UNRECORDED_GRACE,
+                ),
+            ),
+        )
         async with self._engine.begin() as db:
+            await lock_venues_of(db, select(allocations.c.venue_id).where(ended).distinct())
             released = await db.execute(
                 update(allocations)
-                .where(
-                    allocations.c.kind == "ASSIGNMENT",
-                    allocations.c.release_time.is_(None),
-                    allocations.c.booking_id == bookings.c.booking_id,
-                    or_(
-                        bookings.c.state.in_(ENDED),
-                        and_(
-                            bookings.c.state.in_(WAITING),
-                            allocations.c.create_time < now - UNRECORDED_GRACE,
-                        ),
-                    ),
-                )
+                .where(ended)
                 .values(release_time=now)
                 .returning(allocations.c.group_id)
             )

@@ -1,4 +1,14 @@
-"""Per-booking Redis locks for the coordinator: they avoid wasted work, the database judges."""
+"""Per-booking locks for the coordinator, in this process: they avoid wasted work, the database
+judges.
+
+A booking is driven by an event, a due retry or the stall sweeper. The consumer already hands
+one booking's entries to one task after another, and each entry to one consumer of the group;
+these locks keep this process's retries and sweeps off a booking it is driving. Two processes
+that drive one booking at once (a sweep on each replica, say) need no lock between them: every
+step is a versioned write, so one of them is refused and reads again, and the allocation is
+written once per booking under its venue's lock in PostgreSQL. A Redis lock cost four commands
+per drive (SET, and a script's GET and DEL) for work the database already serialises.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +16,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import UUID
 
-from redis.asyncio import Redis
-
 from services.assigner.application.journeys import LockBusy
-from shared.locks import LockNotAcquired, RedisLock, held, lock_key
-
-TTL_MS = 30_000
 
 
-class RedisBookingLocks:
-    """One lock per booking, keyed under its venue's hash tag."""
+class LocalBookingLocks:
+    """One holder per booking in this process; a second one is told LockBusy at once."""
 
-    def __init__(self, redis: Redis, ttl_ms: int = TTL_MS) -> None:
-        self._locks = RedisLock(redis)
-        self._ttl_ms = ttl_ms
+    def __init__(self) -> None:
+        self._held: set[UUID] = set()
 
     @asynccontextmanager
-    async def booking(self, venue_id: str, booking_id: UUID) -> AsyncIterator[str]:
+    async def booking(self, venue_id: str, booking_id: UUID) -> AsyncIterator[None]:
+        if booking_id in self._held:
+            raise LockBusy(str(booking_id))
+        self._held.add(booking_id)
         try:
-            async with held(
-                self._locks, lock_key(f"booking:{booking_id}", venue_id), self._ttl_ms
-            ) as token:
-                yield token
-        except LockNotAcquired as busy:
-            raise LockBusy(str(booking_id)) from busy
+            yield
+        finally:
+            self._held.discard(booking_id)

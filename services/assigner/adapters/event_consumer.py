@@ -121,6 +121,7 @@ class StreamConsumer:
         self._in_flight: set[str] = set()  # entry ids being handled here: never reclaimed here
         self._last_of_booking: dict[str, asyncio.Task[None]] = {}
         self._reclaimed_at = -math.inf  # monotonic time of the last XAUTOCLAIM
+        self._handled: list[Any] = []  # entries handled and not yet acknowledged
 
     async def ensure_group(self) -> None:
         try:
@@ -162,6 +163,7 @@ class StreamConsumer:
         handled = await self._reclaim()
         while len(self._tasks) >= self._max_in_flight:
             await asyncio.wait(self._tasks, return_when=asyncio.FIRST_COMPLETED)
+        await self._acknowledge()
         reply = await self._redis.xreadgroup(
             self._group,
             self._consumer,
@@ -174,7 +176,23 @@ class StreamConsumer:
         started = [self._start(entry_id, fields) for entry_id, fields in entries]
         if wait and started:
             await asyncio.wait(started)
+            await self._acknowledge()
         return handled + len(entries)
+
+    async def _acknowledge(self) -> None:
+        """Acknowledge every entry handled since the last call in one XACK.
+
+        Entries finished between two reads share one command; one not acknowledged because the
+        process stopped first is delivered again, which the handlers take in their stride.
+        """
+        if not self._handled:
+            return
+        done, self._handled = self._handled, []
+        try:
+            await self._redis.xack(self._stream, self._group, *done)
+        except BaseException:
+            self._handled[:0] = done  # tried again before the next read
+            raise
 
     def _start(self, entry_id: Any, fields: dict[Any, Any]) -> asyncio.Task[None]:
         """Handle the entry in a task of its own, after its booking's previous entry."""
@@ -247,7 +265,7 @@ class StreamConsumer:
                 )
                 await self._maybe_dead(event, fields)
                 return
-            await self._redis.xack(self._stream, self._group, entry_id)
+            self._handled.append(entry_id)  # acknowledged with the others before the next read
 
     async def _maybe_dead(self, event: BookingEvent, fields: dict[Any, Any]) -> None:
         pending = await self._redis.xpending_range(

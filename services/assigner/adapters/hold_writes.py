@@ -8,15 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.adapters.allocation_reads import AllocationReads
 from services.assigner.adapters.allocation_writes import (
     allocation_rows,
+    group_venue,
     insert_rows,
     lock_booking,
+    lock_venues,
+    lock_venues_of,
     refused_booking,
     release_expired_holds,
 )
@@ -49,6 +52,7 @@ class HoldWrites:
         """Reserve the tables over [start, end) until now + ttl; AllocationConflict if taken."""
         group_id = uuid.uuid4()
         async with self._engine.begin() as db:
+            await lock_venues(db, (venue_id,))
             await release_expired_holds(db, venue_id, table_ids, start, end, now)
             await insert_rows(
                 db,
@@ -70,6 +74,7 @@ class HoldWrites:
 
     async def extend_hold(self, group_id: uuid.UUID, ttl: timedelta, now: datetime) -> Allocation:
         async with self._engine.begin() as db:
+            await lock_venues_of(db, group_venue(group_id))
             changed = await db.execute(
                 update(allocations)
                 .where(*self._live_hold(group_id, now))
@@ -82,6 +87,7 @@ class HoldWrites:
     async def release_hold(self, group_id: uuid.UUID, now: datetime) -> bool:
         """Release a hold; False when it was not live (releasing twice is not an error)."""
         async with self._engine.begin() as db:
+            await lock_venues_of(db, group_venue(group_id))
             changed = await db.execute(
                 update(allocations)
                 .where(
@@ -99,7 +105,10 @@ class HoldWrites:
         """Turn a live hold into the booking's assignment, atomically (same rows, same window)."""
         try:
             async with self._engine.begin() as db:
-                await lock_booking(db, booking_id)
+                venue_id = await db.scalar(group_venue(group_id))
+                if venue_id is None:
+                    raise HoldExpired(hold_id=group_id)
+                await lock_booking(db, booking_id, venue_id)
                 changed = await db.execute(
                     update(allocations)
                     .where(*self._live_hold(group_id, now))
@@ -122,16 +131,14 @@ class HoldWrites:
 
     async def sweep_expired_holds(self, now: datetime) -> int:
         """Release every expired hold (they already stopped counting; this tidies the rows)."""
+        expired = (
+            allocations.c.kind == "HOLD",
+            allocations.c.release_time.is_(None),
+            allocations.c.expire_time <= now,
+        )
         async with self._engine.begin() as db:
-            changed = await db.execute(
-                update(allocations)
-                .where(
-                    allocations.c.kind == "HOLD",
-                    allocations.c.release_time.is_(None),
-                    allocations.c.expire_time <= now,
-                )
-                .values(release_time=now)
-            )
+            await lock_venues_of(db, select(allocations.c.venue_id).where(*expired).distinct())
+            changed = await db.execute(update(allocations).where(*expired).values(release_time=now))
         return int(changed.rowcount)
 
     @staticmethod

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.assigner.adapters.read_only_tables import venue_policies
 from services.assigner.adapters.tables import assignment_attempts
@@ -42,20 +43,12 @@ class PostgresAttempts:
         self, venue_id: str, booking_id: UUID, outcome: str, seating: Seating | None
     ) -> int:
         async with self._engine.begin() as db:
-            number = await db.scalar(
-                select(func.count()).where(assignment_attempts.c.booking_id == booking_id)
-            )
-            await db.execute(
-                insert(assignment_attempts).values(
-                    venue_id=venue_id,
-                    booking_id=booking_id,
-                    attempt_number=int(number or 0) + 1,
-                    outcome=outcome,
-                    reason=seating.reason if seating else outcome.lower(),
-                    strategy=seating.strategy if seating else "",
-                    table_ids=list(seating.table_ids) if seating else [],
-                )
-            )
+            await insert_attempt(
+                db, venue_id, booking_id, outcome,
+                reason=seating.reason if seating else outcome.lower(),
+                strategy=seating.strategy if seating else "",
+                table_ids=seating.table_ids if seating else (),
+            )  # fmt: skip
         ASSIGNMENT_OUTCOMES.labels(
             strategy=seating.strategy if seating else "", outcome=outcome.lower()
         ).inc()
@@ -82,3 +75,29 @@ class PostgresAttempts:
                 )
             ).one()
         return int(row[0]), row[1]
+
+
+async def insert_attempt(
+    db: AsyncConnection,
+    venue_id: str,
+    booking_id: UUID,
+    outcome: str,
+    *,
+    reason: str,
+    strategy: str,
+    table_ids: Sequence[str],
+) -> None:
+    """Add the booking's next attempt row, numbered after its last, in one statement."""
+    attempts = assignment_attempts
+    number = select(func.count() + 1).where(attempts.c.booking_id == booking_id).scalar_subquery()
+    await db.execute(
+        insert(attempts).values(
+            venue_id=venue_id,
+            booking_id=booking_id,
+            attempt_number=number,
+            outcome=outcome,
+            reason=reason,
+            strategy=strategy,
+            table_ids=list(table_ids),
+        )
+    )

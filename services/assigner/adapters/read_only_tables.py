@@ -85,3 +85,7 @@ demand_days = table(
     column("service_date", Date),
     column("weekday", SmallInteger),
 )
+
+# Owner: availability (migration 0008). Only locked, FOR UPDATE before an allocation is written,
+# so the writers of one venue take turns (allocation_writes.lock_venues); its triggers write it.
+venue_change_versions = table("venue_change_versions", column("venue_id", Text))

@@ -12,6 +12,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import TSTZRANGE, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.assigner.adapters.allocation_reads import load_groups
 from services.assigner.adapters.read_only_tables import (
     bookings,
     demand_counts,
@@ -23,6 +24,7 @@ from services.assigner.adapters.read_only_tables import (
     zones,
 )
 from services.assigner.adapters.tables import allocations, assignment_success_counts
+from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
 from services.assigner.domain.plans import SuccessCounts, TableInfo, UpcomingBooking
 from services.assigner.domain.strategies import HistoryKey, StrategyContext
@@ -79,6 +81,7 @@ class SeatingReader:
                 busy = await _busy(db, venue_id, start, end, now, excluding)
                 upcoming = await _upcoming(db, venue_id, start, end, excluding, buffer)
                 history = await _history(db, venue_id)
+                own = await _own_assignment(db, excluding) if excluding else None
                 order = tuple(
                     (
                         await db.execute(
@@ -107,6 +110,7 @@ class SeatingReader:
             retry_budget=int(policy.get("retry_budget") or defaults.RETRY_ATTEMPTS),
             hold_ttl=_seconds(policy.get("hold_ttl_seconds")) or defaults.HOLD_TTL,
             freeze_window=_minutes(policy.get("freeze_window_minutes"), defaults.FREEZE_WINDOW),
+            own_assignment=own,
             rule=combination_rule(policy),
             yield_settings=yield_settings(policy),
             seats=tuple(_seat(t, combinable) for t, combinable in tables),
@@ -147,6 +151,20 @@ class SeatingReader:
                                  rule=rule, explicit=explicit)
             )  # fmt: skip
         return self._candidates[key]
+
+
+async def _own_assignment(db: AsyncConnection, booking_id: UUID) -> Allocation | None:
+    group = await db.scalar(
+        select(allocations.c.group_id)
+        .where(
+            allocations.c.booking_id == booking_id,
+            allocations.c.kind == "ASSIGNMENT",
+            allocations.c.release_time.is_(None),
+        )
+        .limit(1)
+    )
+    found = await load_groups(db, [group]) if group is not None else []
+    return found[0] if found else None
 
 
 def _seat(table: TableInfo, combinable: bool) -> Seat:

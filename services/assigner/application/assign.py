@@ -57,6 +57,7 @@ class Allocations(Protocol):
         actor: str,
         strategy: str,
         breakdown: dict[str, Any],
+        attempt_reason: str | None = None,
     ) -> Any: ...
 
     async def release_unless_recorded(self, group_id: UUID, now: datetime) -> bool: ...
@@ -112,27 +113,33 @@ class EngineAssigner:
     async def plans(self, booking: BookingView, limit: int = 10) -> tuple[list[Plan], VenueDay]:
         """The ranked plans for a booking, and the day they were ranked on."""
         day = await self.day(booking.venue_id, booking.start, booking.end, booking.booking_id)
+        return self._ranked(booking, day, limit), day
+
+    @staticmethod
+    def _ranked(booking: BookingView, day: VenueDay, limit: int = 10) -> list[Plan]:
         request = request_for(booking, day)
-        plans = rank_plans(
+        return rank_plans(
             request, day.tables, day.candidates, day.busy, day.context, day.weights, limit=limit
         )
-        return plans, day
 
-    async def assign(self, booking: BookingView) -> Seating:
-        existing = await self._store.live_assignment(booking.booking_id)
+    async def assign(self, booking: BookingView, *, note_attempt: bool = False) -> Seating:
+        day = await self.day(booking.venue_id, booking.start, booking.end, booking.booking_id)
+        rules = VenueRules(day.auto_confirm, day.retry_budget)  # read with the day: no second read
+        existing = day.own_assignment  # read in the day's snapshot: no read of its own
         if existing is not None:
             return Seating(
                 existing.table_ids, existing.strategy or "existing", "already allocated",
-                existing.group_id,
+                existing.group_id, rules,
             )  # fmt: skip
-        plans, day = await self.plans(booking)
-        rules = VenueRules(day.auto_confirm, day.retry_budget)  # read with the day: no second read
+        plans = self._ranked(booking, day)
         if not plans:
             return Seating((), "", "no table fits", rules=rules)
         decision = await self.admission(booking, day)
         if decision is not None and not decision.admit:
             return Seating((), YIELD, decision.reason, rules=rules, refused=True)
         for plan in plans:
+            strategy = winning_strategy(plan)
+            top = next((c.reason for c in plan.contributions if c.strategy == strategy), "")
             try:
                 allocation = await self._store.assign(
                     booking.venue_id,
@@ -142,17 +149,21 @@ class EngineAssigner:
                     booking.end + day.buffer,
                     now=self._clock(),
                     actor="assigner",
-                    strategy=winning_strategy(plan),
+                    strategy=strategy,
                     breakdown=breakdown(plan),
+                    attempt_reason=top if note_attempt else None,
                 )
             except AllocationConflict:
                 continue  # a rival took a table since we read the floor: next plan
-            top = next(
-                (c.reason for c in plan.contributions if c.strategy == allocation.strategy), ""
-            )
+            if allocation.strategy != strategy:  # a rival's allocation for the booking
+                top = next(
+                    (c.reason for c in plan.contributions if c.strategy == allocation.strategy),
+                    "",
+                )
             return Seating(
-                allocation.table_ids, allocation.strategy, top, allocation.group_id, rules
-            )
+                allocation.table_ids, allocation.strategy, top, allocation.group_id, rules,
+                attempt_noted=note_attempt,
+            )  # fmt: skip
         return Seating((), "", "conflicts exhausted", rules=rules)
 
     async def admission(self, booking: BookingView, day: VenueDay) -> AdmissionDecision | None:

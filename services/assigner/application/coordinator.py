@@ -142,7 +142,7 @@ class Coordinator:
 
     async def _assign(self, booking: BookingView) -> BookingView:
         try:
-            seating = await self.tables.assign(booking)
+            seating = await self.tables.assign(booking, note_attempt=True)
         except BookingNotReady as refused:  # the database refused: the booking moved on
             raise Superseded(str(refused)) from refused
         if seating.refused:  # the yield policy keeps the tables for forecast demand: final
@@ -153,7 +153,10 @@ class Coordinator:
                 return await self._rescued(booking, rescued)
             seating = _tried(seating, rescued)
         if seating.seated:
-            await self.attempts.record(booking.venue_id, booking.booking_id, "ASSIGNED", seating)
+            if not seating.attempt_noted:
+                await self.attempts.record(
+                    booking.venue_id, booking.booking_id, "ASSIGNED", seating
+                )
             return await self._record(booking, seating)
         failures = await self.attempts.record(
             booking.venue_id, booking.booking_id, "NO_TABLE", seating

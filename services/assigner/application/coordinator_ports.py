@@ -31,6 +31,7 @@ class Seating:
     reason: str
     group_id: UUID | None = None  # the allocation holding the tables, when one was written
     rules: VenueRules | None = None  # the venue policy read with the day, when it was read
+    attempt_noted: bool = False  # its ASSIGNED attempt was written with the allocation
     refused: bool = False  # the yield policy refused the booking: `reason` says why
 
     @property
@@ -63,8 +64,9 @@ class CapacityCheck(Protocol):
 
 
 class TableAssigner(Protocol):
-    async def assign(self, booking: BookingView) -> Seating:
-        """Allocate tables (idempotent: a booking's live assignment is returned as is)."""
+    async def assign(self, booking: BookingView, *, note_attempt: bool = False) -> Seating:
+        """Allocate tables (idempotent: a booking's live assignment is returned as is); with
+        `note_attempt`, a written allocation notes its ASSIGNED attempt in its transaction."""
         ...
 
     def recorded(self, group_id: UUID | None) -> AbstractAsyncContextManager[None]:

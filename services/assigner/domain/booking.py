@@ -25,6 +25,31 @@ class BookingState(StrEnum):
     NO_SHOW = "NO_SHOW"
 
 
+# What the database enforces about tables, in the domain's terms (the migrations hold frozen
+# copies, checked against these by tests/unit/assigner/test_migration_states.py):
+# a change into one of these states releases the booking's tables (migration 0010's trigger),
+HOLDS_NO_TABLES = frozenset(
+    {
+        BookingState.CANCELLED,
+        BookingState.NO_SHOW,
+        BookingState.REJECTED,
+        BookingState.ASSIGNMENT_PENDING,
+        BookingState.MANUAL_REVIEW,
+    }
+)
+# and a live assignment is written only for a booking in one of these (migration 0012's).
+TAKES_TABLES = frozenset(
+    {
+        BookingState.ASSIGNMENT_PENDING,
+        BookingState.ASSIGNMENT_IN_PROGRESS,
+        BookingState.ASSIGNED,
+        BookingState.CONFIRMED,
+        BookingState.SEATED,
+        BookingState.MANUAL_REVIEW,
+    }
+)
+
+
 @dataclass(frozen=True)
 class BookingView:
     """What the coordinator reads of a booking before acting on it."""

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.plans import TableInfo
 from services.assigner.domain.strategies import StrategyContext
 from shared.seating import policy_defaults as defaults
@@ -27,6 +28,9 @@ class VenueDay:
     retry_budget: int
     hold_ttl: timedelta = defaults.HOLD_TTL
     freeze_window: timedelta = defaults.FREEZE_WINDOW  # bookings this near their start stay put
+    # The live assignment of the booking the day was read for (`excluding`), read in the same
+    # snapshot: a booking that already has tables needs no plan.
+    own_assignment: Allocation | None = None
     rule: CombinationRule = field(default_factory=CombinationRule)  # sets outside `candidates`
     yield_settings: YieldSettings = field(default_factory=YieldSettings)
     seats: tuple[Seat, ...] = ()  # the tables as the combination search saw them

@@ -11,6 +11,7 @@ from services.optimizer.domain.day import Period, VenueDay
 from shared.db.venue_policy import combination_rule, seating_knobs, table_combinations
 from shared.seating.combinations import Seat, floor_candidates
 from shared.seating.planning.model import Booking, Problem, Span, Table, Weights
+from shared.seating.planning.states import WITH_TABLES, BookingState
 from shared.seating.policy_defaults import FREEZE_WINDOW
 from shared.seating.policy_defaults import MAX_TABLES_PER_COMBINATION as MAX_TABLES
 from shared.seating.policy_defaults import OPTIMIZER_THRESHOLD_PERCENT as THRESHOLD
@@ -50,7 +51,8 @@ def assemble(
             for table_id in own:
                 fixed[table_id].append(spans[booking_id])
             continue
-        if row.state in ("ASSIGNED", "CONFIRMED", "SEATED") and not own:
+        state = BookingState(row.state)
+        if state in WITH_TABLES and not own:
             continue  # its tables were released under it: the coordinator will see to it
         start, until = spans.get(booking_id, (row.start_time, row.end_time + buffer))
         problem_bookings.append(
@@ -60,7 +62,7 @@ def assemble(
                 start,
                 until,
                 own,
-                row.state,
+                state,
                 row.pinned,
                 row.preferred_zone_id,
             )

@@ -26,10 +26,17 @@ from services.optimizer.domain.day import REACH, Period, VenueDay, Window
 from shared.db.venue_policy import venue_policy
 from shared.seating.combinations import Seat
 from shared.seating.planning.model import Table
+from shared.seating.planning.states import BookingState
 
 # Bookings that hold tables or wait for them; the rest of the journey's states are left to the
 # coordinator, and their allocations count as fixed occupancy.
-PLANNED = ("ASSIGNED", "CONFIRMED", "SEATED", "ASSIGNMENT_PENDING", "MANUAL_REVIEW")
+PLANNED = (
+    BookingState.ASSIGNED,
+    BookingState.CONFIRMED,
+    BookingState.SEATED,
+    BookingState.ASSIGNMENT_PENDING,
+    BookingState.MANUAL_REVIEW,
+)
 
 
 class DayReader:
@@ -128,7 +135,8 @@ async def _neighbours(db: AsyncConnection, venue_id: str) -> dict[str, set[str]]
 async def _bookings(
     db: AsyncConnection, venue_id: str, window: Window, with_review: bool
 ) -> list[Any]:
-    states = PLANNED if with_review else tuple(s for s in PLANNED if s != "MANUAL_REVIEW")
+    review = BookingState.MANUAL_REVIEW
+    states = PLANNED if with_review else tuple(s for s in PLANNED if s != review)
     rows = await db.execute(
         select(
             bookings.c.booking_id, bookings.c.party_size, bookings.c.start_time,

@@ -14,6 +14,7 @@ from services.optimizer.domain.records import PlanRecord, PlanStatus, RunOptions
 from shared.domain_errors import NotFound
 from shared.seating.planning.model import Booking
 from shared.seating.planning.rescue import rescue
+from shared.seating.planning.states import BookingState
 
 NEW_PARTY = "new-party"  # the id of a party that has no booking yet (a capacity check)
 
@@ -53,7 +54,8 @@ class Rescues:
         day = await self._reader.read(ask.venue_id, Window(start - REACH, end + REACH), now)
         if day is None:
             raise NotFound(resource="Venue", id=ask.venue_id)
-        new = Booking(booking_id, party_size, start, end + day.buffer, state="ASSIGNMENT_PENDING")
+        pending = BookingState.ASSIGNMENT_PENDING
+        new = Booking(booking_id, party_size, start, end + day.buffer, state=pending)
         others = tuple(b for b in day.problem.bookings if b.booking_id != booking_id)
         problem = replace(day.problem, bookings=others)
         limit = ask.time_limit_s or day.knobs.rescue_time_limit.total_seconds()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -162,20 +163,11 @@ class PostgresBookingRepository:
         return result.rowcount == 1
 
     async def add_change(self, change: StateChange) -> None:
-        await self._db.execute(
-            ADD_CHANGE,
-            {
-                "booking_id": change.booking_id,
-                "venue_id": change.venue_id,
-                "from_state": change.from_state.value if change.from_state else None,
-                "to_state": change.to_state.value,
-                "version": change.version,
-                "actor": change.actor,
-                "reason": change.reason,
-                "trace_id": change.trace_id,
-                "change_time": change.change_time,
-            },
-        )
+        await self.add_changes((change,))
+
+    async def add_changes(self, changes: Sequence[StateChange]) -> None:
+        if changes:
+            await self._db.execute(ADD_CHANGE, [_change_row(change) for change in changes])
 
     async def add_event(self, event: BookingEvent) -> None:
         await self._db.execute(
@@ -278,3 +270,17 @@ class PostgresBookingRepository:
             )
             for row in rows
         ]
+
+
+def _change_row(change: StateChange) -> dict[str, object]:
+    return {
+        "booking_id": change.booking_id,
+        "venue_id": change.venue_id,
+        "from_state": change.from_state.value if change.from_state else None,
+        "to_state": change.to_state.value,
+        "version": change.version,
+        "actor": change.actor,
+        "reason": change.reason,
+        "trace_id": change.trace_id,
+        "change_time": change.change_time,
+    }

@@ -94,10 +94,12 @@ async def _create_once(
         demand = demand_request(
             booking.venue_id, booking.party_size, booking.start_time, rules.timezone, now
         )
+        # The request and the event first: adding the booking takes its venue's version row
+        # (migration 0008's trigger), which the venue's other writers wait for until commit.
+        await uow.bookings.add_request(new.venue_id, new.request_id, fingerprint, booking)
+        await uow.bookings.add_event(event_for(booking, change))
         await uow.bookings.add(booking, demand)
         await uow.bookings.add_change(change)
-        await uow.bookings.add_event(event_for(booking, change))
-        await uow.bookings.add_request(new.venue_id, new.request_id, fingerprint, booking)
         await uow.commit()
         return booking
 

@@ -93,11 +93,12 @@ async def _write(
         if booking is None:
             raise NotFound(resource="Booking", id=booking_id)
         moved, changes, event = decide(booking)
-        if not await work.bookings.update(moved, expected_version=booking.version):
-            # Another writer committed between our read and our write.
-            raise StaleVersion(expected=expected_version, current=f"> {booking.version}")
-        for change in changes:
-            await work.bookings.add_change(change)
+        # History and event first: the booking's update takes its venue's version row (migration
+        # 0008's trigger), which every writer of the venue waits for until this commits.
+        await work.bookings.add_changes(changes)
         await work.bookings.add_event(event)
+        if not await work.bookings.update(moved, expected_version=booking.version):
+            # Another writer committed between our read and our write: nothing is kept.
+            raise StaleVersion(expected=expected_version, current=f"> {booking.version}")
         await work.commit()
         return moved

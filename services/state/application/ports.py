@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -52,6 +53,10 @@ class BookingRepository(Protocol):
         ...
 
     async def add_change(self, change: StateChange) -> None: ...
+
+    async def add_changes(self, changes: Sequence[StateChange]) -> None:
+        """The history rows of one write, in order, in one round trip."""
+        ...
 
     async def add_event(self, event: BookingEvent) -> None: ...
 

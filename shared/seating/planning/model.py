@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from shared.seating.combinations import Candidate, CombinationRule
+from shared.seating.planning.states import BookingState
 
 Span = tuple[datetime, datetime]  # [start, end): a booking's turn plus buffer, or a hold
-NEVER_MOVE_STATES = frozenset({"SEATED", "COMPLETED"})
+NEVER_MOVE_STATES = frozenset({BookingState.SEATED, BookingState.COMPLETED})
 EPSILON = 1.0  # the smallest |current objective| a benefit percentage is taken of
 
 
@@ -40,7 +41,7 @@ class Booking:
     start: datetime
     blocked_until: datetime  # start plus the turn time plus the cleaning buffer
     table_ids: tuple[str, ...] = ()
-    state: str = "CONFIRMED"
+    state: str = BookingState.CONFIRMED  # a BookingState value (availability passes its text)
     pinned: bool = False
     preferred_zone_id: str | None = None
 

@@ -82,7 +82,7 @@ class FakeTables:
         self.answers = answers
         self.allocated: dict[UUID, tuple[str, ...]] = {}
 
-    async def assign(self, booking: BookingView) -> Seating:
+    async def assign(self, booking: BookingView, *, note_attempt: bool = False) -> Seating:
         if booking.booking_id in self.allocated:  # idempotent, like the real store
             return Seating(self.allocated[booking.booking_id], "existing", "already allocated")
         tables = self.answers.pop(0) if self.answers else ()
@@ -507,7 +507,7 @@ async def test_an_event_of_a_state_the_coordinator_never_leaves_takes_no_lock(st
 
 async def test_the_policy_read_with_the_floor_decides_the_confirmation_without_another_read():
     class DayTables(FakeTables):
-        async def assign(self, booking):
+        async def assign(self, booking, *, note_attempt=False):
             seating = await super().assign(booking)
             return dataclasses.replace(seating, rules=VenueRules(True, 3))
 
@@ -526,7 +526,7 @@ PROTECTING = "protecting 19:30 for forecast 4-tops: expected loss 5.2 covers"
 class RefusingTables(FakeTables):
     """The yield policy's refusal as the assigner reports it: no tables, `refused`, a reason."""
 
-    async def assign(self, booking: BookingView) -> Seating:
+    async def assign(self, booking: BookingView, *, note_attempt: bool = False) -> Seating:
         return Seating((), "yield", PROTECTING, refused=True)
 
 

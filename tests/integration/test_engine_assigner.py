@@ -1,0 +1,79 @@
+"""The engine assigner on real PostgreSQL: one read of the day, then at most one write."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.journey_store import PostgresAttempts
+from services.assigner.adapters.seating_reader import SeatingReader
+from services.assigner.adapters.tables import assignment_attempts
+from services.assigner.application.assign import EngineAssigner
+from services.assigner.domain.booking import BookingState, BookingView
+from tests.service.availability_floor import add_booking, seed_floor, tomorrow_at
+
+
+def _view(booking_id: uuid.UUID, venue: str, start: datetime) -> BookingView:
+    return BookingView(
+        booking_id=booking_id, venue_id=venue, state=BookingState.ASSIGNMENT_IN_PROGRESS,
+        version=1, party_size=2, start=start, end=start + timedelta(minutes=90),
+        preferred_zone_id=None, table_ids=(),
+    )  # fmt: skip
+
+
+async def test_a_booking_that_has_tables_gets_them_back_without_a_second_write(engine):
+    """The day's read finds the booking's live assignment: assigning again returns it and
+    writes nothing (a redelivered event, a drive after a crash)."""
+    venue = f"ea-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    start = tomorrow_at(19)
+    booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
+    store = AllocationStore(engine)
+    assigner = EngineAssigner(SeatingReader(engine), store.assignments, lambda: datetime.now(UTC))
+
+    first = await assigner.assign(_view(booking, venue, start))
+    again = await assigner.assign(_view(booking, venue, start))
+
+    assert first.seated and first.group_id is not None
+    assert (again.group_id, again.table_ids, again.reason) == (
+        first.group_id, first.table_ids, "already allocated",
+    )  # fmt: skip
+    assert again.rules is not None and again.rules.auto_confirm == first.rules.auto_confirm
+    live = await store.assignments.live_assignment(booking)
+    assert live is not None and live.group_id == first.group_id
+
+
+async def test_the_coordinators_try_notes_its_attempt_with_the_allocation(engine):
+    """With `note_attempt` the ASSIGNED attempt is written in the allocation's transaction,
+    numbered after the booking's earlier tries, and failures count from it."""
+    venue = f"ea-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    start = tomorrow_at(20)
+    booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
+    attempts = PostgresAttempts(engine)
+    await attempts.record(venue, booking, "NO_TABLE", None)
+    assigner = EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments,
+                              lambda: datetime.now(UTC))  # fmt: skip
+
+    seating = await assigner.assign(_view(booking, venue, start), note_attempt=True)
+
+    assert seating.seated and seating.attempt_noted
+    async with engine.connect() as db:
+        rows = (
+            await db.execute(
+                select(
+                    assignment_attempts.c.attempt_number, assignment_attempts.c.outcome,
+                    assignment_attempts.c.strategy, assignment_attempts.c.table_ids,
+                )
+                .where(assignment_attempts.c.booking_id == booking)
+                .order_by(assignment_attempts.c.attempt_id)
+            )
+        ).all()  # fmt: skip
+    assert [tuple(r) for r in rows] == [
+        (1, "NO_TABLE", "", []),
+        (2, "ASSIGNED", seating.strategy, list(seating.table_ids)),
+    ]
+    assert (await attempts.last_failure(booking))[0] == 0
