@@ -917,12 +917,16 @@ async def measure(
             for streams, deltas in phases:
                 print(f"  watch: {streams} streams{' (deltas)' if deltas else ''}", flush=True)
                 try:
-                    found = await watch_phase(bench, streams, scratch / "clients.log",
-                                              deltas=deltas)  # fmt: skip
+                    found = await watch_phase(
+                        bench, streams, scratch / "clients.log", deltas=deltas
+                    )
                 except (TimeoutError, RuntimeError, ValueError) as error:
                     # Reported, and the larger phases still run: one failure is a result too.
-                    found = {"streams": streams, "mode": "deltas" if deltas else "whole",
-                             "error": f"{type(error).__name__}: {error}"}  # fmt: skip
+                    found = {
+                        "streams": streams,
+                        "mode": "deltas" if deltas else "whole",
+                        "error": f"{type(error).__name__}: {error}",
+                    }
                 found["load_average"] = [round(x, 2) for x in os.getloadavg()]
                 results.setdefault("watch", []).append(found)
         results["service_log_tail"] = tail(scratch / "service.log") + tail(scratch / "clients.log")
@@ -1014,8 +1018,12 @@ TARGETS = (  # issue 12: (label, call, target ms), on the main venue
 
 def target_rows(results: dict[str, Any]) -> list[str]:
     """Issue 12's targets beside what this run measured, met or missed, never rounded."""
-    rows = ["## Targets (issue 12)", "", "| measure | venue | target | measured | met |",
-            "| --- | --- | --- | --- | --- |"]  # fmt: skip
+    rows = [
+        "## Targets (issue 12)",
+        "",
+        "| measure | venue | target | measured | met |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for venue_id, calls in results.get("calls", {}).items():
         for label, call, target in TARGETS:
             found = calls[call]["warm"] if call == "get_snapshot" else calls[call]
@@ -1029,29 +1037,44 @@ def target_rows(results: dict[str, Any]) -> list[str]:
         ready = watch.get("streams_ready")
         met = "yes" if p99 is not None and p99 <= 100 and ready == 1000 else "no"
         mode = watch.get("mode", "whole")
-        rows.append(f"| change -> receipt p99, 1,000 watchers ({mode}) | main | <= 100 ms, "
-                    f"1,000 started | {p99} ms, {ready} started | {met} |")  # fmt: skip
-    loads = [results["machine"]["load_average_at_start"],
-             results.get("load_average_after_calls"),
-             *[w.get("load_average") for w in results.get("watch", [])]]  # fmt: skip
-    rows += ["", f"Load average (1, 5, 15 min) at the start, after the calls and after each "
-             f"watch phase: {loads}."]  # fmt: skip
+        rows.append(
+            f"| change -> receipt p99, 1,000 watchers ({mode}) | main | <= 100 ms, "
+            f"1,000 started | {p99} ms, {ready} started | {met} |"
+        )
+    loads = [
+        results["machine"]["load_average_at_start"],
+        results.get("load_average_after_calls"),
+        *[w.get("load_average") for w in results.get("watch", [])],
+    ]
+    rows += [
+        "",
+        f"Load average (1, 5, 15 min) at the start, after the calls and after each "
+        f"watch phase: {loads}.",
+    ]
     return rows
 
 
 def memory_rows(results: dict[str, Any]) -> list[str]:
-    rows = ["## Memory per venue-day (tracemalloc, bytes held)", "",
-            "| venue | occupancies | waiting | day facts | packing | total |",
-            "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    rows = [
+        "## Memory per venue-day (tracemalloc, bytes held)",
+        "",
+        "| venue | occupancies | waiting | day facts | packing | total |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for venue_id, found in results.get("memory", {}).items():
         total = found["day_bytes"] + found["packing_bytes"]
-        rows.append(f"| {venue_id} | {found['occupancies']} | {found['waiting']} | "
-                    f"{found['day_bytes'] / 1024:.0f} KiB | {found['packing_bytes'] / 1024:.0f} "
-                    f"KiB | {total / 1024:.0f} KiB |")  # fmt: skip
-    rows += ["", "Day facts: the occupancies, waiting bookings, floor and policy of one local "
-             "day as a day model holds them. Packing: what capacity checks on it add (busy "
-             "index, pacing sums, fit cache before any check). Views and snapshots cached "
-             "per asked window come on top."]  # fmt: skip
+        rows.append(
+            f"| {venue_id} | {found['occupancies']} | {found['waiting']} | "
+            f"{found['day_bytes'] / 1024:.0f} KiB | {found['packing_bytes'] / 1024:.0f} "
+            f"KiB | {total / 1024:.0f} KiB |"
+        )
+    rows += [
+        "",
+        "Day facts: the occupancies, waiting bookings, floor and policy of one local "
+        "day as a day model holds them. Packing: what capacity checks on it add (busy "
+        "index, pacing sums, fit cache before any check). Views and snapshots cached "
+        "per asked window come on top.",
+    ]
     return rows
 
 

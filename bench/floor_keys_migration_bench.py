@@ -74,8 +74,11 @@ async def _seed(url: str, venues: int, tables: int, days: int) -> dict[str, int]
     connection = await asyncpg.connect(url)
     try:
         for statement in filter(str.strip, SEED.split(";\n")):
-            arguments = [n for n, marker in ((venues, "$1"), (tables, "$2"), (days, "$3"))
-                         if marker in statement]  # fmt: skip
+            arguments = [
+                n
+                for n, marker in ((venues, "$1"), (tables, "$2"), (days, "$3"))
+                if marker in statement
+            ]
             await connection.execute(statement, *arguments)
         counts = {}
         for table in ("zones", "dining_tables", "table_adjacency", "allocations"):

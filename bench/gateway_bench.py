@@ -232,9 +232,15 @@ async def watch_delay(open_stream: Stream, engine: AsyncEngine, venue: str) -> d
     )
     received = [next((at for v, at in r if v >= version), None) for r in records]
     delays = [(at - committed) * 1000 for at in received if at is not None]
-    return {"streams": WATCHERS, "first_messages_s": round(opened, 2), "version": version,
-            "delivered": len(delays), **summary(delays),
-            "message_bytes": max(sizes, default=0), "errors": dict(errors)}  # fmt: skip
+    return {
+        "streams": WATCHERS,
+        "first_messages_s": round(opened, 2),
+        "version": version,
+        "delivered": len(delays),
+        **summary(delays),
+        "message_bytes": max(sizes, default=0),
+        "errors": dict(errors),
+    }
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -249,16 +255,26 @@ async def seed(engine: AsyncEngine, venue: str, day: date) -> tuple[list[str], d
     await seed_day(engine, venue, plan, now=datetime.now(UTC))
     ids = [str(booking_uuid(venue, p.booking.key)) for p in plan.bookings]
     random.Random(SEED).shuffle(ids)
-    return ids, {"venue": venue, "service_date": day.isoformat(), "tables": TABLES,
-                 "bookings": len(ids), "states": plan.states()}  # fmt: skip
+    return ids, {
+        "venue": venue,
+        "service_date": day.isoformat(),
+        "tables": TABLES,
+        "bookings": len(ids),
+        "states": plan.states(),
+    }
 
 
 @contextlib.asynccontextmanager
 async def suite(database_url: str, redis_url: str, secret: str) -> AsyncIterator[dict[str, str]]:
     """State, availability and the gateway in this process; yields their addresses."""
-    common: Any = {"database_url": database_url, "jwt_secret": secret, "host": "127.0.0.1",
-                   "grace_period_seconds": 2, "rate_limit_per_caller": 0,
-                   "rate_limit_per_venue": 0}  # fmt: skip
+    common: Any = {
+        "database_url": database_url,
+        "jwt_secret": secret,
+        "host": "127.0.0.1",
+        "grace_period_seconds": 2,
+        "rate_limit_per_caller": 0,
+        "rate_limit_per_venue": 0,
+    }
     async with contextlib.AsyncExitStack() as stack:
         state = await start_state(StateSettings(**common, redis_url=None), port=0)
         stack.push_async_callback(state.stop, 1)
@@ -271,11 +287,17 @@ async def suite(database_url: str, redis_url: str, secret: str) -> AsyncIterator
         addresses["availability"] = f"127.0.0.1:{availability.port}"
         away = f"127.0.0.1:{free_port()}"  # the assigner and optimizer are not measured
         gateway = await start_gateway(
-            GatewaySettings(host="127.0.0.1", state_address=addresses["state"],
-                            availability_address=addresses["availability"],
-                            assigner_address=away, optimizer_address=away,
-                            gateway_timeout_seconds=TIMEOUT_S, grace_period_seconds=2), port=0,
-        )  # fmt: skip
+            GatewaySettings(
+                host="127.0.0.1",
+                state_address=addresses["state"],
+                availability_address=addresses["availability"],
+                assigner_address=away,
+                optimizer_address=away,
+                gateway_timeout_seconds=TIMEOUT_S,
+                grace_period_seconds=2,
+            ),
+            port=0,
+        )
         stack.push_async_callback(gateway.stop, 1)
         addresses["gateway"] = f"http://127.0.0.1:{gateway.port}"
         yield addresses
@@ -312,8 +334,14 @@ async def measure(admin_url: str, redis_url: str, results: dict[str, Any]) -> No
         day = datetime.now(UTC).date() + timedelta(days=1)
         booking_ids, results["day"] = await seed(engine, venue, day)
         secret = secrets.token_urlsafe(36)
-        token = mint_token(secret, subject="bench", roles=[Role.OPS], venues=["*"],
-                           ttl_seconds=3600, issuer="maitred")  # fmt: skip
+        token = mint_token(
+            secret,
+            subject="bench",
+            roles=[Role.OPS],
+            venues=["*"],
+            ttl_seconds=3600,
+            issuer="maitred",
+        )
         connector = aiohttp.TCPConnector(limit=WATCHERS + WORKERS)
         # read_bufsize: aiohttp refuses a line over twice it, and a snapshot is one NDJSON line.
         async with (
@@ -322,9 +350,15 @@ async def measure(admin_url: str, redis_url: str, results: dict[str, Any]) -> No
             grpc.aio.insecure_channel(at["availability"]) as availability_channel,
             aiohttp.ClientSession(at["gateway"], connector=connector, read_bufsize=2**22) as http,
         ):
-            target = Target(venue, day, booking_ids, state_rpc.BookingServiceStub(state_channel),
-                            availability_rpc.AvailabilityServiceStub(availability_channel),
-                            http, token)  # fmt: skip
+            target = Target(
+                venue,
+                day,
+                booking_ids,
+                state_rpc.BookingServiceStub(state_channel),
+                availability_rpc.AvailabilityServiceStub(availability_channel),
+                http,
+                token,
+            )
             results["calls"] = await phases(target, engine)
         await forget_cached_days(redis_url, {"main": venue})
     finally:
@@ -379,44 +413,57 @@ def render(r: dict[str, Any]) -> str:
         f"{w['errors'] or '-'} |"
         for way, w in calls["watch"].items()
     ]
-    return "\n".join([
-        "# Gateway benchmark", "",
-        f"{r['date']}, {r['run_seconds']} s. Machine: {m['nproc']} cores, {m['cpu_model']}, "
-        f"{m['memory_gib']} GiB; Python {m['python']}; load average at the start "
-        f"{m['load_average_at_start']}. PostgreSQL {b.get('postgres_version')} "
-        f"({b['postgres']}), Redis {b.get('redis_version')} ({b['redis']}).", "",
-        f"One process holds the client, the gateway and the state and availability services "
-        f"(one event loop; log level WARNING, rate limits off); PostgreSQL and Redis run apart. "
-        f"Venue: {day['tables']} tables, {day['bookings']} bookings on {day['service_date']} "
-        f"(high load). gRPC: generated stubs on one channel per service. HTTP: one "
-        f"aiohttp.ClientSession (keep-alive pool), JSON answers parsed.", "",
-        f"## One call at a time (ms; {SEQUENTIAL_CALLS} calls after {WARM_UP} warm-up)", "",
-        "| call | path | p50 | p95 | p99 | max | errors | p50 vs direct |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
-        *call_rows(calls, "sequential", ("p50", "p95", "p99", "max")), "",
-        f"## Under load (closed loop for {LOAD_SECONDS:.0f} s; {WORKERS} workers, "
-        f"CreateBooking {CREATE_WORKERS})", "",
-        "| call | path | workers | calls/s | p50 ms | p95 ms | p99 ms | CPU ms/call | errors | "
-        "calls/s vs direct |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-        *call_rows(calls, "loaded", ("workers", "per_second", "p50", "p95", "p99",
-                                     "cpu_ms_per_call")),
-        "",
-        "CPU ms/call: this process's CPU time (client, gateway and services, all threads) over "
-        "the calls completed; PostgreSQL's and Redis's are not counted. CreateBooking request "
-        "ids are unique per call.", "",
-        f"## Watch delay (ms, from COMMIT returning to a stream's message with that version; "
-        f"{WATCHERS} streams, one venue rename, window 17:00-23:00)", "",
-        "| path | streams | first messages (s) | delivered | p50 | p99 | max | message bytes | "
-        "errors |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-        *watch, "",
-        "Message bytes: the protobuf message direct, the NDJSON line through the gateway. "
-        "Receipt is stamped once the client has decoded the message. The watchers share the "
-        "services' event loop, so they read only after the gateway has written every "
-        "stream's line: each one's delay is about the time to serve them all, which is what "
-        "the last of them would see anyway.", "",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "# Gateway benchmark",
+            "",
+            f"{r['date']}, {r['run_seconds']} s. Machine: {m['nproc']} cores, {m['cpu_model']}, "
+            f"{m['memory_gib']} GiB; Python {m['python']}; load average at the start "
+            f"{m['load_average_at_start']}. PostgreSQL {b.get('postgres_version')} "
+            f"({b['postgres']}), Redis {b.get('redis_version')} ({b['redis']}).",
+            "",
+            f"One process holds the client, the gateway and the state and availability services "
+            f"(one event loop; log level WARNING, rate limits off); PostgreSQL and Redis run apart. "
+            f"Venue: {day['tables']} tables, {day['bookings']} bookings on {day['service_date']} "
+            f"(high load). gRPC: generated stubs on one channel per service. HTTP: one "
+            f"aiohttp.ClientSession (keep-alive pool), JSON answers parsed.",
+            "",
+            f"## One call at a time (ms; {SEQUENTIAL_CALLS} calls after {WARM_UP} warm-up)",
+            "",
+            "| call | path | p50 | p95 | p99 | max | errors | p50 vs direct |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+            *call_rows(calls, "sequential", ("p50", "p95", "p99", "max")),
+            "",
+            f"## Under load (closed loop for {LOAD_SECONDS:.0f} s; {WORKERS} workers, "
+            f"CreateBooking {CREATE_WORKERS})",
+            "",
+            "| call | path | workers | calls/s | p50 ms | p95 ms | p99 ms | CPU ms/call | errors | "
+            "calls/s vs direct |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            *call_rows(
+                calls, "loaded", ("workers", "per_second", "p50", "p95", "p99", "cpu_ms_per_call")
+            ),
+            "",
+            "CPU ms/call: this process's CPU time (client, gateway and services, all threads) over "
+            "the calls completed; PostgreSQL's and Redis's are not counted. CreateBooking request "
+            "ids are unique per call.",
+            "",
+            f"## Watch delay (ms, from COMMIT returning to a stream's message with that version; "
+            f"{WATCHERS} streams, one venue rename, window 17:00-23:00)",
+            "",
+            "| path | streams | first messages (s) | delivered | p50 | p99 | max | message bytes | "
+            "errors |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            *watch,
+            "",
+            "Message bytes: the protobuf message direct, the NDJSON line through the gateway. "
+            "Receipt is stamped once the client has decoded the message. The watchers share the "
+            "services' event loop, so they read only after the gateway has written every "
+            "stream's line: each one's delay is about the time to serve them all, which is what "
+            "the last of them would see anyway.",
+            "",
+        ]
+    )
 
 
 def main() -> None:

@@ -116,10 +116,12 @@ class Profile:
 
 # The steady run at 20/s, and a ramp toward issue 11's target of 100/s on 2 cores; it stops at
 # its first unsustainable step, so the full run stays within about 6 minutes.
-FULL = Profile("full", 10.0, 20.0, 60.0, (10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0, 100.0), 20.0,
-               20.0, 600.0)  # fmt: skip
-QUICK = Profile("quick", 5.0, 20.0, 20.0, (10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0), 10.0, 10.0,
-                300.0)  # fmt: skip
+FULL = Profile(
+    "full", 10.0, 20.0, 60.0, (10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0, 100.0), 20.0, 20.0, 600.0
+)
+QUICK = Profile(
+    "quick", 5.0, 20.0, 20.0, (10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0), 10.0, 10.0, 300.0
+)
 
 
 @dataclass(frozen=True)
@@ -317,8 +319,12 @@ class CpuProbe:
         busy = after["system"][0] - before["system"][0]
         total = max(after["system"][1] - before["system"][1], 1.0)
         found["machine_busy"] = round(busy / total, 3)  # share of all cores, every process
-        ours = [v for k, v in found.items() if k in (*SERVICE_NAMES, "redis_server",
-                "bench_client", "postgres_total") and v is not None]  # fmt: skip
+        ours = [
+            v
+            for k, v in found.items()
+            if k in (*SERVICE_NAMES, "redis_server", "bench_client", "postgres_total")
+            and v is not None
+        ]
         # Cores busy outside the suite, its backends, Redis and the bench: other work here.
         found["rest_of_machine"] = round(busy / total * (os.cpu_count() or 1) - sum(ours), 3)
         return found
@@ -471,9 +477,10 @@ async def seed_venues(engine: AsyncEngine, floor: GeneratedFloor, venues: list[s
         await db.execute(
             update(venue_policies)
             .where(venue_policies.c.venue_id.in_(venues))
-            .values(auto_confirm=True, pacing_max_covers_per_slot=None,
-                    pacing_max_parties_per_slot=None)
-        )  # fmt: skip
+            .values(
+                auto_confirm=True, pacing_max_covers_per_slot=None, pacing_max_parties_per_slot=None
+            )
+        )
     return time.perf_counter() - started
 
 
@@ -704,13 +711,21 @@ OUTBOX = text(
 SEGMENTS = (
     ("create_call", "t0", "CREATED", "t0 -> CreateBooking's transaction (state)"),
     ("relay_created", "CREATED", "CREATED+stream", "created -> its event on the stream (relay)"),
-    ("to_first_try", "CREATED+stream", "ASSIGNMENT_IN_PROGRESS",
-     "on the stream -> ASSIGNMENT_IN_PROGRESS (assigner's queue, CheckCapacity, AdvanceBooking)"),
-    ("assign_confirm", "ASSIGNMENT_IN_PROGRESS", "CONFIRMED",
-     "-> CONFIRMED (engine, allocation, attempt, policy read, AdvanceBooking)"),
+    (
+        "to_first_try",
+        "CREATED+stream",
+        "ASSIGNMENT_IN_PROGRESS",
+        "on the stream -> ASSIGNMENT_IN_PROGRESS (assigner's queue, CheckCapacity, AdvanceBooking)",
+    ),
+    (
+        "assign_confirm",
+        "ASSIGNMENT_IN_PROGRESS",
+        "CONFIRMED",
+        "-> CONFIRMED (engine, allocation, attempt, policy read, AdvanceBooking)",
+    ),
     ("relay_confirmed", "CONFIRMED", "CONFIRMED+stream", "CONFIRMED -> on the stream (relay)"),
     ("read", "CONFIRMED+stream", "received", "on the stream -> received by the bench (XREAD)"),
-)  # fmt: skip
+)
 
 
 async def breakdown(
@@ -721,8 +736,9 @@ async def breakdown(
     An outbox row's create_time is its transaction's start (now()); a stream entry's id holds
     its XADD time (Redis's clock). One machine, one clock.
     """
-    confirmed = [s for s in ok if s.booking_id in settled and settled[s.booking_id].state
-                 == "CONFIRMED"]  # fmt: skip
+    confirmed = [
+        s for s in ok if s.booking_id in settled and settled[s.booking_id].state == "CONFIRMED"
+    ]
     commits: dict[str, dict[str, float]] = {}
     for chunk in range(0, len(confirmed), 500):
         ids = [s.booking_id for s in confirmed[chunk : chunk + 500]]
@@ -747,8 +763,9 @@ async def breakdown(
 
 
 async def current_states(engine: AsyncEngine, ids: list[str]) -> dict[str, int]:
-    query = text("SELECT state, count(*) FROM bookings WHERE booking_id::text IN :ids "
-                 "GROUP BY state").bindparams(bindparam("ids", expanding=True))  # fmt: skip
+    query = text(
+        "SELECT state, count(*) FROM bookings WHERE booking_id::text IN :ids GROUP BY state"
+    ).bindparams(bindparam("ids", expanding=True))
     async with engine.connect() as db:
         rows = (await db.execute(query, {"ids": ids})).tuples().all()
     return {str(state): int(n) for state, n in rows}
@@ -828,8 +845,14 @@ async def measure(
             "asyncio client in the bench process (open loop: a call never waits for another)",
         }
         secret = secrets.token_urlsafe(36)
-        token = mint_token(secret, subject="journey-bench", roles=[Role.OPS], venues=["*"],
-                           ttl_seconds=3600, issuer="maitred")  # fmt: skip
+        token = mint_token(
+            secret,
+            subject="journey-bench",
+            roles=[Role.OPS],
+            venues=["*"],
+            ttl_seconds=3600,
+            issuer="maitred",
+        )
         watch = StreamWatch(redis, stream)
         reader = asyncio.create_task(watch.run())
         started = time.monotonic()
@@ -845,11 +868,20 @@ async def measure(
                     engine,
                     name,
                 )
-                work = WorkProbe({n: s.metrics_url for n, s in services.items()}, engine, name,
-                                 redis)  # fmt: skip
-                bench = Bench(rpc.BookingServiceStub(channel), (("authorization",
-                              f"Bearer {token}"),), watch, engine, probe, profile, redis,
-                              stream, work)  # fmt: skip
+                work = WorkProbe(
+                    {n: s.metrics_url for n, s in services.items()}, engine, name, redis
+                )
+                bench = Bench(
+                    rpc.BookingServiceStub(channel),
+                    (("authorization", f"Bearer {token}"),),
+                    watch,
+                    engine,
+                    probe,
+                    profile,
+                    redis,
+                    stream,
+                    work,
+                )
                 await phases(bench, plans, results)
                 results["stream_entries_read"] = watch.entries
                 results["stream_read_errors"] = watch.errors
@@ -882,8 +914,9 @@ async def phases(bench: Bench, plans: list[PhasePlan], results: dict[str, Any]) 
         if not found["sustainable"]:
             break
     judged = [results["steady"]] if "steady" in results else []
-    sustained = [step["offered_rate"] for step in judged + results.get("ramp", [])
-                 if step["sustainable"]]  # fmt: skip
+    sustained = [
+        step["offered_rate"] for step in judged + results.get("ramp", []) if step["sustainable"]
+    ]
     results["highest_sustainable_rate"] = max(sustained) if sustained else None
 
 
@@ -892,8 +925,9 @@ def code_version() -> dict[str, Any]:
 
     def git(*args: str) -> str:
         with contextlib.suppress(OSError, subprocess.SubprocessError):
-            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                                  timeout=10, check=True)  # fmt: skip
+            done = subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
+            )
             return done.stdout.strip()
         return ""
 
@@ -959,12 +993,20 @@ def phase_rows(found: list[dict[str, Any]]) -> list[str]:
     ]
     for f in found:
         lat, out, o = f["latency_ms"], f["outstanding"], f["outcomes"]
-        verdict = "ok" if f["sustainable"] else ", ".join(
-            reason for reason, bad in (
-                ("p95 > 3 s", not f["sla_p95_ok"]), ("fell behind", f["fell_behind"]),
-                ("unsettled", o["UNSETTLED"] > 0), ("errors", bool(f["create_errors"])),
-            ) if bad
-        )  # fmt: skip
+        verdict = (
+            "ok"
+            if f["sustainable"]
+            else ", ".join(
+                reason
+                for reason, bad in (
+                    ("p95 > 3 s", not f["sla_p95_ok"]),
+                    ("fell behind", f["fell_behind"]),
+                    ("unsettled", o["UNSETTLED"] > 0),
+                    ("errors", bool(f["create_errors"])),
+                )
+                if bad
+            )
+        )
         errors = ", ".join(f"{k} {v}" for k, v in f["create_errors"].items()) or "0"
         rows.append(
             f"| {f['phase']} | {f['offered_rate']:g} | {f['sent']} ({f['sent_rate']}) "
@@ -1187,8 +1229,9 @@ def main(argv: list[str] | None = None) -> None:
     profile = QUICK if args.quick else FULL
     if args.ramp:
         rates = tuple(float(r) for r in args.ramp.split(","))
-        profile = dataclasses.replace(profile, name=f"{profile.name} (custom ramp)",
-                                      ramp_rates=rates)  # fmt: skip
+        profile = dataclasses.replace(
+            profile, name=f"{profile.name} (custom ramp)", ramp_rates=rates
+        )
     if args.steady:
         profile = dataclasses.replace(profile, steady_rate=args.steady)
     results = asyncio.run(

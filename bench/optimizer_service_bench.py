@@ -58,8 +58,12 @@ def _ms(values: list[float]) -> dict[str, float]:
     def at(share: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000, 1)
 
-    return {"p50_ms": at(0.5), "p95_ms": at(0.95), "p99_ms": at(0.99),
-            "mean_ms": round(statistics.fmean(ordered) * 1000, 1)}  # fmt: skip
+    return {
+        "p50_ms": at(0.5),
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+    }
 
 
 async def _optimize(
@@ -67,9 +71,10 @@ async def _optimize(
 ) -> dict[str, Any]:
     limit = Duration(seconds=TIME_LIMIT_S)
     request = api.OptimizeVenueDayRequest(
-        venue_id=venue, service_date=day,
+        venue_id=venue,
+        service_date=day,
         options=pb.OptimizeOptions(time_limit=limit, seed=1, dry_run=True),
-    )  # fmt: skip
+    )
     began = time.perf_counter()
     loaded = first_solution = None
     async for message in stub.OptimizeVenueDay(request, metadata=meta, timeout=300):
@@ -133,19 +138,39 @@ async def measure(admin_url: str, redis_url: str) -> dict[str, Any]:
     await seed_day(engine, venue, plan, now=datetime.now(UTC))
     await engine.dispose()
     secret = secrets.token_urlsafe(32)
-    common: Any = {"database_url": url, "jwt_secret": secret, "host": "127.0.0.1",
-                   "grace_period_seconds": 2}  # fmt: skip
+    common: Any = {
+        "database_url": url,
+        "jwt_secret": secret,
+        "host": "127.0.0.1",
+        "grace_period_seconds": 2,
+    }
     state = await start_state(StateSettings(**common, redis_url=None), port=0)
     assigner = await start_assigner(
-        AssignerSettings(**common, redis_url=redis_url, coordinator=False,
-                         state_address=f"127.0.0.1:{state.port}"), port=0,
-    )  # fmt: skip
+        AssignerSettings(
+            **common,
+            redis_url=redis_url,
+            coordinator=False,
+            state_address=f"127.0.0.1:{state.port}",
+        ),
+        port=0,
+    )
     optimizer = await start_optimizer(
-        OptimizerSettings(**common, redis_url=redis_url, optimizer_scheduler=False,
-                          assigner_address=f"127.0.0.1:{assigner.port}"), port=0,
-    )  # fmt: skip
-    token = mint_token(secret, subject="bench", roles=[Role.OPS, Role.SERVICE], venues=["*"],
-                       ttl_seconds=3600, issuer="maitred")  # fmt: skip
+        OptimizerSettings(
+            **common,
+            redis_url=redis_url,
+            optimizer_scheduler=False,
+            assigner_address=f"127.0.0.1:{assigner.port}",
+        ),
+        port=0,
+    )
+    token = mint_token(
+        secret,
+        subject="bench",
+        roles=[Role.OPS, Role.SERVICE],
+        venues=["*"],
+        ttl_seconds=3600,
+        issuer="maitred",
+    )
     meta = [("authorization", f"Bearer {token}")]
     results: dict[str, Any] = {"bookings": len(bookings), "tables": TABLES}
     try:
@@ -154,9 +179,12 @@ async def measure(admin_url: str, redis_url: str) -> dict[str, Any]:
             results["optimize"] = await _optimize(stub, meta, venue, day.isoformat())
             began = time.perf_counter()
             applied = await stub.ApplyPlan(
-                api.ApplyPlanRequest(venue_id=venue, plan_id=results["optimize"]["plan_id"],
-                                     force=True), metadata=meta, timeout=120,
-            )  # fmt: skip
+                api.ApplyPlanRequest(
+                    venue_id=venue, plan_id=results["optimize"]["plan_id"], force=True
+                ),
+                metadata=meta,
+                timeout=120,
+            )
             outcomes: dict[str, int] = {}
             for result in applied.results:
                 name = result.outcome

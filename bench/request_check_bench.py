@@ -33,9 +33,11 @@ ROUNDS = 7
 
 def requests() -> dict[str, Message]:
     booking = booking_pb2.Booking(
-        party_size=4, start_time=Timestamp(seconds=1_796_758_200), guest_reference="guest-1",
+        party_size=4,
+        start_time=Timestamp(seconds=1_796_758_200),
+        guest_reference="guest-1",
         notes="window seat, a birthday",
-    )  # fmt: skip
+    )
     policy = floor.VenuePolicy(
         slot_interval=Duration(seconds=900),
         strategy_weights=[floor.StrategyWeight(strategy=f"s{i}", weight=1.0) for i in range(5)],

@@ -295,16 +295,31 @@ async def seed_day(engine: AsyncEngine, venue_id: str, plan: DayPlan, *, now: da
     """The plan's bookings, their assignments and the holds, in one transaction."""
     booking_rows = [_booking_row(venue_id, planned, now) for planned in plan.bookings]
     allocation_rows = [
-        _allocation(venue_id, uuid.uuid5(IDS, f"{venue_id}/{p.booking.key}/assignment"),
-                    table_id, "ASSIGNMENT", p.booking.start, p.booking.blocked_until,
-                    booking_id=booking_uuid(venue_id, p.booking.key))
-        for p in plan.bookings if p.allocated for table_id in p.table_ids
-    ]  # fmt: skip
+        _allocation(
+            venue_id,
+            uuid.uuid5(IDS, f"{venue_id}/{p.booking.key}/assignment"),
+            table_id,
+            "ASSIGNMENT",
+            p.booking.start,
+            p.booking.blocked_until,
+            booking_id=booking_uuid(venue_id, p.booking.key),
+        )
+        for p in plan.bookings
+        if p.allocated
+        for table_id in p.table_ids
+    ]
     allocation_rows += [
-        _allocation(venue_id, uuid.uuid5(IDS, f"{venue_id}/{h.key}/hold"), h.table_id, "HOLD",
-                    h.start, h.end, expire_time=h.expire_time)
+        _allocation(
+            venue_id,
+            uuid.uuid5(IDS, f"{venue_id}/{h.key}/hold"),
+            h.table_id,
+            "HOLD",
+            h.start,
+            h.end,
+            expire_time=h.expire_time,
+        )
         for h in plan.holds
-    ]  # fmt: skip
+    ]
     async with engine.begin() as db:
         if booking_rows:
             await db.execute(insert(bookings), booking_rows)

@@ -98,11 +98,18 @@ async def replicas(
                 name, port = f"{service}-{n}", ports[(service, n)]
                 with (logs / f"{name}.log").open("ab") as log:
                     started[name] = await asyncio.create_subprocess_exec(
-                        sys.executable, "-m", f"services.{service}.main", cwd=ROOT,
-                        env=env | {f"MAITRED_{service.upper()}_PORT": str(port),
-                                   "MAITRED_CONSUMER_NAME": name},
-                        stdout=log, stderr=subprocess.STDOUT,
-                    )  # fmt: skip
+                        sys.executable,
+                        "-m",
+                        f"services.{service}.main",
+                        cwd=ROOT,
+                        env=env
+                        | {
+                            f"MAITRED_{service.upper()}_PORT": str(port),
+                            "MAITRED_CONSUMER_NAME": name,
+                        },
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
                 deadline = time.monotonic() + STARTUP_SECONDS
                 while not await health_serving(f"127.0.0.1:{port}"):
                     if started[name].returncode is not None or time.monotonic() > deadline:
@@ -175,8 +182,14 @@ async def run_one(count: int, profile: Profile, admin_url: str, redis_url: str) 
             for i in range(min(len(d) for d in days))
             for v in range(len(venue_ids))
         ]
-        token = mint_token(secret, subject="venues-bench", roles=[Role.OPS], venues=["*"],
-                           ttl_seconds=3600, issuer="maitred")  # fmt: skip
+        token = mint_token(
+            secret,
+            subject="venues-bench",
+            roles=[Role.OPS],
+            venues=["*"],
+            ttl_seconds=3600,
+            issuer="maitred",
+        )
         metadata = (("authorization", f"Bearer {token}"),)
         logs = Path(os.environ.get("MAITRED_BENCH_LOGS", "/tmp")) / f"venues-{count}-{name}"
         logs.mkdir(parents=True, exist_ok=True)

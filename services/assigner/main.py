@@ -76,14 +76,17 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
         settings.jwt_secret.get_secret_value(), issuer=settings.jwt_issuer, subject="assigner"
     )
     state_channel = open_channel(
-        settings.state_address, service_name="state", contract=[state_service_pb2.DESCRIPTOR],
+        settings.state_address,
+        service_name="state",
+        contract=[state_service_pb2.DESCRIPTOR],
         load_balancing=settings.grpc_load_balancing,
-    )  # fmt: skip
+    )
     availability_channel = open_channel(
-        settings.availability_address, service_name="availability",
+        settings.availability_address,
+        service_name="availability",
         contract=[availability_service_pb2.DESCRIPTOR, floor_plan_service_pb2.DESCRIPTOR],
         load_balancing=settings.grpc_load_balancing,
-    )  # fmt: skip
+    )
     optimizer_channel = (
         open_channel(
             settings.optimizer_address,
@@ -99,25 +102,37 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     assigner = EngineAssigner(SeatingReader(engine), store.assignments, now)
     # One MoveBookings for the API and the coordinator's rescue: one replay store, one writer.
     moves = Moves(
-        days=assigner, writer=AllocationMoves(engine),
+        days=assigner,
+        writer=AllocationMoves(engine),
         recorder=TableRecorder(bookings, store.assignments, now),
-        replays=RedisMoveReplays(redis), clock=now,
-    )  # fmt: skip
+        replays=RedisMoveReplays(redis),
+        clock=now,
+    )
     tasks = (
         _coordinator_tasks(
-            settings, engine, redis, bookings, assigner, store, token, availability_channel,
+            settings,
+            engine,
+            redis,
+            bookings,
+            assigner,
+            store,
+            token,
+            availability_channel,
             _rescue(settings, moves, token, optimizer_channel),
         )
         if settings.coordinator
         else []
-    )  # fmt: skip
+    )
 
     def register(server: grpc.aio.Server) -> list[str]:
         servicer = AssignerServicer(
-            assigner=assigner, store=store, bookings=bookings, clock=now,
+            assigner=assigner,
+            store=store,
+            bookings=bookings,
+            clock=now,
             moves=moves,
             is_ops=ops_verifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer),
-        )  # fmt: skip
+        )
         assigner_service_pb2_grpc.add_AssignerServiceServicer_to_server(servicer, server)
         return [SERVICE]
 

@@ -38,11 +38,19 @@ class _Clash(Exception):
 
 def _view(row: Any) -> BookingView:
     return BookingView(
-        booking_id=row.booking_id, venue_id=row.venue_id, state=row.state, version=row.version,
-        party_size=row.party_size, start=row.start_time, end=row.end_time,
-        preferred_zone_id=row.preferred_zone_id, table_ids=tuple(row.table_ids or ()),
-        display_status=row.display_status, pinned=row.pinned, state_reason=row.state_reason,
-    )  # fmt: skip
+        booking_id=row.booking_id,
+        venue_id=row.venue_id,
+        state=row.state,
+        version=row.version,
+        party_size=row.party_size,
+        start=row.start_time,
+        end=row.end_time,
+        preferred_zone_id=row.preferred_zone_id,
+        table_ids=tuple(row.table_ids or ()),
+        display_status=row.display_status,
+        pinned=row.pinned,
+        state_reason=row.state_reason,
+    )
 
 
 class AllocationMoves:
@@ -68,9 +76,14 @@ class AllocationMoves:
             return {row.booking_id: _view(row) for row in rows}
 
     async def write(
-        self, venue_id: str, moves: Sequence[PlannedMove], *, now: datetime, actor: str,
+        self,
+        venue_id: str,
+        moves: Sequence[PlannedMove],
+        *,
+        now: datetime,
+        actor: str,
         strategy: str,
-    ) -> Written:  # fmt: skip
+    ) -> Written:
         """Apply every move still at its version; a move whose tables are taken is dropped (it
         keeps its old tables) and the rest written again, until one transaction commits."""
         remaining, conflicts, deadlocks = list(moves), dict[uuid.UUID, str](), 0
@@ -117,13 +130,23 @@ class AllocationMoves:
         for move in fresh:
             group_id = uuid.uuid4()
             await release_expired_holds(db, venue_id, move.table_ids, move.start, move.end, now)
-            breakdown = {**move.breakdown, "booking_version": move.expected_version,
-                         "request_id": move.request_id}  # fmt: skip
+            breakdown = {
+                **move.breakdown,
+                "booking_version": move.expected_version,
+                "request_id": move.request_id,
+            }
             rows = allocation_rows(
-                group_id, venue_id, move.table_ids, move.start, move.end, kind="ASSIGNMENT",
-                booking_id=move.booking_id, actor=actor, strategy=strategy,
+                group_id,
+                venue_id,
+                move.table_ids,
+                move.start,
+                move.end,
+                kind="ASSIGNMENT",
+                booking_id=move.booking_id,
+                actor=actor,
+                strategy=strategy,
                 score_breakdown=json.loads(json.dumps(breakdown)),
-            )  # fmt: skip
+            )
             try:
                 await insert_rows(db, rows)
             except AllocationConflict as clash:
@@ -160,8 +183,11 @@ async def _still_fresh(
         return pending.get(move.booking_id) in (None, move.request_id)
 
     kept = [m for m in moves if fresh(m)]
-    stale = {m.booking_id: rows[m.booking_id].version if m.booking_id in rows else 0
-             for m in moves if not fresh(m)}  # fmt: skip
+    stale = {
+        m.booking_id: rows[m.booking_id].version if m.booking_id in rows else 0
+        for m in moves
+        if not fresh(m)
+    }
     return kept, stale
 
 

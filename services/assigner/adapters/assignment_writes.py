@@ -96,9 +96,14 @@ class AssignmentWrites:
             (written,) = await load_groups(db, [existing])  # in this transaction: no second
             if attempt_reason is not None:
                 await insert_attempt(
-                    db, venue_id, booking_id, "ASSIGNED", reason=attempt_reason,
-                    strategy=written.strategy, table_ids=written.table_ids,
-                )  # fmt: skip
+                    db,
+                    venue_id,
+                    booking_id,
+                    "ASSIGNED",
+                    reason=attempt_reason,
+                    strategy=written.strategy,
+                    table_ids=written.table_ids,
+                )
         if attempt_reason is not None:
             ASSIGNMENT_OUTCOMES.labels(strategy=written.strategy, outcome="assigned").inc()
         return written
@@ -133,11 +138,18 @@ class AssignmentWrites:
             await insert_rows(
                 db,
                 allocation_rows(
-                    group_id, venue_id, table_ids, start, end, kind="ASSIGNMENT",
-                    booking_id=booking_id, actor=actor, strategy=strategy,
+                    group_id,
+                    venue_id,
+                    table_ids,
+                    start,
+                    end,
+                    kind="ASSIGNMENT",
+                    booking_id=booking_id,
+                    actor=actor,
+                    strategy=strategy,
                     score_breakdown=json.loads(json.dumps(breakdown)),
                 ),
-            )  # fmt: skip
+            )
         new = await self._reads.get(group_id)
         assert new is not None
         return new, (await self._reads.get(previous)) if previous else None

@@ -44,11 +44,14 @@ class PostgresAttempts:
     ) -> int:
         async with self._engine.begin() as db:
             await insert_attempt(
-                db, venue_id, booking_id, outcome,
+                db,
+                venue_id,
+                booking_id,
+                outcome,
                 reason=seating.reason if seating else outcome.lower(),
                 strategy=seating.strategy if seating else "",
                 table_ids=seating.table_ids if seating else (),
-            )  # fmt: skip
+            )
         ASSIGNMENT_OUTCOMES.labels(
             strategy=seating.strategy if seating else "", outcome=outcome.lower()
         ).inc()

@@ -147,9 +147,15 @@ class SeatingReader:
                 neighbours[a].add(b)
                 neighbours[b].add(a)
             self._candidates[key] = tuple(
-                floor_candidates(seats, neighbours, max_tables=max_tables, cross_zone=cross,
-                                 rule=rule, explicit=explicit)
-            )  # fmt: skip
+                floor_candidates(
+                    seats,
+                    neighbours,
+                    max_tables=max_tables,
+                    cross_zone=cross,
+                    rule=rule,
+                    explicit=explicit,
+                )
+            )
         return self._candidates[key]
 
 

@@ -128,9 +128,12 @@ class EngineAssigner:
         existing = day.own_assignment  # read in the day's snapshot: no read of its own
         if existing is not None:
             return Seating(
-                existing.table_ids, existing.strategy or "existing", "already allocated",
-                existing.group_id, rules,
-            )  # fmt: skip
+                existing.table_ids,
+                existing.strategy or "existing",
+                "already allocated",
+                existing.group_id,
+                rules,
+            )
         plans = self._ranked(booking, day)
         if not plans:
             return Seating((), "", "no table fits", rules=rules)
@@ -161,9 +164,13 @@ class EngineAssigner:
                     "",
                 )
             return Seating(
-                allocation.table_ids, allocation.strategy, top, allocation.group_id, rules,
+                allocation.table_ids,
+                allocation.strategy,
+                top,
+                allocation.group_id,
+                rules,
                 attempt_noted=note_attempt,
-            )  # fmt: skip
+            )
         return Seating((), "", "conflicts exhausted", rules=rules)
 
     async def admission(self, booking: BookingView, day: VenueDay) -> AdmissionDecision | None:
@@ -179,9 +186,14 @@ class EngineAssigner:
         )
         view = YieldView(day.yield_settings, day.seats, seated, history)
         return admission(
-            view, day.candidates, party_size=booking.party_size, start=booking.start,
-            blocked_until=booking.end + day.buffer, timezone=timezone, now=now,
-        )  # fmt: skip
+            view,
+            day.candidates,
+            party_size=booking.party_size,
+            start=booking.start,
+            blocked_until=booking.end + day.buffer,
+            timezone=timezone,
+            now=now,
+        )
 
     @asynccontextmanager
     async def recorded(self, group_id: UUID | None) -> AsyncIterator[None]:

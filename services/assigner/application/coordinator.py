@@ -164,8 +164,9 @@ class Coordinator:
         budget = (seating.rules or await self.rules.get(booking.venue_id)).retry_budget
         if failures >= budget:
             reason = f"{seating.reason} after {failures} tries"
-            log.warning("manual review", extra={"booking_id": str(booking.booking_id),
-                                                "reason": reason})  # fmt: skip
+            log.warning(
+                "manual review", extra={"booking_id": str(booking.booking_id), "reason": reason}
+            )
             return await self.bookings.move("SendToManualReview", booking, reason)
         return await self.bookings.move("RequestAssignment", booking, f"retry: {seating.reason}")
 
@@ -186,8 +187,10 @@ class Coordinator:
 
     async def _dependency_down(self, venue_id: str, booking_id: UUID, why: str) -> Result:
         failures = await self.attempts.record(venue_id, booking_id, "DEPENDENCY_DOWN", None)
-        log.warning("dependency down", extra={"booking_id": str(booking_id), "why": why,
-                                              "failures": failures})  # fmt: skip
+        log.warning(
+            "dependency down",
+            extra={"booking_id": str(booking_id), "why": why, "failures": failures},
+        )
         if failures >= (await self.rules.get(venue_id)).retry_budget:
             try:
                 booking = await self.bookings.get(venue_id, booking_id)

@@ -101,9 +101,17 @@ class DayReader:
                 )
                 periods = await _periods(db, venue_id)
         return assemble(
-            dict(policy), tables, seats, neighbours, rows, taken, now, move_penalty,
-            int(version or 0), periods,
-        )  # fmt: skip
+            dict(policy),
+            tables,
+            seats,
+            neighbours,
+            rows,
+            taken,
+            now,
+            move_penalty,
+            int(version or 0),
+            periods,
+        )
 
 
 async def _tables(db: AsyncConnection, venue_id: str) -> tuple[dict[str, Table], list[Seat]]:
@@ -139,9 +147,14 @@ async def _bookings(
     states = PLANNED if with_review else tuple(s for s in PLANNED if s != review)
     rows = await db.execute(
         select(
-            bookings.c.booking_id, bookings.c.party_size, bookings.c.start_time,
-            bookings.c.end_time, bookings.c.state, bookings.c.pinned,
-            bookings.c.preferred_zone_id, bookings.c.version,
+            bookings.c.booking_id,
+            bookings.c.party_size,
+            bookings.c.start_time,
+            bookings.c.end_time,
+            bookings.c.state,
+            bookings.c.pinned,
+            bookings.c.preferred_zone_id,
+            bookings.c.version,
         )
         .where(
             bookings.c.venue_id == venue_id,
@@ -150,7 +163,7 @@ async def _bookings(
             bookings.c.start_time < window.end,
         )
         .order_by(bookings.c.start_time, bookings.c.booking_id)
-    )  # fmt: skip
+    )
     return list(rows)
 
 

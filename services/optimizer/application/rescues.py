@@ -69,21 +69,31 @@ class Rescues:
         windows = {**day.windows, booking_id: (start, end)}
         parties = {b.booking_id: b.party_size for b in (*others, new)}
         record = PlanRecord(
-            plan_id=self._new_id(), run_id=self._new_id(), venue_id=ask.venue_id,
-            service_date=start.astimezone(day.timezone).date(), service_period="",
-            status=PlanStatus.PROPOSED, options=RunOptions(time_limit_s=limit),
-            actor="rescue", create_time=now,
+            plan_id=self._new_id(),
+            run_id=self._new_id(),
+            venue_id=ask.venue_id,
+            service_date=start.astimezone(day.timezone).date(),
+            service_period="",
+            status=PlanStatus.PROPOSED,
+            options=RunOptions(time_limit_s=limit),
+            actor="rescue",
+            create_time=now,
             moves=planned(plan.moves, versions, windows, parties),
             new_assignments=planned(
                 tuple(m for m in plan.new_assignments if m.booking_id != booking_id),
-                versions, windows, parties,
+                versions,
+                windows,
+                parties,
             ),
             current_objective=float(plan.current_objective),
-            new_objective=float(plan.new_objective), benefit_percent=plan.benefit_percent,
-            optimal=plan.optimal, best_bound=float(plan.best_bound),
-            solve_seconds=plan.solve_seconds, snapshot_version=day.snapshot_version,
+            new_objective=float(plan.new_objective),
+            benefit_percent=plan.benefit_percent,
+            optimal=plan.optimal,
+            best_bound=float(plan.best_bound),
+            solve_seconds=plan.solve_seconds,
+            snapshot_version=day.snapshot_version,
             complete_time=self._clock(),
-        )  # fmt: skip
+        )
         return RescueAnswer(tuple(tables), record)
 
     async def _party(self, ask: RescueAsk) -> tuple[int, datetime, datetime, str]:
