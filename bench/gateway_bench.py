@@ -423,7 +423,8 @@ def render(r: dict[str, Any]) -> str:
             f"({b['postgres']}), Redis {b.get('redis_version')} ({b['redis']}).",
             "",
             f"One process holds the client, the gateway and the state and availability services "
-            f"(one event loop; log level WARNING, rate limits off); PostgreSQL and Redis run apart. "
+            f"(one event loop; log level WARNING, rate limits off); "
+            f"PostgreSQL and Redis run apart. "
             f"Venue: {day['tables']} tables, {day['bookings']} bookings on {day['service_date']} "
             f"(high load). gRPC: generated stubs on one channel per service. HTTP: one "
             f"aiohttp.ClientSession (keep-alive pool), JSON answers parsed.",
