@@ -37,6 +37,7 @@ from shared.stubs.maitred.availability.v1 import availability_service_pb2_grpc a
 from shared.stubs.maitred.state.v1 import booking_pb2
 from shared.stubs.maitred.state.v1 import state_service_pb2 as state_api
 from tests.service.assigner_fixtures import (
+    advance,
     assigner_address_fixture,  # noqa: F401 (a fixture)
     assigner_fixture,  # noqa: F401 (a fixture)
     booking_in_progress,
@@ -291,3 +292,27 @@ async def test_assign_booking_refused_by_the_yield_policy_fails_with_no_capacity
         await assigner.AssignBooking(request, metadata=OPS)
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert details_of(refused.value)["ErrorInfo"].reason == "NO_CAPACITY"
+
+
+async def test_with_yield_on_an_assigned_booking_put_back_for_assignment_is_seated_again(
+    engine, state_address, redis, bookings, venue
+):
+    """The policy judges a booking once, on its first try: a booking it once let sit (here
+    before the policy was on) is not refused when it is sent back for assignment."""
+    async with engine.begin() as db:  # stop at ASSIGNED, where RequestAssignment may start
+        await db.execute(
+            update(venue_policies)
+            .where(venue_policies.c.venue_id == venue)
+            .values(auto_confirm=False)
+        )
+    seated = await drive(engine, state_address, redis, bookings, venue, PEAK, 2)
+    assert seated.state == booking_pb2.BOOKING_STATE_ASSIGNED
+    await switch_yield(engine, venue, True)
+    pending = await advance(bookings, seated, "RequestAssignment")
+    assert pending.state == booking_pb2.BOOKING_STATE_ASSIGNMENT_PENDING
+    async with coordinator(engine, state_address, redis) as driver:
+        result = await driver.drive(venue, uuid.UUID(pending.booking_id))
+    assert result is Result.SETTLED
+    again = await read(bookings, pending)
+    assert again.state == booking_pb2.BOOKING_STATE_ASSIGNED
+    assert len(again.table_ids) == 1

@@ -23,7 +23,11 @@ from services.assigner.adapters.read_only_tables import (
     venues,
     zones,
 )
-from services.assigner.adapters.tables import allocations, assignment_success_counts
+from services.assigner.adapters.tables import (
+    allocations,
+    assignment_attempts,
+    assignment_success_counts,
+)
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
 from services.assigner.domain.plans import SuccessCounts, TableInfo, UpcomingBooking
@@ -128,6 +132,15 @@ class SeatingReader:
                     db, demand_counts, demand_days, venue_id, weekday
                 )
         return seated, history
+
+    async def tried(self, booking_id: UUID) -> bool:
+        """Whether an assignment attempt of the booking is on record."""
+        attempts = assignment_attempts
+        async with self._engine.connect() as db:
+            found = await db.scalar(
+                select(literal(True)).where(attempts.c.booking_id == booking_id).limit(1)
+            )
+        return bool(found)
 
     def _combinations(
         self,

@@ -41,6 +41,10 @@ class DayReader(Protocol):
         self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
     ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]: ...
 
+    async def tried(self, booking_id: UUID) -> bool:
+        """Whether an assignment attempt of the booking is on record."""
+        ...
+
 
 class Allocations(Protocol):
     async def live_assignment(self, booking_id: UUID) -> Any: ...
@@ -174,8 +178,10 @@ class EngineAssigner:
         return Seating((), "", "conflicts exhausted", rules=rules)
 
     async def admission(self, booking: BookingView, day: VenueDay) -> AdmissionDecision | None:
-        """The yield policy's decision on seating the booking now; None while the policy is off."""
-        if not day.yield_settings.enabled:
+        """The yield policy's decision on seating the booking now; None while the policy is off
+        or once the booking has been tried: the policy judges a booking once, on its first try,
+        never a retry, a re-assignment or a booking ops resumed."""
+        if not day.yield_settings.enabled or await self._reader.tried(booking.booking_id):
             return None
         timezone = day.context.timezone
         local_day = booking.start.astimezone(timezone).date()
