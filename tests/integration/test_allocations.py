@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.tables import assignment_attempts
 from services.assigner.domain.errors import AllocationConflict, HoldExpired
 from tests.service.availability_floor import add_booking, seed_floor
 
@@ -77,7 +78,7 @@ async def test_an_expired_hold_never_blocks_and_cannot_be_confirmed(engine, venu
         await store.holds.confirm_hold(hold.group_id, booking, later, "test")
     with pytest.raises(HoldExpired):
         await store.holds.extend_hold(hold.group_id, timedelta(minutes=3), later)
-    taken = await store.assignments.assign(
+    taken, _ = await store.assignments.assign(
         venue,
         booking,
         tables(venue, "t2"),
@@ -119,7 +120,7 @@ async def test_assigning_twice_returns_the_first_assignment(engine, venue):
     store = AllocationStore(engine)
     start = T0 + timedelta(days=4)
     booking = await add_booking(engine, venue, start, 5, "ASSIGNMENT_IN_PROGRESS")
-    first = await store.assignments.assign(
+    first, wrote_first = await store.assignments.assign(
         venue,
         booking,
         tables(venue, "t4"),
@@ -129,8 +130,9 @@ async def test_assigning_twice_returns_the_first_assignment(engine, venue):
         actor="a",
         strategy="s",
         breakdown={},
+        attempt_reason="first",
     )
-    again = await store.assignments.assign(
+    again, wrote_again = await store.assignments.assign(
         venue,
         booking,
         tables(venue, "t2", "t3"),
@@ -140,8 +142,19 @@ async def test_assigning_twice_returns_the_first_assignment(engine, venue):
         actor="a",
         strategy="s",
         breakdown={},
+        attempt_reason="rival",
     )
     assert again == first
+    assert (wrote_first, wrote_again) == (True, False)
+    async with engine.connect() as db:  # the rival found the assignment: it notes no attempt
+        reasons = (
+            await db.scalars(
+                select(assignment_attempts.c.reason).where(
+                    assignment_attempts.c.booking_id == booking
+                )
+            )
+        ).all()
+    assert reasons == ["first"]
 
 
 @pytest.mark.parametrize("state", ["CANCELLED", "NO_SHOW", "ASSIGNMENT_PENDING", "MANUAL_REVIEW"])

@@ -34,10 +34,11 @@ def at(index: int) -> datetime:
 
 
 async def assign(store: AllocationStore, venue: str, booking: uuid.UUID, start: datetime):
-    return await store.assignments.assign(
+    allocation, _ = await store.assignments.assign(
         venue, booking, [f"{venue}-t4"], start, start + timedelta(hours=2),
         now=NOW, actor="test", strategy="test", breakdown={},
     )  # fmt: skip
+    return allocation
 
 
 async def set_state(engine: AsyncEngine, booking: uuid.UUID, state: str, tables=()) -> None:

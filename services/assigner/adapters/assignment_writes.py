@@ -67,14 +67,17 @@ class AssignmentWrites:
         strategy: str,
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
-    ) -> Allocation:
-        """Allocate the tables to the booking; returns its live assignment if it already has one.
+    ) -> tuple[Allocation, bool]:
+        """Allocate the tables to the booking; returns its live assignment (the one it already
+        had, if any) and whether this call wrote it.
 
-        With `attempt_reason` the booking's ASSIGNED attempt is noted in the same transaction.
+        With `attempt_reason` the ASSIGNED attempt of an allocation this call writes is noted in
+        the same transaction; an allocation found already made was noted by its own writer.
         """
         async with self._engine.begin() as db:
             await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
             existing = await self._live_group(db, booking_id, "ASSIGNMENT")
+            wrote = existing is None
             if existing is None:
                 existing = uuid.uuid4()
                 await release_expired_holds(db, venue_id, table_ids, start, end, now)
@@ -94,7 +97,7 @@ class AssignmentWrites:
                     ),
                 )
             (written,) = await load_groups(db, [existing])  # in this transaction: no second
-            if attempt_reason is not None:
+            if wrote and attempt_reason is not None:
                 await insert_attempt(
                     db,
                     venue_id,
@@ -104,9 +107,9 @@ class AssignmentWrites:
                     strategy=written.strategy,
                     table_ids=written.table_ids,
                 )
-        if attempt_reason is not None:
+        if wrote and attempt_reason is not None:
             ASSIGNMENT_OUTCOMES.labels(strategy=written.strategy, outcome="assigned").inc()
-        return written
+        return written, wrote
 
     async def replace_assignment(
         self,

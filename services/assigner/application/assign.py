@@ -62,7 +62,7 @@ class Allocations(Protocol):
         strategy: str,
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
-    ) -> Any: ...
+    ) -> tuple[Any, bool]: ...
 
     async def release_unless_recorded(self, group_id: UUID, now: datetime) -> bool: ...
 
@@ -148,7 +148,7 @@ class EngineAssigner:
             strategy = winning_strategy(plan)
             top = next((c.reason for c in plan.contributions if c.strategy == strategy), "")
             try:
-                allocation = await self._store.assign(
+                allocation, wrote = await self._store.assign(
                     booking.venue_id,
                     booking.booking_id,
                     plan.table_ids,
@@ -162,7 +162,7 @@ class EngineAssigner:
                 )
             except AllocationConflict:
                 continue  # a rival took a table since we read the floor: next plan
-            if allocation.strategy != strategy:  # a rival's allocation for the booking
+            if not wrote:  # a rival's allocation for the booking, its attempt noted by it
                 top = next(
                     (c.reason for c in plan.contributions if c.strategy == allocation.strategy),
                     "",
