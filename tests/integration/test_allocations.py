@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
+from services.assigner.adapters.allocation_reads import AllocationReads
 from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.assignment_writes import AssignmentWrites
 from services.assigner.adapters.tables import assignment_attempts
 from services.assigner.domain.errors import AllocationConflict, HoldExpired
 from tests.service.availability_floor import add_booking, seed_floor
@@ -265,3 +267,34 @@ async def test_no_two_counting_allocations_of_a_table_ever_overlap(engine, venue
                 {"v": venue, "now": now},
             )
         assert overlaps == 0
+
+
+class ReleasingFirst(AllocationReads):
+    """Reads that let a rival release each allocation just before reading it back."""
+
+    def __init__(self, engine, rival: AllocationStore) -> None:
+        super().__init__(engine)
+        self._rival = rival
+
+    async def get(self, group_id: uuid.UUID):
+        await self._rival.assignments.release_allocation(group_id, NOW)
+        return await super().get(group_id)
+
+
+async def test_a_replacement_answers_with_what_its_own_transaction_wrote(engine, venue):
+    """A release committed just after the replacement does not change (or lose) its answer."""
+    rival = AllocationStore(engine)
+    writes = AssignmentWrites(engine, ReleasingFirst(engine, rival))
+    start = T0 + timedelta(days=6)
+    booking = await add_booking(engine, venue, start, 2, "ASSIGNED")
+    old, _ = await rival.assignments.assign(
+        venue, booking, tables(venue, "t1"), start, start + timedelta(hours=2),
+        now=NOW, actor="a", strategy="s", breakdown={},
+    )  # fmt: skip
+    new, previous = await writes.replace_assignment(
+        venue, booking, tables(venue, "t2"), start, start + timedelta(hours=2),
+        now=NOW, actor="a", strategy="moved", breakdown={},
+    )  # fmt: skip
+    assert new.table_ids == tuple(tables(venue, "t2")) and new.release_time is None
+    assert previous is not None and previous.group_id == old.group_id
+    assert previous.release_time == NOW

@@ -153,9 +153,9 @@ class AssignmentWrites:
                     score_breakdown=json.loads(json.dumps(breakdown)),
                 ),
             )
-        new = await self._reads.get(group_id)
-        assert new is not None
-        return new, (await self._reads.get(previous)) if previous else None
+            # Read in this transaction: a release committed after it cannot make either vanish.
+            groups = await load_groups(db, [group_id, *([previous] if previous else [])])
+        return groups[0], groups[1] if previous else None
 
     async def release_allocation(self, group_id: uuid.UUID, now: datetime) -> bool:
         """Release one allocation of any kind; False when it was not in force."""
