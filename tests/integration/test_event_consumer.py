@@ -229,3 +229,84 @@ async def test_the_group_is_made_once_and_again_when_redis_has_lost_it(redis, st
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
     assert "after" in seen and made == 2
+
+
+async def test_at_shutdown_in_flight_entries_are_awaited_and_handled_ones_acknowledged(
+    redis, stream
+):
+    quick_go = asyncio.Event()
+    log: list[str] = []
+
+    async def handle(event: BookingEvent) -> None:
+        log.append(f"start {event.booking_id}")
+        try:
+            await (quick_go.wait() if event.booking_id == "quick" else asyncio.Event().wait())
+        except asyncio.CancelledError:
+            log.append(f"cancelled {event.booking_id}")
+            raise
+        log.append(f"end {event.booking_id}")
+
+    async def dead(event: BookingEvent) -> None:
+        raise AssertionError("nothing should die")
+
+    # A long blocking read: the quick entry ends while it waits, before any acknowledge.
+    reader = StreamConsumer(redis, stream, group="assigner", consumer="c1", handler=handle,
+                            on_dead=dead, block_ms=60_000)  # fmt: skip
+    await reader.ensure_group()
+    await publish(redis, stream, "quick", 1)
+    await publish(redis, stream, "slow", 2)
+    running = asyncio.create_task(reader.run())
+    try:
+        await until(lambda: len(log) == 2, "both entries were taken")
+        quick_go.set()
+        await until(lambda: "end quick" in log, "the quick entry was handled")
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert log[-1] == "cancelled slow"  # awaited before the consumer stopped
+    pending = await redis.xpending_range(stream, "assigner", min="-", max="+", count=10)
+    assert len(pending) == 1  # the handled entry was acknowledged; the cancelled one waits
+    entry = await redis.xrange(stream, min=pending[0]["message_id"], max=pending[0]["message_id"])
+    assert entry[0][1][b"aggregate_id"] == b"slow"
+
+
+async def test_a_reclaimed_entry_waits_for_its_bookings_entry_in_flight(redis, stream, monkeypatch):
+    release = asyncio.Event()
+    log: list[str] = []
+
+    async def crash(event: BookingEvent) -> None:
+        raise RuntimeError("killed mid-handling")
+
+    async def handle(event: BookingEvent) -> None:
+        log.append(f"start {event.event_id}")
+        if event.event_id == 2:
+            await release.wait()
+        log.append(f"end {event.event_id}")
+
+    async def dead(event: BookingEvent) -> None:
+        raise AssertionError("nothing should die")
+
+    first = consumer(redis, stream, "c1", crash, dead)
+    await first.ensure_group()
+    await publish(redis, stream, "same", 1)
+    await first.run_once()  # event 1 is left pending at c1
+    await publish(redis, stream, "same", 2)
+    claims_open = False
+    autoclaim = redis.xautoclaim
+
+    async def held_back(*args, **kwargs):  # nothing to claim until event 2 is in flight
+        return await autoclaim(*args, **kwargs) if claims_open else None
+
+    monkeypatch.setattr(redis, "xautoclaim", held_back)
+    second = consumer(redis, stream, "c2", handle, dead, claim_idle_ms=1)
+    await second.run_once(wait=False)
+    await until(lambda: log == ["start 2"], "event 2 was taken")
+    claims_open = True
+    await asyncio.sleep(0.02)  # idle longer than claim_idle_ms, in Redis's millisecond clock
+    await second.run_once(wait=False)  # claims event 1: it must wait for event 2
+    assert log == ["start 2"]
+    release.set()
+    await until(lambda: len(log) == 4, "both events were handled")
+    await second.run_once()
+    assert log == ["start 2", "end 2", "start 1", "end 1"]
+    assert (await redis.xpending(stream, "assigner"))["pending"] == 0
