@@ -77,3 +77,19 @@ async def test_the_coordinators_try_notes_its_attempt_with_the_allocation(engine
         (2, "ASSIGNED", seating.strategy, list(seating.table_ids)),
     ]
     assert (await attempts.last_failure(booking))[0] == 0
+
+
+async def test_a_no_table_try_counts_once_per_booking_version_however_many_replicas_note_it(
+    engine,
+):
+    """Two replicas driving one booking at one version both find no table: one retry is spent."""
+    venue = f"ea-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    booking = await add_booking(engine, venue, tomorrow_at(20), 2, "ASSIGNMENT_IN_PROGRESS")
+    attempts = PostgresAttempts(engine)
+    first = await attempts.record(venue, booking, "NO_TABLE", None, 4)
+    rival = await attempts.record(venue, booking, "NO_TABLE", None, 4)
+    later = await attempts.record(venue, booking, "NO_TABLE", None, 6)
+    assert (first, rival, later) == (1, 1, 2)
+    down = [await attempts.record(venue, booking, "DEPENDENCY_DOWN", None) for _ in range(2)]
+    assert down == [3, 4]  # tries with no version are each counted

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.assigner.adapters.read_only_tables import venue_policies
@@ -40,10 +41,15 @@ class PostgresAttempts:
         self._engine = engine
 
     async def record(
-        self, venue_id: str, booking_id: UUID, outcome: str, seating: Seating | None
+        self,
+        venue_id: str,
+        booking_id: UUID,
+        outcome: str,
+        seating: Seating | None,
+        version: int | None = None,
     ) -> int:
         async with self._engine.begin() as db:
-            await insert_attempt(
+            inserted = await insert_attempt(
                 db,
                 venue_id,
                 booking_id,
@@ -51,10 +57,12 @@ class PostgresAttempts:
                 reason=seating.reason if seating else outcome.lower(),
                 strategy=seating.strategy if seating else "",
                 table_ids=seating.table_ids if seating else (),
+                booking_version=version,
             )
-        ASSIGNMENT_OUTCOMES.labels(
-            strategy=seating.strategy if seating else "", outcome=outcome.lower()
-        ).inc()
+        if inserted:
+            ASSIGNMENT_OUTCOMES.labels(
+                strategy=seating.strategy if seating else "", outcome=outcome.lower()
+            ).inc()
         if outcome == "ASSIGNED":
             return 0  # failures count from the last seating, which this row is: no need to read
         failures, _ = await self.last_failure(booking_id)
@@ -89,12 +97,15 @@ async def insert_attempt(
     reason: str,
     strategy: str,
     table_ids: Sequence[str],
-) -> None:
-    """Add the booking's next attempt row, numbered after its last, in one statement."""
+    booking_version: int | None = None,
+) -> bool:
+    """Add the booking's next attempt row, numbered after its last, in one statement; False
+    when a NO_TABLE try at this booking version is on record already (a rival replica's)."""
     attempts = assignment_attempts
     number = select(func.count() + 1).where(attempts.c.booking_id == booking_id).scalar_subquery()
-    await db.execute(
-        insert(attempts).values(
+    added = await db.execute(
+        insert(attempts)
+        .values(
             venue_id=venue_id,
             booking_id=booking_id,
             attempt_number=number,
@@ -102,5 +113,11 @@ async def insert_attempt(
             reason=reason,
             strategy=strategy,
             table_ids=list(table_ids),
+            booking_version=booking_version,
+        )
+        .on_conflict_do_nothing(
+            index_elements=[attempts.c.booking_id, attempts.c.booking_version],
+            index_where=text("outcome = 'NO_TABLE'"),  # a literal: the index must be inferable
         )
     )
+    return bool(added.rowcount)

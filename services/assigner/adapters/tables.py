@@ -95,8 +95,17 @@ assignment_attempts = Table(
     Column("strategy", Text, nullable=False, server_default=EMPTY_TEXT),
     Column("table_ids", ARRAY(Text), nullable=False, server_default=EMPTY_TEXT_ARRAY),
     timestamp_column("create_time"),
+    Column("booking_version", Integer),  # the booking's version the try was made at, if known
     CheckConstraint("attempt_number >= 1", name="ck_assignment_attempts_attempt_number_positive"),
     Index("ix_assignment_attempts_booking_id", "booking_id", "attempt_id"),
+    # One NO_TABLE try per booking version: rival replicas at one version spend one retry.
+    Index(
+        "ux_assignment_attempts_no_table_version",
+        "booking_id",
+        "booking_version",
+        unique=True,
+        postgresql_where=text("outcome = 'NO_TABLE'"),
+    ),
 )
 
 # Aggregated counts only: no guest identity ever reaches the learning data.

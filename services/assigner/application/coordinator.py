@@ -158,8 +158,8 @@ class Coordinator:
                     booking.venue_id, booking.booking_id, "ASSIGNED", seating
                 )
             return await self._record(booking, seating)
-        failures = await self.attempts.record(
-            booking.venue_id, booking.booking_id, "NO_TABLE", seating
+        failures = await self.attempts.record(  # once per version, however many replicas try
+            booking.venue_id, booking.booking_id, "NO_TABLE", seating, booking.version
         )
         budget = (seating.rules or await self.rules.get(booking.venue_id)).retry_budget
         if failures >= budget:

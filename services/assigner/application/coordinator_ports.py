@@ -76,9 +76,15 @@ class TableAssigner(Protocol):
 
 class Attempts(Protocol):
     async def record(
-        self, venue_id: str, booking_id: UUID, outcome: str, seating: Seating | None
+        self,
+        venue_id: str,
+        booking_id: UUID,
+        outcome: str,
+        seating: Seating | None,
+        version: int | None = None,
     ) -> int:
-        """Store one try; returns how many failed tries the booking has had."""
+        """Store one try; returns how many failed tries the booking has had. A NO_TABLE try at
+        a booking `version` already on record (a rival replica's) is not stored again."""
         ...
 
     async def last_failure(self, booking_id: UUID) -> tuple[int, datetime | None]:

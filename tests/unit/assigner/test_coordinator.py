@@ -101,7 +101,7 @@ class FakeAttempts:
         self.rows: list[tuple[str, datetime]] = []
         self.seatings: list[Seating | None] = []
 
-    async def record(self, venue_id, booking_id, outcome, seating) -> int:
+    async def record(self, venue_id, booking_id, outcome, seating, version=None) -> int:
         self.rows.append((outcome, NOW))
         self.seatings.append(seating)
         return sum(1 for o, _ in self.rows if o != "ASSIGNED")
