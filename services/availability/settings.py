@@ -28,7 +28,7 @@ class AvailabilitySettings(ServiceSettings):
         description="where a capacity check or slot search that finds no free table looks for a "
         "re-pack of seated bookings: on this process's day models (`memory`), by asking the "
         "optimizer at `MAITRED_OPTIMIZER_ADDRESS` (`optimizer`; empty address: off), or nowhere "
-        "(`off`)",
+        "(`off`). `off` seats fewer parties, so give every replica the same value",
     )
     optimizer_address: str = Field(
         default="",

@@ -78,8 +78,8 @@ def floor_candidates(
     seats = list(seats)
     present = {seat.table_id for seat in seats}
     chosen = {
-        c.table_ids: Candidate(c.table_ids, c.min_covers, c.max_covers, c.priority)
-        for c in (_sorted(e) for e in explicit)
+        c.table_ids: c
+        for c in (explicit_candidate(e) for e in explicit)
         if present.issuperset(c.table_ids)
     }
     found: list[Candidate] = []
@@ -97,6 +97,12 @@ def floor_candidates(
         found.append(candidate)
     found.extend(chosen[key] for key in sorted(chosen))
     return found
+
+
+def explicit_candidate(combination: ExplicitCombination) -> Candidate:
+    """An operator's combination as a candidate: its tables in order, its covers, its priority."""
+    c = _sorted(combination)
+    return Candidate(c.table_ids, c.min_covers, c.max_covers, c.priority)
 
 
 def derived(candidate: Candidate, rule: CombinationRule) -> Candidate:

@@ -4,26 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
-
-class BookingState(StrEnum):
-    """A booking's lifecycle state, as the state service names it (proto `BookingState`)."""
-
-    CREATED = "CREATED"
-    CAPACITY_VERIFIED = "CAPACITY_VERIFIED"
-    ASSIGNMENT_PENDING = "ASSIGNMENT_PENDING"
-    ASSIGNMENT_IN_PROGRESS = "ASSIGNMENT_IN_PROGRESS"
-    ASSIGNED = "ASSIGNED"
-    CONFIRMED = "CONFIRMED"
-    SEATED = "SEATED"
-    COMPLETED = "COMPLETED"
-    MANUAL_REVIEW = "MANUAL_REVIEW"
-    REJECTED = "REJECTED"
-    CANCELLED = "CANCELLED"
-    NO_SHOW = "NO_SHOW"
-
+# The states, as the state service names them: one enum for every reader of bookings.
+from shared.seating.planning.states import BookingState as BookingState
 
 # What the database enforces about tables, in the domain's terms (the migrations hold frozen
 # copies, checked against these by tests/unit/assigner/test_migration_states.py):

@@ -8,6 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from services.availability.domain.floor import Floor, Policy
+from shared.seating.combinations import covers_of, explicit_candidate
 
 
 @dataclass(frozen=True)
@@ -43,17 +44,13 @@ def problem_of(group: LiveGroup, floor: Floor, policy: Policy, *, now: datetime)
     if group.party_size > policy.max_party_size:
         return f"the venue takes parties of at most {policy.max_party_size}"
     members = tuple(sorted(group.table_ids))
-    explicit = next(
-        (c for c in policy.table_combinations if tuple(sorted(c.table_ids)) == members), None
+    explicit = [explicit_candidate(c) for c in policy.table_combinations]
+    seats = covers_of(
+        members, {t.table_id: t.max_seats for t in held}, explicit, policy.combination_rule
     )
-    seats = sum(t.max_seats for t in held)
-    if explicit is not None:
-        seats = explicit.max_covers
-    elif len(held) > 1:
-        seats -= policy.combination_rule.seats_lost_per_join * (len(held) - 1)
     if seats < group.party_size:
         return f"its tables seat {seats}, the party is {group.party_size}"
-    if len(held) > 1 and explicit is None:
+    if len(held) > 1 and not any(c.table_ids == members for c in explicit):
         problem = _combination_problem(group, floor, policy)
         if problem:
             return problem
