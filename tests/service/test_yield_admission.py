@@ -29,6 +29,7 @@ from services.availability.adapters.tables import venue_policies
 from services.availability.main import start as start_availability
 from services.availability.settings import AvailabilitySettings
 from services.state.adapters.tables import demand_counts, demand_days
+from shared.seating.admission import with_venue_turns
 from shared.seating.demand import SLOT_MINUTES
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as api
@@ -291,3 +292,13 @@ async def test_assign_booking_refused_by_the_yield_policy_fails_with_no_capacity
         await assigner.AssignBooking(request, metadata=OPS)
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert details_of(refused.value)["ErrorInfo"].reason == "NO_CAPACITY"
+
+
+async def test_the_assigner_gives_the_decision_the_venue_s_own_turn_times(engine, venue):
+    """The floor's turn times (90 minutes to 2-tops, 120 to larger parties) plus its 15-minute
+    buffer, not the forecast's default bands."""
+    day = await SeatingReader(engine).read(venue, PEAK, PEAK + timedelta(hours=2), now())
+    assert day is not None
+    assert day.turn_times == ((2, timedelta(minutes=90)), (10, timedelta(minutes=120)))
+    settings = with_venue_turns(day.yield_settings, day.turn_times, day.buffer)
+    assert settings.turn_bands == ((2, 105), (10, 135))
