@@ -1,12 +1,21 @@
 """The quality benchmark's 80-table floor replayed through the real services' CreateBooking.
 
-`python -m bench.quality_api` (from the repository root) migrates a fresh database, seeds one
-venue per load with the quality benchmark's rows-80 floor (the day generator's floor: same
+`python -m bench.quality_api` (from the repository root) migrates a fresh database, seeds two
+venues per load with the quality benchmark's rows-80 floor (the day generator's floor: same
 tables, adjacency, turn times and dinner service), starts state, availability and one assigner
 as processes (the journey benchmark's helpers), and sends the first judged evening of each load
 one CreateBooking at a time, in the order the requests were made, waiting for each to settle.
-It counts the covers of CONFIRMED bookings. The yield policy is not wired into the services on
-this branch, so this is maitred without yield. Results go to bench/results/quality_api.{json,md}.
+It counts the covers of CONFIRMED bookings.
+
+One venue of each load runs with yield off. The other gets the forecast's input in
+`demand_counts`/`demand_days` (the quality benchmark's training evenings, tallied as the
+in-memory run learns them, on eight past dates of the service date's weekday), has its yield
+policy switched on through UpdateVenuePolicy, and gets the same requests for tomorrow's
+evening. The services take "now" from the real clock, so the replay compresses the leads: every
+request is made about a day ahead (its lead is its start minus the moment it was sent). The
+in-memory engine is run on the same requests with yield off, with yield on and the simulated
+leads (bench/results/quality.md's figure), and with yield on and the leads the services saw.
+Results go to bench/results/quality_api.{json,md}.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from operator import contains
@@ -29,21 +39,26 @@ from typing import Any
 import grpc
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import update
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.availability_bench import backends, prepare_database, until
 from bench.day_generator import make_floor
 from bench.journey_bench import StreamWatch, forget_redis_keys, stamp, suite
 from bench.optimizer_bench import machine
-from bench.quality_bench import LOADS, SEED, TRAIN_DAYS, day_seed
+from bench.quality_bench import LOADS, SEED, TRAIN_DAYS, YIELD, day_seed, learn_history
+from bench.quality_policies import Yield, run_day
 from bench.quality_policies import engine as engine_chooser
-from bench.quality_policies import run_day
 from bench.quality_sim import Request, make_requests, rows_floor
 from bench.seed_day import seed_floor
 from services.availability.adapters.tables import venue_policies
+from services.state.adapters.tables import demand_counts, demand_days
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
 from shared.dev_servers import drop_database
+from shared.seating.demand import DemandHistory
+from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2 as floor_api
+from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2_grpc as floor_rpc
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
 from shared.stubs.maitred.state.v1 import state_service_pb2 as api
 from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
@@ -55,18 +70,22 @@ SETTLE_SECONDS = 20.0
 
 async def replay(
     stub: Any, metadata: Any, watch: StreamWatch, venue_id: str, day: date, requests: list[Request]
-) -> dict[str, Any]:
-    """Send the requests one by one, each after the previous one settled; count what came of it."""
+) -> tuple[dict[str, Any], list[int]]:
+    """Send the requests one by one, each after the previous one settled; count what came of it,
+    and each request's lead as the services saw it (start minus the moment it was sent)."""
     outcome: dict[str, Any] = {"covers": 0, "confirmed": 0, "refused": 0, "unsettled": 0}
     errors: dict[str, int] = {}
+    leads: list[int] = []
     midnight = datetime.combine(day, datetime.min.time(), UTC)
     for request in requests:
+        start = midnight + timedelta(minutes=request.start_minute)
+        leads.append((start - datetime.now(UTC)) // timedelta(minutes=1))
         call = api.CreateBookingRequest(
             venue_id=venue_id,
             request_id=uuid.uuid4().hex,
             booking=pb.Booking(
                 party_size=request.party_size,
-                start_time=stamp(midnight + timedelta(minutes=request.start_minute)),
+                start_time=stamp(start),
             ),
         )
         try:
@@ -85,7 +104,55 @@ async def replay(
             outcome["confirmed"] += 1
         else:
             outcome["refused"] += 1
-    return outcome | {"errors": errors}
+    return outcome | {"errors": errors}, leads
+
+
+async def seed_history(db: AsyncEngine, venue_id: str, history: DemandHistory, day: date) -> None:
+    """The forecast's input as the state service keeps it: the training evenings' counts on
+    the weekday of `day`, over TRAIN_DAYS past dates of that weekday."""
+    weekday = day.weekday()
+    async with db.begin() as conn:
+        await conn.execute(
+            insert(demand_counts),
+            [
+                {
+                    "venue_id": venue_id,
+                    "weekday": weekday,
+                    "slot_minute": c.slot_minute,
+                    "party_size": c.party_size,
+                    "lead_bucket": c.lead_bucket,
+                    "requests": c.requests,
+                }
+                for c in history.cells
+            ],
+        )
+        await conn.execute(
+            insert(demand_days),
+            [
+                {"venue_id": venue_id, "service_date": day - timedelta(weeks=k), "weekday": weekday}
+                for k in range(1, TRAIN_DAYS + 1)
+            ],
+        )
+
+
+async def switch_yield_on(channel: Any, metadata: Any, venue_id: str) -> None:
+    """The venue's yield policy on, through UpdateVenuePolicy as an operator would."""
+    floor_plans = floor_rpc.FloorPlanServiceStub(channel)
+    venue = await floor_plans.GetVenue(
+        floor_api.GetVenueRequest(venue_id=venue_id), metadata=metadata
+    )
+    read = await floor_plans.GetVenuePolicy(
+        floor_api.GetVenuePolicyRequest(venue_id=venue_id), metadata=metadata
+    )
+    policy = read.policy
+    policy.yield_settings.enabled = True
+    policy.yield_settings.min_days_observed = YIELD.min_days_observed
+    await floor_plans.UpdateVenuePolicy(
+        floor_api.UpdateVenuePolicyRequest(
+            venue_id=venue_id, policy=policy, expected_version=venue.venue.version
+        ),
+        metadata=metadata,
+    )
 
 
 async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, Any]:
@@ -96,15 +163,21 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
     stream = f"maitred:quality-bench:{run}"
     generated, floor = make_floor(TABLES, SEED), rows_floor(TABLES, SEED)
     day = datetime.now(UTC).date() + timedelta(days=30)
+    day_on = datetime.now(UTC).date() + timedelta(days=1)  # leads of about a day
     venues = {load: f"qb-{run}-{round(load * 10)}" for load in LOADS}
+    venues_on = {load: f"qy-{run}-{round(load * 10)}" for load in LOADS}
+    every = list(venues.values()) + list(venues_on.values())
+    histories = {load: learn_history(floor, load) for load in LOADS}
     cases = []
     try:
-        for venue_id in venues.values():
+        for venue_id in every:
             await seed_floor(db, venue_id, generated)
+        for load, venue_id in venues_on.items():
+            await seed_history(db, venue_id, histories[load], day_on)
         async with db.begin() as conn:
             await conn.execute(
                 update(venue_policies)
-                .where(venue_policies.c.venue_id.in_(list(venues.values())))
+                .where(venue_policies.c.venue_id.in_(every))
                 .values(auto_confirm=True)
             )
         secret = secrets.token_urlsafe(36)
@@ -125,12 +198,22 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
             ):
                 stub = rpc.BookingServiceStub(channel)
                 metadata = (("authorization", f"Bearer {token}"),)
+                async with grpc.aio.insecure_channel(services["availability"].target) as floors:
+                    for venue_id in venues_on.values():
+                        await switch_yield_on(floors, metadata, venue_id)
                 for load, venue_id in venues.items():
                     seed = day_seed(floor, load, TRAIN_DAYS)
                     requests = make_requests(floor, load, seed)
                     began = time.monotonic()
-                    found = await replay(stub, metadata, watch, venue_id, day, requests)
-                    memory = run_day(floor, requests, engine_chooser(floor)).covers
+                    found, _ = await replay(stub, metadata, watch, venue_id, day, requests)
+                    found_on, leads = await replay(
+                        stub, metadata, watch, venues_on[load], day_on, requests
+                    )
+                    policy = Yield(histories[load], YIELD)
+                    chooser = engine_chooser(floor)
+                    as_sent = [
+                        replace(r, lead_minutes=n) for r, n in zip(requests, leads, strict=True)
+                    ]
                     cases.append(
                         {
                             "load": load,
@@ -138,7 +221,15 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
                             "requests": len(requests),
                             "demand_covers": sum(r.party_size for r in requests),
                             "api": found,
-                            "engine_in_memory_covers": memory,
+                            "api_yield": found_on,
+                            "api_leads_minutes": [min(leads), max(leads)],
+                            "engine_in_memory_covers": run_day(floor, requests, chooser).covers,
+                            "engine_yield_simulated_leads_covers": run_day(
+                                floor, requests, chooser, policy
+                            ).covers,
+                            "engine_yield_api_leads_covers": run_day(
+                                floor, as_sent, chooser, policy
+                            ).covers,
                             "seconds": round(time.monotonic() - began, 1),
                         }
                     )
@@ -149,11 +240,16 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
                 await reader
     finally:
         with contextlib.suppress(RedisError, OSError):
-            await forget_redis_keys(redis, stream, list(venues.values()))
+            await forget_redis_keys(redis, stream, every)
         await redis.aclose()
         await db.dispose()
         await drop_database(admin_url, name)
-    return {"floor": floor.name, "service_date": day.isoformat(), "cases": cases}
+    return {
+        "floor": floor.name,
+        "service_date": day.isoformat(),
+        "service_date_yield": day_on.isoformat(),
+        "cases": cases,
+    }
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -165,21 +261,37 @@ def markdown(results: dict[str, Any]) -> str:
         f"before, {results['load_average_after']:.2f} after; {results['total_s']} s in all.",
         "",
         "The first judged evening of each load of bench/results/quality.md, sent through "
-        "CreateBooking one at a time (each after the previous settled), yield off (not wired "
-        "into the services on this branch). Covers of CONFIRMED bookings, beside the covers "
-        "the engine seats in memory on the same requests.",
+        "CreateBooking one at a time (each after the previous settled). Covers of CONFIRMED "
+        "bookings, beside the covers the engine seats in memory on the same requests.",
         "",
-        "| load | seed | requests | demand covers | API covers | engine in memory "
-        "| confirmed / refused / unsettled | call errors | seconds |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"Yield off: a venue with its policy as seeded, service date {results['service_date']}. "
+        f"Yield on: another venue of the same floor whose `demand_counts`/`demand_days` hold "
+        f"the {TRAIN_DAYS} training evenings the in-memory run learns from, switched on through "
+        f"UpdateVenuePolicy, service date {results['service_date_yield']}. The services take "
+        "now from the real clock, so the replay compresses the leads: every request is sent "
+        "about a day before its start (the range is in the table), while the simulated leads "
+        "run from minutes to over a week. The in-memory yield run is shown with both the "
+        "simulated leads (quality.md's figure) and the leads the services saw. The services "
+        "also count the replayed evening's own requests into the forecast as they arrive (its "
+        "date becomes a ninth day observed); the in-memory run keeps the eight training days.",
+        "",
+        "| load | seed | requests | demand covers | API yield off | engine, yield off "
+        "| API yield on | engine yield on, API leads | engine yield on, simulated leads "
+        "| API leads, minutes | off: confirmed / refused / unsettled "
+        "| on: confirmed / refused / unsettled | call errors off / on | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in results["cases"]:
-        a = c["api"]
+        a, y = c["api"], c["api_yield"]
+        low, high = c["api_leads_minutes"]
         lines.append(
             f"| {c['load']} | {c['seed']} | {c['requests']} | {c['demand_covers']} "
             f"| {a['covers']} | {c['engine_in_memory_covers']} "
-            f"| {a['confirmed']} / {a['refused']} / {a['unsettled']} | {a['errors'] or '-'} "
-            f"| {c['seconds']} |"
+            f"| {y['covers']} | {c['engine_yield_api_leads_covers']} "
+            f"| {c['engine_yield_simulated_leads_covers']} | {low}-{high} "
+            f"| {a['confirmed']} / {a['refused']} / {a['unsettled']} "
+            f"| {y['confirmed']} / {y['refused']} / {y['unsettled']} "
+            f"| {a['errors'] or '-'} / {y['errors'] or '-'} | {c['seconds']} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 
 from shared.seating.combinations import Candidate, Seat
@@ -37,6 +37,16 @@ class YieldView:
     seats: tuple[Seat, ...]
     seated: tuple[SeatedBooking, ...]
     history: DemandHistory  # the counts of the service day's weekday
+
+
+def with_venue_turns(
+    settings: YieldSettings, turns: Iterable[tuple[int, timedelta]], buffer: timedelta
+) -> YieldSettings:
+    """The settings with the venue's own turn times as `turn_bands`: each band's largest party
+    and its turn plus the cleaning buffer, in whole minutes rounded up, ascending; a venue
+    without turn times keeps the settings' bands."""
+    bands = tuple(sorted((largest, -(-(turn + buffer) // MINUTE)) for largest, turn in turns))
+    return replace(settings, turn_bands=bands) if bands else settings
 
 
 def local_minute(moment: datetime, day: date, timezone: tzinfo) -> int:

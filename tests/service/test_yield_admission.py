@@ -29,6 +29,7 @@ from services.availability.adapters.tables import venue_policies
 from services.availability.main import start as start_availability
 from services.availability.settings import AvailabilitySettings
 from services.state.adapters.tables import demand_counts, demand_days
+from shared.seating.admission import with_venue_turns
 from shared.seating.demand import SLOT_MINUTES
 from shared.service_token import ServiceToken
 from shared.stubs.maitred.assigner.v1 import assigner_service_pb2 as api
@@ -316,3 +317,13 @@ async def test_with_yield_on_an_assigned_booking_put_back_for_assignment_is_seat
     again = await read(bookings, pending)
     assert again.state == booking_pb2.BOOKING_STATE_ASSIGNED
     assert len(again.table_ids) == 1
+
+
+async def test_the_assigner_gives_the_decision_the_venue_s_own_turn_times(engine, venue):
+    """The floor's turn times (90 minutes to 2-tops, 120 to larger parties) plus its 15-minute
+    buffer, not the forecast's default bands."""
+    day = await SeatingReader(engine).read(venue, PEAK, PEAK + timedelta(hours=2), now())
+    assert day is not None
+    assert day.turn_times == ((2, timedelta(minutes=90)), (10, timedelta(minutes=120)))
+    settings = with_venue_turns(day.yield_settings, day.turn_times, day.buffer)
+    assert settings.turn_bands == ((2, 105), (10, 135))

@@ -68,6 +68,14 @@ venue_policies = table(
     column("yield_min_days_observed", Integer),
 )
 
+turn_times = table(
+    "turn_times",
+    column("venue_id", Text),
+    column("min_party", Integer),
+    column("max_party", Integer),
+    column("minutes", Integer),
+)
+
 # Owner: state. The request counts the yield forecast learns from (counts only, no guest data).
 demand_counts = table(
     "demand_counts",

@@ -19,6 +19,7 @@ from services.assigner.adapters.read_only_tables import (
     demand_days,
     dining_tables,
     table_adjacency,
+    turn_times,
     venue_policies,
     venues,
     zones,
@@ -85,6 +86,7 @@ class SeatingReader:
                 busy = await _busy(db, venue_id, start, end, now, excluding)
                 upcoming = await _upcoming(db, venue_id, start, end, excluding, buffer)
                 history = await _history(db, venue_id)
+                turns = await _turn_times(db, venue_id)
                 own = await _own_assignment(db, excluding) if excluding else None
                 order = tuple(
                     (
@@ -118,6 +120,7 @@ class SeatingReader:
             rule=combination_rule(policy),
             yield_settings=yield_settings(policy),
             seats=tuple(_seat(t, combinable) for t, combinable in tables),
+            turn_times=turns,
         )
 
     async def yield_view(
@@ -208,6 +211,15 @@ async def _tables(db: AsyncConnection, venue_id: str) -> list[tuple[TableInfo, b
     return [
         (TableInfo(r.table_id, r.zone_id, r.min_seats, r.max_seats), r.combinable) for r in rows
     ]
+
+
+async def _turn_times(db: AsyncConnection, venue_id: str) -> tuple[tuple[int, timedelta], ...]:
+    rows = await db.execute(
+        select(turn_times.c.max_party, turn_times.c.minutes)
+        .where(turn_times.c.venue_id == venue_id)
+        .order_by(turn_times.c.max_party)
+    )
+    return tuple((largest, timedelta(minutes=minutes)) for largest, minutes in rows)
 
 
 async def _edges(db: AsyncConnection, venue_id: str) -> frozenset[tuple[str, str]]:

@@ -16,7 +16,7 @@ from services.assigner.domain.errors import AllocationConflict
 from services.assigner.domain.plans import AssignmentRequest, Plan
 from services.assigner.domain.venue_day import VenueDay
 from shared.domain_errors import NotFound
-from shared.seating.admission import SeatedBooking, YieldView, admission
+from shared.seating.admission import SeatedBooking, YieldView, admission, with_venue_turns
 from shared.seating.demand import DemandHistory
 from shared.seating.yield_policy import AdmissionDecision
 
@@ -190,7 +190,8 @@ class EngineAssigner:
         seated, history = await self._reader.yield_view(
             booking.venue_id, midnight, midnight + SERVICE_DAY, local_day.weekday(), now
         )
-        view = YieldView(day.yield_settings, day.seats, seated, history)
+        settings = with_venue_turns(day.yield_settings, day.turn_times, day.buffer)
+        view = YieldView(settings, day.seats, seated, history)
         return admission(
             view,
             day.candidates,

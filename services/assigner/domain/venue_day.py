@@ -34,6 +34,8 @@ class VenueDay:
     rule: CombinationRule = field(default_factory=CombinationRule)  # sets outside `candidates`
     yield_settings: YieldSettings = field(default_factory=YieldSettings)
     seats: tuple[Seat, ...] = ()  # the tables as the combination search saw them
+    # The venue's turn times: (largest party of a band, turn without the buffer), ascending.
+    turn_times: tuple[tuple[int, timedelta], ...] = ()
 
     def covers(self, table_ids: Iterable[str]) -> int:
         """The most covers these (active) tables seat together, as the venue defines them."""

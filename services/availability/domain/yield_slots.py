@@ -8,7 +8,7 @@ from datetime import datetime
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
 from services.availability.domain.slots import SlotOption
-from shared.seating.admission import SeatedBooking, YieldView, admission
+from shared.seating.admission import SeatedBooking, YieldView, admission, with_venue_turns
 from shared.seating.combinations import Candidate, Seat
 from shared.seating.demand import DemandHistory
 
@@ -49,10 +49,15 @@ def steered_options(
     seated = tuple(
         SeatedBooking(o.table_ids, o.start, o.end, o.party_size) for o in facts.live(now)
     )
+    settings = with_venue_turns(
+        policy.yield_settings,
+        ((band.max_party, band.duration) for band in policy.turn_bands),
+        policy.cleaning_buffer,
+    )
 
     def admits(option: SlotOption) -> bool:
         weekday = option.start.astimezone(policy.timezone).weekday()
-        view = YieldView(policy.yield_settings, seats, seated, histories[weekday])
+        view = YieldView(settings, seats, seated, histories[weekday])
         return admission(
             view,
             candidates,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from services.availability.domain.floor import Floor, Table
+from services.availability.domain.floor import Floor, Table, TurnBand
 from services.availability.domain.occupancy import Facts
 from services.availability.domain.slots import SlotOption, rank_slots
 from services.availability.domain.yield_slots import MAX_DECISIONS, steered_options
@@ -44,8 +44,11 @@ def test_a_party_refused_at_the_asked_start_is_offered_the_nearest_starts_admitt
     found = options(DAY + timedelta(hours=17), 17, SEVEN)  # 17:00 to 21:00
     steered = [o.start for o in steer(found, SEVEN)]
     assert SEVEN not in steered and steered
-    # A 2-top until 20:00 (+15 min buffer) at 19:00 or 18:00 takes a table a 4-top needs.
-    assert all(not SEVEN - timedelta(minutes=75) < s < SEVEN + timedelta(hours=2) for s in steered)
+    # A 2-top (60 min +15 buffer) starting after 17:45 and before 20:45 takes a table a 4-top
+    # needs: the floor's 4-tops hold their tables 90 minutes plus the 15-minute buffer.
+    assert all(
+        not SEVEN - timedelta(minutes=75) < s < SEVEN + timedelta(minutes=105) for s in steered
+    )
     distances = [abs(s - SEVEN) for s in steered]
     assert distances == sorted(distances)
 
@@ -69,3 +72,25 @@ def test_only_the_nearest_starts_are_decided_and_the_rest_are_not_offered():
     steered = steer(found, SEVEN, limit=40)
     assert steered and len(steered) < MAX_DECISIONS
     assert {o.start for o in steered} <= {o.start for o in found[:MAX_DECISIONS]}
+
+
+def test_forecast_parties_sit_for_the_venue_s_own_turn_times_plus_buffer():
+    """Six 4-tops a night ask for 17:00. A 2-top at 19:00 clears them at this floor's 90-minute
+    turn (and at the forecast's default two hours); at a venue whose 4-tops stay three hours
+    they still hold both tables at 19:00, and the 2-top there is refused."""
+    history = DemandHistory(
+        cells=(DemandCell(DAY.weekday(), 17 * 60, 4, 0, 6 * 8),), days_observed={DAY.weekday(): 8}
+    )
+    found = options(DAY + timedelta(hours=17), 17, SEVEN)
+    slow = policy(
+        yield_settings=YieldSettings(enabled=True),
+        turn_bands=(TurnBand(1, 2, timedelta(minutes=60)), TurnBand(3, 12, timedelta(hours=3))),
+    )
+    kept = {}
+    for name, venue in (("quick", YIELD_ON), ("slow", slow)):
+        kept[name] = steered_options(
+            found, SEVEN, FLOOR, venue, Facts(1, 1, (), ()), CANDIDATES, 2,
+            {DAY.weekday(): history}, now=NOW, limit=4,
+        )  # fmt: skip
+    assert kept["quick"] == found[:4]
+    assert SEVEN not in [o.start for o in kept["slow"]]

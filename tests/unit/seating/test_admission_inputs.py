@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from shared.seating.admission import SeatedBooking, YieldView, admission, admission_request
+from shared.seating.admission import (
+    SeatedBooking,
+    YieldView,
+    admission,
+    admission_request,
+    with_venue_turns,
+)
 from shared.seating.combinations import Candidate, Seat
 from shared.seating.demand import DemandCell, DemandHistory
 from shared.seating.yield_policy import YieldSettings
@@ -82,3 +88,37 @@ def test_the_seated_bookings_are_read_on_the_same_local_day_as_the_request():
             blocked_until=seven + timedelta(minutes=105), timezone=TOKYO,
             now=seven - timedelta(days=1),
         ).admit  # fmt: skip
+
+
+def test_a_venue_s_own_turn_times_plus_buffer_become_the_forecast_s_turn_bands():
+    long_turns = ((2, timedelta(minutes=150)), (8, timedelta(minutes=180)))
+    settings = with_venue_turns(YieldSettings(enabled=True), long_turns, timedelta(minutes=15))
+    assert settings.turn_bands == ((2, 165), (8, 195))
+    assert settings.turn_bands != YieldSettings().turn_bands
+    assert with_venue_turns(YieldSettings(), (), timedelta(minutes=15)) == YieldSettings()
+
+
+def test_the_decision_seats_forecast_parties_for_the_venue_s_own_turn_times():
+    """Table a is taken all evening; three 4-tops a night ask for 15:00. A 2-top at 17:30 on
+    table b clashes with them only if a 4-top sits longer than 2.5 hours: not at the default
+    two hours, but at this venue's three hours plus a 15-minute buffer."""
+    day = date(2026, 7, 3)
+    three, half_five = london(day, 15), london(day, 17, 30)
+    seats = (Seat("a", "z", 2, 4, False), Seat("b", "z", 2, 4, False))
+    candidates = (Candidate(("a",), 2, 4), Candidate(("b",), 2, 4))
+    history = DemandHistory(
+        cells=(DemandCell(day.weekday(), 15 * 60, 4, 0, 3 * 8),), days_observed={day.weekday(): 8}
+    )
+    seated = (SeatedBooking(("a",), london(day, 12), london(day, 23), 4),)
+    turns = ((2, timedelta(minutes=105)), (4, timedelta(minutes=180)))
+
+    def decide(settings: YieldSettings) -> bool:
+        view = YieldView(settings, seats, seated, history)
+        return admission(
+            view, candidates, party_size=2, start=half_five,
+            blocked_until=half_five + timedelta(minutes=120), timezone=LONDON,
+            now=three - timedelta(days=1),
+        ).admit  # fmt: skip
+
+    assert decide(YieldSettings(enabled=True))
+    assert not decide(with_venue_turns(YieldSettings(enabled=True), turns, timedelta(minutes=15)))
