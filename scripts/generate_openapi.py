@@ -13,7 +13,7 @@ plain field it is on the wire.
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,7 +28,8 @@ from grpc_tools import protoc
 ROOT = Path(__file__).resolve().parent.parent
 PROTOS = ROOT / "protos"
 OUT = ROOT / "services" / "gateway" / "openapi" / "maitred.swagger.json"
-PLUGIN = os.environ.get("PROTOC_GEN_SWAGGER", "/usr/bin/protoc-gen-swagger")
+# Debian's golang-grpc-gateway puts it on the PATH (.ci/run installs it).
+PLUGIN = shutil.which("protoc-gen-swagger") or "/usr/bin/protoc-gen-swagger"
 TITLE = "maitred HTTP/JSON API"
 
 
