@@ -1,15 +1,15 @@
 """Alembic environment: migrates a live database over asyncpg, or renders the SQL offline."""
 
 import asyncio
+import importlib
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-# Every service's tables, each defined by its owner, so autogenerate compares them all.
-from services.tables import metadata
 from shared.db.engine import async_url
 from shared.db.migrate import MigrationSettings
 
@@ -20,6 +20,23 @@ MIGRATION_LOCK_KEY = 7_262_340_001
 LOCK_TIMEOUT = "10s"
 
 config = context.config
+
+
+def _target_metadata() -> MetaData | None:
+    """The tables `alembic revision --autogenerate` compares with the database: the module
+    alembic.ini names (`services.tables:metadata`, every owner's tables), so shared/ names no
+    service. Upgrades and offline SQL need none."""
+    named = config.get_main_option("target_metadata")
+    if not named:
+        return None
+    module, _, attribute = named.partition(":")
+    found = getattr(importlib.import_module(module), attribute)
+    if not isinstance(found, MetaData):
+        raise TypeError(f"target_metadata {named} is not a MetaData")
+    return found
+
+
+metadata = _target_metadata()
 
 
 def _database_url() -> str:
