@@ -80,21 +80,18 @@ class AssignmentWrites:
             wrote = existing is None
             if existing is None:
                 existing = uuid.uuid4()
-                await release_expired_holds(db, venue_id, table_ids, start, end, now)
-                await insert_rows(
+                await _insert_assignment(
                     db,
-                    allocation_rows(
-                        existing,
-                        venue_id,
-                        table_ids,
-                        start,
-                        end,
-                        kind="ASSIGNMENT",
-                        booking_id=booking_id,
-                        actor=actor,
-                        strategy=strategy,
-                        score_breakdown=json.loads(json.dumps(breakdown)),
-                    ),
+                    existing,
+                    venue_id,
+                    booking_id,
+                    table_ids,
+                    start,
+                    end,
+                    now=now,
+                    actor=actor,
+                    strategy=strategy,
+                    breakdown=breakdown,
                 )
             (written,) = await load_groups(db, [existing])  # in this transaction: no second
             if wrote and attempt_reason is not None:
@@ -137,21 +134,18 @@ class AssignmentWrites:
                     .where(allocations.c.group_id == previous, allocations.c.release_time.is_(None))
                     .values(release_time=now)
                 )
-            await release_expired_holds(db, venue_id, table_ids, start, end, now)
-            await insert_rows(
+            await _insert_assignment(
                 db,
-                allocation_rows(
-                    group_id,
-                    venue_id,
-                    table_ids,
-                    start,
-                    end,
-                    kind="ASSIGNMENT",
-                    booking_id=booking_id,
-                    actor=actor,
-                    strategy=strategy,
-                    score_breakdown=json.loads(json.dumps(breakdown)),
-                ),
+                group_id,
+                venue_id,
+                booking_id,
+                table_ids,
+                start,
+                end,
+                now=now,
+                actor=actor,
+                strategy=strategy,
+                breakdown=breakdown,
             )
             # Read in this transaction: a release committed after it cannot make either vanish.
             groups = await load_groups(db, [group_id, *([previous] if previous else [])])
@@ -261,3 +255,34 @@ class AssignmentWrites:
             .limit(1)
         )
         return found
+
+
+async def _insert_assignment(
+    db: AsyncConnection,
+    group_id: uuid.UUID,
+    venue_id: str,
+    booking_id: uuid.UUID,
+    table_ids: Sequence[str],
+    start: datetime,
+    end: datetime,
+    *,
+    now: datetime,
+    actor: str,
+    strategy: str,
+    breakdown: dict[str, Any],
+) -> None:
+    """Write a booking's assignment over expired holds of the same tables (which it releases)."""
+    await release_expired_holds(db, venue_id, table_ids, start, end, now)
+    rows = allocation_rows(
+        group_id,
+        venue_id,
+        table_ids,
+        start,
+        end,
+        kind="ASSIGNMENT",
+        booking_id=booking_id,
+        actor=actor,
+        strategy=strategy,
+        score_breakdown=json.loads(json.dumps(breakdown)),
+    )
+    await insert_rows(db, rows)
