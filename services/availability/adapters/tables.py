@@ -31,6 +31,10 @@ from shared.db.schema import (
     timestamp_column,
 )
 from shared.seating import policy_defaults as defaults
+from shared.seating.knobs import SeatingKnobs
+
+# The seating knobs a venue that sets none gets (the domain defines them once).
+KNOBS = SeatingKnobs()
 
 # The only writer of these tables (DESIGN.md, "Who owns what"); other services that read one
 # keep their own read-only definition of the columns they read.
@@ -169,9 +173,24 @@ venue_policies = Table(
     # 0019: combinations as the venue defines them, and the seating knobs.
     Column("combination_seats_lost_per_join", Integer, nullable=False, server_default=text("0")),
     Column("combination_min_covers", Integer, nullable=False, server_default=text("0")),
-    Column("rescue_time_limit_ms", Integer, nullable=False, server_default=text("500")),
-    Column("rescue_max_movers", Integer, nullable=False, server_default=text("40")),
-    Column("look_ahead_horizon_minutes", Integer, nullable=False, server_default=text("720")),
+    Column(
+        "rescue_time_limit_ms",
+        Integer,
+        nullable=False,
+        server_default=text(str(KNOBS.rescue_time_limit // timedelta(milliseconds=1))),
+    ),
+    Column(
+        "rescue_max_movers",
+        Integer,
+        nullable=False,
+        server_default=text(str(KNOBS.rescue_max_movers)),
+    ),
+    Column(
+        "look_ahead_horizon_minutes",
+        Integer,
+        nullable=False,
+        server_default=text(str(KNOBS.look_ahead_horizon // timedelta(minutes=1))),
+    ),
     Column("table_combinations", JSONB, nullable=False, server_default=text("'[]'")),
     CheckConstraint(
         "combination_seats_lost_per_join >= 0",
