@@ -32,9 +32,11 @@ from services.assigner.metrics import ASSIGNMENT_OUTCOMES, ENDED_ASSIGNMENTS_REL
 ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)
 # A booking in one of these states holds no tables. A write for it (a manual or moved seating)
 # is recorded within moments; one still unrecorded after the grace lost its record to a crash.
+# CREATED and CAPACITY_VERIFIED are not here: the coordinator's first try writes their tables
+# and records them in the next advance, and the stall sweeper drives such a booking again until
+# it does (or rejects, cancels or sends it back, which releases them); releasing them under a
+# late drive would let that advance record tables no longer held.
 WAITING = (
-    BookingState.CREATED,
-    BookingState.CAPACITY_VERIFIED,
     BookingState.ASSIGNMENT_PENDING,
     BookingState.MANUAL_REVIEW,
 )
