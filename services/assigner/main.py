@@ -16,6 +16,7 @@ from services.assigner.adapters.allocation_moves import AllocationMoves
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.availability_client import GrpcCapacity
 from services.assigner.adapters.booking_locks import LocalBookingLocks
+from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.event_consumer import StreamConsumer
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
 from services.assigner.adapters.move_replays import RedisMoveReplays
@@ -99,7 +100,8 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     )
     bookings = GrpcBookings(state_channel, token)
     store = AllocationStore(engine)
-    assigner = EngineAssigner(SeatingReader(engine), store.assignments, now)
+    reader = SeatingReader(engine)
+    assigner = EngineAssigner(reader, store.assignments, now, DayWrites(engine, reader))
     # One MoveBookings for the API and the coordinator's rescue: one replay store, one writer.
     moves = Moves(
         days=assigner,

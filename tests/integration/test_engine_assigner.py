@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.journey_store import PostgresAttempts
 from services.assigner.adapters.seating_reader import SeatingReader
 from services.assigner.adapters.tables import assignment_attempts
@@ -32,7 +33,9 @@ async def test_a_booking_that_has_tables_gets_them_back_without_a_second_write(e
     start = tomorrow_at(19)
     booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
     store = AllocationStore(engine)
-    assigner = EngineAssigner(SeatingReader(engine), store.assignments, lambda: datetime.now(UTC))
+    assigner = EngineAssigner(
+        SeatingReader(engine), store.assignments, lambda: datetime.now(UTC), DayWrites(engine)
+    )
 
     first = await assigner.assign(_view(booking, venue, start))
     again = await assigner.assign(_view(booking, venue, start))
@@ -56,7 +59,7 @@ async def test_the_coordinators_try_notes_its_attempt_with_the_allocation(engine
     attempts = PostgresAttempts(engine)
     await attempts.record(venue, booking, "NO_TABLE", None)
     assigner = EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments,
-                              lambda: datetime.now(UTC))  # fmt: skip
+                              lambda: datetime.now(UTC), DayWrites(engine))  # fmt: skip
 
     seating = await assigner.assign(_view(booking, venue, start), note_attempt=True)
 

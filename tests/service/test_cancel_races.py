@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
 from services.assigner.adapters.retry_queue import RedisRetries
 from services.assigner.adapters.seating_reader import SeatingReader
@@ -300,7 +301,9 @@ async def coordinator_fixture(
     yield Coordinator(
         bookings=GrpcBookings(channel, token),
         capacity=_NoCapacityCheck(),
-        tables=EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments, _now),
+        tables=EngineAssigner(
+            SeatingReader(engine), AllocationStore(engine).assignments, _now, DayWrites(engine)
+        ),
         attempts=PostgresAttempts(engine),
         rules=PostgresRules(engine),
         retries=RedisRetries(redis, key=f"race-{uuid.uuid4().hex}:retries"),

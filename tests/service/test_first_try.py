@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
 from services.assigner.adapters.retry_queue import RedisRetries
 from services.assigner.adapters.seating_reader import SeatingReader
@@ -68,7 +69,9 @@ def _evening() -> datetime:
 
 @pytest.fixture(name="tables")
 def tables_fixture(engine: AsyncEngine) -> EngineAssigner:
-    return EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments, _now)
+    return EngineAssigner(
+        SeatingReader(engine), AllocationStore(engine).assignments, _now, DayWrites(engine)
+    )
 
 
 @pytest.fixture(name="coordinator")

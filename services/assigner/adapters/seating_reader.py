@@ -75,28 +75,40 @@ class SeatingReader:
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
-                venue = await venue_policy(db, venues, venue_policies, venue_id)
-                if venue is None:
-                    return None
-                horizon = seating_knobs(venue).look_ahead_horizon
-                start, end = start - horizon, end + horizon
-                buffer = timedelta(minutes=venue["cleaning_buffer_minutes"] or 0)
-                tables = await _tables(db, venue_id)
-                edges = await _edges(db, venue_id)
-                busy = await _busy(db, venue_id, start, end, now, excluding)
-                upcoming = await _upcoming(db, venue_id, start, end, excluding, buffer)
-                history = await _history(db, venue_id)
-                turns = await _turn_times(db, venue_id)
-                own = await _own_assignment(db, excluding) if excluding else None
-                order = tuple(
-                    (
-                        await db.execute(
-                            select(zones.c.zone_id)
-                            .where(zones.c.venue_id == venue_id)
-                            .order_by(zones.c.sort_order, zones.c.zone_id)
-                        )
-                    ).scalars()
+                return await self.read_in(db, venue_id, start, end, now, excluding)
+
+    async def read_in(
+        self,
+        db: AsyncConnection,
+        venue_id: str,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        excluding: UUID | None = None,
+    ) -> VenueDay | None:
+        """`read`, in the caller's transaction (one that goes on to write, say)."""
+        venue = await venue_policy(db, venues, venue_policies, venue_id)
+        if venue is None:
+            return None
+        horizon = seating_knobs(venue).look_ahead_horizon
+        start, end = start - horizon, end + horizon
+        buffer = timedelta(minutes=venue["cleaning_buffer_minutes"] or 0)
+        tables = await _tables(db, venue_id)
+        edges = await _edges(db, venue_id)
+        busy = await _busy(db, venue_id, start, end, now, excluding)
+        upcoming = await _upcoming(db, venue_id, start, end, excluding, buffer)
+        history = await _history(db, venue_id)
+        turns = await _turn_times(db, venue_id)
+        own = await _own_assignment(db, excluding) if excluding else None
+        order = tuple(
+            (
+                await db.execute(
+                    select(zones.c.zone_id)
+                    .where(zones.c.venue_id == venue_id)
+                    .order_by(zones.c.sort_order, zones.c.zone_id)
                 )
+            ).scalars()
+        )
         policy = dict(venue)
         context = StrategyContext(
             edges=edges,

@@ -289,8 +289,8 @@ async def test_a_cancel_racing_the_first_try_releases_its_tables_and_ends_the_dr
     class CancelledMeanwhile(FakeTables):
         async def assign(self, booking, *, note_attempt=False):
             seating = await super().assign(booking)
-            bookings.booking = dataclasses.replace(bookings.booking, state="CANCELLED",
-                                                   version=bookings.booking.version + 1)  # fmt: skip
+            ended = dataclasses.replace(bookings.booking, state="CANCELLED")
+            bookings.booking = dataclasses.replace(ended, version=ended.version + 1)
             return seating
 
     tables = CancelledMeanwhile([("t1",)], guarded=True)
