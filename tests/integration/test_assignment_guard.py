@@ -60,9 +60,7 @@ async def live(engine: AsyncEngine, booking: uuid.UUID) -> int:
 
 
 @pytest.mark.parametrize("state", ENDED)
-async def test_the_database_refuses_tables_for_a_booking_that_ended(
-    engine, venue, state
-):
+async def test_the_database_refuses_tables_for_a_booking_that_ended(engine, venue, state):
     store = AllocationStore(engine)
     start = at(ENDED.index(state))
     booking = await add_booking(engine, venue, start, 4, state)
