@@ -16,11 +16,13 @@ from services.assigner.adapters.seating_reader import SeatingReader
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.venue_day import VenueDay
 from services.assigner.metrics import ASSIGNMENT_OUTCOMES
+from shared.seating.admission import SeatedBooking
+from shared.seating.demand import DemandHistory
 
 
 @dataclass
 class DaySession:
-    """The day read and the assignment write of one try, in one READ COMMITTED transaction.
+    """The reads and the assignment write of one try, in one READ COMMITTED transaction.
 
     The read takes no lock; the write takes the booking's and the venue's (`lock_booking`) as
     every allocation writer does, and the exclusion constraint judges the plan as ever, so a
@@ -40,6 +42,14 @@ class DaySession:
         excluding: uuid.UUID | None = None,
     ) -> VenueDay | None:
         return await self.reader.read_in(self.db, venue_id, start, end, now, excluding)
+
+    async def yield_view(
+        self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
+    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]:
+        return await self.reader.yield_view_in(self.db, venue_id, day_start, day_end, weekday, now)
+
+    async def tried(self, booking_id: uuid.UUID) -> bool:
+        return await self.reader.tried_in(self.db, booking_id)
 
     async def assign(
         self,

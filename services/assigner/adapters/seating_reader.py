@@ -142,19 +142,34 @@ class SeatingReader:
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
-                seated = await _seated(db, venue_id, day_start, day_end, now)
-                history = await read_demand_history(
-                    db, demand_counts, demand_days, venue_id, weekday
-                )
+                return await self.yield_view_in(db, venue_id, day_start, day_end, weekday, now)
+
+    @staticmethod
+    async def yield_view_in(
+        db: AsyncConnection,
+        venue_id: str,
+        day_start: datetime,
+        day_end: datetime,
+        weekday: int,
+        now: datetime,
+    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]:
+        """`yield_view`, in the caller's transaction."""
+        seated = await _seated(db, venue_id, day_start, day_end, now)
+        history = await read_demand_history(db, demand_counts, demand_days, venue_id, weekday)
         return seated, history
 
     async def tried(self, booking_id: UUID) -> bool:
         """Whether an assignment attempt of the booking is on record."""
-        attempts = assignment_attempts
         async with self._engine.connect() as db:
-            found = await db.scalar(
-                select(literal(True)).where(attempts.c.booking_id == booking_id).limit(1)
-            )
+            return await self.tried_in(db, booking_id)
+
+    @staticmethod
+    async def tried_in(db: AsyncConnection, booking_id: UUID) -> bool:
+        """`tried`, in the caller's transaction."""
+        attempts = assignment_attempts
+        found = await db.scalar(
+            select(literal(True)).where(attempts.c.booking_id == booking_id).limit(1)
+        )
         return bool(found)
 
     def _combinations(

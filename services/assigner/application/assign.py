@@ -25,7 +25,17 @@ SERVICE_DAY = timedelta(hours=30)
 YIELD = "yield"  # the strategy name a refusal by the yield policy carries
 
 
-class DayReader(Protocol):
+class YieldReader(Protocol):
+    async def yield_view(
+        self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
+    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]: ...
+
+    async def tried(self, booking_id: UUID) -> bool:
+        """Whether an assignment attempt of the booking is on record."""
+        ...
+
+
+class DayReader(YieldReader, Protocol):
     async def read(
         self,
         venue_id: str,
@@ -35,14 +45,6 @@ class DayReader(Protocol):
         excluding: UUID | None = None,
     ) -> VenueDay | None:
         """The venue around [start, end), widened by its look-ahead horizon either side."""
-        ...
-
-    async def yield_view(
-        self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
-    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]: ...
-
-    async def tried(self, booking_id: UUID) -> bool:
-        """Whether an assignment attempt of the booking is on record."""
         ...
 
 
@@ -66,8 +68,9 @@ class Writer(Protocol):
         ...
 
 
-class DaySession(Writer, Protocol):
-    """A try's day read and its first write, in one transaction."""
+class DaySession(Writer, YieldReader, Protocol):
+    """A try's reads (the day, the yield policy's view) and its first write, in one transaction
+    (and on its one connection: a try never waits for a second one from the pool)."""
 
     async def read(
         self,
@@ -193,7 +196,7 @@ class EngineAssigner:
                 plans = self._ranked(booking, day)
                 if not plans:
                     return Seating((), "", "no table fits", rules=rules)
-                decision = await self.admission(booking, day)
+                decision = await self.admission(booking, day, session)
                 if decision is not None and not decision.admit:
                     return Seating((), YIELD, decision.reason, rules=rules, refused=True)
                 return await self._write(session, booking, day, rules, plans[0], note_attempt)
@@ -250,17 +253,21 @@ class EngineAssigner:
             attempt_noted=note_attempt,
         )
 
-    async def admission(self, booking: BookingView, day: VenueDay) -> AdmissionDecision | None:
+    async def admission(
+        self, booking: BookingView, day: VenueDay, reader: YieldReader | None = None
+    ) -> AdmissionDecision | None:
         """The yield policy's decision on seating the booking now; None while the policy is off
         or once the booking has been tried: the policy judges a booking once, on its first try,
-        never a retry, a re-assignment or a booking ops resumed."""
-        if not day.yield_settings.enabled or await self._reader.tried(booking.booking_id):
+        never a retry, a re-assignment or a booking ops resumed. `reader` reads what it needs
+        (the assigner's own reader unless told otherwise)."""
+        reader = reader or self._reader
+        if not day.yield_settings.enabled or await reader.tried(booking.booking_id):
             return None
         timezone = day.context.timezone
         local_day = booking.start.astimezone(timezone).date()
         midnight = datetime.combine(local_day, time(), timezone)
         now = self._clock()
-        seated, history = await self._reader.yield_view(
+        seated, history = await reader.yield_view(
             booking.venue_id, midnight, midnight + SERVICE_DAY, local_day.weekday(), now
         )
         settings = with_venue_turns(day.yield_settings, day.turn_times, day.buffer)
