@@ -106,6 +106,17 @@ class FitCache:
     by_request: dict[Request, list[Candidate]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Contest:
+    """What the waiting bookings make of one span: whether any overlaps it, the ones that
+    could be seated there (with a free fit of their own, largest party first), and whether
+    those can all be seated together even before another party comes."""
+
+    contested: bool
+    rivals: tuple[Request, ...]
+    seatable: bool
+
+
 @dataclass
 class Packing:
     """Everything a capacity check reads from the facts as of one moment, made once."""
@@ -115,6 +126,8 @@ class Packing:
     pacing: Pacing
     fits: FitCache
     indexed: dict[timedelta, Waiting] = field(default_factory=dict)
+    # By (start, blocked until, buffer): every party size with the same turn shares one.
+    contests: dict[tuple[datetime, datetime, timedelta], Contest] = field(default_factory=dict)
 
     @classmethod
     def of(cls, facts: Facts, now: datetime, *, excluding: str | None = None) -> Packing:
