@@ -144,9 +144,9 @@ def contest_of(
     key = (start, blocked, buffer)
     known = packing.contests.get(key)
     if known is None:
-        competing = packing.competing(start, blocked, buffer)
+        competing = packing.competing(start, blocked, buffer, largest_first=True)
         fits = partial(free_fits, candidates=candidates, busy=packing.busy, cache=packing.fits)
-        rivals = tuple(sorted((r for r in competing if fits(r)), key=_largest_first))
+        rivals = tuple(r for r in competing if fits(r))
         try:
             seatable = _seat(list(rivals), fits) is not None
         except _BudgetSpent:
