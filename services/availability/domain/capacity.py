@@ -104,20 +104,21 @@ def check_capacity(
         return Verdict(False, paced[0], paced[1], end)
     blocked = end + policy.cleaning_buffer
     new = Request(party_size, start, blocked)
-    contest = contest_of(packing, start, blocked, policy.cleaning_buffer, candidates)
     # Without a free fit of its own the party is refused whatever the waiting bookings need;
     # and when those cannot all be seated even without it, no table is left to promise it.
-    alone = free_fits(new, candidates, packing.busy, packing.fits)
+    contest = contest_of(packing, start, blocked, policy.cleaning_buffer)
     best = None
-    if alone and contest.seatable:
-        best = _pack_among(new, contest.rivals, candidates, packing.busy, packing.fits)
+    if free_fits(new, candidates, packing.busy, packing.fits):
+        rivals, seatable = _claim(contest, candidates, packing)
+        if seatable:
+            best = _pack_among(new, rivals, candidates, packing.busy, packing.fits)
     if best is None:
         return Verdict(
             False,
             Rejection.NO_TABLE_FITS,
             "no free table or combination fits",
             end,
-            contested=contest.contested,
+            contested=bool(contest.competing),
         )
     return Verdict(True, None, f"fits at {'+'.join(best.table_ids)}", end, best)
 
@@ -133,26 +134,29 @@ def _pacing_rejection(
     return None
 
 
-def contest_of(
-    packing: Packing,
-    start: datetime,
-    blocked: datetime,
-    buffer: timedelta,
-    candidates: Sequence[Candidate],
-) -> Contest:
+def contest_of(packing: Packing, start: datetime, blocked: datetime, buffer: timedelta) -> Contest:
     """The waiting bookings' claim on [start, blocked), made once per span and packing."""
     key = (start, blocked, buffer)
     known = packing.contests.get(key)
     if known is None:
         competing = packing.competing(start, blocked, buffer, largest_first=True)
-        fits = partial(free_fits, candidates=candidates, busy=packing.busy, cache=packing.fits)
-        rivals = tuple(r for r in competing if fits(r))
-        try:
-            seatable = _seat(list(rivals), fits) is not None
-        except _BudgetSpent:
-            seatable = True  # not known: each check searches with its own party
-        known = packing.contests[key] = Contest(bool(competing), rivals, seatable)
+        known = packing.contests[key] = Contest(competing)
     return known
+
+
+def _claim(
+    contest: Contest, candidates: Sequence[Candidate], packing: Packing
+) -> tuple[tuple[Request, ...], bool]:
+    """The contest's rivals that could be seated, and whether they all can be at once (made
+    once per contest; a spent search budget counts as yes, so each party searches itself)."""
+    if contest.rivals is None:
+        fits = partial(free_fits, candidates=candidates, busy=packing.busy, cache=packing.fits)
+        contest.rivals = tuple(r for r in contest.competing if fits(r))
+        try:
+            contest.seatable = _seat(list(contest.rivals), fits) is not None
+        except _BudgetSpent:
+            contest.seatable = True
+    return contest.rivals, contest.seatable
 
 
 def pack(

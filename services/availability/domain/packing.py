@@ -129,15 +129,15 @@ class FitCache:
     by_request: dict[Request, list[Candidate]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Contest:
-    """What the waiting bookings make of one span: whether any overlaps it, the ones that
-    could be seated there (with a free fit of their own, largest party first), and whether
-    those can all be seated together even before another party comes."""
+    """What the waiting bookings make of one span: the ones that overlap it (largest party
+    first); once a party with a free fit asks, the ones that could be seated there too (with a
+    free fit of their own), and whether those can all be seated together without it."""
 
-    contested: bool
-    rivals: tuple[Request, ...]
-    seatable: bool
+    competing: list[Request]
+    rivals: tuple[Request, ...] | None = None
+    seatable: bool = True
 
 
 @dataclass
