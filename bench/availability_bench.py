@@ -1,6 +1,7 @@
 """Benchmark of the availability service as a separate process, over gRPC, on a seeded busy day.
 
-`python -m bench.availability_bench [--quick]` (from the repository root) measures GetSnapshot
+`python -m bench.availability_bench [--quick] [--event-loop asyncio]` (from the repository root)
+measures GetSnapshot
 cold and warm, CheckCapacity, SearchSlots, and how long a committed change takes to reach 1,
 100 and 1,000 WatchSnapshots streams (whole snapshots), and 1,000 streams again in delta mode,
 all served by one availability process; then the 1,000 streams in both modes again, spread
@@ -214,7 +215,7 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def service_process(
-    database_url: str, redis_url: str, secret: str, log_path: Path
+    database_url: str, redis_url: str, secret: str, log_path: Path, event_loop: str
 ) -> AsyncIterator[tuple[str, int]]:
     """`python -m services.availability.main` on a free port; yields its address and pid."""
     port = free_port()
@@ -234,6 +235,7 @@ async def service_process(
         # The fast path, as the targets are set for: a refusal's re-pack search (CP-SAT, up to
         # MAITRED_RESCUE_TIME_LIMIT_MS) is not measured here; bench.optimizer_bench measures it.
         "MAITRED_AVAILABILITY_RESCUE": "off",
+        "MAITRED_AVAILABILITY_EVENT_LOOP": event_loop,
     }
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
@@ -865,11 +867,12 @@ async def forget_cached_days(redis_url: str, venues: dict[str, str]) -> int:
     return deleted
 
 
-async def run(profile: Profile) -> dict[str, Any]:
+async def run(profile: Profile, event_loop: str) -> dict[str, Any]:
     started = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="maitred-bench-"))
     results: dict[str, Any] = {
         "mode": profile.name,
+        "event_loop": event_loop,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
     }
@@ -908,7 +911,13 @@ async def measure(
         async with contextlib.AsyncExitStack() as stack:
             replicas = [
                 await stack.enter_async_context(
-                    service_process(database_url, redis_url, secret, scratch / f"service{n}.log")
+                    service_process(
+                        database_url,
+                        redis_url,
+                        secret,
+                        scratch / f"service{n}.log",
+                        results["event_loop"],
+                    )
                 )
                 for n in range(1, REPLICAS + 1)
             ]
@@ -1121,7 +1130,8 @@ def render(results: dict[str, Any]) -> str:
         f"{m['nproc']} x {m['cpu_model']}, {m['memory_gib']} GiB, {m['platform']}; Python "
         f"{m['python']}. PostgreSQL {b.get('postgres_version')} ({b['postgres']}), Redis "
         f"{b.get('redis_version')} ({b['redis']}). Service, PostgreSQL, Redis and the clients "
-        f"share the machine; load average at the start {m['load_average_at_start']}.",
+        f"share the machine; load average at the start {m['load_average_at_start']}. "
+        f"The service's event loop: {results.get('event_loop', 'asyncio')}.",
         "",
         f"Day {day['service_date']} (UTC): {day['floor']['tables']} tables in "
         f"{day['floor']['zones']} zones {day['floor']['tables_by_size']} (by max seats), "
@@ -1182,13 +1192,19 @@ def render(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer calls and streams (smoke)")
+    parser.add_argument(
+        "--event-loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="the service's MAITRED_AVAILABILITY_EVENT_LOOP (default: uvloop, its default)",
+    )
     parser.add_argument("--watch-client", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.watch_client:
         asyncio.run(watch_client())
         return
     profile = QUICK if args.quick else FULL
-    results = asyncio.run(asyncio.wait_for(run(profile), RUN_TIMEOUT_SECONDS))
+    results = asyncio.run(asyncio.wait_for(run(profile, args.event_loop), RUN_TIMEOUT_SECONDS))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "availability.json").write_text(json.dumps(results, indent=2) + "\n")
     report = render(results)
