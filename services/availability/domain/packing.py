@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
@@ -46,6 +46,15 @@ class Busy:
             reach = list(accumulate((end for _, end in ordered), max))
             self._index[table_id] = ([start for start, _ in ordered], reach)
         self._taken: dict[tuple[datetime, datetime], frozenset[str]] = {}
+
+    @classmethod
+    def of(cls, occupancies: Iterable[Occupancy]) -> Busy:
+        """The tables' blocked spans from the occupancies that count."""
+        spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+        for occupancy in occupancies:
+            for table_id in occupancy.table_ids:
+                spans[table_id].append((occupancy.start, occupancy.end))
+        return cls(spans)
 
     def taken(self, start: datetime, end: datetime) -> frozenset[str]:
         """The tables blocked at some moment of [start, end), found once per span: the
@@ -156,11 +165,7 @@ class Packing:
     def of(cls, facts: Facts, now: datetime, *, excluding: str | None = None) -> Packing:
         live = facts.live(now, excluding=excluding)
         waiting = facts.waiting(excluding=excluding)
-        spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-        for occupancy in live:
-            for table_id in occupancy.table_ids:
-                spans[table_id].append((occupancy.start, occupancy.end))
-        return cls(Busy(spans), waiting, Pacing(live, waiting), FitCache())
+        return cls(Busy.of(live), waiting, Pacing(live, waiting), FitCache())
 
     def competing(
         self, start: datetime, end: datetime, buffer: timedelta, *, largest_first: bool = False
