@@ -24,10 +24,32 @@ from services.state.application.ports import BookingQuery, RequestAlreadyStored,
 from services.state.domain.demand import DemandRequest
 from services.state.domain.model import Booking, BookingEvent, StateChange
 from services.state.domain.states import BookingState
+from shared.db.compiled_once import CompiledOnce
 from shared.tracing import current_carrier
+
+BOOKING_COLUMNS = (
+    "booking_id",
+    "venue_id",
+    "party_size",
+    "start_time",
+    "end_time",
+    "state",
+    "display_status",
+    "version",
+    "guest_reference",
+    "notes",
+    "preferred_zone_id",
+    "pinned",
+    "table_ids",
+    "state_reason",
+    "request_id",
+    "create_time",
+    "update_time",
+)
 
 
 def _row_values(booking: Booking) -> dict[str, Any]:
+    # The keys are BOOKING_COLUMNS, in order.
     return {
         "booking_id": booking.booking_id,
         "venue_id": booking.venue_id,
@@ -119,13 +141,21 @@ NOTE_DAY = (
     .on_conflict_do_nothing(index_elements=["venue_id", "service_date"])
     .cte("noted_day")
 )
-ADD_COUNTED_BOOKING = insert(bookings).add_cte(COUNT_REQUEST).add_cte(NOTE_DAY)
+# ON CONFLICT has no cache key: these two would be compiled again on every CreateBooking.
+ADD_COUNTED_BOOKING = CompiledOnce(
+    insert(bookings).add_cte(COUNT_REQUEST).add_cte(NOTE_DAY), BOOKING_COLUMNS
+)
 ADD_CHANGE = insert(booking_state_history)
 ADD_EVENT = insert(outbox)
-ADD_REQUEST = (
+ADD_REQUEST = CompiledOnce(
     postgresql.insert(idempotency_keys)
     .on_conflict_do_nothing(index_elements=["venue_id", "request_id"])
-    .returning(idempotency_keys.c.request_id)
+    .returning(idempotency_keys.c.request_id),
+    ("venue_id", "request_id", "request_hash", "booking_id", "response"),
+)
+FIND_REQUEST = select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
+    idempotency_keys.c.venue_id == bindparam("venue_id"),
+    idempotency_keys.c.request_id == bindparam("request_id"),
 )
 
 
@@ -152,7 +182,7 @@ class PostgresBookingRepository:
             "demand_lead_bucket": demand.lead_bucket,
             "demand_service_date": demand.service_date,
         }
-        await self._db.execute(ADD_COUNTED_BOOKING, {**_row_values(booking), **counted})
+        await ADD_COUNTED_BOOKING.execute(self._db, {**_row_values(booking), **counted})
 
     async def update(self, booking: Booking, expected_version: int) -> bool:
         values = _row_values(booking)
@@ -183,14 +213,8 @@ class PostgresBookingRepository:
         )
 
     async def find_request(self, venue_id: str, request_id: str) -> StoredRequest | None:
-        row = (
-            await self._db.execute(
-                select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
-                    idempotency_keys.c.venue_id == venue_id,
-                    idempotency_keys.c.request_id == request_id,
-                )
-            )
-        ).first()
+        key = {"venue_id": venue_id, "request_id": request_id}
+        row = (await self._db.execute(FIND_REQUEST, key)).first()
         if row is None:
             return None
         return StoredRequest(fingerprint=row.request_hash, booking=_from_snapshot(row.response))
@@ -200,8 +224,8 @@ class PostgresBookingRepository:
     ) -> None:
         # ON CONFLICT rather than a savepoint around an IntegrityError: two round trips fewer.
         # A twin still in flight makes this wait for its end, as the unique index did.
-        stored = await self._db.scalar(
-            ADD_REQUEST,
+        result = await ADD_REQUEST.execute(
+            self._db,
             {
                 "venue_id": venue_id,
                 "request_id": request_id,
@@ -210,7 +234,7 @@ class PostgresBookingRepository:
                 "response": _snapshot(booking),
             },
         )
-        if stored is None:
+        if result.scalar() is None:
             raise RequestAlreadyStored(request_id)
 
     async def search(self, query: BookingQuery) -> list[Booking]:
