@@ -40,10 +40,10 @@ class CompiledOnce:
         compiled = self.compiled(connection.dialect)
         params = compiled.construct_params(dict(values), escape_names=False)
         processors = compiled._bind_processors
-        bound = {
-            name: processors[name](value) if name in processors else value
-            for name, value in params.items()
-        }
+        bound = {}
+        for name, value in params.items():
+            processor = processors.get(name)
+            bound[name] = processor(value) if callable(processor) else value
         if compiled.positiontup is None:
             return await connection.exec_driver_sql(compiled.string, bound)
         return await connection.exec_driver_sql(
