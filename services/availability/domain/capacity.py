@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
+from itertools import combinations
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
@@ -105,13 +107,13 @@ def check_capacity(
     blocked = end + policy.cleaning_buffer
     new = Request(party_size, start, blocked)
     # Without a free fit of its own the party is refused whatever the waiting bookings need;
-    # and when those cannot all be seated even without it, no table is left to promise it.
+    # with one, it must leave room for the waiting bookings its fits could take tables from.
     contest = contest_of(packing, start, blocked, policy.cleaning_buffer)
     best = None
-    if free_fits(new, candidates, packing.busy, packing.fits):
-        rivals, seatable = _claim(contest, candidates, packing)
-        if seatable:
-            best = _pack_among(new, rivals, candidates, packing.busy, packing.fits)
+    alone = free_fits(new, candidates, packing.busy, packing.fits)
+    if alone:
+        near = _near(alone, _claim(contest, candidates, packing))
+        best = _pack_among(new, near, candidates, packing.busy, packing.fits)
     if best is None:
         return Verdict(
             False,
@@ -144,19 +146,52 @@ def contest_of(packing: Packing, start: datetime, blocked: datetime, buffer: tim
     return known
 
 
-def _claim(
-    contest: Contest, candidates: Sequence[Candidate], packing: Packing
-) -> tuple[tuple[Request, ...], bool]:
-    """The contest's rivals that could be seated, and whether they all can be at once (made
-    once per contest; a spent search budget counts as yes, so each party searches itself)."""
+def _claim(contest: Contest, candidates: Sequence[Candidate], packing: Packing) -> Contest:
+    """The contest with its rivals (those with a free fit, largest first) and their groups
+    (rivals that could contend for a table, directly or through others), made once."""
     if contest.rivals is None:
         fits = partial(free_fits, candidates=candidates, busy=packing.busy, cache=packing.fits)
         contest.rivals = tuple(r for r in contest.competing if fits(r))
-        try:
-            contest.seatable = _seat(list(contest.rivals), fits) is not None
-        except _BudgetSpent:
-            contest.seatable = True
-    return contest.rivals, contest.seatable
+        contest.groups = _groups(contest.rivals, [_tables(fits(r)) for r in contest.rivals])
+    return contest
+
+
+def _tables(fits: Sequence[Candidate]) -> frozenset[str]:
+    return frozenset(table_id for fit in fits for table_id in fit.table_ids)
+
+
+def _groups(
+    rivals: Sequence[Request], tables: Sequence[frozenset[str]]
+) -> list[tuple[frozenset[str], frozenset[int]]]:
+    """The rivals joined when their spans overlap and their fits share a table, directly or
+    through others: each group's tables and its rivals' positions."""
+    leader = list(range(len(rivals)))
+
+    def find(index: int) -> int:
+        while leader[index] != index:
+            leader[index] = leader[leader[index]]
+            index = leader[index]
+        return index
+
+    for one, other in combinations(range(len(rivals)), 2):
+        a, b = rivals[one], rivals[other]
+        if a.start < b.blocked_until and b.start < a.blocked_until and tables[one] & tables[other]:
+            leader[find(one)] = find(other)
+    members: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(rivals)):
+        members[find(index)].append(index)
+    return [
+        (frozenset().union(*(tables[i] for i in group)), frozenset(group))
+        for group in members.values()
+    ]
+
+
+def _near(fits: Sequence[Candidate], contest: Contest) -> list[Request]:
+    """The rivals whose fits share a table with `fits`, directly or through other rivals
+    (every rival's span overlaps the party's), in the contest's order."""
+    wanted = _tables(fits)
+    positions = frozenset().union(*(members for found, members in contest.groups if found & wanted))
+    return [rival for index, rival in enumerate(contest.rivals or ()) if index in positions]
 
 
 def pack(

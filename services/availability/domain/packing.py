@@ -142,11 +142,12 @@ class FitCache:
 class Contest:
     """What the waiting bookings make of one span: the ones that overlap it (largest party
     first); once a party with a free fit asks, the ones that could be seated there too (with a
-    free fit of their own), and whether those can all be seated together without it."""
+    free fit of their own), grouped by the tables they could contend for."""
 
     competing: list[Request]
     rivals: tuple[Request, ...] | None = None
-    seatable: bool = True
+    # Each group's tables and its rivals' positions in `rivals`.
+    groups: list[tuple[frozenset[str], frozenset[int]]] = field(default_factory=list)
 
 
 @dataclass
