@@ -112,8 +112,9 @@ def check_capacity(
     best = None
     alone = free_fits(new, candidates, packing.busy, packing.fits)
     if alone:
-        near = _near(alone, _claim(contest, candidates, packing))
-        best = _pack_among(new, near, candidates, packing.busy, packing.fits)
+        near = _near(alone, _claim(contest, candidates, packing), candidates, packing)
+        if near is not None:
+            best = _pack_among(new, near, candidates, packing.busy, packing.fits)
     if best is None:
         return Verdict(
             False,
@@ -153,6 +154,7 @@ def _claim(contest: Contest, candidates: Sequence[Candidate], packing: Packing) 
         fits = partial(free_fits, candidates=candidates, busy=packing.busy, cache=packing.fits)
         contest.rivals = tuple(r for r in contest.competing if fits(r))
         contest.groups = _groups(contest.rivals, [_tables(fits(r)) for r in contest.rivals])
+        contest.seatable = [None] * len(contest.groups)
     return contest
 
 
@@ -186,12 +188,33 @@ def _groups(
     ]
 
 
-def _near(fits: Sequence[Candidate], contest: Contest) -> list[Request]:
+def _near(
+    fits: Sequence[Candidate],
+    contest: Contest,
+    candidates: Sequence[Candidate],
+    packing: Packing,
+) -> list[Request] | None:
     """The rivals whose fits share a table with `fits`, directly or through other rivals
-    (every rival's span overlaps the party's), in the contest's order."""
+    (every rival's span overlaps the party's), in the contest's order; None when some group of
+    them cannot all be seated even without the party (searched once per group; a spent search
+    budget counts as seatable, so the party searches itself)."""
     wanted = _tables(fits)
-    positions = frozenset().union(*(members for found, members in contest.groups if found & wanted))
-    return [rival for index, rival in enumerate(contest.rivals or ()) if index in positions]
+    rivals = contest.rivals or ()
+    positions: set[int] = set()
+    for index, (found, members) in enumerate(contest.groups):
+        if not found & wanted:
+            continue
+        if contest.seatable[index] is None:
+            group = [rival for at, rival in enumerate(rivals) if at in members]
+            seat = partial(free_fits, candidates=candidates, busy=packing.busy, cache=packing.fits)
+            try:
+                contest.seatable[index] = _seat(group, seat) is not None
+            except _BudgetSpent:
+                contest.seatable[index] = True
+        if not contest.seatable[index]:
+            return None
+        positions |= members
+    return [rival for at, rival in enumerate(rivals) if at in positions]
 
 
 def pack(

@@ -142,12 +142,14 @@ class FitCache:
 class Contest:
     """What the waiting bookings make of one span: the ones that overlap it (largest party
     first); once a party with a free fit asks, the ones that could be seated there too (with a
-    free fit of their own), grouped by the tables they could contend for."""
+    free fit of their own), grouped by the tables they could contend for, and whether each
+    group can be seated without it (None until a party asks)."""
 
     competing: list[Request]
     rivals: tuple[Request, ...] | None = None
     # Each group's tables and its rivals' positions in `rivals`.
     groups: list[tuple[frozenset[str], frozenset[int]]] = field(default_factory=list)
+    seatable: list[bool | None] = field(default_factory=list)
 
 
 @dataclass
