@@ -78,8 +78,12 @@ def _group_of_first(requests, choices, keep) -> set[int]:
     while todo:
         one = todo.pop()
         for other in keep:
-            if other not in found and tables[one] & tables[other] and (
-                requests[one][1] < requests[other][2] and requests[other][1] < requests[one][2]
+            if (
+                other not in found
+                and tables[one] & tables[other]
+                and (
+                    requests[one][1] < requests[other][2] and requests[other][1] < requests[one][2]
+                )
             ):
                 found.add(other)
                 todo.append(other)

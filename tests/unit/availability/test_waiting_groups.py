@@ -71,8 +71,10 @@ def linked_to(new: Request, rivals: list[Request], fits: dict[Request, list[Cand
     while todo:
         one = todo.pop()
         for other in rivals:
-            if other not in found and tables[one] & tables[other] and (
-                one.start < other.blocked_until and other.start < one.blocked_until
+            if (
+                other not in found
+                and tables[one] & tables[other]
+                and (one.start < other.blocked_until and other.start < one.blocked_until)
             ):
                 found.append(other)
                 todo.append(other)
@@ -112,7 +114,7 @@ def backlogs(draw):
         table = draw(st.sampled_from(ids))
         end = start + timedelta(minutes=105)
         seated.append(
-            Occupancy(f"a{n}", Kind.CONFIRMED, (table,), start, end, booking_id=f"b{n}", party_size=2)
+            Occupancy(f"a{n}", Kind.CONFIRMED, (table,), start, end, f"b{n}", party_size=2)
         )
     facts = Facts(1, 1, tuple(seated), tuple(waiting))
     party = draw(st.integers(1, 8))
