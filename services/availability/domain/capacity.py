@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
-from itertools import combinations
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
@@ -151,15 +150,24 @@ def _claim(contest: Contest, candidates: Sequence[Candidate], packing: Packing) 
     """The contest with its rivals (those with a free fit, largest first) and their groups
     (rivals that could contend for a table, directly or through others), made once."""
     if contest.rivals is None:
-        fits = partial(free_fits, candidates=candidates, busy=packing.busy, cache=packing.fits)
-        contest.rivals = tuple(r for r in contest.competing if fits(r))
-        contest.groups = _groups(contest.rivals, [_tables(fits(r)) for r in contest.rivals])
+        cache = packing.fits
+        # The same party waits many times over on a busy day: each request is looked at once.
+        tables = {
+            request: _tables(request, free_fits(request, candidates, packing.busy, cache), cache)
+            for request in dict.fromkeys(contest.competing)
+        }
+        contest.rivals = tuple(r for r in contest.competing if tables[r])
+        contest.groups = _groups(contest.rivals, [tables[r] for r in contest.rivals])
         contest.seatable = [None] * len(contest.groups)
     return contest
 
 
-def _tables(fits: Sequence[Candidate]) -> frozenset[str]:
-    return frozenset(table_id for fit in fits for table_id in fit.table_ids)
+def _tables(request: Request, fits: Sequence[Candidate], cache: FitCache) -> frozenset[str]:
+    """The tables among a request's free fits (cached by request)."""
+    found = cache.tables.get(request)
+    if found is None:
+        found = cache.tables[request] = frozenset(t for fit in fits for t in fit.table_ids)
+    return found
 
 
 def _groups(
@@ -175,10 +183,28 @@ def _groups(
             index = leader[index]
         return index
 
-    for one, other in combinations(range(len(rivals)), 2):
-        a, b = rivals[one], rivals[other]
-        if a.start < b.blocked_until and b.start < a.blocked_until and tables[one] & tables[other]:
-            leader[find(one)] = find(other)
+    def join(one: int, other: int) -> None:
+        leader[find(one)] = find(other)
+
+    # Equal requests are one party's twins: the first stands for the rest.
+    first: dict[Request, int] = {}
+    users: dict[str, list[int]] = defaultdict(list)
+    for index, rival in enumerate(rivals):
+        if first.setdefault(rival, index) != index:
+            join(index, first[rival])
+            continue
+        for table_id in tables[index]:
+            users[table_id].append(index)
+    # On each table, by start: a span overlaps an earlier one exactly when it starts before
+    # the latest end so far, and then it overlaps the span that reaches that end.
+    for sharing in users.values():
+        sharing.sort(key=lambda index: rivals[index].start)
+        reach = sharing[0]
+        for index in sharing[1:]:
+            if rivals[index].start < rivals[reach].blocked_until:
+                join(index, reach)
+            if rivals[index].blocked_until > rivals[reach].blocked_until:
+                reach = index
     members: dict[int, list[int]] = defaultdict(list)
     for index in range(len(rivals)):
         members[find(index)].append(index)
@@ -198,7 +224,7 @@ def _near(
     (every rival's span overlaps the party's), in the contest's order; None when some group of
     them cannot all be seated even without the party (searched once per group; a spent search
     budget counts as seatable, so the party searches itself)."""
-    wanted = _tables(fits)
+    wanted = frozenset(table_id for fit in fits for table_id in fit.table_ids)
     rivals = contest.rivals or ()
     positions: set[int] = set()
     for index, (found, members) in enumerate(contest.groups):

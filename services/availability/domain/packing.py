@@ -132,10 +132,12 @@ class Waiting:
 
 @dataclass
 class FitCache:
-    """The fits by party size, and the free fits by request against one `Busy`."""
+    """The fits by party size, and the free fits by request against one `Busy` (and the
+    tables among them)."""
 
     by_size: dict[int, list[Candidate]] = field(default_factory=dict)
     by_request: dict[Request, list[Candidate]] = field(default_factory=dict)
+    tables: dict[Request, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
