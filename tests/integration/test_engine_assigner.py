@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.day_writes import DayWrites
@@ -17,6 +18,7 @@ from services.assigner.adapters.seating_reader import SeatingReader
 from services.assigner.adapters.tables import allocations, assignment_attempts
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.domain.booking import BookingState, BookingView
+from shared.db.engine import async_url
 from tests.service.availability_floor import add_booking, allocate, seed_floor, tomorrow_at
 
 
@@ -158,3 +160,19 @@ async def test_a_table_a_rival_takes_after_the_read_sends_the_write_to_the_next_
             )
         )
     assert (tried, ours) == (1, 1)  # the refused write left neither an attempt nor rows
+
+
+async def test_a_day_session_runs_read_committed_whatever_the_servers_default(database_url):
+    """The try's read takes no lock and its write must see rivals' commits: the session says
+    READ COMMITTED itself rather than trusting the server's default isolation."""
+    strict = create_async_engine(
+        async_url(database_url),
+        connect_args={"server_settings": {"default_transaction_isolation": "repeatable read"}},
+    )
+    try:
+        async with DayWrites(strict).session() as session:
+            isolation = await session.db.scalar(text("SHOW transaction_isolation"))
+    finally:
+        await strict.dispose()
+
+    assert isolation == "read committed"

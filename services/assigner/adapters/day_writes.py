@@ -87,7 +87,9 @@ class DayWrites:
     """Opens day sessions over one engine; a session commits when its block ends normally."""
 
     def __init__(self, engine: AsyncEngine, reader: SeatingReader | None = None) -> None:
-        self._engine = engine
+        # READ COMMITTED said, not assumed from the server's default: the read takes no lock and
+        # each statement sees what committed before it, so the write sees rivals' allocations.
+        self._engine = engine.execution_options(isolation_level="READ COMMITTED")
         self._reader = reader or SeatingReader(engine)  # share one to share its combinations
 
     @asynccontextmanager
