@@ -25,6 +25,7 @@ from services.assigner.adapters.read_only_tables import bookings
 from services.assigner.adapters.tables import allocations
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
+from services.assigner.domain.errors import BookingNotReady
 from services.assigner.domain.unrecorded import keeps_unrecorded
 from services.assigner.metrics import ASSIGNMENT_OUTCOMES, ENDED_ASSIGNMENTS_RELEASED
 
@@ -69,12 +70,16 @@ class AssignmentWrites:
         strategy: str,
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
+        version: int | None = None,
     ) -> tuple[Allocation, bool]:
         """Allocate the tables to the booking; returns its live assignment (the one it already
         had, if any) and whether this call wrote it.
 
         With `attempt_reason` the ASSIGNED attempt of an allocation this call writes is noted in
         the same transaction; an allocation found already made was noted by its own writer.
+        With `version` it writes only while the booking is at that version (BookingNotReady
+        otherwise), judged under the booking's row lock: the state service cannot move it
+        until this transaction ends.
         """
         async with self._engine.begin() as db:
             written, wrote = await self.assign_in(
@@ -89,6 +94,7 @@ class AssignmentWrites:
                 strategy=strategy,
                 breakdown=breakdown,
                 attempt_reason=attempt_reason,
+                version=version,
             )
         if wrote and attempt_reason is not None:
             ASSIGNMENT_OUTCOMES.labels(strategy=written.strategy, outcome="assigned").inc()
@@ -108,10 +114,15 @@ class AssignmentWrites:
         strategy: str,
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
+        version: int | None = None,
     ) -> tuple[Allocation, bool]:
         """`assign`, in the caller's transaction (one that read the day first, say); the
         caller counts the outcome once it commits."""
-        await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
+        current = await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
+        if version is not None and current != version:
+            # A writer acting on a stale view of the booking (a duplicate event, say) writes
+            # nothing: the booking moved on, and its tables are for the current version's drive.
+            raise BookingNotReady("booking_moved", booking_id=booking_id)
         existing = await AssignmentWrites._live_group(db, booking_id, "ASSIGNMENT")
         wrote = existing is None
         if existing is None:
