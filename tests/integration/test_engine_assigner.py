@@ -236,3 +236,4 @@ async def test_a_stale_view_does_not_take_up_the_tables_the_current_drive_wrote(
 
     again = await assigner.assign(current, note_attempt=True)  # a re-drive at the version
     assert (again.group_id, again.reason) == (written.group_id, "already allocated")
+    assert again.attempt_noted  # its writer noted the try: the coordinator notes no second

@@ -132,6 +132,16 @@ async def _live_tables(engine: AsyncEngine, booking_id: str) -> list[str]:
         return [row[0] for row in rows]
 
 
+async def _attempts(engine: AsyncEngine, booking_id: str) -> list[str]:
+    async with engine.connect() as db:
+        rows = await db.execute(
+            select(assignment_attempts.c.outcome)
+            .where(assignment_attempts.c.booking_id == uuid.UUID(booking_id))
+            .order_by(assignment_attempts.c.attempt_id)
+        )
+        return [row[0] for row in rows]
+
+
 async def test_a_new_booking_is_confirmed_in_one_advance_with_a_history_row_per_step(
     coordinator, bookings, engine, venue
 ):
@@ -188,6 +198,7 @@ async def test_a_first_try_cut_off_before_its_advance_is_recorded_when_driven_ag
     assert sorted(confirmed.table_ids) == sorted(seating.table_ids)
     assert await _live_tables(engine, created.booking_id) == sorted(seating.table_ids)
     assert all_well(await table_faults(engine, venue))
+    assert await _attempts(engine, created.booking_id) == ["ASSIGNED"]  # noted once, not per drive
 
 
 async def test_without_auto_confirm_the_first_try_stops_at_assigned_in_one_advance(

@@ -204,6 +204,8 @@ class EngineAssigner:
                         "already allocated",
                         existing.group_id,
                         rules,
+                        # Its writer noted the try with it: a re-drive notes no second one.
+                        attempt_noted=note_attempt,
                     )
                 plans = self._ranked(booking, day)
                 if not plans:
