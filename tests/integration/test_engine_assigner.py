@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 

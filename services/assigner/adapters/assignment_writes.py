@@ -21,7 +21,7 @@ from services.assigner.adapters.allocation_writes import (
     release_expired_holds,
 )
 from services.assigner.adapters.journey_store import insert_attempt
-from services.assigner.adapters.read_only_tables import bookings
+from services.assigner.adapters.read_only_tables import bookings, venue_policies
 from services.assigner.adapters.tables import allocations
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
@@ -42,6 +42,8 @@ WAITING = (
     BookingState.MANUAL_REVIEW,
 )
 UNRECORDED_GRACE = timedelta(minutes=2)
+# A booking in one of these states has its tables on record at the state service.
+RECORDS_TABLES = (BookingState.ASSIGNED, BookingState.CONFIRMED)
 
 
 class AssignmentWrites:
@@ -242,6 +244,59 @@ class AssignmentWrites:
                 .values(release_time=now)
             )
         return True
+
+    async def restore_recorded(self, booking_id: uuid.UUID, now: datetime) -> Allocation | None:
+        """Allocate again the tables an ASSIGNED or CONFIRMED booking recorded when it has no
+        live assignment (one released under a record that landed after all); decided under the
+        booking's row lock, so its state and tables cannot change meanwhile. Writes only free
+        tables and never moves the booking: None when it wrote nothing (the booking moved on,
+        has an assignment, or a rival holds one of its tables: AllocationConflict)."""
+        async with self._engine.begin() as db:
+            booking = (
+                await db.execute(
+                    select(
+                        bookings.c.venue_id, bookings.c.state, bookings.c.table_ids,
+                        bookings.c.start_time, bookings.c.end_time,
+                    ).where(bookings.c.booking_id == booking_id)
+                )
+            ).first()  # fmt: skip
+            if booking is None:
+                return None
+            await lock_booking(db, booking_id, booking.venue_id)
+            booking = (  # read again under the lock, with the venue's cleaning buffer
+                await db.execute(
+                    select(
+                        bookings.c.venue_id, bookings.c.state, bookings.c.table_ids,
+                        bookings.c.start_time, bookings.c.end_time,
+                        venue_policies.c.cleaning_buffer_minutes,
+                    )
+                    .select_from(bookings.outerjoin(
+                        venue_policies, venue_policies.c.venue_id == bookings.c.venue_id
+                    ))
+                    .where(bookings.c.booking_id == booking_id)
+                )
+            ).one()  # fmt: skip
+            if booking.state not in RECORDS_TABLES or not booking.table_ids:
+                return None
+            if await self._live_group(db, booking_id, "ASSIGNMENT") is not None:
+                return None
+            group_id = uuid.uuid4()
+            buffer = timedelta(minutes=booking.cleaning_buffer_minutes or 0)
+            await _insert_assignment(
+                db,
+                group_id,
+                booking.venue_id,
+                booking_id,
+                booking.table_ids,
+                booking.start_time,
+                booking.end_time + buffer,
+                now=now,
+                actor="assigner",
+                strategy="restored",
+                breakdown={"source": "restored", "reason": "recorded tables had no allocation"},
+            )
+            (written,) = await load_groups(db, [group_id])
+        return written
 
     @staticmethod
     async def _live_groups_besides(
