@@ -33,15 +33,22 @@ from services.assigner.metrics import ASSIGNMENT_OUTCOMES, ENDED_ASSIGNMENTS_REL
 ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)
 # A booking in one of these states holds no tables. A write for it (a manual or moved seating)
 # is recorded within moments; one still unrecorded after the grace lost its record to a crash.
-# CREATED and CAPACITY_VERIFIED are not here: the coordinator's first try writes their tables
-# and records them in the next advance, and the stall sweeper drives such a booking again until
-# it does (or rejects, cancels or sends it back, which releases them); releasing them under a
-# late drive would let that advance record tables no longer held.
 WAITING = (
     BookingState.ASSIGNMENT_PENDING,
     BookingState.MANUAL_REVIEW,
 )
 UNRECORDED_GRACE = timedelta(minutes=2)
+# The coordinator's first try writes the tables of a booking in one of these states and records
+# them in the next advance. While the booking lies ahead the stall sweeper drives it again until
+# they are recorded (or it is rejected, cancelled or sent back, which releases them), so they
+# are left alone: releasing them under that drive would let its advance record tables no longer
+# held, however long the grace. Once the booking's start has passed the stall sweeper no longer
+# drives it, so nothing would record them: they are released then (and only once past the grace
+# too, so a first try made around the start time finishes its advance first).
+FIRST_TRY = (
+    BookingState.CREATED,
+    BookingState.CAPACITY_VERIFIED,
+)
 # A booking in one of these states has its tables on record at the state service.
 RECORDS_TABLES = (BookingState.ASSIGNED, BookingState.CONFIRMED)
 
@@ -314,9 +321,10 @@ class AssignmentWrites:
 
     async def release_ended_assignments(self, now: datetime) -> int:
         """Release every live assignment of a booking that ended (what writes from before the
-        database refused them left behind), and of a booking that holds no tables when the
-        assignment is older than the grace (a crash between the write and its record);
-        returns how many assignments it released."""
+        database refused them left behind), of a booking that holds no tables when the
+        assignment is older than the grace (a crash between the write and its record), and of
+        a first try's booking whose start has passed, past the grace too (a first try cut
+        off: see FIRST_TRY); returns how many assignments it released."""
         ended = and_(
             allocations.c.kind == "ASSIGNMENT",
             allocations.c.release_time.is_(None),
@@ -325,6 +333,11 @@ class AssignmentWrites:
                 bookings.c.state.in_(ENDED),
                 and_(
                     bookings.c.state.in_(WAITING),
+                    allocations.c.create_time < now - UNRECORDED_GRACE,
+                ),
+                and_(
+                    bookings.c.state.in_(FIRST_TRY),
+                    bookings.c.start_time < now,
                     allocations.c.create_time < now - UNRECORDED_GRACE,
                 ),
             ),
