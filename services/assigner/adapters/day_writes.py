@@ -29,6 +29,7 @@ class DaySession:
     The read takes no lock; the write takes the booking's and the venue's (`lock_booking`) as
     every allocation writer does, and the exclusion constraint judges the plan as ever, so a
     floor that changed between the read and the write costs a refused plan, never an overlap.
+    The write is refused too when the booking left the version the try acts on.
     """
 
     db: AsyncConnection
