@@ -232,6 +232,29 @@ async def test_a_first_try_cut_off_is_released_once_the_bookings_start_has_passe
     assert view_of(await read(bookings, created)).state == "CREATED"  # the state is left alone
 
 
+async def test_a_duplicate_creation_event_drives_from_the_current_state_writing_nothing_stale(
+    coordinator, bookings, engine, venue
+):
+    """A's first try found no table (the booking went back to pending, its retry due); the
+    creation event reaches B again (at-least-once relay) with the booking CREATED at version
+    1. B's try writes no tables at that version: it reads the booking again and drives it from
+    pending, so the one allocation ever written is the one recorded."""
+    created = await create_booking(bookings, venue, _evening(), 2)
+    stale = view_of(created)
+    await advance(
+        bookings, created, "VerifyCapacity", "RequestAssignment", "StartAssignment",
+        "RequestAssignment",
+    )  # fmt: skip
+
+    assert await coordinator.drive(venue, stale.booking_id, known=stale) is Result.SETTLED
+
+    confirmed = view_of(await read(bookings, created))
+    assert confirmed.state == "CONFIRMED"
+    assert await _live_tables(engine, created.booking_id) == sorted(confirmed.table_ids)
+    assert await _released_rows(engine, created.booking_id) == 0  # no stale write to undo
+    assert await _attempts(engine, created.booking_id) == ["ASSIGNED"]
+
+
 async def test_without_auto_confirm_the_first_try_stops_at_assigned_in_one_advance(
     coordinator, bookings, engine, venue
 ):
