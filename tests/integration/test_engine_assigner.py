@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.day_writes import DayWrites
@@ -17,6 +20,8 @@ from services.assigner.adapters.seating_reader import SeatingReader
 from services.assigner.adapters.tables import allocations, assignment_attempts
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.domain.booking import BookingState, BookingView
+from services.assigner.domain.errors import BookingNotReady
+from shared.db.engine import async_url
 from tests.service.availability_floor import add_booking, allocate, seed_floor, tomorrow_at
 
 
@@ -158,3 +163,76 @@ async def test_a_table_a_rival_takes_after_the_read_sends_the_write_to_the_next_
             )
         )
     assert (tried, ours) == (1, 1)  # the refused write left neither an attempt nor rows
+
+
+async def test_a_day_session_runs_read_committed_whatever_the_servers_default(database_url):
+    """The try's read takes no lock and its write must see rivals' commits: the session says
+    READ COMMITTED itself rather than trusting the server's default isolation."""
+    strict = create_async_engine(
+        async_url(database_url),
+        connect_args={"server_settings": {"default_transaction_isolation": "repeatable read"}},
+    )
+    try:
+        async with DayWrites(strict).session() as session:
+            isolation = await session.db.scalar(text("SHOW transaction_isolation"))
+    finally:
+        await strict.dispose()
+
+    assert isolation == "read committed"
+
+
+async def _move_on(engine, booking: uuid.UUID, state: str) -> None:
+    """The state service moved the booking on: a new state at a new version."""
+    async with engine.begin() as db:
+        await db.execute(
+            text("UPDATE bookings SET state = :s, version = version + 1 WHERE booking_id = :b"),
+            {"s": state, "b": booking},
+        )
+
+
+async def test_a_stale_view_of_the_booking_writes_no_tables(engine):
+    """A duplicate event carries the booking at a version it has left: the try's write is
+    refused under the booking's row lock and nothing is written, attempt included."""
+    venue = f"ea-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    start = tomorrow_at(20)
+    booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_PENDING")
+    await _move_on(engine, booking, "ASSIGNMENT_IN_PROGRESS")  # now at version 2
+    store = AllocationStore(engine)
+    assigner = EngineAssigner(SeatingReader(engine), store.assignments,
+                              lambda: datetime.now(UTC), DayWrites(engine))  # fmt: skip
+
+    with pytest.raises(BookingNotReady):
+        await assigner.assign(_view(booking, venue, start), note_attempt=True)  # version 1
+
+    assert await store.assignments.live_assignment(booking) is None
+    async with engine.connect() as db:
+        noted = await db.scalar(
+            select(func.count()).where(assignment_attempts.c.booking_id == booking)
+        )
+    assert noted == 0
+    fresh = replace(_view(booking, venue, start), version=2)
+    assert (await assigner.assign(fresh, note_attempt=True)).seated
+
+
+async def test_a_stale_view_does_not_take_up_the_tables_the_current_drive_wrote(engine):
+    """The current drive wrote the booking's tables at its version; a stale view that finds
+    them is refused rather than told "already allocated" (its failed record would release
+    them under the current drive)."""
+    venue = f"ea-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    start = tomorrow_at(21)
+    booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_PENDING")
+    await _move_on(engine, booking, "ASSIGNMENT_IN_PROGRESS")
+    assigner = EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments,
+                              lambda: datetime.now(UTC), DayWrites(engine))  # fmt: skip
+    current = replace(_view(booking, venue, start), version=2)
+    written = await assigner.assign(current, note_attempt=True)
+    assert written.seated and written.attempt_noted
+
+    with pytest.raises(BookingNotReady):
+        await assigner.assign(_view(booking, venue, start))  # version 1
+
+    again = await assigner.assign(current, note_attempt=True)  # a re-drive at the version
+    assert (again.group_id, again.reason) == (written.group_id, "already allocated")
+    assert again.attempt_noted  # its writer noted the try: the coordinator notes no second

@@ -310,3 +310,29 @@ async def test_a_reclaimed_entry_waits_for_its_bookings_entry_in_flight(redis, s
     await second.run_once()
     assert log == ["start 2", "end 2", "start 1", "end 1"]
     assert (await redis.xpending(stream, "assigner"))["pending"] == 0
+
+
+async def test_a_cancel_swallowed_by_a_blocking_read_still_stops_the_consumer(redis, stream):
+    """Python 3.11's asyncio.timeout turns a cancel landing as the read's own timeout fires into
+    that timeout, and redis-py answers the XREADGROUP with nothing: the loop must stop anyway."""
+    reads = 0
+    read = redis.xreadgroup
+
+    async def swallowing(*args, **kwargs):
+        nonlocal reads
+        reads += 1
+        try:
+            return await read(*args, **kwargs)
+        except asyncio.CancelledError:
+            return None  # as the race does: the cancel is lost, the read looks timed out
+
+    async def handle(event: BookingEvent) -> None:
+        pass
+
+    redis.xreadgroup = swallowing
+    reader = consumer(redis, stream, "c1", handle, handle)
+    running = asyncio.create_task(reader.run())
+    await until(lambda: reads >= 2, "the consumer was reading")
+    running.cancel()
+    done, _ = await asyncio.wait([running], timeout=5)
+    assert running in done and running.cancelled()

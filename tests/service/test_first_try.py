@@ -119,6 +119,17 @@ async def _events(engine: AsyncEngine, booking_id: str) -> list[str]:
         return [row[0] for row in rows]
 
 
+async def _released_rows(engine: AsyncEngine, booking_id: str) -> int:
+    async with engine.connect() as db:
+        found = await db.scalar(
+            select(func.count()).where(
+                allocations.c.booking_id == uuid.UUID(booking_id),
+                allocations.c.release_time.is_not(None),
+            )
+        )
+        return int(found or 0)
+
+
 async def _live_tables(engine: AsyncEngine, booking_id: str) -> list[str]:
     async with engine.connect() as db:
         rows = await db.execute(
@@ -128,6 +139,16 @@ async def _live_tables(engine: AsyncEngine, booking_id: str) -> list[str]:
                 allocations.c.release_time.is_(None),
             )
             .order_by(allocations.c.table_id)
+        )
+        return [row[0] for row in rows]
+
+
+async def _attempts(engine: AsyncEngine, booking_id: str) -> list[str]:
+    async with engine.connect() as db:
+        rows = await db.execute(
+            select(assignment_attempts.c.outcome)
+            .where(assignment_attempts.c.booking_id == uuid.UUID(booking_id))
+            .order_by(assignment_attempts.c.attempt_id)
         )
         return [row[0] for row in rows]
 
@@ -153,7 +174,7 @@ async def test_a_booking_cancelled_while_created_with_tables_frees_them(
     bookings, engine, venue, tables
 ):
     """The first try wrote the tables, then the drive stopped (the process died); the guest
-    cancels the CREATED booking: its tables are free again, and the sweep finds nothing."""
+    cancels the CREATED booking: its tables are free again at once, with no sweep."""
     created = await create_booking(bookings, venue, _evening(), 2)
     seating = await tables.assign(view_of(created), note_attempt=True)
     assert seating.seated and await live_groups(engine, created.booking_id) == 1
@@ -162,8 +183,8 @@ async def test_a_booking_cancelled_while_created_with_tables_frees_them(
 
     assert view_of(cancelled).state == "CANCELLED"
     assert await live_groups(engine, created.booking_id) == 0
-    store = AllocationStore(engine).assignments
-    assert await store.release_ended_assignments(_now()) == 0
+    # Freed by the cancel's own trigger, no sweep run: released rows, kept for the record.
+    assert await _released_rows(engine, created.booking_id) == len(seating.table_ids)
     assert all_well(await table_faults(engine, venue))
     # The same tables seat the next party at that time.
     other = await create_booking(bookings, venue, _evening(), 2)
@@ -175,11 +196,13 @@ async def test_a_first_try_cut_off_before_its_advance_is_recorded_when_driven_ag
     coordinator, bookings, engine, venue, tables
 ):
     """Tables written while CREATED, then the process died before the advance: the ended
-    sweep leaves them (even past its grace), and the stall sweeper's drive records them."""
+    sweep leaves them (even past its grace, the booking still ahead), and the stall sweeper's
+    drive records them."""
     created = await create_booking(bookings, venue, _evening(), 2)
     seating = await tables.assign(view_of(created), note_attempt=True)
     store = AllocationStore(engine).assignments
-    assert await store.release_ended_assignments(_now() + timedelta(minutes=10)) == 0
+    await store.release_ended_assignments(_now() + timedelta(minutes=10))
+    assert await _live_tables(engine, created.booking_id) == sorted(seating.table_ids)
 
     assert await coordinator.drive(venue, uuid.UUID(created.booking_id)) is Result.SETTLED
 
@@ -188,6 +211,48 @@ async def test_a_first_try_cut_off_before_its_advance_is_recorded_when_driven_ag
     assert sorted(confirmed.table_ids) == sorted(seating.table_ids)
     assert await _live_tables(engine, created.booking_id) == sorted(seating.table_ids)
     assert all_well(await table_faults(engine, venue))
+    assert await _attempts(engine, created.booking_id) == ["ASSIGNED"]  # noted once, not per drive
+
+
+async def test_a_first_try_cut_off_is_released_once_the_bookings_start_has_passed(
+    bookings, engine, venue, tables
+):
+    """Tables written while CREATED, then the drive stopped for good: the stall sweeper drives
+    only bookings still ahead, so once the start has passed the ended sweep frees them."""
+    start = _evening()
+    created = await create_booking(bookings, venue, start, 2)
+    seating = await tables.assign(view_of(created), note_attempt=True)
+    store = AllocationStore(engine).assignments
+
+    await store.release_ended_assignments(start - timedelta(minutes=1))
+    assert await _live_tables(engine, created.booking_id) == sorted(seating.table_ids)
+    await store.release_ended_assignments(start + timedelta(minutes=1))
+
+    assert await _live_tables(engine, created.booking_id) == []
+    assert view_of(await read(bookings, created)).state == "CREATED"  # the state is left alone
+
+
+async def test_a_duplicate_creation_event_drives_from_the_current_state_writing_nothing_stale(
+    coordinator, bookings, engine, venue
+):
+    """A's first try found no table (the booking went back to pending, its retry due); the
+    creation event reaches B again (at-least-once relay) with the booking CREATED at version
+    1. B's try writes no tables at that version: it reads the booking again and drives it from
+    pending, so the one allocation ever written is the one recorded."""
+    created = await create_booking(bookings, venue, _evening(), 2)
+    stale = view_of(created)
+    await advance(
+        bookings, created, "VerifyCapacity", "RequestAssignment", "StartAssignment",
+        "RequestAssignment",
+    )  # fmt: skip
+
+    assert await coordinator.drive(venue, stale.booking_id, known=stale) is Result.SETTLED
+
+    confirmed = view_of(await read(bookings, created))
+    assert confirmed.state == "CONFIRMED"
+    assert await _live_tables(engine, created.booking_id) == sorted(confirmed.table_ids)
+    assert await _released_rows(engine, created.booking_id) == 0  # no stale write to undo
+    assert await _attempts(engine, created.booking_id) == ["ASSIGNED"]
 
 
 async def test_without_auto_confirm_the_first_try_stops_at_assigned_in_one_advance(

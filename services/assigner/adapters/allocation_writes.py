@@ -25,13 +25,19 @@ def _span(start: datetime, end: datetime) -> Any:
     return func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
 
 
-async def lock_booking(db: AsyncConnection, booking_id: uuid.UUID, venue_id: str) -> None:
+async def lock_booking(db: AsyncConnection, booking_id: uuid.UUID, venue_id: str) -> int | None:
     """Hold the booking's row FOR SHARE, then its venue's version row FOR UPDATE, until the
     transaction ends: the lock order every allocation writer keeps (see `lock_venues`), so a
     writer locks the booking before the venue as the state service's update (with migration
-    0008's and 0010's triggers after it) does, and two writers of one booking take turns."""
-    await share_bookings(db, (booking_id,))
+    0008's and 0010's triggers after it) does, and two writers of one booking take turns.
+    Returns the booking's version, which cannot change until the transaction ends."""
+    version = await db.scalar(
+        select(bookings.c.version)
+        .where(bookings.c.booking_id == booking_id)
+        .with_for_update(read=True)
+    )
     await lock_venues(db, (venue_id,))
+    return version
 
 
 async def share_bookings(db: AsyncConnection, booking_ids: Iterable[uuid.UUID]) -> None:

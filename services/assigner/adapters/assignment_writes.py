@@ -21,10 +21,11 @@ from services.assigner.adapters.allocation_writes import (
     release_expired_holds,
 )
 from services.assigner.adapters.journey_store import insert_attempt
-from services.assigner.adapters.read_only_tables import bookings
+from services.assigner.adapters.read_only_tables import bookings, venue_policies
 from services.assigner.adapters.tables import allocations
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.booking import BookingState
+from services.assigner.domain.errors import BookingNotReady
 from services.assigner.domain.unrecorded import keeps_unrecorded
 from services.assigner.metrics import ASSIGNMENT_OUTCOMES, ENDED_ASSIGNMENTS_RELEASED
 
@@ -32,15 +33,24 @@ from services.assigner.metrics import ASSIGNMENT_OUTCOMES, ENDED_ASSIGNMENTS_REL
 ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)
 # A booking in one of these states holds no tables. A write for it (a manual or moved seating)
 # is recorded within moments; one still unrecorded after the grace lost its record to a crash.
-# CREATED and CAPACITY_VERIFIED are not here: the coordinator's first try writes their tables
-# and records them in the next advance, and the stall sweeper drives such a booking again until
-# it does (or rejects, cancels or sends it back, which releases them); releasing them under a
-# late drive would let that advance record tables no longer held.
 WAITING = (
     BookingState.ASSIGNMENT_PENDING,
     BookingState.MANUAL_REVIEW,
 )
 UNRECORDED_GRACE = timedelta(minutes=2)
+# The coordinator's first try writes the tables of a booking in one of these states and records
+# them in the next advance. While the booking lies ahead the stall sweeper drives it again until
+# they are recorded (or it is rejected, cancelled or sent back, which releases them), so they
+# are left alone: releasing them under that drive would let its advance record tables no longer
+# held, however long the grace. Once the booking's start has passed the stall sweeper no longer
+# drives it, so nothing would record them: they are released then (and only once past the grace
+# too, so a first try made around the start time finishes its advance first).
+FIRST_TRY = (
+    BookingState.CREATED,
+    BookingState.CAPACITY_VERIFIED,
+)
+# A booking in one of these states has its tables on record at the state service.
+RECORDS_TABLES = (BookingState.ASSIGNED, BookingState.CONFIRMED)
 
 
 class AssignmentWrites:
@@ -69,12 +79,16 @@ class AssignmentWrites:
         strategy: str,
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
+        version: int | None = None,
     ) -> tuple[Allocation, bool]:
         """Allocate the tables to the booking; returns its live assignment (the one it already
         had, if any) and whether this call wrote it.
 
         With `attempt_reason` the ASSIGNED attempt of an allocation this call writes is noted in
         the same transaction; an allocation found already made was noted by its own writer.
+        With `version` it writes only while the booking is at that version (BookingNotReady
+        otherwise), judged under the booking's row lock: the state service cannot move it
+        until this transaction ends.
         """
         async with self._engine.begin() as db:
             written, wrote = await self.assign_in(
@@ -89,6 +103,7 @@ class AssignmentWrites:
                 strategy=strategy,
                 breakdown=breakdown,
                 attempt_reason=attempt_reason,
+                version=version,
             )
         if wrote and attempt_reason is not None:
             ASSIGNMENT_OUTCOMES.labels(strategy=written.strategy, outcome="assigned").inc()
@@ -108,10 +123,15 @@ class AssignmentWrites:
         strategy: str,
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
+        version: int | None = None,
     ) -> tuple[Allocation, bool]:
         """`assign`, in the caller's transaction (one that read the day first, say); the
         caller counts the outcome once it commits."""
-        await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
+        current = await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
+        if version is not None and current != version:
+            # A writer acting on a stale view of the booking (a duplicate event, say) writes
+            # nothing: the booking moved on, and its tables are for the current version's drive.
+            raise BookingNotReady("booking_moved", booking_id=booking_id)
         existing = await AssignmentWrites._live_group(db, booking_id, "ASSIGNMENT")
         wrote = existing is None
         if existing is None:
@@ -232,6 +252,59 @@ class AssignmentWrites:
             )
         return True
 
+    async def restore_recorded(self, booking_id: uuid.UUID, now: datetime) -> Allocation | None:
+        """Allocate again the tables an ASSIGNED or CONFIRMED booking recorded when it has no
+        live assignment (one released under a record that landed after all); decided under the
+        booking's row lock, so its state and tables cannot change meanwhile. Writes only free
+        tables and never moves the booking: None when it wrote nothing (the booking moved on,
+        has an assignment, or a rival holds one of its tables: AllocationConflict)."""
+        async with self._engine.begin() as db:
+            booking = (
+                await db.execute(
+                    select(
+                        bookings.c.venue_id, bookings.c.state, bookings.c.table_ids,
+                        bookings.c.start_time, bookings.c.end_time,
+                    ).where(bookings.c.booking_id == booking_id)
+                )
+            ).first()  # fmt: skip
+            if booking is None:
+                return None
+            await lock_booking(db, booking_id, booking.venue_id)
+            booking = (  # read again under the lock, with the venue's cleaning buffer
+                await db.execute(
+                    select(
+                        bookings.c.venue_id, bookings.c.state, bookings.c.table_ids,
+                        bookings.c.start_time, bookings.c.end_time,
+                        venue_policies.c.cleaning_buffer_minutes,
+                    )
+                    .select_from(bookings.outerjoin(
+                        venue_policies, venue_policies.c.venue_id == bookings.c.venue_id
+                    ))
+                    .where(bookings.c.booking_id == booking_id)
+                )
+            ).one()  # fmt: skip
+            if booking.state not in RECORDS_TABLES or not booking.table_ids:
+                return None
+            if await self._live_group(db, booking_id, "ASSIGNMENT") is not None:
+                return None
+            group_id = uuid.uuid4()
+            buffer = timedelta(minutes=booking.cleaning_buffer_minutes or 0)
+            await _insert_assignment(
+                db,
+                group_id,
+                booking.venue_id,
+                booking_id,
+                booking.table_ids,
+                booking.start_time,
+                booking.end_time + buffer,
+                now=now,
+                actor="assigner",
+                strategy="restored",
+                breakdown={"source": "restored", "reason": "recorded tables had no allocation"},
+            )
+            (written,) = await load_groups(db, [group_id])
+        return written
+
     @staticmethod
     async def _live_groups_besides(
         db: AsyncConnection, booking_id: uuid.UUID, group_id: uuid.UUID
@@ -248,9 +321,10 @@ class AssignmentWrites:
 
     async def release_ended_assignments(self, now: datetime) -> int:
         """Release every live assignment of a booking that ended (what writes from before the
-        database refused them left behind), and of a booking that holds no tables when the
-        assignment is older than the grace (a crash between the write and its record);
-        returns how many assignments it released."""
+        database refused them left behind), of a booking that holds no tables when the
+        assignment is older than the grace (a crash between the write and its record), and of
+        a first try's booking whose start has passed, past the grace too (a first try cut
+        off: see FIRST_TRY); returns how many assignments it released."""
         ended = and_(
             allocations.c.kind == "ASSIGNMENT",
             allocations.c.release_time.is_(None),
@@ -259,6 +333,11 @@ class AssignmentWrites:
                 bookings.c.state.in_(ENDED),
                 and_(
                     bookings.c.state.in_(WAITING),
+                    allocations.c.create_time < now - UNRECORDED_GRACE,
+                ),
+                and_(
+                    bookings.c.state.in_(FIRST_TRY),
+                    bookings.c.start_time < now,
                     allocations.c.create_time < now - UNRECORDED_GRACE,
                 ),
             ),

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.assigner.adapters.assignment_writes import AssignmentWrites
+from services.assigner.adapters.read_only_tables import bookings
 from services.assigner.adapters.seating_reader import SeatingReader
 from services.assigner.domain.allocation import Allocation
 from services.assigner.domain.venue_day import VenueDay
@@ -27,6 +29,7 @@ class DaySession:
     The read takes no lock; the write takes the booking's and the venue's (`lock_booking`) as
     every allocation writer does, and the exclusion constraint judges the plan as ever, so a
     floor that changed between the read and the write costs a refused plan, never an overlap.
+    The write is refused too when the booking left the version the try acts on.
     """
 
     db: AsyncConnection
@@ -48,6 +51,11 @@ class DaySession:
     ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]:
         return await self.reader.yield_view_in(self.db, venue_id, day_start, day_end, weekday, now)
 
+    async def version(self, booking_id: uuid.UUID) -> int | None:
+        return await self.db.scalar(
+            select(bookings.c.version).where(bookings.c.booking_id == booking_id)
+        )
+
     async def tried(self, booking_id: uuid.UUID) -> bool:
         return await self.reader.tried_in(self.db, booking_id)
 
@@ -64,6 +72,7 @@ class DaySession:
         strategy: str,
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
+        version: int | None = None,
     ) -> tuple[Allocation, bool]:
         written, wrote = await AssignmentWrites.assign_in(
             self.db,
@@ -77,6 +86,7 @@ class DaySession:
             strategy=strategy,
             breakdown=breakdown,
             attempt_reason=attempt_reason,
+            version=version,
         )
         if wrote and attempt_reason is not None:
             self.assigned.append(written.strategy)
@@ -87,7 +97,9 @@ class DayWrites:
     """Opens day sessions over one engine; a session commits when its block ends normally."""
 
     def __init__(self, engine: AsyncEngine, reader: SeatingReader | None = None) -> None:
-        self._engine = engine
+        # READ COMMITTED said, not assumed from the server's default: the read takes no lock and
+        # each statement sees what committed before it, so the write sees rivals' allocations.
+        self._engine = engine.execution_options(isolation_level="READ COMMITTED")
         self._reader = reader or SeatingReader(engine)  # share one to share its combinations
 
     @asynccontextmanager

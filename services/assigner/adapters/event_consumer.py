@@ -143,6 +143,7 @@ class StreamConsumer:
         # came back empty has lost it)
         try:
             while True:
+                _raise_if_cancelled()
                 try:
                     if not grouped:
                         await self.ensure_group()
@@ -301,3 +302,15 @@ class StreamConsumer:
             await self._on_dead(event)
         except Exception:  # the dead letter is kept; ops can replay it
             log.exception("dead-letter follow-up failed", extra={"booking_id": event.booking_id})
+
+
+def _raise_if_cancelled() -> None:
+    """Stop a loop whose cancellation was swallowed on the way.
+
+    On Python 3.11 a cancel that lands as a blocking read's own timeout fires is turned into
+    that timeout by `asyncio.timeout` (redis-py then answers the XREADGROUP with nothing), so
+    the loop would read on for good and shutdown would hang. The task still counts the request.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -22,13 +22,14 @@ MOVING_ON = (
 DRIFTED = text("""
     SELECT b.venue_id, b.booking_id
     FROM bookings b
-    JOIN (SELECT booking_id, array_agg(table_id ORDER BY table_id) AS tables
-          FROM allocations
-          WHERE kind = 'ASSIGNMENT' AND release_time IS NULL
-          GROUP BY booking_id) live ON live.booking_id = b.booking_id
+    LEFT JOIN (SELECT booking_id, array_agg(table_id ORDER BY table_id) AS tables
+               FROM allocations
+               WHERE kind = 'ASSIGNMENT' AND release_time IS NULL
+               GROUP BY booking_id) live ON live.booking_id = b.booking_id
     WHERE b.state IN ('ASSIGNED', 'CONFIRMED')
       AND b.update_time < :idle_since AND b.start_time > :now
       AND ARRAY(SELECT t FROM unnest(b.table_ids) AS t ORDER BY t) IS DISTINCT FROM live.tables
+      AND (live.tables IS NOT NULL OR cardinality(b.table_ids) > 0)
     ORDER BY b.update_time
     LIMIT :limit
 """)
@@ -68,7 +69,8 @@ class PostgresStalledJourneys:
     ) -> list[tuple[str, UUID]]:
         """(venue, booking) of future ASSIGNED or CONFIRMED bookings, unchanged since
         `idle_since`, whose tables in the state service are not those of their live assignment
-        (a move committed whose record was cut off)."""
+        (a move committed whose record was cut off), or that have no live assignment at all
+        (their tables were released under a record that landed after all)."""
         async with self._engine.connect() as db:
             found = await db.execute(
                 DRIFTED, {"idle_since": idle_since, "now": now, "limit": limit}

@@ -12,7 +12,7 @@ from services.assigner.application.allocation_guard import AllocationGuard
 from services.assigner.application.coordinator_ports import Seating, VenueRules
 from services.assigner.domain.booking import BookingView
 from services.assigner.domain.engine import rank_plans
-from services.assigner.domain.errors import AllocationConflict
+from services.assigner.domain.errors import AllocationConflict, BookingNotReady
 from services.assigner.domain.plans import AssignmentRequest, Plan
 from services.assigner.domain.venue_day import VenueDay
 from shared.domain_errors import NotFound
@@ -62,9 +62,11 @@ class Writer(Protocol):
         strategy: str,
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
+        version: int | None = None,
     ) -> tuple[Any, bool]:
         """The booking's live assignment (written now, or found) and whether this call wrote it;
-        raises AllocationConflict when a rival holds one of the tables."""
+        raises AllocationConflict when a rival holds one of the tables, and BookingNotReady
+        when `version` is given and the booking is no longer at it."""
         ...
 
 
@@ -80,6 +82,10 @@ class DaySession(Writer, YieldReader, Protocol):
         now: datetime,
         excluding: UUID | None = None,
     ) -> VenueDay | None: ...
+
+    async def version(self, booking_id: UUID) -> int | None:
+        """The booking's version as this transaction reads it now."""
+        ...
 
 
 class DaySessions(Protocol):
@@ -104,6 +110,7 @@ class Allocations(Protocol):
         strategy: str,
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
+        version: int | None = None,
     ) -> tuple[Any, bool]: ...
 
     async def release_unless_recorded(self, group_id: UUID, now: datetime) -> bool: ...
@@ -186,12 +193,19 @@ class EngineAssigner:
                 rules = VenueRules(day.auto_confirm, day.retry_budget)  # with the day: no read
                 existing = day.own_assignment  # read in the day's transaction: no read of its own
                 if existing is not None:
+                    # Read after it, the version is at least the one its writer wrote at: a
+                    # stale view (a duplicate event) must not record, nor on failing release,
+                    # tables the booking's current drive holds.
+                    if await session.version(booking.booking_id) != booking.version:
+                        raise BookingNotReady("booking_moved", booking_id=booking.booking_id)
                     return Seating(
                         existing.table_ids,
                         existing.strategy or "existing",
                         "already allocated",
                         existing.group_id,
                         rules,
+                        # Its writer noted the try with it: a re-drive notes no second one.
+                        attempt_noted=note_attempt,
                     )
                 plans = self._ranked(booking, day)
                 if not plans:
@@ -239,6 +253,7 @@ class EngineAssigner:
             strategy=strategy,
             breakdown=breakdown(plan),
             attempt_reason=top if note_attempt else None,
+            version=booking.version,  # a stale view of the booking writes nothing
         )
         if not wrote:  # a rival's allocation for the booking, its attempt noted by it
             top = next(

@@ -65,6 +65,13 @@ class RecordingStore(Protocol):
     async def release_unless_recorded(self, group_id: UUID, now: datetime) -> bool: ...
 
 
+class RestoringStore(RecordingStore, Protocol):
+    async def restore_recorded(self, booking_id: UUID, now: datetime) -> Any:
+        """Allocate again the recorded tables of a booking left without a live assignment;
+        None when it wrote nothing (raises AllocationConflict when a rival holds one)."""
+        ...
+
+
 @dataclass(frozen=True)
 class TableRecorder:
     """Makes the state service's copy of a booking's tables match its new allocation."""
@@ -135,15 +142,20 @@ class TableDrift:
     after a move whose record was cut off (the assigner stopped between commit and record)."""
 
     bookings: RecordingBookings
-    store: RecordingStore
+    store: RestoringStore
     recorder: TableRecorder
 
     async def reconcile(self, venue_id: str, booking_id: UUID) -> bool:
-        """Record the live tables when they differ from the state's; True when it did."""
+        """Record the live tables when they differ from the state's; True when it did. A
+        booking with tables on record and none in force gets its recorded tables allocated
+        again where they are still free (never moved, released or rejected: ops see a
+        conflict in the log and the table check)."""
         view = await self.bookings.get(venue_id, booking_id)
-        live = await self.store.live_assignment(booking_id)
-        if live is None or view.state not in WITH_TABLES:
+        if view.state not in WITH_TABLES:
             return False
+        live = await self.store.live_assignment(booking_id)
+        if live is None:
+            return await self.store.restore_recorded(booking_id, self.recorder.clock()) is not None
         if sorted(live.table_ids) == sorted(view.table_ids):
             return False
         reason = "tables recorded after an interrupted move"
