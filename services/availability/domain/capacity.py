@@ -21,7 +21,7 @@ from services.availability.domain.packing import (
 )
 from shared.seating.combinations import Candidate
 
-SEARCH_BUDGET = 20_000  # nodes of the packing search per check; see _pack
+SEARCH_BUDGET = 20_000  # nodes of the packing search per check; see _pack_among
 
 
 class Rejection(StrEnum):
@@ -243,32 +243,6 @@ def _near(
     return [rival for at, rival in enumerate(rivals) if at in positions]
 
 
-def pack(
-    new: Request,
-    competing: Sequence[Request],
-    candidates: Sequence[Candidate],
-    busy: Busy,
-    cache: FitCache | None = None,
-) -> Candidate | None:
-    """A candidate for `new` such that every competing request that could be seated still can.
-
-    A waiting booking with no free fit even on its own is already lost to this floor; it
-    does not block others. The search is depth-first, the new party first and then the
-    largest parties, each trying its free fits by fewest tables and least waste. Past
-    SEARCH_BUDGET nodes it stops and answers for the new party alone: a check must stay
-    fast, and the database's exclusion constraint, not this answer, prevents a double booking.
-    """
-    memo = cache if cache is not None else FitCache()
-    rivals = sorted(
-        (r for r in competing if free_fits(r, candidates, busy, memo)), key=_largest_first
-    )
-    return _pack_among(new, rivals, candidates, busy, memo)
-
-
-def _largest_first(request: Request) -> int:
-    return -request.party_size
-
-
 def _pack_among(
     new: Request,
     rivals: Sequence[Request],
@@ -276,7 +250,14 @@ def _pack_among(
     busy: Busy,
     cache: FitCache,
 ) -> Candidate | None:
-    """`pack` over rivals already kept (each with a free fit) and ordered, largest first."""
+    """A candidate for `new` such that every rival (each with a free fit, largest first)
+    can still be seated.
+
+    The search is depth-first, the new party first and then the rivals, each trying its
+    free fits by fewest tables and least waste. Past SEARCH_BUDGET nodes it stops and answers
+    for the new party alone: a check must stay fast, and the database's exclusion constraint,
+    not this answer, prevents a double booking.
+    """
     fits = partial(free_fits, candidates=candidates, busy=busy, cache=cache)
     try:
         chosen = _seat([new, *rivals], fits)
