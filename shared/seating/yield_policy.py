@@ -190,10 +190,7 @@ class _Floor:
         return found
 
     def best_fit(self, party_size: int, span: int) -> Candidate | None:
-        for candidate in self.fits(party_size):
-            if all(not self.busy[t] & span for t in candidate.table_ids):
-                return candidate
-        return None
+        return _snug_fit(self.fits(party_size), self.busy, span)
 
     def seat_all(
         self, arrivals: list[tuple[int, int, int]], first: Candidate | None, span: int
@@ -204,15 +201,50 @@ class _Floor:
             busy[table_id] |= span
         seated = []
         for _, party, mask in arrivals:
-            placed = False
-            for candidate in self.fits(party):
-                if all(not busy[t] & mask for t in candidate.table_ids):
-                    for table_id in candidate.table_ids:
-                        busy[table_id] |= mask
-                    placed = True
-                    break
-            seated.append(placed)
+            candidate = _snug_fit(self.fits(party), busy, mask)
+            for table_id in candidate.table_ids if candidate else ():
+                busy[table_id] |= mask
+            seated.append(candidate is not None)
         return seated
+
+
+def _snug_fit(ranked: list[Candidate], busy: dict[str, int], span: int) -> Candidate | None:
+    """The first free candidate of the best (tables, seats) rank, and among those of its rank
+    the one stranding the fewest slots next to its tables' other bookings (as the engine ranks
+    equal plans)."""
+    best: Candidate | None = None
+    best_stranded = 0
+    for candidate in ranked:
+        if best is not None and (len(candidate.table_ids), candidate.max_seats) != (
+            len(best.table_ids),
+            best.max_seats,
+        ):
+            break
+        if any(busy[t] & span for t in candidate.table_ids):
+            continue
+        stranded = sum(_stranded(busy[t], span) for t in candidate.table_ids)
+        if best is None or stranded < best_stranded:
+            best, best_stranded = candidate, stranded
+            if stranded == 0:
+                break
+    return best
+
+
+def _stranded(busy: int, span: int) -> int:
+    """Free slots between `span` and the table's nearest busy slots, in gaps shorter than it."""
+    low = (span & -span).bit_length() - 1
+    high = span.bit_length()
+    stay = high - low
+    stranded = 0
+    before = (busy & ((1 << low) - 1)).bit_length()
+    if before and low - before < stay:
+        stranded += low - before
+    later = busy >> high
+    if later:
+        gap = (later & -later).bit_length() - 1
+        if gap < stay:
+            stranded += gap
+    return stranded
 
 
 def _mask(start_minute: int, end_minute: int) -> int:
