@@ -180,12 +180,17 @@ class _Floor:
                     self.busy[table_id] |= _mask(booking.start_minute, booking.end_minute)
         usable = [c for c in candidates if known.issuperset(c.table_ids)]
         self.ranked = sorted(usable, key=lambda c: (len(c.table_ids), c.max_seats, c.table_ids))
-        self._fits: dict[int, list[Candidate]] = {}
+        self._fits: dict[int, list[_Fit]] = {}
 
-    def fits(self, party_size: int) -> list[Candidate]:
+    def fits(self, party_size: int) -> list[_Fit]:
+        """The table sets that seat the party, best ranked first, with their tables and rank."""
         found = self._fits.get(party_size)
         if found is None:
-            found = [c for c in self.ranked if c.fits(party_size)]
+            found = [
+                (c, c.table_ids, (len(c.table_ids), c.max_seats))
+                for c in self.ranked
+                if c.fits(party_size)
+            ]
             self._fits[party_size] = found
         return found
 
@@ -208,25 +213,30 @@ class _Floor:
         return seated
 
 
-def _snug_fit(ranked: list[Candidate], busy: dict[str, int], span: int) -> Candidate | None:
+_Fit = tuple[Candidate, tuple[str, ...], tuple[int, int]]  # a set, its tables, (tables, seats)
+
+
+def _snug_fit(ranked: list[_Fit], busy: dict[str, int], span: int) -> Candidate | None:
     """The first free candidate of the best (tables, seats) rank, and among those of its rank
     the one stranding the fewest slots next to its tables' other bookings (as the engine ranks
-    equal plans)."""
+    equal plans). Plain loops: this runs for every arrival of every scenario."""
     best: Candidate | None = None
+    best_rank = None
     best_stranded = 0
-    for candidate in ranked:
-        if best is not None and (len(candidate.table_ids), candidate.max_seats) != (
-            len(best.table_ids),
-            best.max_seats,
-        ):
+    for candidate, tables, rank in ranked:
+        if best_rank is not None and rank != best_rank:
             break
-        if any(busy[t] & span for t in candidate.table_ids):
-            continue
-        stranded = sum(_stranded(busy[t], span) for t in candidate.table_ids)
-        if best is None or stranded < best_stranded:
-            best, best_stranded = candidate, stranded
-            if stranded == 0:
+        for table_id in tables:
+            if busy[table_id] & span:
                 break
+        else:
+            stranded = 0
+            for table_id in tables:
+                stranded += _stranded(busy[table_id], span)
+            if best is None or stranded < best_stranded:
+                best, best_rank, best_stranded = candidate, rank, stranded
+                if stranded == 0:
+                    break
     return best
 
 
