@@ -1,8 +1,11 @@
 """Benchmark of the availability service as a separate process, over gRPC, on a seeded busy day.
 
-`python -m bench.availability_bench [--quick]` (from the repository root) measures GetSnapshot
+`python -m bench.availability_bench [--quick] [--event-loop asyncio]` (from the repository root)
+measures GetSnapshot
 cold and warm, CheckCapacity, SearchSlots, and how long a committed change takes to reach 1,
-100 and 1,000 WatchSnapshots streams (whole snapshots), and 1,000 streams again in delta mode.
+100 and 1,000 WatchSnapshots streams (whole snapshots), and 1,000 streams again in delta mode,
+all served by one availability process; then the 1,000 streams in both modes again, spread
+over REPLICAS processes as a headless Service spreads them over pods (the scaled figure).
 Results go to bench/results/availability.{json,md}.
 """
 
@@ -66,9 +69,11 @@ RUN_TIMEOUT_SECONDS = 900.0
 # The service's default (256) refuses RPCs past it, so 1,000 streams need more; see README.
 MAX_CONCURRENT_RPCS = 4096
 REJECTION_PREFIX = "CAPACITY_REJECTION_REASON_"
-# One client process keeps up with 1,000 streams (under 10% of a core, loop lag ~10 ms), so the
-# streams are not split; watch_phase spreads them evenly if this is raised.
-WATCH_CLIENT_PROCESSES = 1
+# 1,000 watchers are 1,000 consoles: one client process reading all of them lags 100 ms and
+# more behind its streams (its loop lag, reported), which would be measured as delivery delay.
+WATCH_CLIENT_PROCESSES = 4
+# Availability processes serving the scaled watch phases (2 cores here: more would only queue).
+REPLICAS = 2
 
 
 @dataclass(frozen=True)
@@ -81,13 +86,14 @@ class Profile:
     searches: int
     streams: tuple[int, ...]
     delta_streams: tuple[int, ...]  # the same phase again, streams in delta mode
+    scaled_streams: tuple[int, ...]  # whole and deltas again, over REPLICAS processes
     changes: int
     phase_seconds: float
     backlog_share: float  # of each N, for the backlog venue
 
 
-FULL = Profile("full", 200, 500, 200, (1, 100, 1000), (1000,), 20, 45.0, 0.25)
-QUICK = Profile("quick", 30, 50, 30, (1, 100), (100,), 5, 20.0, 0.5)
+FULL = Profile("full", 200, 500, 200, (1, 100, 1000), (1000,), (1000,), 20, 45.0, 0.25)
+QUICK = Profile("quick", 30, 50, 30, (1, 100), (100,), (100,), 5, 20.0, 0.5)
 
 
 @dataclass
@@ -104,6 +110,7 @@ class Bench:
     profile: Profile
     results: dict[str, Any] = field(default_factory=dict)
     service_pid: int = 0
+    replicas: list[tuple[str, int]] = field(default_factory=list)  # (address, pid) of each
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
@@ -208,7 +215,7 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def service_process(
-    database_url: str, redis_url: str, secret: str, log_path: Path
+    database_url: str, redis_url: str, secret: str, log_path: Path, event_loop: str
 ) -> AsyncIterator[tuple[str, int]]:
     """`python -m services.availability.main` on a free port; yields its address and pid."""
     port = free_port()
@@ -228,6 +235,7 @@ async def service_process(
         # The fast path, as the targets are set for: a refusal's re-pack search (CP-SAT, up to
         # MAITRED_RESCUE_TIME_LIMIT_MS) is not measured here; bench.optimizer_bench measures it.
         "MAITRED_AVAILABILITY_RESCUE": "off",
+        "MAITRED_AVAILABILITY_EVENT_LOOP": event_loop,
     }
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
@@ -529,13 +537,16 @@ async def receive(process: asyncio.subprocess.Process, seconds: float) -> dict[s
 
 
 async def watch_phase(
-    bench: Bench, streams: int, log_path: Path, *, deltas: bool = False
+    bench: Bench, streams: int, log_path: Path, *, deltas: bool = False, replicas: int = 1
 ) -> dict[str, Any]:
-    clients = WATCH_CLIENT_PROCESSES
+    clients = min(WATCH_CLIENT_PROCESSES, streams)
     shares = [streams // clients + (1 if n < streams % clients else 0) for n in range(clients)]
     ready_seconds = 30 + 0.15 * streams
+    serving = bench.replicas[:replicas]
     config = {
-        "target": bench.target,
+        # Every address, as a headless Service resolves to every pod; each client channel
+        # spreads its streams over them (round_robin, the suite's default).
+        "target": "ipv4:" + ",".join(address for address, _ in serving),
         "token": bench.token,
         "venue": bench.venues["main"],
         "start": bench.at(17).isoformat(),
@@ -549,7 +560,7 @@ async def watch_phase(
         ready = [await receive(p, ready_seconds + 30) for p in processes]
         ready_after = time.monotonic() - started
         commits = []
-        service_cpu = cpu_seconds(bench.service_pid)
+        service_cpu = sum(cpu_seconds(pid) for _, pid in serving)
         async with bench.engine.connect() as db:
             for index in range(bench.profile.changes):
                 began = time.monotonic()
@@ -559,15 +570,16 @@ async def watch_phase(
         for process in processes:
             await send(process, {"finish": final, "seconds": 60})
         done = [await receive(p, 120) for p in processes]
-        service_cpu = cpu_seconds(bench.service_pid) - service_cpu
+        service_cpu = sum(cpu_seconds(pid) for _, pid in serving) - service_cpu
         async with bench.engine.begin() as db:
             await db.execute(RELEASE, {"venue": bench.venues["main"]})
     finally:
         for process in processes:
             await stop_process(process, 10)
-    report: dict[str, Any] = {"mode": "deltas" if deltas else "whole"}
+    report: dict[str, Any] = {"mode": "deltas" if deltas else "whole", "replicas": replicas}
     report.update(watch_report(streams, shares, ready, ready_after, commits, done))
-    # The service's CPU over the changes (idle polls included), per change: load-independent.
+    # The serving processes' CPU over the changes (idle polls included), per change, all
+    # replicas together: load-independent.
     report["service_cpu_ms_per_change"] = round(service_cpu * 1000 / max(len(commits), 1), 1)
     return report
 
@@ -655,7 +667,11 @@ async def watch_client() -> None:
     ended: list[bool] = [False] * count
     errors: Counter[str] = Counter()
     progress = asyncio.Event()
-    options = [("grpc.use_local_subchannel_pool", 1), ("grpc.max_receive_message_length", 2**26)]
+    options = [
+        ("grpc.use_local_subchannel_pool", 1),
+        ("grpc.max_receive_message_length", 2**26),
+        ("grpc.lb_policy_name", "round_robin"),
+    ]
     channels = [
         grpc.aio.insecure_channel(config["target"], options=options)
         for _ in range(math.ceil(count / STREAMS_PER_CHANNEL))
@@ -851,11 +867,12 @@ async def forget_cached_days(redis_url: str, venues: dict[str, str]) -> int:
     return deleted
 
 
-async def run(profile: Profile) -> dict[str, Any]:
+async def run(profile: Profile, event_loop: str) -> dict[str, Any]:
     started = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="maitred-bench-"))
     results: dict[str, Any] = {
         "mode": profile.name,
+        "event_loop": event_loop,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
     }
@@ -891,13 +908,21 @@ async def measure(
             ttl_seconds=3600,
             issuer="maitred",
         )
-        async with (
-            service_process(database_url, redis_url, secret, scratch / "service.log") as (
-                target,
-                service_pid,
-            ),
-            grpc.aio.insecure_channel(target) as channel,
-        ):
+        async with contextlib.AsyncExitStack() as stack:
+            replicas = [
+                await stack.enter_async_context(
+                    service_process(
+                        database_url,
+                        redis_url,
+                        secret,
+                        scratch / f"service{n}.log",
+                        results["event_loop"],
+                    )
+                )
+                for n in range(1, REPLICAS + 1)
+            ]
+            (target, service_pid) = replicas[0]
+            channel = await stack.enter_async_context(grpc.aio.insecure_channel(target))
             bench = Bench(
                 rpc.AvailabilityServiceStub(channel),
                 target,
@@ -909,27 +934,37 @@ async def measure(
                 profile,
                 results,
                 service_pid,
+                replicas,
             )
             await request_phases(bench)
             results["load_average_after_calls"] = [round(x, 2) for x in os.getloadavg()]
-            phases = [(n, False) for n in profile.streams]
-            phases += [(n, True) for n in profile.delta_streams]
-            for streams, deltas in phases:
-                print(f"  watch: {streams} streams{' (deltas)' if deltas else ''}", flush=True)
+            phases = [(n, False, 1) for n in profile.streams]
+            phases += [(n, True, 1) for n in profile.delta_streams]
+            phases += [(n, d, REPLICAS) for n in profile.scaled_streams for d in (False, True)]
+            for streams, deltas, serving in phases:
+                print(
+                    f"  watch: {streams} streams{' (deltas)' if deltas else ''}, "
+                    f"{serving} availability process(es)",
+                    flush=True,
+                )
                 try:
                     found = await watch_phase(
-                        bench, streams, scratch / "clients.log", deltas=deltas
+                        bench, streams, scratch / "clients.log", deltas=deltas, replicas=serving
                     )
                 except (TimeoutError, RuntimeError, ValueError) as error:
                     # Reported, and the larger phases still run: one failure is a result too.
                     found = {
                         "streams": streams,
                         "mode": "deltas" if deltas else "whole",
+                        "replicas": serving,
                         "error": f"{type(error).__name__}: {error}",
                     }
                 found["load_average"] = [round(x, 2) for x in os.getloadavg()]
                 results.setdefault("watch", []).append(found)
-        results["service_log_tail"] = tail(scratch / "service.log") + tail(scratch / "clients.log")
+        logs = [scratch / f"service{n}.log" for n in range(1, REPLICAS + 1)]
+        results["service_log_tail"] = [
+            line for log in [*logs, scratch / "clients.log"] for line in tail(log)
+        ]
         await forget_cached_days(redis_url, venues)
     finally:
         await engine.dispose()
@@ -984,14 +1019,19 @@ def latency_rows(results: dict[str, Any]) -> list[str]:
 
 def watch_rows(results: dict[str, Any]) -> list[str]:
     rows = [
-        "| streams | mode | channels | ready | first snapshots (s) | changes | delivered / pairs | "
+        "| streams | mode | service processes | client processes | channels | ready | "
+        "first snapshots (s) | changes | delivered / pairs | "
         "p50 | p90 | p99 | max | messages | bytes per message | coalesced | "
-        "client CPU, loop lag | service CPU per change (ms) | errors |",
-        "|" + " --- |" * 17,
+        "client CPU, loop lag (each client process) | service CPU per change (ms) | errors |",
+        "|" + " --- |" * 19,
     ]
     for w in results.get("watch", []):
+        processes = w.get("replicas", 1)
         if "error" in w:
-            rows.append(f"| {w['streams']} | {w.get('mode', 'whole')} | failed: {w['error']} |")
+            rows.append(
+                f"| {w['streams']} | {w.get('mode', 'whole')} | {processes} "
+                f"| failed: {w['error']} |"
+            )
             continue
         d = w["delay_ms"]
         client = ", ".join(
@@ -999,7 +1039,8 @@ def watch_rows(results: dict[str, Any]) -> list[str]:
             for share, lag in zip(w["client_cpu_share"], w["client_max_loop_lag_ms"], strict=True)
         )
         rows.append(
-            f"| {w['streams']} | {w.get('mode', 'whole')} | {w['channels']} | {w['streams_ready']} "
+            f"| {w['streams']} | {w.get('mode', 'whole')} | {processes} "
+            f"| {w['client_processes']} | {w['channels']} | {w['streams_ready']} "
             f"| {w['first_snapshots_seconds']} | {w['changes']} | {w['delivered']} / {w['pairs']} "
             f"| {cell(d['p50'])} | {cell(d['p90'])} | {cell(d['p99'])} | {cell(d['max'])} "
             f"| {w['messages_after_first']} | {w.get('mean_bytes_after_first', '-')} "
@@ -1037,8 +1078,10 @@ def target_rows(results: dict[str, Any]) -> list[str]:
         ready = watch.get("streams_ready")
         met = "yes" if p99 is not None and p99 <= 100 and ready == 1000 else "no"
         mode = watch.get("mode", "whole")
+        serving = watch.get("replicas", 1)
+        processes = "1 process" if serving == 1 else f"{serving} replicas"
         rows.append(
-            f"| change -> receipt p99, 1,000 watchers ({mode}) | main | <= 100 ms, "
+            f"| change -> receipt p99, 1,000 watchers ({mode}, {processes}) | main | <= 100 ms, "
             f"1,000 started | {p99} ms, {ready} started | {met} |"
         )
     loads = [
@@ -1087,7 +1130,8 @@ def render(results: dict[str, Any]) -> str:
         f"{m['nproc']} x {m['cpu_model']}, {m['memory_gib']} GiB, {m['platform']}; Python "
         f"{m['python']}. PostgreSQL {b.get('postgres_version')} ({b['postgres']}), Redis "
         f"{b.get('redis_version')} ({b['redis']}). Service, PostgreSQL, Redis and the clients "
-        f"share the machine; load average at the start {m['load_average_at_start']}.",
+        f"share the machine; load average at the start {m['load_average_at_start']}. "
+        f"The service's event loop: {results.get('event_loop', 'asyncio')}.",
         "",
         f"Day {day['service_date']} (UTC): {day['floor']['tables']} tables in "
         f"{day['floor']['zones']} zones {day['floor']['tables_by_size']} (by max seats), "
@@ -1112,8 +1156,7 @@ def render(results: dict[str, Any]) -> str:
         "day model catches up from the change log first (a floor-plan change: the floor is "
         "read again) and the snapshot is computed afresh. Window 17:00-23:00.",
         "",
-        f"## Watch delay (ms, commit to receipt, main venue, window 17:00-23:00, "
-        f"{WATCH_CLIENT_PROCESSES} client process)",
+        "## Watch delay (ms, commit to receipt, main venue, window 17:00-23:00)",
         "",
         *watch_rows(results),
         "",
@@ -1122,10 +1165,16 @@ def render(results: dict[str, Any]) -> str:
         "in every message, or deltas (the request's `deltas`: a whole first snapshot, then "
         "only what changed). Bytes per message: mean wire size after each stream's first. "
         "Coalesced: "
-        "messages with skipped_versions > 0. Client CPU: the client process's CPU time over "
+        "messages with skipped_versions > 0. Service processes: availability processes "
+        "serving the streams; with more than one, each client channel targets all their "
+        "addresses (`ipv4:a,b`, what a headless Service resolves to) with `round_robin`, so "
+        "the streams spread evenly over them, as over a deployment's pods (README, Deploy). "
+        f"Client processes: the streams split evenly over up to {WATCH_CLIENT_PROCESSES}, "
+        "as 1,000 watchers are 1,000 consoles. Client CPU: each client process's CPU time over "
         "wall time while the changes ran; loop lag: the worst delay of its 10 ms timer. "
-        "Service CPU per change: the service process's CPU time while the changes ran "
-        "(its idle polls included) over the number of changes, the same on a loaded machine.",
+        "Service CPU per change: the serving processes' CPU time together while the changes "
+        "ran (their idle polls included) over the number of changes, the same on a loaded "
+        "machine.",
         "",
     ]
     if results.get("service_log_tail"):
@@ -1143,13 +1192,19 @@ def render(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer calls and streams (smoke)")
+    parser.add_argument(
+        "--event-loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="the service's MAITRED_AVAILABILITY_EVENT_LOOP (default: uvloop, its default)",
+    )
     parser.add_argument("--watch-client", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.watch_client:
         asyncio.run(watch_client())
         return
     profile = QUICK if args.quick else FULL
-    results = asyncio.run(asyncio.wait_for(run(profile), RUN_TIMEOUT_SECONDS))
+    results = asyncio.run(asyncio.wait_for(run(profile, args.event_loop), RUN_TIMEOUT_SECONDS))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "availability.json").write_text(json.dumps(results, indent=2) + "\n")
     report = render(results)

@@ -9,6 +9,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import grpc
+import uvloop
 
 from services.availability.adapters.change_feed import PostgresChangeFeed
 from services.availability.adapters.day_cache import RedisDayCache
@@ -168,12 +169,19 @@ async def prune_change_log(source: PostgresDaySource, retention: timedelta) -> N
         await asyncio.sleep(PRUNE_SECONDS)
 
 
-async def run() -> None:
-    settings = AvailabilitySettings()  # type: ignore[call-arg]
+async def run(settings: AvailabilitySettings) -> None:
     configure_logging(settings.log_level, "availability")
     running = await start(settings)
     await serve(settings, running)
 
 
+def main() -> None:
+    settings = AvailabilitySettings()  # type: ignore[call-arg]
+    if settings.availability_event_loop == "uvloop":
+        uvloop.run(run(settings))
+    else:
+        asyncio.run(run(settings))
+
+
 if __name__ == "__main__":
-    asyncio.run(run())
+    main()

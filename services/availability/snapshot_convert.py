@@ -18,11 +18,14 @@ from shared.stubs.maitred.common.v1 import common_pb2
 from shared.stubs.maitred.state.v1 import booking_pb2
 from shared.time_range import check_moment
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 def stamp(moment: datetime) -> Timestamp:
-    result = Timestamp()
-    result.FromDatetime(moment)
-    return result
+    """The Timestamp of a moment (naive ones taken as UTC), as `Timestamp.FromDatetime` makes
+    it, without its time-tuple round trip: a whole snapshot makes about a thousand."""
+    since = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) - EPOCH
+    return Timestamp(seconds=since.days * 86_400 + since.seconds, nanos=since.microseconds * 1000)
 
 
 def moment_of(message: object, field: str, path: str) -> datetime:

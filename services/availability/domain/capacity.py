@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
-from services.availability.domain.packing import Busy, FitCache, Packing, Request, free_fits
+from services.availability.domain.packing import (
+    Busy,
+    Contest,
+    FitCache,
+    Packing,
+    Request,
+    free_fits,
+)
 from shared.seating.combinations import Candidate
 
 SEARCH_BUDGET = 20_000  # nodes of the packing search per check; see _pack
@@ -96,17 +104,21 @@ def check_capacity(
         return Verdict(False, paced[0], paced[1], end)
     blocked = end + policy.cleaning_buffer
     new = Request(party_size, start, blocked)
-    competing = packing.competing(start, blocked, policy.cleaning_buffer)
-    # Without a free fit of its own the party is refused whatever the waiting bookings need.
-    alone = free_fits(new, candidates, packing.busy, packing.fits)
-    best = pack(new, competing, candidates, packing.busy, packing.fits) if alone else None
+    # Without a free fit of its own the party is refused whatever the waiting bookings need;
+    # and when those cannot all be seated even without it, no table is left to promise it.
+    contest = contest_of(packing, start, blocked, policy.cleaning_buffer)
+    best = None
+    if free_fits(new, candidates, packing.busy, packing.fits):
+        rivals, seatable = _claim(contest, candidates, packing)
+        if seatable:
+            best = _pack_among(new, rivals, candidates, packing.busy, packing.fits)
     if best is None:
         return Verdict(
             False,
             Rejection.NO_TABLE_FITS,
             "no free table or combination fits",
             end,
-            contested=bool(competing),
+            contested=bool(contest.competing),
         )
     return Verdict(True, None, f"fits at {'+'.join(best.table_ids)}", end, best)
 
@@ -120,6 +132,31 @@ def _pacing_rejection(
     if max_parties is not None and parties + 1 > max_parties:
         return Rejection.PACING_PARTIES, f"{parties} of {max_parties} parties booked"
     return None
+
+
+def contest_of(packing: Packing, start: datetime, blocked: datetime, buffer: timedelta) -> Contest:
+    """The waiting bookings' claim on [start, blocked), made once per span and packing."""
+    key = (start, blocked, buffer)
+    known = packing.contests.get(key)
+    if known is None:
+        competing = packing.competing(start, blocked, buffer, largest_first=True)
+        known = packing.contests[key] = Contest(competing)
+    return known
+
+
+def _claim(
+    contest: Contest, candidates: Sequence[Candidate], packing: Packing
+) -> tuple[tuple[Request, ...], bool]:
+    """The contest's rivals that could be seated, and whether they all can be at once (made
+    once per contest; a spent search budget counts as yes, so each party searches itself)."""
+    if contest.rivals is None:
+        fits = partial(free_fits, candidates=candidates, busy=packing.busy, cache=packing.fits)
+        contest.rivals = tuple(r for r in contest.competing if fits(r))
+        try:
+            contest.seatable = _seat(list(contest.rivals), fits) is not None
+        except _BudgetSpent:
+            contest.seatable = True
+    return contest.rivals, contest.seatable
 
 
 def pack(
@@ -138,8 +175,38 @@ def pack(
     fast, and the database's exclusion constraint, not this answer, prevents a double booking.
     """
     memo = cache if cache is not None else FitCache()
-    options = {request: free_fits(request, candidates, busy, memo) for request in (new, *competing)}
-    order = [new, *sorted((r for r in competing if options[r]), key=lambda r: -r.party_size)]
+    rivals = sorted(
+        (r for r in competing if free_fits(r, candidates, busy, memo)), key=_largest_first
+    )
+    return _pack_among(new, rivals, candidates, busy, memo)
+
+
+def _largest_first(request: Request) -> int:
+    return -request.party_size
+
+
+def _pack_among(
+    new: Request,
+    rivals: Sequence[Request],
+    candidates: Sequence[Candidate],
+    busy: Busy,
+    cache: FitCache,
+) -> Candidate | None:
+    """`pack` over rivals already kept (each with a free fit) and ordered, largest first."""
+    fits = partial(free_fits, candidates=candidates, busy=busy, cache=cache)
+    try:
+        chosen = _seat([new, *rivals], fits)
+    except _BudgetSpent:
+        alone = fits(new)
+        return alone[0] if alone else None
+    return chosen[0] if chosen else None
+
+
+def _seat(
+    order: list[Request], fits: Callable[[Request], list[Candidate]]
+) -> list[Candidate] | None:
+    """A free fit for each request, in order, no two sharing a table over a shared span
+    (depth-first, at most SEARCH_BUDGET nodes, else _BudgetSpent); None when none exists."""
     nodes = 0
     chosen: list[tuple[Candidate, Request]] = []
 
@@ -156,7 +223,7 @@ def pack(
         if index == len(order):
             return True
         request = order[index]
-        for candidate in options[request]:
+        for candidate in fits(request):
             nodes += 1
             if nodes > SEARCH_BUDGET:
                 raise _BudgetSpent
@@ -167,10 +234,7 @@ def pack(
                 chosen.pop()
         return False
 
-    try:
-        return chosen[0][0] if place(0) else None
-    except _BudgetSpent:
-        return options[new][0] if options[new] else None
+    return [candidate for candidate, _ in chosen] if place(0) else None
 
 
 class _BudgetSpent(Exception):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 
 from services.availability.domain.occupancy import Demand, Facts, Occupancy
 from shared.seating.combinations import Candidate
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -31,27 +34,45 @@ class Request:
 
 
 class Busy:
-    """Every table's blocked spans, indexed so that "is this table free over a span" takes a
-    binary search rather than a scan of the table's day."""
+    """Every table's blocked spans, indexed so that "which tables are blocked over a span"
+    takes a binary search per table rather than a scan of the day."""
 
     def __init__(self, spans: dict[str, list[tuple[datetime, datetime]]]) -> None:
-        self._index: dict[str, tuple[list[datetime], list[datetime]]] = {}
+        # In whole microseconds: comparing aware datetimes costs a time-zone call each.
+        self._index: dict[str, tuple[list[int], list[int]]] = {}
         for table_id, found in spans.items():
-            ordered = sorted(found)
+            ordered = sorted((_micros(start), _micros(end)) for start, end in found)
             # reach[i]: the latest end among the first i + 1 spans by start.
             reach = list(accumulate((end for _, end in ordered), max))
             self._index[table_id] = ([start for start, _ in ordered], reach)
+        self._taken: dict[tuple[datetime, datetime], frozenset[str]] = {}
 
-    def free(self, table_ids: tuple[str, ...], start: datetime, end: datetime) -> bool:
-        for table_id in table_ids:
-            found = self._index.get(table_id)
-            if found is None:
-                continue
-            starts, reach = found
-            before_end = bisect_left(starts, end)  # the spans that start before `end`
-            if before_end and reach[before_end - 1] > start:
-                return False
-        return True
+    @classmethod
+    def of(cls, occupancies: Iterable[Occupancy]) -> Busy:
+        """The tables' blocked spans from the occupancies that count."""
+        spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+        for occupancy in occupancies:
+            for table_id in occupancy.table_ids:
+                spans[table_id].append((occupancy.start, occupancy.end))
+        return cls(spans)
+
+    def taken(self, start: datetime, end: datetime) -> frozenset[str]:
+        """The tables blocked at some moment of [start, end), found once per span: the
+        waiting bookings share a few dozen spans, and a candidate is then one set test."""
+        key = (start, end)
+        found = self._taken.get(key)
+        if found is None:
+            first, last = _micros(start), _micros(end)
+            found = self._taken[key] = frozenset(
+                table_id
+                for table_id, (starts, reach) in self._index.items()
+                if (before_end := bisect_left(starts, last)) and reach[before_end - 1] > first
+            )
+        return found
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - EPOCH) // MICROSECOND
 
 
 class Pacing:
@@ -89,6 +110,12 @@ class Waiting:
         self._positions = [n for _, n in by_start]
         self._requests = requests
         self._longest = max((r.blocked_until - r.start for r in requests), default=timedelta(0))
+        # Largest party first, then in the order of `waiting` (a stable sort): the order in
+        # which a packing seats them, with their spans in microseconds for a plain scan.
+        self._ranked = sorted(
+            ((r, _micros(r.start), _micros(r.blocked_until)) for r in requests),
+            key=lambda found: -found[0].party_size,
+        )
 
     def overlapping(self, start: datetime, end: datetime) -> list[Request]:
         """The requests whose span overlaps [start, end), in the order of the waiting list."""
@@ -96,6 +123,11 @@ class Waiting:
         last = bisect_left(self._starts, end)
         found = map(self._requests.__getitem__, sorted(self._positions[first:last]))
         return [r for r in found if r.blocked_until > start]
+
+    def largest_first(self, start: datetime, end: datetime) -> list[Request]:
+        """The same requests as `overlapping`, largest party first (equal ones as there)."""
+        first, last = _micros(start), _micros(end)
+        return [r for r, begins, ends in self._ranked if begins < last and ends > first]
 
 
 @dataclass
@@ -107,6 +139,17 @@ class FitCache:
 
 
 @dataclass
+class Contest:
+    """What the waiting bookings make of one span: the ones that overlap it (largest party
+    first); once a party with a free fit asks, the ones that could be seated there too (with a
+    free fit of their own), and whether those can all be seated together without it."""
+
+    competing: list[Request]
+    rivals: tuple[Request, ...] | None = None
+    seatable: bool = True
+
+
+@dataclass
 class Packing:
     """Everything a capacity check reads from the facts as of one moment, made once."""
 
@@ -115,22 +158,24 @@ class Packing:
     pacing: Pacing
     fits: FitCache
     indexed: dict[timedelta, Waiting] = field(default_factory=dict)
+    # By (start, blocked until, buffer): every party size with the same turn shares one.
+    contests: dict[tuple[datetime, datetime, timedelta], Contest] = field(default_factory=dict)
 
     @classmethod
     def of(cls, facts: Facts, now: datetime, *, excluding: str | None = None) -> Packing:
         live = facts.live(now, excluding=excluding)
         waiting = facts.waiting(excluding=excluding)
-        spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-        for occupancy in live:
-            for table_id in occupancy.table_ids:
-                spans[table_id].append((occupancy.start, occupancy.end))
-        return cls(Busy(spans), waiting, Pacing(live, waiting), FitCache())
+        return cls(Busy.of(live), waiting, Pacing(live, waiting), FitCache())
 
-    def competing(self, start: datetime, end: datetime, buffer: timedelta) -> list[Request]:
-        """The waiting bookings (their spans `buffer` longer) that overlap [start, end)."""
+    def competing(
+        self, start: datetime, end: datetime, buffer: timedelta, *, largest_first: bool = False
+    ) -> list[Request]:
+        """The waiting bookings (their spans `buffer` longer) that overlap [start, end), in
+        the order of the waiting list or, with `largest_first`, largest party first."""
         if buffer not in self.indexed:
             self.indexed[buffer] = Waiting(self.waiting, buffer)
-        return self.indexed[buffer].overlapping(start, end)
+        index = self.indexed[buffer]
+        return index.largest_first(start, end) if largest_first else index.overlapping(start, end)
 
 
 def fitting(candidates: Sequence[Candidate], party_size: int, cache: FitCache) -> list[Candidate]:
@@ -148,9 +193,10 @@ def free_fits(
 ) -> list[Candidate]:
     """The fits of a request whose tables are free over its span (cached by request)."""
     if request not in cache.by_request:
+        taken = busy.taken(request.start, request.blocked_until)
         cache.by_request[request] = [
             c
             for c in fitting(candidates, request.party_size, cache)
-            if busy.free(c.table_ids, request.start, request.blocked_until)
+            if taken.isdisjoint(c.table_ids)
         ]
     return cache.by_request[request]

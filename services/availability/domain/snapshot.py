@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Demand, Facts, Occupancy
-from services.availability.domain.packing import Pacing
+from services.availability.domain.packing import Busy, Pacing
 
 
 @dataclass(frozen=True)
@@ -79,13 +79,12 @@ def compute_snapshot(
     waiting = sorted((d for d in facts.waiting() if d.overlaps(start, end)), key=lambda d: d.start)
     starts = slot_starts(policy, start, end)
     pacing = Pacing(live, waiting)
+    busy = Busy.of(live)
     slots = []
     for slot in starts:
         covers, parties = pacing.load(slot, policy.slot_interval)
-        slot_end = slot + policy.slot_interval
-        free = [
-            t for t in tables if not any(o.overlaps(slot, slot_end) for o in per_table[t.table_id])
-        ]
+        taken = busy.taken(slot, slot + policy.slot_interval)
+        free = [t for t in tables if t.table_id not in taken]
         slots.append(
             SlotFigures(
                 start=slot,

@@ -237,3 +237,5 @@ def test_the_waiting_index_finds_the_same_rivals_as_a_scan(rows, first, length, 
         if d.start < end and start < d.end + buffer
     ]
     assert packing.competing(start, end, buffer) == scanned
+    largest_first = sorted(scanned, key=lambda r: -r.party_size)  # equal sizes as scanned
+    assert packing.competing(start, end, buffer, largest_first=True) == largest_first
