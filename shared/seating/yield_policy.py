@@ -21,8 +21,8 @@ class YieldSettings:
 
     enabled: bool = False
     min_days_observed: int = 4
-    scenarios: int = 12  # demand scenarios sampled per decision
-    margin: float = 1.0  # refuse only when the expected loss beats the gain by more than this
+    scenarios: int = 24  # demand scenarios sampled per decision
+    margin: float = 0.5  # refuse only when the expected loss beats the gain by more than this
     # Forecast requests whose stay comes this near the request's are seated in the scenarios:
     # those it displaces, and those that the displaced ones would displace in turn.
     reach_minutes: int = 120
