@@ -722,16 +722,11 @@ SEGMENTS = (
     ("create_call", "t0", "CREATED", "t0 -> CreateBooking's transaction (state)"),
     ("relay_created", "CREATED", "CREATED+stream", "created -> its event on the stream (relay)"),
     (
-        "to_first_try",
-        "CREATED+stream",
-        "ASSIGNMENT_IN_PROGRESS",
-        "on the stream -> ASSIGNMENT_IN_PROGRESS (assigner's queue, CheckCapacity, AdvanceBooking)",
-    ),
-    (
         "assign_confirm",
-        "ASSIGNMENT_IN_PROGRESS",
+        "CREATED+stream",
         "CONFIRMED",
-        "-> CONFIRMED (engine, allocation, attempt, policy read, AdvanceBooking)",
+        "on the stream -> CONFIRMED (assigner's queue, CheckCapacity, engine, allocation and "
+        "attempt, AdvanceBooking)",
     ),
     ("relay_confirmed", "CONFIRMED", "CONFIRMED+stream", "CONFIRMED -> on the stream (relay)"),
     ("read", "CONFIRMED+stream", "received", "on the stream -> received by the bench (XREAD)"),
@@ -1214,8 +1209,10 @@ def render(results: dict[str, Any]) -> str:
         "Points: a state's transaction start in PostgreSQL (the outbox row's create_time, "
         "now()), an event's XADD time (its stream entry id), the client's time.time(); one "
         "machine, one clock. The assigner drives a booking from CREATED to CONFIRMED in one "
-        "go when it handles the booking.created event, in two AdvanceBooking calls; the two "
-        "events those publish are its own changes, acknowledged without a lock or a read.",
+        "go when it handles the booking.created event: CheckCapacity, the tables written "
+        "while the booking is still CREATED, then one AdvanceBooking that records every step "
+        "to CONFIRMED (a history row each); the one event it publishes is the assigner's own "
+        "change, acknowledged without a lock or a read.",
         "",
     ]
     logs = results.get("service_logs", {})

@@ -34,14 +34,16 @@ log = logging.getLogger("maitred.rate_limit")
 # GCRA: each key holds its theoretical arrival time (TAT), in microseconds of Redis's clock so all
 # replicas share one. A call passes a key (ARGV: interval, burst per key) when TAT - burst intervals
 # is not in the future, and moves TAT one interval on, but only when every key passes: a refusal
-# spends nothing. Returns {refused key's index (longest wait) or 0, retry_after_us, remaining}.
+# spends nothing. One MGET reads every key. Returns {refused key's index (longest wait) or 0,
+# retry_after_us, remaining}.
 _GCRA = """
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+local tats = redis.call('MGET', unpack(KEYS))
 local new_tats, refused, retry, remaining = {}, 0, 0, math.huge
 for i, key in ipairs(KEYS) do
     local interval, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
-    new_tats[i] = math.max(tonumber(redis.call('GET', key)) or now, now) + interval
+    new_tats[i] = math.max(tonumber(tats[i]) or now, now) + interval
     local allow_at = new_tats[i] - interval * burst
     if allow_at - now > retry then refused, retry = i, allow_at - now end
     remaining = math.min(remaining, math.floor((now - allow_at) / interval))

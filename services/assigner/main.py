@@ -16,6 +16,7 @@ from services.assigner.adapters.allocation_moves import AllocationMoves
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.availability_client import GrpcCapacity
 from services.assigner.adapters.booking_locks import LocalBookingLocks
+from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.event_consumer import StreamConsumer
 from services.assigner.adapters.file_clock import file_clock
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
@@ -100,8 +101,9 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     )
     bookings = GrpcBookings(state_channel, token)
     store = AllocationStore(engine)
+    reader = SeatingReader(engine)
     lead_clock = file_clock(settings.yield_clock_file) if settings.yield_clock_file else None
-    assigner = EngineAssigner(SeatingReader(engine), store.assignments, now, lead_clock)
+    assigner = EngineAssigner(reader, store.assignments, now, DayWrites(engine, reader), lead_clock)
     # One MoveBookings for the API and the coordinator's rescue: one replay store, one writer.
     moves = Moves(
         days=assigner,

@@ -19,7 +19,7 @@ from tests.service.availability_floor import add_booking, seed_floor
 
 T0 = datetime(2032, 3, 2, 19, 0, tzinfo=UTC)
 NOW = datetime(2032, 3, 1, 12, 0, tzinfo=UTC)
-ENDED_AND_UNVERIFIED = ["CANCELLED", "NO_SHOW", "REJECTED", "COMPLETED", "CREATED"]
+ENDED = ["CANCELLED", "NO_SHOW", "REJECTED", "COMPLETED"]
 
 
 @pytest.fixture(scope="module")
@@ -59,16 +59,24 @@ async def live(engine: AsyncEngine, booking: uuid.UUID) -> int:
     return int(found or 0)
 
 
-@pytest.mark.parametrize("state", ENDED_AND_UNVERIFIED)
-async def test_the_database_refuses_tables_for_a_booking_that_ended_or_was_never_verified(
-    engine, venue, state
-):
+@pytest.mark.parametrize("state", ENDED)
+async def test_the_database_refuses_tables_for_a_booking_that_ended(engine, venue, state):
     store = AllocationStore(engine)
-    start = at(ENDED_AND_UNVERIFIED.index(state))
+    start = at(ENDED.index(state))
     booking = await add_booking(engine, venue, start, 4, state)
     with pytest.raises(BookingNotReady):
         await assign(store, venue, booking, start)
     assert await live(engine, booking) == 0
+
+
+@pytest.mark.parametrize("state", ["CREATED", "CAPACITY_VERIFIED"])
+async def test_a_booking_not_yet_assigning_takes_tables_for_its_first_try(engine, venue, state):
+    """Migration 0022: the coordinator writes a new booking's tables before its one advance."""
+    store = AllocationStore(engine)
+    start = at(20 + ["CREATED", "CAPACITY_VERIFIED"].index(state))
+    booking = await add_booking(engine, venue, start, 4, state)
+    allocation = await assign(store, venue, booking, start)
+    assert allocation.booking_id == booking and await live(engine, booking) == 1
 
 
 async def test_a_hold_confirmed_for_a_cancelled_booking_is_refused_and_stays_a_hold(engine, venue):
@@ -190,3 +198,24 @@ async def test_the_sweeper_releases_an_unrecorded_seating_of_a_waiting_booking_a
     assert await sweeper.sweep() >= 1
     assert await live(engine, stranded) == 0
     assert await live(engine, fresh) == 1  # its record may still be on its way
+
+
+async def test_the_sweeper_leaves_the_first_try_of_a_booking_not_yet_assigning_however_old(
+    engine, venue
+):
+    """Tables written for a CREATED booking whose advance never came: the stall sweeper's drive
+    records them (or the booking ends and 0010 frees them); the sweep never pulls them from
+    under that drive."""
+    store = AllocationStore(engine)
+    first_try = await add_booking(engine, venue, at(22), 4, "CREATED")
+    await assign(store, venue, first_try, at(22))
+    async with engine.begin() as db:
+        await db.execute(
+            text("UPDATE allocations SET create_time = now() - interval '10 minutes' "
+                 "WHERE booking_id = :b"),
+            {"b": first_try},
+        )  # fmt: skip
+    await EndedSweeper(store.assignments, lambda: datetime.now(UTC), interval=30).sweep()
+    assert await live(engine, first_try) == 1
+    await set_state(engine, first_try, "CANCELLED")
+    assert await live(engine, first_try) == 0  # 0010's trigger

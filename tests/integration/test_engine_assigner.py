@@ -1,19 +1,23 @@
-"""The engine assigner on real PostgreSQL: one read of the day, then at most one write."""
+"""The engine assigner on real PostgreSQL: the day read and the first write in one transaction."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.journey_store import PostgresAttempts
 from services.assigner.adapters.seating_reader import SeatingReader
-from services.assigner.adapters.tables import assignment_attempts
+from services.assigner.adapters.tables import allocations, assignment_attempts
 from services.assigner.application.assign import EngineAssigner
 from services.assigner.domain.booking import BookingState, BookingView
-from tests.service.availability_floor import add_booking, seed_floor, tomorrow_at
+from tests.service.availability_floor import add_booking, allocate, seed_floor, tomorrow_at
 
 
 def _view(booking_id: uuid.UUID, venue: str, start: datetime) -> BookingView:
@@ -32,7 +36,9 @@ async def test_a_booking_that_has_tables_gets_them_back_without_a_second_write(e
     start = tomorrow_at(19)
     booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
     store = AllocationStore(engine)
-    assigner = EngineAssigner(SeatingReader(engine), store.assignments, lambda: datetime.now(UTC))
+    assigner = EngineAssigner(
+        SeatingReader(engine), store.assignments, lambda: datetime.now(UTC), DayWrites(engine)
+    )
 
     first = await assigner.assign(_view(booking, venue, start))
     again = await assigner.assign(_view(booking, venue, start))
@@ -56,7 +62,7 @@ async def test_the_coordinators_try_notes_its_attempt_with_the_allocation(engine
     attempts = PostgresAttempts(engine)
     await attempts.record(venue, booking, "NO_TABLE", None)
     assigner = EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments,
-                              lambda: datetime.now(UTC))  # fmt: skip
+                              lambda: datetime.now(UTC), DayWrites(engine))  # fmt: skip
 
     seating = await assigner.assign(_view(booking, venue, start), note_attempt=True)
 
@@ -93,3 +99,62 @@ async def test_a_no_table_try_counts_once_per_booking_version_however_many_repli
     assert (first, rival, later) == (1, 1, 2)
     down = [await attempts.record(venue, booking, "DEPENDENCY_DOWN", None) for _ in range(2)]
     assert down == [3, 4]  # tries with no version are each counted
+
+
+class _RivalAfterRead:
+    """Day sessions in which a rival commits a write between the day's read and our write."""
+
+    def __init__(self, inner: DayWrites, rival: Callable[[], Awaitable[Any]]) -> None:
+        self.inner, self.rival, self.writes = inner, rival, 0
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[Any]:
+        async with self.inner.session() as session:
+            outer = self
+
+            class Session:
+                async def read(self, *args: Any, **kwargs: Any) -> Any:
+                    day = await session.read(*args, **kwargs)
+                    await outer.rival()
+                    return day
+
+                async def assign(self, *args: Any, **kwargs: Any) -> Any:
+                    outer.writes += 1
+                    return await session.assign(*args, **kwargs)
+
+            yield Session()
+
+
+async def test_a_table_a_rival_takes_after_the_read_sends_the_write_to_the_next_plan(engine):
+    """The best plan (t1, an exact fit for two) is held by a rival between the read and the
+    write: the session's write is refused and rolled back, and the next plan is written in a
+    transaction of its own, with its attempt noted once."""
+    venue = f"ea-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    start = tomorrow_at(19)
+    booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
+
+    async def rival() -> None:
+        await allocate(engine, venue, ["t1"], start, start + timedelta(hours=3), kind="HOLD",
+                       expire=datetime.now(UTC) + timedelta(minutes=5))  # fmt: skip
+
+    sessions = _RivalAfterRead(DayWrites(engine), rival)
+    store = AllocationStore(engine).assignments
+    assigner = EngineAssigner(SeatingReader(engine), store, lambda: datetime.now(UTC), sessions)
+
+    seating = await assigner.assign(_view(booking, venue, start), note_attempt=True)
+
+    assert sessions.writes == 1  # the session tried the best plan once
+    assert seating.seated and f"{venue}-t1" not in seating.table_ids
+    live = await store.live_assignment(booking)
+    assert live is not None and live.table_ids == seating.table_ids
+    async with engine.connect() as db:
+        tried = await db.scalar(
+            select(func.count()).where(assignment_attempts.c.booking_id == booking)
+        )
+        ours = await db.scalar(
+            select(func.count(func.distinct(allocations.c.group_id))).where(
+                allocations.c.booking_id == booking
+            )
+        )
+    assert (tried, ours) == (1, 1)  # the refused write left neither an attempt nor rows

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.adapters.allocation_moves import AllocationMoves
 from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.move_replays import RedisMoveReplays
 from services.assigner.adapters.on_behalf import ops_verifier
 from services.assigner.adapters.seating_reader import SeatingReader
@@ -73,7 +74,7 @@ async def running_assigner(
     token = ServiceToken(SECRET, issuer=settings.jwt_issuer, subject="assigner")
     store = AllocationStore(engine)
     redis = Redis.from_url(redis_url)
-    assigner = EngineAssigner(SeatingReader(engine), store.assignments, now)
+    assigner = EngineAssigner(SeatingReader(engine), store.assignments, now, DayWrites(engine))
     bookings = GrpcBookings(channel, token)
     servicer = AssignerServicer(
         assigner=assigner,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import random
 import time
@@ -25,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
 from services.assigner.adapters.retry_queue import RedisRetries
 from services.assigner.adapters.seating_reader import SeatingReader
@@ -299,7 +301,9 @@ async def coordinator_fixture(
     yield Coordinator(
         bookings=GrpcBookings(channel, token),
         capacity=_NoCapacityCheck(),
-        tables=EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments, _now),
+        tables=EngineAssigner(
+            SeatingReader(engine), AllocationStore(engine).assignments, _now, DayWrites(engine)
+        ),
         attempts=PostgresAttempts(engine),
         rules=PostgresRules(engine),
         retries=RedisRetries(redis, key=f"race-{uuid.uuid4().hex}:retries"),
@@ -325,6 +329,32 @@ async def test_a_cancel_or_rejection_racing_the_coordinator_never_leaves_its_tab
         return await coordinator.drive(venue, uuid.UUID(booking.booking_id))
 
     await race(bookings, engine, venue, prepare, write, command)
+
+
+class _Accepting:
+    """Capacity verified at once: the race starts at CREATED, on the coordinator's first try."""
+
+    async def check(self, booking: BookingView) -> Capacity:
+        return Capacity(True, "", "fits")
+
+
+@pytest.mark.parametrize("command", ["CancelBooking", "RejectBooking"])
+async def test_a_cancel_or_rejection_racing_the_first_try_never_leaves_its_tables_taken(
+    coordinator, bookings, engine, venue, command
+):
+    """The first try writes the tables while the booking is CREATED and records them in one
+    advance; an ending command lands before the write, between the write and the advance, or
+    after it."""
+    first_try = dataclasses.replace(coordinator, capacity=_Accepting())
+
+    async def prepare(index: int) -> booking_pb2.Booking:
+        return await create_booking(bookings, venue, day(index), 2)
+
+    async def write(booking: booking_pb2.Booking, index: int) -> Any:
+        return await first_try.drive(venue, uuid.UUID(booking.booking_id))
+
+    ended = await race(bookings, engine, venue, prepare, write, command)
+    assert set(ended) <= {"CONFIRMED", "CANCELLED", "REJECTED"}, ended
 
 
 async def test_a_cancel_racing_a_rescue_re_pack_never_leaves_tables_taken(

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.adapters.allocation_moves import AllocationMoves
 from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
 from services.assigner.adapters.move_replays import RedisMoveReplays
 from services.assigner.adapters.rescue_client import GrpcRescuePlans
@@ -100,7 +101,9 @@ def coordinator_at_fixture(
         ):
             bookings = GrpcBookings(state, token)
             store = AllocationStore(engine)
-            assigner = EngineAssigner(SeatingReader(engine), store.assignments, now)
+            assigner = EngineAssigner(
+                SeatingReader(engine), store.assignments, now, DayWrites(engine)
+            )
             mover = Moves(
                 days=assigner, writer=AllocationMoves(engine),
                 recorder=TableRecorder(bookings, store.assignments, now),

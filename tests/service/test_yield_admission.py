@@ -17,6 +17,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.adapters.allocations import AllocationStore
+from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.file_clock import file_clock
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
 from services.assigner.adapters.retry_queue import RedisRetries
@@ -128,9 +129,8 @@ async def coordinator(
     async with grpc.aio.insecure_channel(state_address) as state:
         yield Coordinator(
             bookings=GrpcBookings(state, token), capacity=CapacityNeverAsked(),
-            tables=EngineAssigner(
-                SeatingReader(engine), AllocationStore(engine).assignments, now, lead_clock
-            ),
+            tables=EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments,
+                                  now, DayWrites(engine), lead_clock),
             attempts=PostgresAttempts(engine), rules=PostgresRules(engine),
             retries=RedisRetries(redis, key=key), clock=now, jitter=lambda: 1.0,
         )  # fmt: skip

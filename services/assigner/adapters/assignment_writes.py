@@ -32,9 +32,11 @@ from services.assigner.metrics import ASSIGNMENT_OUTCOMES, ENDED_ASSIGNMENTS_REL
 ENDED = (BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED)
 # A booking in one of these states holds no tables. A write for it (a manual or moved seating)
 # is recorded within moments; one still unrecorded after the grace lost its record to a crash.
+# CREATED and CAPACITY_VERIFIED are not here: the coordinator's first try writes their tables
+# and records them in the next advance, and the stall sweeper drives such a booking again until
+# it does (or rejects, cancels or sends it back, which releases them); releasing them under a
+# late drive would let that advance record tables no longer held.
 WAITING = (
-    BookingState.CREATED,
-    BookingState.CAPACITY_VERIFIED,
     BookingState.ASSIGNMENT_PENDING,
     BookingState.MANUAL_REVIEW,
 )
@@ -75,37 +77,69 @@ class AssignmentWrites:
         the same transaction; an allocation found already made was noted by its own writer.
         """
         async with self._engine.begin() as db:
-            await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
-            existing = await self._live_group(db, booking_id, "ASSIGNMENT")
-            wrote = existing is None
-            if existing is None:
-                existing = uuid.uuid4()
-                await _insert_assignment(
-                    db,
-                    existing,
-                    venue_id,
-                    booking_id,
-                    table_ids,
-                    start,
-                    end,
-                    now=now,
-                    actor=actor,
-                    strategy=strategy,
-                    breakdown=breakdown,
-                )
-            (written,) = await load_groups(db, [existing])  # in this transaction: no second
-            if wrote and attempt_reason is not None:
-                await insert_attempt(
-                    db,
-                    venue_id,
-                    booking_id,
-                    "ASSIGNED",
-                    reason=attempt_reason,
-                    strategy=written.strategy,
-                    table_ids=written.table_ids,
-                )
+            written, wrote = await self.assign_in(
+                db,
+                venue_id,
+                booking_id,
+                table_ids,
+                start,
+                end,
+                now=now,
+                actor=actor,
+                strategy=strategy,
+                breakdown=breakdown,
+                attempt_reason=attempt_reason,
+            )
         if wrote and attempt_reason is not None:
             ASSIGNMENT_OUTCOMES.labels(strategy=written.strategy, outcome="assigned").inc()
+        return written, wrote
+
+    @staticmethod
+    async def assign_in(
+        db: AsyncConnection,
+        venue_id: str,
+        booking_id: uuid.UUID,
+        table_ids: Sequence[str],
+        start: datetime,
+        end: datetime,
+        *,
+        now: datetime,
+        actor: str,
+        strategy: str,
+        breakdown: dict[str, Any],
+        attempt_reason: str | None = None,
+    ) -> tuple[Allocation, bool]:
+        """`assign`, in the caller's transaction (one that read the day first, say); the
+        caller counts the outcome once it commits."""
+        await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
+        existing = await AssignmentWrites._live_group(db, booking_id, "ASSIGNMENT")
+        wrote = existing is None
+        if existing is None:
+            existing = uuid.uuid4()
+            await _insert_assignment(
+                db,
+                existing,
+                venue_id,
+                booking_id,
+                table_ids,
+                start,
+                end,
+                now=now,
+                actor=actor,
+                strategy=strategy,
+                breakdown=breakdown,
+            )
+        (written,) = await load_groups(db, [existing])  # in this transaction: no second
+        if wrote and attempt_reason is not None:
+            await insert_attempt(
+                db,
+                venue_id,
+                booking_id,
+                "ASSIGNED",
+                reason=attempt_reason,
+                strategy=written.strategy,
+                table_ids=written.table_ids,
+            )
         return written, wrote
 
     async def replace_assignment(

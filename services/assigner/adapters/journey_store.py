@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -14,6 +14,30 @@ from services.assigner.adapters.read_only_tables import venue_policies
 from services.assigner.adapters.tables import assignment_attempts
 from services.assigner.application.coordinator_ports import Seating, VenueRules
 from services.assigner.metrics import ASSIGNMENT_OUTCOMES
+from shared.db.compiled_once import CompiledOnce
+
+_ATTEMPTS = assignment_attempts
+# The booking's next attempt, numbered after its last; ON CONFLICT has no cache key, so the
+# statement is compiled once here rather than on every try.
+INSERT_ATTEMPT = CompiledOnce(
+    insert(_ATTEMPTS)
+    .values(
+        venue_id=bindparam("venue_id"),
+        booking_id=bindparam("booking_id"),
+        attempt_number=select(func.count() + 1)
+        .where(_ATTEMPTS.c.booking_id == bindparam("booking_id"))
+        .scalar_subquery(),
+        outcome=bindparam("outcome"),
+        reason=bindparam("reason"),
+        strategy=bindparam("strategy"),
+        table_ids=bindparam("table_ids"),
+        booking_version=bindparam("booking_version"),
+    )
+    .on_conflict_do_nothing(
+        index_elements=[_ATTEMPTS.c.booking_id, _ATTEMPTS.c.booking_version],
+        index_where=text("outcome = 'NO_TABLE'"),  # a literal: the index must be inferable
+    )
+)
 
 
 class PostgresRules:
@@ -101,23 +125,16 @@ async def insert_attempt(
 ) -> bool:
     """Add the booking's next attempt row, numbered after its last, in one statement; False
     when a NO_TABLE try at this booking version is on record already (a rival replica's)."""
-    attempts = assignment_attempts
-    number = select(func.count() + 1).where(attempts.c.booking_id == booking_id).scalar_subquery()
-    added = await db.execute(
-        insert(attempts)
-        .values(
-            venue_id=venue_id,
-            booking_id=booking_id,
-            attempt_number=number,
-            outcome=outcome,
-            reason=reason,
-            strategy=strategy,
-            table_ids=list(table_ids),
-            booking_version=booking_version,
-        )
-        .on_conflict_do_nothing(
-            index_elements=[attempts.c.booking_id, attempts.c.booking_version],
-            index_where=text("outcome = 'NO_TABLE'"),  # a literal: the index must be inferable
-        )
+    added = await INSERT_ATTEMPT.execute(
+        db,
+        {
+            "venue_id": venue_id,
+            "booking_id": booking_id,
+            "outcome": outcome,
+            "reason": reason,
+            "strategy": strategy,
+            "table_ids": list(table_ids),
+            "booking_version": booking_version,
+        },
     )
     return bool(added.rowcount)

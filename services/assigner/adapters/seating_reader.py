@@ -8,8 +8,8 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal, select
-from sqlalchemy.dialects.postgresql import TSTZRANGE, aggregate_order_by
+from sqlalchemy import Select, bindparam, func, literal, select, text
+from sqlalchemy.dialects.postgresql import TIMESTAMP, TSTZRANGE, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.assigner.adapters.allocation_reads import load_groups
@@ -18,11 +18,8 @@ from services.assigner.adapters.read_only_tables import (
     demand_counts,
     demand_days,
     dining_tables,
-    table_adjacency,
-    turn_times,
     venue_policies,
     venues,
-    zones,
 )
 from services.assigner.adapters.tables import (
     allocations,
@@ -75,28 +72,29 @@ class SeatingReader:
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
-                venue = await venue_policy(db, venues, venue_policies, venue_id)
-                if venue is None:
-                    return None
-                horizon = seating_knobs(venue).look_ahead_horizon
-                start, end = start - horizon, end + horizon
-                buffer = timedelta(minutes=venue["cleaning_buffer_minutes"] or 0)
-                tables = await _tables(db, venue_id)
-                edges = await _edges(db, venue_id)
-                busy = await _busy(db, venue_id, start, end, now, excluding)
-                upcoming = await _upcoming(db, venue_id, start, end, excluding, buffer)
-                history = await _history(db, venue_id)
-                turns = await _turn_times(db, venue_id)
-                own = await _own_assignment(db, excluding) if excluding else None
-                order = tuple(
-                    (
-                        await db.execute(
-                            select(zones.c.zone_id)
-                            .where(zones.c.venue_id == venue_id)
-                            .order_by(zones.c.sort_order, zones.c.zone_id)
-                        )
-                    ).scalars()
-                )
+                return await self.read_in(db, venue_id, start, end, now, excluding)
+
+    async def read_in(
+        self,
+        db: AsyncConnection,
+        venue_id: str,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        excluding: UUID | None = None,
+    ) -> VenueDay | None:
+        """`read`, in the caller's transaction (one that goes on to write, say)."""
+        venue = await venue_policy(db, venues, venue_policies, venue_id)
+        if venue is None:
+            return None
+        horizon = seating_knobs(venue).look_ahead_horizon
+        start, end = start - horizon, end + horizon
+        buffer = timedelta(minutes=venue["cleaning_buffer_minutes"] or 0)
+        tables, edges, turns, order = await _floor(db, venue_id)
+        busy = await _busy(db, venue_id, start, end, now, excluding)
+        upcoming = await _upcoming(db, venue_id, start, end, excluding, buffer)
+        history = await _history(db, venue_id)
+        own = await _own_assignment(db, excluding) if excluding else None
         policy = dict(venue)
         context = StrategyContext(
             edges=edges,
@@ -130,19 +128,34 @@ class SeatingReader:
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
-                seated = await _seated(db, venue_id, day_start, day_end, now)
-                history = await read_demand_history(
-                    db, demand_counts, demand_days, venue_id, weekday
-                )
+                return await self.yield_view_in(db, venue_id, day_start, day_end, weekday, now)
+
+    @staticmethod
+    async def yield_view_in(
+        db: AsyncConnection,
+        venue_id: str,
+        day_start: datetime,
+        day_end: datetime,
+        weekday: int,
+        now: datetime,
+    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]:
+        """`yield_view`, in the caller's transaction."""
+        seated = await _seated(db, venue_id, day_start, day_end, now)
+        history = await read_demand_history(db, demand_counts, demand_days, venue_id, weekday)
         return seated, history
 
     async def tried(self, booking_id: UUID) -> bool:
         """Whether an assignment attempt of the booking is on record."""
-        attempts = assignment_attempts
         async with self._engine.connect() as db:
-            found = await db.scalar(
-                select(literal(True)).where(attempts.c.booking_id == booking_id).limit(1)
-            )
+            return await self.tried_in(db, booking_id)
+
+    @staticmethod
+    async def tried_in(db: AsyncConnection, booking_id: UUID) -> bool:
+        """`tried`, in the caller's transaction."""
+        attempts = assignment_attempts
+        found = await db.scalar(
+            select(literal(True)).where(attempts.c.booking_id == booking_id).limit(1)
+        )
         return bool(found)
 
     def _combinations(
@@ -202,33 +215,65 @@ def _minutes(value: Any, default: timedelta) -> timedelta:
     return default if value is None else timedelta(minutes=int(value))
 
 
-async def _tables(db: AsyncConnection, venue_id: str) -> list[tuple[TableInfo, bool]]:
-    rows = await db.execute(
-        select(dining_tables)
-        .where(dining_tables.c.venue_id == venue_id, dining_tables.c.active)
-        .order_by(dining_tables.c.table_id)
-    )
-    return [
-        (TableInfo(r.table_id, r.zone_id, r.min_seats, r.max_seats), r.combinable) for r in rows
+# The floor in one round trip (it was four): tables, joins, turn times and the zones' order.
+FLOOR = text(
+    """
+    SELECT
+        (SELECT coalesce(json_agg(json_build_array(t.table_id, t.zone_id, t.min_seats,
+                t.max_seats, t.combinable) ORDER BY t.table_id), '[]')
+            FROM dining_tables t WHERE t.venue_id = :venue_id AND t.active) AS tables,
+        (SELECT coalesce(json_agg(json_build_array(a.table_a, a.table_b)), '[]')
+            FROM table_adjacency a WHERE a.venue_id = :venue_id) AS edges,
+        (SELECT coalesce(json_agg(json_build_array(m.max_party, m.minutes)
+                ORDER BY m.max_party), '[]')
+            FROM turn_times m WHERE m.venue_id = :venue_id) AS turns,
+        (SELECT coalesce(array_agg(z.zone_id ORDER BY z.sort_order, z.zone_id), '{}')
+            FROM zones z WHERE z.venue_id = :venue_id) AS zone_order
+    """
+)
+
+
+async def _floor(
+    db: AsyncConnection, venue_id: str
+) -> tuple[
+    list[tuple[TableInfo, bool]],
+    frozenset[tuple[str, str]],
+    tuple[tuple[int, timedelta], ...],
+    tuple[str, ...],
+]:
+    row = (await db.execute(FLOOR, {"venue_id": venue_id})).one()
+    tables = [
+        (TableInfo(table_id, zone_id, low, high), bool(combinable))
+        for table_id, zone_id, low, high, combinable in row.tables
     ]
+    edges = frozenset((a, b) for a, b in row.edges)
+    turns = tuple((largest, timedelta(minutes=minutes)) for largest, minutes in row.turns)
+    return tables, edges, turns, tuple(row.zone_order)
 
 
-async def _turn_times(db: AsyncConnection, venue_id: str) -> tuple[tuple[int, timedelta], ...]:
-    rows = await db.execute(
-        select(turn_times.c.max_party, turn_times.c.minutes)
-        .where(turn_times.c.venue_id == venue_id)
-        .order_by(turn_times.c.max_party)
+def _busy_query(excluding: bool) -> Select[tuple[str, datetime, datetime]]:
+    span = func.tstzrange(
+        bindparam("start", type_=TIMESTAMP(timezone=True)),
+        bindparam("end", type_=TIMESTAMP(timezone=True)),
+        "[)",
+        type_=TSTZRANGE,
     )
-    return tuple((largest, timedelta(minutes=minutes)) for largest, minutes in rows)
-
-
-async def _edges(db: AsyncConnection, venue_id: str) -> frozenset[tuple[str, str]]:
-    rows = await db.execute(
-        select(table_adjacency.c.table_a, table_adjacency.c.table_b).where(
-            table_adjacency.c.venue_id == venue_id
-        )
+    query = select(
+        allocations.c.table_id, func.lower(allocations.c.during), func.upper(allocations.c.during)
+    ).where(
+        allocations.c.venue_id == bindparam("venue_id"),
+        allocations.c.release_time.is_(None),
+        allocations.c.during.op("&&")(span),
+        (allocations.c.kind != "HOLD") | (allocations.c.expire_time > bindparam("now")),
     )
-    return frozenset((a, b) for a, b in rows)
+    if excluding:
+        query = query.where(allocations.c.booking_id.is_distinct_from(bindparam("excluding")))
+    return query
+
+
+# Built once (with and without a booking to leave out): every assignment reads them.
+BUSY = _busy_query(excluding=False)
+BUSY_EXCLUDING = _busy_query(excluding=True)
 
 
 async def _busy(
@@ -239,19 +284,12 @@ async def _busy(
     now: datetime,
     excluding: UUID | None,
 ) -> dict[str, list[tuple[datetime, datetime]]]:
-    span = func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
-    query = select(
-        allocations.c.table_id, func.lower(allocations.c.during), func.upper(allocations.c.during)
-    ).where(
-        allocations.c.venue_id == venue_id,
-        allocations.c.release_time.is_(None),
-        allocations.c.during.op("&&")(span),
-        (allocations.c.kind != "HOLD") | (allocations.c.expire_time > now),
-    )
+    values: dict[str, object] = {"venue_id": venue_id, "start": start, "end": end, "now": now}
+    query = BUSY
     if excluding is not None:
-        query = query.where(allocations.c.booking_id.is_distinct_from(excluding))
+        query, values["excluding"] = BUSY_EXCLUDING, excluding
     busy: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for table_id, lower, upper in await db.execute(query):
+    for table_id, lower, upper in await db.execute(query, values):
         busy[table_id].append((lower, upper))
     return dict(busy)
 
@@ -294,6 +332,19 @@ async def _seated(
     )
 
 
+UPCOMING = (
+    select(bookings.c.booking_id, bookings.c.party_size, bookings.c.start_time, bookings.c.end_time)
+    .where(
+        bookings.c.venue_id == bindparam("venue_id"),
+        bookings.c.state.in_(WAITING),
+        bookings.c.start_time < bindparam("end"),
+        bookings.c.end_time > bindparam("start"),
+        bookings.c.booking_id.is_distinct_from(bindparam("excluding")),
+    )
+    .order_by(bookings.c.start_time, bookings.c.booking_id)
+)
+
+
 async def _upcoming(
     db: AsyncConnection,
     venue_id: str,
@@ -302,31 +353,20 @@ async def _upcoming(
     excluding: UUID | None,
     buffer: timedelta,
 ) -> tuple[UpcomingBooking, ...]:
-    rows = await db.execute(
-        select(
-            bookings.c.booking_id, bookings.c.party_size, bookings.c.start_time, bookings.c.end_time
-        )
-        .where(
-            bookings.c.venue_id == venue_id,
-            bookings.c.state.in_(WAITING),
-            bookings.c.start_time < end,
-            bookings.c.end_time > start,
-            bookings.c.booking_id.is_distinct_from(excluding),
-        )
-        .order_by(bookings.c.start_time, bookings.c.booking_id)
-    )
+    values = {"venue_id": venue_id, "start": start, "end": end, "excluding": excluding}
+    rows = await db.execute(UPCOMING, values)
     return tuple(UpcomingBooking(str(b), p, s, e + buffer) for b, p, s, e in rows)
 
 
+HISTORY = select(
+    assignment_success_counts.c.table_key,
+    assignment_success_counts.c.party_band,
+    assignment_success_counts.c.hour,
+    assignment_success_counts.c.successes,
+    assignment_success_counts.c.failures,
+).where(assignment_success_counts.c.venue_id == bindparam("venue_id"))
+
+
 async def _history(db: AsyncConnection, venue_id: str) -> dict[HistoryKey, SuccessCounts]:
-    counts = assignment_success_counts
-    rows = await db.execute(
-        select(
-            counts.c.table_key,
-            counts.c.party_band,
-            counts.c.hour,
-            counts.c.successes,
-            counts.c.failures,
-        ).where(counts.c.venue_id == venue_id)
-    )
+    rows = await db.execute(HISTORY, {"venue_id": venue_id})
     return {(k, band, hour): SuccessCounts(s, f) for k, band, hour, s, f in rows}

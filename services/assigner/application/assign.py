@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from uuid import UUID
@@ -25,7 +25,17 @@ SERVICE_DAY = timedelta(hours=30)
 YIELD = "yield"  # the strategy name a refusal by the yield policy carries
 
 
-class DayReader(Protocol):
+class YieldReader(Protocol):
+    async def yield_view(
+        self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
+    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]: ...
+
+    async def tried(self, booking_id: UUID) -> bool:
+        """Whether an assignment attempt of the booking is on record."""
+        ...
+
+
+class DayReader(YieldReader, Protocol):
     async def read(
         self,
         venue_id: str,
@@ -37,12 +47,44 @@ class DayReader(Protocol):
         """The venue around [start, end), widened by its look-ahead horizon either side."""
         ...
 
-    async def yield_view(
-        self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
-    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]: ...
 
-    async def tried(self, booking_id: UUID) -> bool:
-        """Whether an assignment attempt of the booking is on record."""
+class Writer(Protocol):
+    async def assign(
+        self,
+        venue_id: str,
+        booking_id: UUID,
+        table_ids: Sequence[str],
+        start: datetime,
+        end: datetime,
+        *,
+        now: datetime,
+        actor: str,
+        strategy: str,
+        breakdown: dict[str, Any],
+        attempt_reason: str | None = None,
+    ) -> tuple[Any, bool]:
+        """The booking's live assignment (written now, or found) and whether this call wrote it;
+        raises AllocationConflict when a rival holds one of the tables."""
+        ...
+
+
+class DaySession(Writer, YieldReader, Protocol):
+    """A try's reads (the day, the yield policy's view) and its first write, in one transaction
+    (and on its one connection: a try never waits for a second one from the pool)."""
+
+    async def read(
+        self,
+        venue_id: str,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+        excluding: UUID | None = None,
+    ) -> VenueDay | None: ...
+
+
+class DaySessions(Protocol):
+    def session(self) -> AbstractAsyncContextManager[DaySession]:
+        """A transaction that commits when the block ends and rolls back on an error."""
         ...
 
 
@@ -53,7 +95,7 @@ class Allocations(Protocol):
         self,
         venue_id: str,
         booking_id: UUID,
-        table_ids: tuple[str, ...],
+        table_ids: Sequence[str],
         start: datetime,
         end: datetime,
         *,
@@ -101,6 +143,7 @@ class EngineAssigner:
         reader: DayReader,
         store: Allocations,
         clock: Callable[[], datetime],
+        sessions: DaySessions,
         lead_clock: Callable[[], datetime] | None = None,
     ) -> None:
         """`lead_clock` is the "now" the yield policy measures a booking's lead from; the real
@@ -108,6 +151,7 @@ class EngineAssigner:
         self._reader = reader
         self._store = store
         self._clock = clock
+        self._sessions = sessions
         self._lead_clock = lead_clock or clock
         self._guard = AllocationGuard(store, clock)
 
@@ -134,67 +178,100 @@ class EngineAssigner:
         )
 
     async def assign(self, booking: BookingView, *, note_attempt: bool = False) -> Seating:
-        day = await self.day(booking.venue_id, booking.start, booking.end, booking.booking_id)
-        rules = VenueRules(day.auto_confirm, day.retry_budget)  # read with the day: no second read
-        existing = day.own_assignment  # read in the day's snapshot: no read of its own
-        if existing is not None:
-            return Seating(
-                existing.table_ids,
-                existing.strategy or "existing",
-                "already allocated",
-                existing.group_id,
-                rules,
-            )
-        plans = self._ranked(booking, day)
-        if not plans:
-            return Seating((), "", "no table fits", rules=rules)
-        decision = await self.admission(booking, day)
-        if decision is not None and not decision.admit:
-            return Seating((), YIELD, decision.reason, rules=rules, refused=True)
-        for plan in plans:
-            strategy = winning_strategy(plan)
-            top = next((c.reason for c in plan.contributions if c.strategy == strategy), "")
+        """Seat the booking at its live assignment, else at the best plan the database takes.
+
+        The day is read and the best plan written in one transaction; when a rival took one of
+        its tables meanwhile, that transaction ends and each next plan is written in its own.
+        """
+        plans: list[Plan] = []
+        try:
+            async with self._sessions.session() as session:
+                day = await self._day_of(session, booking)
+                rules = VenueRules(day.auto_confirm, day.retry_budget)  # with the day: no read
+                existing = day.own_assignment  # read in the day's transaction: no read of its own
+                if existing is not None:
+                    return Seating(
+                        existing.table_ids,
+                        existing.strategy or "existing",
+                        "already allocated",
+                        existing.group_id,
+                        rules,
+                    )
+                plans = self._ranked(booking, day)
+                if not plans:
+                    return Seating((), "", "no table fits", rules=rules)
+                decision = await self.admission(booking, day, session)
+                if decision is not None and not decision.admit:
+                    return Seating((), YIELD, decision.reason, rules=rules, refused=True)
+                return await self._write(session, booking, day, rules, plans[0], note_attempt)
+        except AllocationConflict:
+            pass  # a rival took a table since the floor was read: the next plans, each alone
+        for plan in plans[1:]:
             try:
-                allocation, wrote = await self._store.assign(
-                    booking.venue_id,
-                    booking.booking_id,
-                    plan.table_ids,
-                    booking.start,
-                    booking.end + day.buffer,
-                    now=self._clock(),
-                    actor="assigner",
-                    strategy=strategy,
-                    breakdown=breakdown(plan),
-                    attempt_reason=top if note_attempt else None,
-                )
+                return await self._write(self._store, booking, day, rules, plan, note_attempt)
             except AllocationConflict:
-                continue  # a rival took a table since we read the floor: next plan
-            if not wrote:  # a rival's allocation for the booking, its attempt noted by it
-                top = next(
-                    (c.reason for c in plan.contributions if c.strategy == allocation.strategy),
-                    "",
-                )
-            return Seating(
-                allocation.table_ids,
-                allocation.strategy,
-                top,
-                allocation.group_id,
-                rules,
-                attempt_noted=note_attempt,
-            )
+                continue
         return Seating((), "", "conflicts exhausted", rules=rules)
 
-    async def admission(self, booking: BookingView, day: VenueDay) -> AdmissionDecision | None:
+    async def _day_of(self, session: DaySession, booking: BookingView) -> VenueDay:
+        day = await session.read(
+            booking.venue_id, booking.start, booking.end, self._clock(), booking.booking_id
+        )
+        if day is None:
+            raise NotFound(resource="Venue", id=booking.venue_id)
+        return day
+
+    async def _write(
+        self,
+        writer: Writer,
+        booking: BookingView,
+        day: VenueDay,
+        rules: VenueRules,
+        plan: Plan,
+        note_attempt: bool,
+    ) -> Seating:
+        strategy = winning_strategy(plan)
+        top = next((c.reason for c in plan.contributions if c.strategy == strategy), "")
+        allocation, wrote = await writer.assign(
+            booking.venue_id,
+            booking.booking_id,
+            plan.table_ids,
+            booking.start,
+            booking.end + day.buffer,
+            now=self._clock(),
+            actor="assigner",
+            strategy=strategy,
+            breakdown=breakdown(plan),
+            attempt_reason=top if note_attempt else None,
+        )
+        if not wrote:  # a rival's allocation for the booking, its attempt noted by it
+            top = next(
+                (c.reason for c in plan.contributions if c.strategy == allocation.strategy), ""
+            )
+        return Seating(
+            allocation.table_ids,
+            allocation.strategy,
+            top,
+            allocation.group_id,
+            rules,
+            attempt_noted=note_attempt,
+        )
+
+    async def admission(
+        self, booking: BookingView, day: VenueDay, reader: YieldReader | None = None
+    ) -> AdmissionDecision | None:
         """The yield policy's decision on seating the booking now; None while the policy is off
         or once the booking has been tried: the policy judges a booking once, on its first try,
-        never a retry, a re-assignment or a booking ops resumed."""
-        if not day.yield_settings.enabled or await self._reader.tried(booking.booking_id):
+        never a retry, a re-assignment or a booking ops resumed. `reader` reads what it needs
+        (the assigner's own reader unless told otherwise)."""
+        reader = reader or self._reader
+        if not day.yield_settings.enabled or await reader.tried(booking.booking_id):
             return None
         timezone = day.context.timezone
         local_day = booking.start.astimezone(timezone).date()
         midnight = datetime.combine(local_day, time(), timezone)
         now = self._clock()
-        seated, history = await self._reader.yield_view(
+        seated, history = await reader.yield_view(
             booking.venue_id, midnight, midnight + SERVICE_DAY, local_day.weekday(), now
         )
         settings = with_venue_turns(day.yield_settings, day.turn_times, day.buffer)

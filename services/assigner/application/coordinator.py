@@ -1,13 +1,17 @@
 """The coordinator: drives one booking from CREATED to CONFIRMED in a few versioned steps.
 
-On the automated path it takes two server-side steps after the capacity check: CREATED to
-ASSIGNMENT_IN_PROGRESS in one AdvanceBooking, then, once the tables are written, ASSIGNED and
-CONFIRMED in another (each transition still writes its own history row at the state service).
+On the automated path's first try it takes one server-side step after the capacity check: it
+writes the booking's tables while the booking is still CREATED, then records every step from
+CREATED through ASSIGNED (to CONFIRMED when the venue's policy allows) in one AdvanceBooking,
+each transition still writing its own history row at the state service, under one event. When
+no table is written (none fits, the yield policy refuses, a re-pack is needed) the booking
+goes to its first try in progress in one advance and the outcome is taken from there.
 
 Every step reads the booking afresh and acts on the state it finds, so a redelivered event, a
 crash between two steps or a rival coordinator all converge on one path: a stale version is
-just a reason to read again, and writing tables is idempotent per booking. When no free table
-fits, a re-pack that moves other bookings is tried before a retry or manual review.
+just a reason to read again, and writing tables is idempotent per booking (a CREATED booking
+that kept the tables of a drive cut short finds them again when it is driven anew). When no
+free table fits, a re-pack that moves other bookings is tried before a retry or manual review.
 """
 
 from __future__ import annotations
@@ -121,9 +125,9 @@ class Coordinator:
                 )
             # Tries start in progress, so a booking this early has none: no backoff, straight on.
             verified = Step(BookingState.CAPACITY_VERIFIED, answer.detail)
-            return await self.bookings.advance(booking, (verified, *TO_FIRST_TRY))
+            return await to_the_end(self._first_try(booking, (verified, *TO_FIRST_TRY)))
         if state == BookingState.CAPACITY_VERIFIED:
-            return await self.bookings.advance(booking, TO_FIRST_TRY)
+            return await to_the_end(self._first_try(booking, TO_FIRST_TRY))
         if state == BookingState.ASSIGNMENT_PENDING:
             return await self._start(booking)
         if state == BookingState.ASSIGNMENT_IN_PROGRESS:
@@ -131,6 +135,17 @@ class Coordinator:
         if state == BookingState.ASSIGNED and (await self.rules.get(booking.venue_id)).auto_confirm:
             return await self.bookings.move("ConfirmBooking", booking, "auto-confirmed by policy")
         return None
+
+    async def _first_try(self, booking: BookingView, to_try: tuple[Step, ...]) -> BookingView:
+        """Write the tables before the booking reaches its first try, then take `to_try` and
+        the assignment in one advance; without tables, take `to_try` alone and go on from the
+        try in progress with the outcome at hand."""
+        seating = await self._seat(booking)
+        if seating.seated:
+            return await self._record(booking, seating, to_try)
+        in_progress = await self.bookings.advance(booking, to_try)
+        self.own.wrote(in_progress.booking_id, in_progress.version)
+        return await self._assign(in_progress, seating)
 
     async def _start(self, booking: BookingView) -> Result | BookingView:
         failures, last = await self.attempts.last_failure(booking.booking_id)
@@ -140,11 +155,15 @@ class Coordinator:
             return Result.WAITING
         return await self.bookings.move("StartAssignment", booking, f"try {failures + 1}")
 
-    async def _assign(self, booking: BookingView) -> BookingView:
+    async def _seat(self, booking: BookingView) -> Seating:
         try:
-            seating = await self.tables.assign(booking, note_attempt=True)
+            return await self.tables.assign(booking, note_attempt=True)
         except BookingNotReady as refused:  # the database refused: the booking moved on
             raise Superseded(str(refused)) from refused
+
+    async def _assign(self, booking: BookingView, tried: Seating | None = None) -> BookingView:
+        """Act on the outcome of the try in progress: `tried`, when made already, else a new one."""
+        seating = tried if tried is not None else await self._seat(booking)
         if seating.refused:  # the yield policy keeps the tables for forecast demand: final
             return await self.bookings.move("RejectBooking", booking, seating.reason)
         if not seating.seated:
@@ -153,10 +172,6 @@ class Coordinator:
                 return await self._rescued(booking, rescued)
             seating = _tried(seating, rescued)
         if seating.seated:
-            if not seating.attempt_noted:
-                await self.attempts.record(
-                    booking.venue_id, booking.booking_id, "ASSIGNED", seating
-                )
             return await self._record(booking, seating)
         failures = await self.attempts.record(  # once per version, however many replicas try
             booking.venue_id, booking.booking_id, "NO_TABLE", seating, booking.version
@@ -170,15 +185,19 @@ class Coordinator:
             return await self.bookings.move("SendToManualReview", booking, reason)
         return await self.bookings.move("RequestAssignment", booking, f"retry: {seating.reason}")
 
-    async def _record(self, booking: BookingView, seating: Seating) -> BookingView:
-        """Record the tables, and the confirmation with them when the policy allows, in one step."""
+    async def _record(
+        self, booking: BookingView, seating: Seating, before: tuple[Step, ...] = ()
+    ) -> BookingView:
+        """Record the tables after the steps `before`, and the confirmation with them when the
+        policy allows, in one advance; the tables are released if it fails."""
+        if not seating.attempt_noted:
+            await self.attempts.record(booking.venue_id, booking.booking_id, "ASSIGNED", seating)
         reason = f"{seating.strategy}: {seating.reason}"
         auto_confirm = (seating.rules or await self.rules.get(booking.venue_id)).auto_confirm
+        assigned = Step(BookingState.ASSIGNED, reason, seating.table_ids)
+        steps = (*before, assigned, AUTO_CONFIRMED) if auto_confirm else (*before, assigned)
         async with self.tables.recorded(seating.group_id):
-            if auto_confirm:
-                assigned = Step(BookingState.ASSIGNED, reason, seating.table_ids)
-                return await self.bookings.advance(booking, (assigned, AUTO_CONFIRMED))
-            return await self.bookings.move("RecordAssignment", booking, reason, seating.table_ids)
+            return await self.bookings.advance(booking, steps)
 
     async def _rescued(self, booking: BookingView, seating: Seating) -> BookingView:
         """Note the re-pack's try; it recorded the assignment itself, so read what it left."""

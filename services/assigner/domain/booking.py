@@ -21,9 +21,13 @@ HOLDS_NO_TABLES = frozenset(
         BookingState.MANUAL_REVIEW,
     }
 )
-# and a live assignment is written only for a booking in one of these (migration 0012's).
+# and a live assignment is written only for a booking in one of these (migration 0012's guard,
+# widened by 0022 to CREATED and CAPACITY_VERIFIED: the coordinator's first try writes the
+# tables before the one advance that records every step to ASSIGNED).
 TAKES_TABLES = frozenset(
     {
+        BookingState.CREATED,
+        BookingState.CAPACITY_VERIFIED,
         BookingState.ASSIGNMENT_PENDING,
         BookingState.ASSIGNMENT_IN_PROGRESS,
         BookingState.ASSIGNED,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Select, delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.availability.adapters.facts_reader import (
@@ -20,6 +19,17 @@ from services.availability.adapters.tables import venue_change_versions, venue_c
 from services.availability.application.snapshot_ports import DayFacts, Head, VenueChanges
 
 BOOKING_SOURCES = ("bookings", "allocations")
+# The change log between two versions, built once (a catch-up runs it on every change).
+CHANGES_AFTER = select(
+    venue_changes.c.version,
+    venue_changes.c.source,
+    venue_changes.c.booking_id,
+    venue_changes.c.group_id,
+).where(
+    venue_changes.c.venue_id == bindparam("venue_id"),
+    venue_changes.c.version > bindparam("since"),
+    venue_changes.c.version <= bindparam("version"),
+)
 
 
 class PostgresDaySource:
@@ -75,7 +85,8 @@ class PostgresDaySource:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
                 version = await read_version(db, venue_id)
-                rows = (await db.execute(_changes_after(venue_id, since, version))).all()
+                window = {"venue_id": venue_id, "since": since, "version": version}
+                rows = (await db.execute(CHANGES_AFTER, window)).all()
                 # Every version leaves at least one row; a missing one was pruned: rebuild.
                 if {row.version for row in rows} != set(range(since + 1, version + 1)):
                     return None
@@ -99,10 +110,3 @@ class PostgresDaySource:
                 delete(venue_changes).where(venue_changes.c.change_time < func.now() - older_than)
             )
         return int(result.rowcount or 0)
-
-
-def _changes_after(venue_id: str, since: int, version: int) -> Select[tuple[int, str, Any, Any]]:
-    changes = venue_changes.c
-    return select(changes.version, changes.source, changes.booking_id, changes.group_id).where(
-        changes.venue_id == venue_id, changes.version > since, changes.version <= version
-    )

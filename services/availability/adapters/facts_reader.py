@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,11 +23,20 @@ WAITING_STATES = (
 )
 
 
+# The statements of every catch-up, built once: building one costs more than its cached SQL.
+VERSION = select(venue_change_versions.c.version).where(
+    venue_change_versions.c.venue_id == bindparam("venue_id")
+)
+CHANGED_GROUPS = or_(
+    allocations.c.booking_id.in_(bindparam("booking_ids", expanding=True)),
+    allocations.c.group_id.in_(bindparam("group_ids", expanding=True)),
+)
+CHANGED_BOOKINGS = bookings.c.booking_id.in_(bindparam("booking_ids", expanding=True))
+
+
 async def read_version(db: AsyncConnection, venue_id: str) -> int:
     """The venue's change version (0 before its first change)."""
-    found = await db.scalar(
-        select(venue_change_versions.c.version).where(venue_change_versions.c.venue_id == venue_id)
-    )
+    found = await db.scalar(VERSION, {"venue_id": venue_id})
     return int(found or 0)
 
 
@@ -45,7 +55,8 @@ async def read_occupancies(
 ) -> tuple[Occupancy, ...]:
     """Live allocations overlapping [start, end), one per allocation group."""
     span = func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
-    return await _occupancies(db, venue_id, allocations.c.during.op("&&")(span))
+    overlapping = _occupancies_where(allocations.c.during.op("&&")(span))
+    return await _occupancies(db, overlapping, {"venue_id": venue_id})
 
 
 async def read_changed_occupancies(
@@ -54,20 +65,17 @@ async def read_changed_occupancies(
     """Live allocation groups, on any day, of the given bookings or groups."""
     if not booking_ids and not group_ids:
         return ()
-    return await _occupancies(
-        db,
-        venue_id,
-        or_(
-            allocations.c.booking_id.in_([uuid.UUID(b) for b in sorted(booking_ids)]),
-            allocations.c.group_id.in_([uuid.UUID(g) for g in sorted(group_ids)]),
-        ),
-    )
+    values: dict[str, object] = {
+        "venue_id": venue_id,
+        "booking_ids": [uuid.UUID(b) for b in sorted(booking_ids)],
+        "group_ids": [uuid.UUID(g) for g in sorted(group_ids)],
+    }
+    return await _occupancies(db, CHANGED_OCCUPANCIES, values)
 
 
-async def _occupancies(
-    db: AsyncConnection, venue_id: str, condition: ColumnElement[bool]
-) -> tuple[Occupancy, ...]:
-    rows = await db.execute(
+def _occupancies_where(condition: ColumnElement[bool]) -> Select[Any]:
+    """Live allocations of the venue (`venue_id`) that meet `condition`, by group and table."""
+    return (
         select(
             allocations.c.group_id,
             allocations.c.kind,
@@ -85,12 +93,21 @@ async def _occupancies(
             allocations.outerjoin(bookings, bookings.c.booking_id == allocations.c.booking_id)
         )
         .where(
-            allocations.c.venue_id == venue_id,
+            allocations.c.venue_id == bindparam("venue_id"),
             allocations.c.release_time.is_(None),
             condition,
         )
         .order_by(allocations.c.group_id, allocations.c.table_id)
     )
+
+
+CHANGED_OCCUPANCIES = _occupancies_where(CHANGED_GROUPS)
+
+
+async def _occupancies(
+    db: AsyncConnection, statement: Select[Any], values: dict[str, object]
+) -> tuple[Occupancy, ...]:
+    rows = await db.execute(statement, values)
     groups: dict[str, Occupancy] = {}
     for row in rows:
         key = str(row.group_id)
@@ -118,7 +135,8 @@ async def read_demand(
     db: AsyncConnection, venue_id: str, start: datetime, end: datetime
 ) -> tuple[Demand, ...]:
     """Bookings that need tables and overlap [start, end)."""
-    return await _demand(db, venue_id, bookings.c.start_time < end, bookings.c.end_time > start)
+    overlapping = _demand_where(bookings.c.start_time < end, bookings.c.end_time > start)
+    return await _demand(db, overlapping, {"venue_id": venue_id})
 
 
 async def read_changed_demand(
@@ -128,13 +146,12 @@ async def read_changed_demand(
     if not booking_ids:
         return ()
     ids = [uuid.UUID(b) for b in sorted(booking_ids)]
-    return await _demand(db, venue_id, bookings.c.booking_id.in_(ids))
+    return await _demand(db, CHANGED_DEMAND, {"venue_id": venue_id, "booking_ids": ids})
 
 
-async def _demand(
-    db: AsyncConnection, venue_id: str, *conditions: ColumnElement[bool]
-) -> tuple[Demand, ...]:
-    rows = await db.execute(
+def _demand_where(*conditions: ColumnElement[bool]) -> Select[Any]:
+    """Bookings of the venue (`venue_id`) that still need tables and meet `conditions`."""
+    return (
         select(
             bookings.c.booking_id,
             bookings.c.party_size,
@@ -143,7 +160,7 @@ async def _demand(
             bookings.c.state,
         )
         .where(
-            bookings.c.venue_id == venue_id,
+            bookings.c.venue_id == bindparam("venue_id"),
             bookings.c.state.in_(WAITING_STATES),
             *conditions,
             # A booking whose tables are already written counts once, as an occupancy.
@@ -156,4 +173,13 @@ async def _demand(
         )
         .order_by(bookings.c.start_time, bookings.c.booking_id)
     )
+
+
+CHANGED_DEMAND = _demand_where(CHANGED_BOOKINGS)
+
+
+async def _demand(
+    db: AsyncConnection, statement: Select[Any], values: dict[str, object]
+) -> tuple[Demand, ...]:
+    rows = await db.execute(statement, values)
     return tuple(Demand(str(b), p, s, e, state) for b, p, s, e, state in rows)

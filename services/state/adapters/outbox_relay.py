@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
-from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy import RowMapping, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.state.adapters.tables import outbox
@@ -26,6 +26,22 @@ STREAM_MAXLEN = 1_000_000
 
 _UNPUBLISHED = outbox.c.publish_time.is_(None)
 _AGE = func.extract("epoch", func.clock_timestamp() - outbox.c.create_time)
+# The relay's statements, built once with bound parameters: it runs them for every batch.
+_FIRST_WAITING = (
+    select(outbox.c.aggregate_id, func.min(outbox.c.event_id))
+    .where(
+        _UNPUBLISHED,
+        outbox.c.aggregate_id.in_(bindparam("aggregate_ids", expanding=True)),
+        outbox.c.event_id < bindparam("last_claimed"),
+        outbox.c.event_id.not_in(bindparam("claimed", expanding=True)),
+    )
+    .group_by(outbox.c.aggregate_id)
+)
+_MARK_PUBLISHED = (
+    update(outbox)
+    .where(outbox.c.event_id.in_(bindparam("event_ids", expanding=True)))
+    .values(publish_time=func.clock_timestamp())
+)
 # A Redis that answered this recently is not pinged again before rows are claimed.
 REDIS_TRUSTED_SECONDS = 1.0
 
@@ -80,6 +96,14 @@ class OutboxRelay:
         self._redis = redis
         self._stream = stream
         self._batch = batch
+        # Built once: the batch is a literal LIMIT, as the planner is best told it.
+        self._oldest_free = (
+            select(outbox, _AGE.label("age"))
+            .where(_UNPUBLISHED)
+            .order_by(outbox.c.event_id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
         self._interval = interval
         self._max_idle = max(interval, max_idle_interval)
         self._max_error = max(interval, max_error_interval)
@@ -150,11 +174,7 @@ class OutboxRelay:
             await self._publish(rows)
             self._redis_ok_at = time.monotonic()
             ids = [row["event_id"] for row in rows]
-            await db.execute(
-                update(outbox)
-                .where(outbox.c.event_id.in_(ids))
-                .values(publish_time=func.clock_timestamp())
-            )
+            await db.execute(_MARK_PUBLISHED, {"event_ids": ids})
         self.published += len(rows)
         return len(rows)
 
@@ -172,14 +192,7 @@ class OutboxRelay:
         return max(float(age), 0.0) if age is not None else 0.0
 
     async def _claim(self, db: AsyncConnection) -> list[RowMapping]:
-        oldest_free = (
-            select(outbox, _AGE.label("age"))
-            .where(_UNPUBLISHED)
-            .order_by(outbox.c.event_id)
-            .limit(self._batch)
-            .with_for_update(skip_locked=True)
-        )
-        rows = (await db.execute(oldest_free)).mappings().all()
+        rows = (await db.execute(self._oldest_free)).mappings().all()
         if not rows:
             return []
         waiting = await self._first_waiting(db, rows)
@@ -194,16 +207,12 @@ class OutboxRelay:
     ) -> dict[str, int]:
         """Per claimed booking, its first earlier unpublished row that this relay did not claim."""
         claimed = [row["event_id"] for row in rows]
-        found = await db.execute(
-            select(outbox.c.aggregate_id, func.min(outbox.c.event_id))
-            .where(
-                _UNPUBLISHED,
-                outbox.c.aggregate_id.in_(sorted({row["aggregate_id"] for row in rows})),
-                outbox.c.event_id < claimed[-1],
-                outbox.c.event_id.not_in(claimed),
-            )
-            .group_by(outbox.c.aggregate_id)
-        )
+        values = {
+            "aggregate_ids": sorted({row["aggregate_id"] for row in rows}),
+            "last_claimed": claimed[-1],
+            "claimed": claimed,
+        }
+        found = await db.execute(_FIRST_WAITING, values)
         return {aggregate_id: event_id for aggregate_id, event_id in found.tuples()}
 
     async def _publish(self, rows: Sequence[RowMapping]) -> None:

@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, insert, literal, select, tuple_, update
+from sqlalchemy import and_, bindparam, literal, select, tuple_
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.state.adapters.pending_writes import PendingWrites
 from services.state.adapters.tables import (
     booking_state_history,
     bookings,
@@ -24,6 +25,7 @@ from services.state.application.ports import BookingQuery, RequestAlreadyStored,
 from services.state.domain.demand import DemandRequest
 from services.state.domain.model import Booking, BookingEvent, StateChange
 from services.state.domain.states import BookingState
+from shared.db.compiled_once import CompiledOnce
 from shared.tracing import current_carrier
 
 
@@ -87,12 +89,7 @@ GET = select(bookings).where(
     bookings.c.booking_id == bindparam("key_booking_id"),
     bookings.c.venue_id == bindparam("key_venue_id"),
 )
-UPDATE = update(bookings).where(
-    bookings.c.booking_id == bindparam("key_booking_id"),
-    bookings.c.version == bindparam("key_version"),
-)
-ADD_BOOKING = insert(bookings)
-# The request's demand count rides on the booking's INSERT as data-modifying CTEs: no round trip.
+# The request's demand count rides with the booking's INSERT as data-modifying CTEs.
 COUNT_REQUEST = (
     postgresql.insert(demand_counts)
     .values(
@@ -119,13 +116,16 @@ NOTE_DAY = (
     .on_conflict_do_nothing(index_elements=["venue_id", "service_date"])
     .cte("noted_day")
 )
-ADD_COUNTED_BOOKING = insert(bookings).add_cte(COUNT_REQUEST).add_cte(NOTE_DAY)
-ADD_CHANGE = insert(booking_state_history)
-ADD_EVENT = insert(outbox)
-ADD_REQUEST = (
+# ON CONFLICT has no cache key: compiled once here, not on every CreateBooking.
+ADD_REQUEST = CompiledOnce(
     postgresql.insert(idempotency_keys)
     .on_conflict_do_nothing(index_elements=["venue_id", "request_id"])
-    .returning(idempotency_keys.c.request_id)
+    .returning(idempotency_keys.c.request_id),
+    ("venue_id", "request_id", "request_hash", "booking_id", "response"),
+)
+FIND_REQUEST = select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
+    idempotency_keys.c.venue_id == bindparam("venue_id"),
+    idempotency_keys.c.request_id == bindparam("request_id"),
 )
 
 
@@ -134,15 +134,23 @@ class PostgresBookingRepository:
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._db = connection
+        # History, outbox and new booking rows wait for the next statement (at the latest the
+        # commit's flush) and travel with it: round trips fewer, the same rows.
+        self._pending = PendingWrites(connection)
+
+    async def flush(self) -> None:
+        """Write the rows still held; the unit of work calls this before it commits."""
+        await self._pending.flush()
 
     async def get(self, venue_id: str, booking_id: UUID) -> Booking | None:
+        await self._pending.flush()
         key = {"key_booking_id": booking_id, "key_venue_id": venue_id}
         row = (await self._db.execute(GET, key)).mappings().first()
         return _from_values(dict(row)) if row else None
 
     async def add(self, booking: Booking, demand: DemandRequest | None = None) -> None:
         if demand is None:
-            await self._db.execute(ADD_BOOKING, _row_values(booking))
+            self._pending.append(bookings, _row_values(booking))
             return
         counted = {
             "demand_venue_id": demand.venue_id,
@@ -152,26 +160,25 @@ class PostgresBookingRepository:
             "demand_lead_bucket": demand.lead_bucket,
             "demand_service_date": demand.service_date,
         }
-        await self._db.execute(ADD_COUNTED_BOOKING, {**_row_values(booking), **counted})
+        self._pending.append(bookings, _row_values(booking), (COUNT_REQUEST, NOTE_DAY), counted)
 
     async def update(self, booking: Booking, expected_version: int) -> bool:
         values = _row_values(booking)
         for fixed in ("booking_id", "venue_id", "request_id", "create_time"):
             values.pop(fixed)
-        key = {"key_booking_id": booking.booking_id, "key_version": expected_version}
-        result = await self._db.execute(UPDATE, {**values, **key})
+        result = await self._pending.update_booking(values, booking.booking_id, expected_version)
         return result.rowcount == 1
 
     async def add_change(self, change: StateChange) -> None:
         await self.add_changes((change,))
 
     async def add_changes(self, changes: Sequence[StateChange]) -> None:
-        if changes:
-            await self._db.execute(ADD_CHANGE, [_change_row(change) for change in changes])
+        for change in changes:
+            self._pending.append(booking_state_history, _change_row(change))
 
     async def add_event(self, event: BookingEvent) -> None:
-        await self._db.execute(
-            ADD_EVENT,
+        self._pending.append(
+            outbox,
             {
                 "venue_id": event.venue_id,
                 "aggregate_id": str(event.booking_id),
@@ -183,14 +190,9 @@ class PostgresBookingRepository:
         )
 
     async def find_request(self, venue_id: str, request_id: str) -> StoredRequest | None:
-        row = (
-            await self._db.execute(
-                select(idempotency_keys.c.request_hash, idempotency_keys.c.response).where(
-                    idempotency_keys.c.venue_id == venue_id,
-                    idempotency_keys.c.request_id == request_id,
-                )
-            )
-        ).first()
+        await self._pending.flush()
+        key = {"venue_id": venue_id, "request_id": request_id}
+        row = (await self._db.execute(FIND_REQUEST, key)).first()
         if row is None:
             return None
         return StoredRequest(fingerprint=row.request_hash, booking=_from_snapshot(row.response))
@@ -200,8 +202,9 @@ class PostgresBookingRepository:
     ) -> None:
         # ON CONFLICT rather than a savepoint around an IntegrityError: two round trips fewer.
         # A twin still in flight makes this wait for its end, as the unique index did.
-        stored = await self._db.scalar(
-            ADD_REQUEST,
+        await self._pending.flush()
+        result = await ADD_REQUEST.execute(
+            self._db,
             {
                 "venue_id": venue_id,
                 "request_id": request_id,
@@ -210,10 +213,11 @@ class PostgresBookingRepository:
                 "response": _snapshot(booking),
             },
         )
-        if stored is None:
+        if result.scalar() is None:
             raise RequestAlreadyStored(request_id)
 
     async def search(self, query: BookingQuery) -> list[Booking]:
+        await self._pending.flush()
         conditions = [
             bookings.c.venue_id == query.venue_id,
             bookings.c.state.in_([s.value for s in query.states]),
@@ -240,6 +244,7 @@ class PostgresBookingRepository:
     async def history(
         self, venue_id: str, booking_id: UUID, after: int, limit: int
     ) -> list[tuple[int, StateChange]]:
+        await self._pending.flush()
         table = booking_state_history
         rows = (
             await self._db.execute(

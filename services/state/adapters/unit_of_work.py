@@ -18,3 +18,7 @@ class PostgresUnitOfWork(Transaction):
     def opened(self, connection: AsyncConnection) -> None:
         self.bookings = PostgresBookingRepository(connection)
         self.venues = PostgresVenueRules(connection)
+
+    async def commit(self) -> None:
+        await self.bookings.flush()  # the rows the repository still holds go with this commit
+        await super().commit()

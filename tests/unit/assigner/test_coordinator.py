@@ -78,9 +78,12 @@ class FakeBookings:
 
 
 class FakeTables:
-    def __init__(self, answers: list[tuple[str, ...]]) -> None:
+    def __init__(self, answers: list[tuple[str, ...]], *, guarded: bool = False) -> None:
         self.answers = answers
         self.allocated: dict[UUID, tuple[str, ...]] = {}
+        self.written_at: list[str] = []  # the booking's state when each allocation was written
+        self.guarded = guarded  # a failed record releases the tables, as the real guard does
+        self.released: list[tuple[str, ...]] = []
 
     async def assign(self, booking: BookingView, *, note_attempt: bool = False) -> Seating:
         if booking.booking_id in self.allocated:  # idempotent, like the real store
@@ -88,12 +91,18 @@ class FakeTables:
         tables = self.answers.pop(0) if self.answers else ()
         if tables:
             self.allocated[booking.booking_id] = tables
-            return Seating(tables, "exact_fit", "no seat spare")
+            self.written_at.append(booking.state)
+            return Seating(tables, "exact_fit", "no seat spare", group_id=booking.booking_id)
         return Seating((), "", "no table fits")
 
     @contextlib.asynccontextmanager
     async def recorded(self, group_id: UUID | None) -> AsyncIterator[None]:
-        yield
+        try:
+            yield
+        except BaseException:
+            if self.guarded and group_id is not None and group_id in self.allocated:
+                self.released.append(self.allocated.pop(group_id))
+            raise
 
 
 class FakeAttempts:
@@ -208,12 +217,15 @@ async def test_a_new_booking_is_driven_to_confirmed_in_order():
     assert bookings.booking.state == "CONFIRMED" and bookings.booking.table_ids == ("t1",)
 
 
-async def test_a_new_booking_takes_two_writes_at_the_state_service_on_the_automated_path():
+async def test_a_new_booking_takes_one_write_at_the_state_service_on_the_automated_path():
     bookings = FakeBookings(booking())
-    await coordinator(bookings).drive("v", bookings.booking.booking_id)
-    assert bookings.calls == 2
+    tables = FakeTables([("t1",)])
+    await coordinator(bookings, tables=tables).drive("v", bookings.booking.booking_id)
+    assert bookings.calls == 1
     assert bookings.reasons == ["fits at t1", "capacity verified", "try 1",
                                 "exact_fit: no seat spare", "auto-confirmed by policy"]  # fmt: skip
+    # The tables are written while the booking is still CREATED, before its one advance.
+    assert tables.written_at == ["CREATED"]
 
 
 async def test_a_booking_known_from_its_event_is_driven_without_reading_it():
@@ -227,6 +239,64 @@ async def test_without_auto_confirm_the_booking_stops_at_assigned():
     bookings = FakeBookings(booking())
     await coordinator(bookings, rules=FakeRules(auto_confirm=False)).drive("v", uuid4())
     assert bookings.booking.state == "ASSIGNED"
+    assert bookings.calls == 1  # in the same one advance as every step before it
+    assert bookings.moves == ["VerifyCapacity", "RequestAssignment", "StartAssignment",
+                              "RecordAssignment"]  # fmt: skip
+
+
+async def test_when_no_table_fits_at_creation_the_first_try_is_in_progress_then_retried():
+    bookings = FakeBookings(booking())
+    work = coordinator(bookings, tables=FakeTables([]))
+    assert await work.drive("v", uuid4()) is Result.WAITING
+    assert bookings.moves == ["VerifyCapacity", "RequestAssignment", "StartAssignment",
+                              "RequestAssignment"]  # fmt: skip
+    assert bookings.reasons[-1] == "retry: no table fits"
+    assert bookings.calls == 2 and bookings.booking.state == "ASSIGNMENT_PENDING"
+    # One failed try, counted at the version the try was in progress at.
+    assert [outcome for outcome, _ in work.attempts.rows] == ["NO_TABLE"]
+    assert work.retries.scheduled == [NOW + timedelta(seconds=1)]
+    # Its in-progress version is the coordinator's own: that event brings no work back.
+    assert work.own.made(bookings.booking.booking_id, 4)
+
+
+async def test_when_no_table_fits_at_creation_a_re_pack_seats_the_booking_in_progress():
+    bookings = FakeBookings(booking())
+    rescue = rescuer(bookings)
+    work = coordinator(bookings, tables=FakeTables([]), rescue=rescue)
+    assert await work.drive("v", bookings.booking.booking_id) is Result.SETTLED
+    assert bookings.booking.state == "CONFIRMED" and bookings.booking.table_ids == ("t4",)
+    [(request, _)] = rescue.mover.requests
+    assert request.orders[-1] == MoveOrder(bookings.booking.booking_id, 4, ("t4",))
+    assert work.retries.scheduled == []
+
+
+async def test_a_crash_between_writing_tables_at_creation_and_the_advance_converges():
+    bookings = FakeBookings(booking())
+    tables = FakeTables([("t1",), ("t2",)])
+    bookings.fail_next["VerifyCapacity"] = RuntimeError("process killed")
+    work = coordinator(bookings, tables=tables)
+    with pytest.raises(RuntimeError):
+        await work.drive("v", uuid4())
+    assert bookings.booking.state == "CREATED"
+    await work.drive("v", uuid4())  # the stall sweeper drives the CREATED booking again
+    assert bookings.booking.state == "CONFIRMED" and bookings.booking.table_ids == ("t1",)
+    assert list(tables.allocated.values()) == [("t1",)] and tables.written_at == ["CREATED"]
+
+
+async def test_a_cancel_racing_the_first_try_releases_its_tables_and_ends_the_drive():
+    bookings = FakeBookings(booking())
+
+    class CancelledMeanwhile(FakeTables):
+        async def assign(self, booking, *, note_attempt=False):
+            seating = await super().assign(booking)
+            ended = dataclasses.replace(bookings.booking, state="CANCELLED")
+            bookings.booking = dataclasses.replace(ended, version=ended.version + 1)
+            return seating
+
+    tables = CancelledMeanwhile([("t1",)], guarded=True)
+    result = await coordinator(bookings, tables=tables).drive("v", bookings.booking.booking_id)
+    assert result is Result.SETTLED and bookings.booking.state == "CANCELLED"
+    assert bookings.moves == [] and tables.released == [("t1",)] and tables.allocated == {}
 
 
 async def test_no_capacity_rejects_with_the_reason():
@@ -482,10 +552,8 @@ async def test_the_coordinators_own_changes_come_back_as_no_work():
     journeys = journeys_of(coordinator(bookings), locks)
     await journeys.on_event(event_of(created))
     assert bookings.booking.state == "CONFIRMED"
-    in_progress = dataclasses.replace(created, state="ASSIGNMENT_IN_PROGRESS", version=4)
-    for own in (in_progress, bookings.booking):  # the two events its two writes published
-        await journeys.on_event(event_of(own))
-    assert locks.taken == 1 and bookings.reads == 0 and bookings.calls == 2
+    await journeys.on_event(event_of(bookings.booking))  # the one event its one write published
+    assert locks.taken == 1 and bookings.reads == 0 and bookings.calls == 1
 
 
 async def test_a_booking_another_writer_moved_is_driven_from_its_event_without_a_read():
@@ -494,7 +562,7 @@ async def test_a_booking_another_writer_moved_is_driven_from_its_event_without_a
     work = coordinator(bookings)
     await journeys_of(work, locks).on_event(event_of(bookings.booking))
     assert bookings.booking.state == "CONFIRMED"
-    assert locks.taken == 1 and bookings.reads == 0 and bookings.calls == 2
+    assert locks.taken == 1 and bookings.reads == 0 and bookings.calls == 1
 
 
 @pytest.mark.parametrize("state", ["CONFIRMED", "CANCELLED", "MANUAL_REVIEW", "REJECTED"])
@@ -517,7 +585,7 @@ async def test_the_policy_read_with_the_floor_decides_the_confirmation_without_a
 
     bookings = FakeBookings(booking())
     await coordinator(bookings, tables=DayTables([("t1",)]), rules=NoRules()).drive("v", uuid4())
-    assert bookings.booking.state == "CONFIRMED" and bookings.calls == 2
+    assert bookings.booking.state == "CONFIRMED" and bookings.calls == 1
 
 
 PROTECTING = "protecting 19:30 for forecast 4-tops: expected loss 5.2 covers"
@@ -539,4 +607,15 @@ async def test_a_refusal_by_the_yield_policy_rejects_with_its_reason_without_res
     assert bookings.moves == ["StartAssignment", "RejectBooking"]
     assert bookings.reasons[-1] == PROTECTING
     assert bookings.booking.state == "REJECTED"
+    assert rescue.plans.asked == [] and work.retries.scheduled == []
+
+
+async def test_a_refusal_by_the_yield_policy_at_creation_rejects_from_its_first_try():
+    bookings = FakeBookings(booking())
+    rescue = rescuer(bookings)
+    work = coordinator(bookings, tables=RefusingTables([]), rescue=rescue)
+    assert await work.drive("v", bookings.booking.booking_id) is Result.SETTLED
+    assert bookings.moves == ["VerifyCapacity", "RequestAssignment", "StartAssignment",
+                              "RejectBooking"]  # fmt: skip
+    assert bookings.reasons[-1] == PROTECTING and bookings.booking.state == "REJECTED"
     assert rescue.plans.asked == [] and work.retries.scheduled == []

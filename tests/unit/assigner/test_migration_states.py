@@ -39,9 +39,14 @@ def test_the_release_trigger_of_0010_frees_the_tables_of_the_tableless_states():
     assert frozen == {s.value for s in HOLDS_NO_TABLES}
 
 
-def test_the_guard_of_0012_lets_only_the_seatable_states_take_tables():
-    frozen = _states(_migration("0012_assignments_need_a_seatable_booking").SEATABLE)
+def test_the_guard_of_0022_lets_only_the_seatable_states_take_tables():
+    widened = _migration("0022_first_try_tables")
+    frozen = _states(widened.SEATABLE)
     assert frozen == {s.value for s in TAKES_TABLES}
+    # 0022 widens 0012's list by the two states before assignment, and its downgrade restores it.
+    before = _states(_migration("0012_assignments_need_a_seatable_booking").SEATABLE)
+    assert _states(widened.SEATABLE_0012) == before
+    assert frozen - before == {BookingState.CREATED.value, BookingState.CAPACITY_VERIFIED.value}
     # Ended states never take tables; every state that takes them is one the domain knows.
     ended = {BookingState.CANCELLED, BookingState.NO_SHOW, BookingState.REJECTED}
     assert not TAKES_TABLES & ended

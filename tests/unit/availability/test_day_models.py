@@ -80,9 +80,15 @@ class Clock:
         return self.seconds
 
 
-def models(source: FakeSource, *, max_days: int = 8, clock: Clock | None = None) -> DayModels:
+def models(
+    source: FakeSource,
+    *,
+    max_days: int = 8,
+    clock: Clock | None = None,
+    catch_up_delay: timedelta = timedelta(0),
+) -> DayModels:
     return DayModels(source, NoCache(), max_days=max_days, idle=timedelta(minutes=30),
-                     monotonic=clock or Clock())  # fmt: skip
+                     catch_up_delay=catch_up_delay, monotonic=clock or Clock())  # fmt: skip
 
 
 async def test_a_day_is_read_once_and_then_moved_on_by_what_changed():
@@ -169,4 +175,42 @@ async def test_a_change_from_the_feed_catches_the_days_up_before_the_next_call()
     (day,) = await held.days("v", [FIRST], UTC, source.version)
     assert [o.allocation_id for o in day.occupancies] == ["g1"] and held.catch_ups == 1
     assert [venue for venue, _, _ in held.loaded()] == ["v"]
+    await held.close()
+
+
+async def test_the_changes_announced_within_the_delay_cost_one_background_read():
+    source = FakeSource()
+    held = models(source, catch_up_delay=timedelta(milliseconds=50))
+    await held.days("v", [FIRST], UTC, source.version)
+    for group in ("g1", "g2", "g3"):
+        source.write(hold(group, DAY + timedelta(hours=19)), group)
+        held.changed("v", source.version)
+        for _ in range(5):  # turns of the loop between changes, as between the feed's messages
+            await asyncio.sleep(0)
+    for _ in range(200):  # bounded: the catch-up runs once the delay is over
+        if held.version_of("v") == source.version:
+            break
+        await asyncio.sleep(0.01)
+    assert held.version_of("v") == source.version and held.catch_ups == 1
+    (day,) = await held.days("v", [FIRST], UTC, source.version)
+    assert [o.allocation_id for o in day.occupancies] == ["g1", "g2", "g3"]
+    await held.close()
+
+
+async def test_a_change_announced_during_a_background_read_gets_a_read_of_its_own():
+    source = FakeSource()
+    held = models(source)
+    await held.days("v", [FIRST], UTC, source.version)
+    source.write(hold("g1", DAY + timedelta(hours=19)), "g1")
+    held.changed("v", source.version)
+    await asyncio.sleep(0)  # the first catch-up is past its delay and reading
+    source.write(hold("g2", DAY + timedelta(hours=20)), "g2")
+    held.changed("v", source.version)
+    for _ in range(100):
+        if held.version_of("v") == source.version:
+            break
+        await asyncio.sleep(0)
+    assert held.version_of("v") == source.version
+    (day,) = await held.days("v", [FIRST], UTC, source.version)
+    assert [o.allocation_id for o in day.occupancies] == ["g1", "g2"]
     await held.close()
