@@ -29,7 +29,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -382,23 +382,33 @@ async def start_service(name: str, port: int, env: dict[str, str], log_dir: Path
 
 @contextlib.asynccontextmanager
 async def suite(
-    database_url: str, redis_url: str, secret: str, stream: str, log_dir: Path
+    database_url: str,
+    redis_url: str,
+    secret: str,
+    stream: str,
+    log_dir: Path,
+    extra_env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[dict[str, Service]]:
-    """State, availability and one assigner, each its own process; yields name -> Service."""
+    """State, availability and one assigner, each its own process; yields name -> Service.
+    `extra_env` adds settings to every process's environment."""
     ports = {name: free_port() for name in SERVICE_NAMES}
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("MAITRED_")}
-    env = inherited | {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "MAITRED_JWT_SECRET": secret,
-        "MAITRED_HOST": "127.0.0.1",
-        "MAITRED_LOG_LEVEL": "WARNING",
-        "MAITRED_EVENTS_STREAM": stream,
-        "MAITRED_GRACE_PERIOD_SECONDS": "2",
-        "MAITRED_STATE_ADDRESS": f"127.0.0.1:{ports['state']}",
-        "MAITRED_AVAILABILITY_ADDRESS": f"127.0.0.1:{ports['availability']}",
-        "MAITRED_CONSUMER_NAME": "journey-bench-assigner",
-    }
+    env = (
+        inherited
+        | {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "MAITRED_JWT_SECRET": secret,
+            "MAITRED_HOST": "127.0.0.1",
+            "MAITRED_LOG_LEVEL": "WARNING",
+            "MAITRED_EVENTS_STREAM": stream,
+            "MAITRED_GRACE_PERIOD_SECONDS": "2",
+            "MAITRED_STATE_ADDRESS": f"127.0.0.1:{ports['state']}",
+            "MAITRED_AVAILABILITY_ADDRESS": f"127.0.0.1:{ports['availability']}",
+            "MAITRED_CONSUMER_NAME": "journey-bench-assigner",
+        }
+        | dict(extra_env or {})
+    )
     started: dict[str, Service] = {}
     try:
         for name in SERVICE_NAMES:  # state first: the others call it

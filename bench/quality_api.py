@@ -10,11 +10,11 @@ It counts the covers of CONFIRMED bookings.
 One venue of each load runs with yield off. The other gets the forecast's input in
 `demand_counts`/`demand_days` (the quality benchmark's training evenings, tallied as the
 in-memory run learns them, on eight past dates of the service date's weekday), has its yield
-policy switched on through UpdateVenuePolicy, and gets the same requests for tomorrow's
-evening. The services take "now" from the real clock, so the replay compresses the leads: every
-request is made about a day ahead (its lead is its start minus the moment it was sent). The
-in-memory engine is run on the same requests with yield off, with yield on and the simulated
-leads (bench/results/quality.md's figure), and with yield on and the leads the services saw.
+policy switched on through UpdateVenuePolicy, and gets the same requests for the same evening.
+The assigner runs with MAITRED_YIELD_CLOCK_FILE: before each request the replay writes there
+the moment the request was made (its start minus its simulated lead), so the policy sees the
+leads the in-memory run sees (everything else in the services keeps the real clock). The
+in-memory engine is run on the same requests with yield off and with yield on.
 Results go to bench/results/quality_api.{json,md}.
 """
 
@@ -29,7 +29,6 @@ import shutil
 import tempfile
 import time
 import uuid
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from operator import contains
@@ -69,17 +68,24 @@ SETTLE_SECONDS = 20.0
 
 
 async def replay(
-    stub: Any, metadata: Any, watch: StreamWatch, venue_id: str, day: date, requests: list[Request]
-) -> tuple[dict[str, Any], list[int]]:
-    """Send the requests one by one, each after the previous one settled; count what came of it,
-    and each request's lead as the services saw it (start minus the moment it was sent)."""
+    stub: Any,
+    metadata: Any,
+    watch: StreamWatch,
+    venue_id: str,
+    day: date,
+    requests: list[Request],
+    clock_file: Path,
+) -> dict[str, Any]:
+    """Send the requests one by one, each after the previous one settled; count what came of it.
+    Before each, the moment it was made (start minus its simulated lead) goes to `clock_file`,
+    the assigner's yield clock, so the policy sees the lead the in-memory run sees."""
     outcome: dict[str, Any] = {"covers": 0, "confirmed": 0, "refused": 0, "unsettled": 0}
     errors: dict[str, int] = {}
-    leads: list[int] = []
     midnight = datetime.combine(day, datetime.min.time(), UTC)
     for request in requests:
         start = midnight + timedelta(minutes=request.start_minute)
-        leads.append((start - datetime.now(UTC)) // timedelta(minutes=1))
+        made = start - timedelta(minutes=request.lead_minutes)
+        await asyncio.to_thread(clock_file.write_text, made.isoformat())
         call = api.CreateBookingRequest(
             venue_id=venue_id,
             request_id=uuid.uuid4().hex,
@@ -104,7 +110,7 @@ async def replay(
             outcome["confirmed"] += 1
         else:
             outcome["refused"] += 1
-    return outcome | {"errors": errors}, leads
+    return outcome | {"errors": errors}
 
 
 async def seed_history(db: AsyncEngine, venue_id: str, history: DemandHistory, day: date) -> None:
@@ -163,7 +169,8 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
     stream = f"maitred:quality-bench:{run}"
     generated, floor = make_floor(TABLES, SEED), rows_floor(TABLES, SEED)
     day = datetime.now(UTC).date() + timedelta(days=30)
-    day_on = datetime.now(UTC).date() + timedelta(days=1)  # leads of about a day
+    clock_file = scratch / "yield-clock"
+    clock_file.write_text(datetime.now(UTC).isoformat())
     venues = {load: f"qb-{run}-{round(load * 10)}" for load in LOADS}
     venues_on = {load: f"qy-{run}-{round(load * 10)}" for load in LOADS}
     every = list(venues.values()) + list(venues_on.values())
@@ -173,7 +180,7 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
         for venue_id in every:
             await seed_floor(db, venue_id, generated)
         for load, venue_id in venues_on.items():
-            await seed_history(db, venue_id, histories[load], day_on)
+            await seed_history(db, venue_id, histories[load], day)
         async with db.begin() as conn:
             await conn.execute(
                 update(venue_policies)
@@ -193,7 +200,14 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
         reader = asyncio.create_task(watch.run())
         try:
             async with (
-                suite(database_url, redis_url, secret, stream, scratch) as services,
+                suite(
+                    database_url,
+                    redis_url,
+                    secret,
+                    stream,
+                    scratch,
+                    {"MAITRED_YIELD_CLOCK_FILE": str(clock_file)},
+                ) as services,
                 grpc.aio.insecure_channel(services["state"].target) as channel,
             ):
                 stub = rpc.BookingServiceStub(channel)
@@ -205,15 +219,12 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
                     seed = day_seed(floor, load, TRAIN_DAYS)
                     requests = make_requests(floor, load, seed)
                     began = time.monotonic()
-                    found, _ = await replay(stub, metadata, watch, venue_id, day, requests)
-                    found_on, leads = await replay(
-                        stub, metadata, watch, venues_on[load], day_on, requests
+                    found = await replay(stub, metadata, watch, venue_id, day, requests, clock_file)
+                    found_on = await replay(
+                        stub, metadata, watch, venues_on[load], day, requests, clock_file
                     )
                     policy = Yield(histories[load], YIELD)
                     chooser = engine_chooser(floor)
-                    as_sent = [
-                        replace(r, lead_minutes=n) for r, n in zip(requests, leads, strict=True)
-                    ]
                     cases.append(
                         {
                             "load": load,
@@ -222,13 +233,13 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
                             "demand_covers": sum(r.party_size for r in requests),
                             "api": found,
                             "api_yield": found_on,
-                            "api_leads_minutes": [min(leads), max(leads)],
+                            "leads_minutes": [
+                                min(r.lead_minutes for r in requests),
+                                max(r.lead_minutes for r in requests),
+                            ],
                             "engine_in_memory_covers": run_day(floor, requests, chooser).covers,
                             "engine_yield_simulated_leads_covers": run_day(
                                 floor, requests, chooser, policy
-                            ).covers,
-                            "engine_yield_api_leads_covers": run_day(
-                                floor, as_sent, chooser, policy
                             ).covers,
                             "seconds": round(time.monotonic() - began, 1),
                         }
@@ -247,7 +258,6 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
     return {
         "floor": floor.name,
         "service_date": day.isoformat(),
-        "service_date_yield": day_on.isoformat(),
         "cases": cases,
     }
 
@@ -267,27 +277,26 @@ def markdown(results: dict[str, Any]) -> str:
         f"Yield off: a venue with its policy as seeded, service date {results['service_date']}. "
         f"Yield on: another venue of the same floor whose `demand_counts`/`demand_days` hold "
         f"the {TRAIN_DAYS} training evenings the in-memory run learns from, switched on through "
-        f"UpdateVenuePolicy, service date {results['service_date_yield']}. The services take "
-        "now from the real clock, so the replay compresses the leads: every request is sent "
-        "about a day before its start (the range is in the table), while the simulated leads "
-        "run from minutes to over a week. The in-memory yield run is shown with both the "
-        "simulated leads (quality.md's figure) and the leads the services saw. The services "
-        "also count the replayed evening's own requests into the forecast as they arrive (its "
-        "date becomes a ninth day observed); the in-memory run keeps the eight training days.",
+        "UpdateVenuePolicy, the same service date. The assigner's yield clock "
+        "(MAITRED_YIELD_CLOCK_FILE) is set before each request to the moment it was made in "
+        "the simulation (start minus lead), so the policy sees the simulated leads (range in "
+        "the table); the rest of the services keep the real clock. The services also count "
+        "the replayed evening's own requests into the forecast as they arrive (its date "
+        "becomes a ninth day observed); the in-memory run keeps the eight training days.",
         "",
         "| load | seed | requests | demand covers | API yield off | engine, yield off "
-        "| API yield on | engine yield on, API leads | engine yield on, simulated leads "
-        "| API leads, minutes | off: confirmed / refused / unsettled "
+        "| API yield on | engine yield on "
+        "| leads, minutes | off: confirmed / refused / unsettled "
         "| on: confirmed / refused / unsettled | call errors off / on | seconds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in results["cases"]:
         a, y = c["api"], c["api_yield"]
-        low, high = c["api_leads_minutes"]
+        low, high = c["leads_minutes"]
         lines.append(
             f"| {c['load']} | {c['seed']} | {c['requests']} | {c['demand_covers']} "
             f"| {a['covers']} | {c['engine_in_memory_covers']} "
-            f"| {y['covers']} | {c['engine_yield_api_leads_covers']} "
+            f"| {y['covers']} "
             f"| {c['engine_yield_simulated_leads_covers']} | {low}-{high} "
             f"| {a['confirmed']} / {a['refused']} / {a['unsettled']} "
             f"| {y['confirmed']} / {y['refused']} / {y['unsettled']} "

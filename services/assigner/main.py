@@ -18,6 +18,7 @@ from services.assigner.adapters.availability_client import GrpcCapacity
 from services.assigner.adapters.booking_locks import LocalBookingLocks
 from services.assigner.adapters.day_writes import DayWrites
 from services.assigner.adapters.event_consumer import StreamConsumer
+from services.assigner.adapters.file_clock import file_clock
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
 from services.assigner.adapters.move_replays import RedisMoveReplays
 from services.assigner.adapters.on_behalf import ops_verifier
@@ -101,7 +102,8 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     bookings = GrpcBookings(state_channel, token)
     store = AllocationStore(engine)
     reader = SeatingReader(engine)
-    assigner = EngineAssigner(reader, store.assignments, now, DayWrites(engine, reader))
+    lead_clock = file_clock(settings.yield_clock_file) if settings.yield_clock_file else None
+    assigner = EngineAssigner(reader, store.assignments, now, DayWrites(engine, reader), lead_clock)
     # One MoveBookings for the API and the coordinator's rescue: one replay store, one writer.
     moves = Moves(
         days=assigner,

@@ -47,6 +47,12 @@ class AssignerSettings(ServiceSettings):
         description="how often live assignments of cancelled, no-show or rejected bookings are "
         "looked for and released",
     )
+    yield_clock_file: str = Field(
+        default="",
+        description="benchmarks only: a file holding an ISO 8601 moment the yield policy takes "
+        "as now when it measures a booking's lead (bench/quality_api.py writes one per request); "
+        "empty (the default, and always in production): the real clock",
+    )
     coordinator: bool = Field(
         default=True, description="run the coordinator loops in this assigner process"
     )

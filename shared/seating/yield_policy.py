@@ -21,8 +21,8 @@ class YieldSettings:
 
     enabled: bool = False
     min_days_observed: int = 4
-    scenarios: int = 12  # demand scenarios sampled per decision
-    margin: float = 1.0  # refuse only when the expected loss beats the gain by more than this
+    scenarios: int = 24  # demand scenarios sampled per decision
+    margin: float = 0.5  # refuse only when the expected loss beats the gain by more than this
     # Forecast requests whose stay comes this near the request's are seated in the scenarios:
     # those it displaces, and those that the displaced ones would displace in turn.
     reach_minutes: int = 120
@@ -180,20 +180,22 @@ class _Floor:
                     self.busy[table_id] |= _mask(booking.start_minute, booking.end_minute)
         usable = [c for c in candidates if known.issuperset(c.table_ids)]
         self.ranked = sorted(usable, key=lambda c: (len(c.table_ids), c.max_seats, c.table_ids))
-        self._fits: dict[int, list[Candidate]] = {}
+        self._fits: dict[int, list[_Fit]] = {}
 
-    def fits(self, party_size: int) -> list[Candidate]:
+    def fits(self, party_size: int) -> list[_Fit]:
+        """The table sets that seat the party, best ranked first, with their tables and rank."""
         found = self._fits.get(party_size)
         if found is None:
-            found = [c for c in self.ranked if c.fits(party_size)]
+            found = [
+                (c, c.table_ids, (len(c.table_ids), c.max_seats))
+                for c in self.ranked
+                if c.fits(party_size)
+            ]
             self._fits[party_size] = found
         return found
 
     def best_fit(self, party_size: int, span: int) -> Candidate | None:
-        for candidate in self.fits(party_size):
-            if all(not self.busy[t] & span for t in candidate.table_ids):
-                return candidate
-        return None
+        return _snug_fit(self.fits(party_size), self.busy, span)
 
     def seat_all(
         self, arrivals: list[tuple[int, int, int]], first: Candidate | None, span: int
@@ -204,15 +206,55 @@ class _Floor:
             busy[table_id] |= span
         seated = []
         for _, party, mask in arrivals:
-            placed = False
-            for candidate in self.fits(party):
-                if all(not busy[t] & mask for t in candidate.table_ids):
-                    for table_id in candidate.table_ids:
-                        busy[table_id] |= mask
-                    placed = True
-                    break
-            seated.append(placed)
+            candidate = _snug_fit(self.fits(party), busy, mask)
+            for table_id in candidate.table_ids if candidate else ():
+                busy[table_id] |= mask
+            seated.append(candidate is not None)
         return seated
+
+
+_Fit = tuple[Candidate, tuple[str, ...], tuple[int, int]]  # a set, its tables, (tables, seats)
+
+
+def _snug_fit(ranked: list[_Fit], busy: dict[str, int], span: int) -> Candidate | None:
+    """The first free candidate of the best (tables, seats) rank, and among those of its rank
+    the one stranding the fewest slots next to its tables' other bookings (as the engine ranks
+    equal plans). Plain loops: this runs for every arrival of every scenario."""
+    best: Candidate | None = None
+    best_rank = None
+    best_stranded = 0
+    for candidate, tables, rank in ranked:
+        if best_rank is not None and rank != best_rank:
+            break
+        for table_id in tables:
+            if busy[table_id] & span:
+                break
+        else:
+            stranded = 0
+            for table_id in tables:
+                stranded += _stranded(busy[table_id], span)
+            if best is None or stranded < best_stranded:
+                best, best_rank, best_stranded = candidate, rank, stranded
+                if stranded == 0:
+                    break
+    return best
+
+
+def _stranded(busy: int, span: int) -> int:
+    """Free slots between `span` and the table's nearest busy slots, in gaps shorter than it."""
+    low = (span & -span).bit_length() - 1
+    high = span.bit_length()
+    stay = high - low
+    stranded = 0
+    before = (busy & ((1 << low) - 1)).bit_length()
+    if before and low - before < stay:
+        stranded += low - before
+    later = busy >> high
+    if later:
+        gap = (later & -later).bit_length() - 1
+        if gap < stay:
+            stranded += gap
+    return stranded
 
 
 def _mask(start_minute: int, end_minute: int) -> int:

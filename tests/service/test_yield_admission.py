@@ -6,7 +6,7 @@ a quiet night admits it; with the policy off nothing changes."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.assigner.adapters.allocations import AllocationStore
 from services.assigner.adapters.day_writes import DayWrites
+from services.assigner.adapters.file_clock import file_clock
 from services.assigner.adapters.journey_store import PostgresAttempts, PostgresRules
 from services.assigner.adapters.retry_queue import RedisRetries
 from services.assigner.adapters.seating_reader import SeatingReader
@@ -117,7 +118,10 @@ async def redis_fixture(redis_url: str) -> AsyncIterator[Redis]:
 
 @asynccontextmanager
 async def coordinator(
-    engine: AsyncEngine, state_address: str, redis: Redis
+    engine: AsyncEngine,
+    state_address: str,
+    redis: Redis,
+    lead_clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[Coordinator]:
     """The real coordinator on real adapters (no rescue: nothing to re-pack here)."""
     token = ServiceToken(SECRET, issuer="maitred", subject="assigner")
@@ -126,17 +130,17 @@ async def coordinator(
         yield Coordinator(
             bookings=GrpcBookings(state, token), capacity=CapacityNeverAsked(),
             tables=EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments,
-                                  now, DayWrites(engine)),
+                                  now, DayWrites(engine), lead_clock),
             attempts=PostgresAttempts(engine), rules=PostgresRules(engine),
             retries=RedisRetries(redis, key=key), clock=now, jitter=lambda: 1.0,
         )  # fmt: skip
     await redis.delete(key)
 
 
-async def drive(engine, state_address, redis, bookings, venue, start, party):
+async def drive(engine, state_address, redis, bookings, venue, start, party, lead_clock=None):
     """A booking at `start` driven by the coordinator from ASSIGNMENT_IN_PROGRESS, re-read."""
     booking = await booking_in_progress(bookings, venue, start, party)
-    async with coordinator(engine, state_address, redis) as driver:
+    async with coordinator(engine, state_address, redis, lead_clock) as driver:
         result = await driver.drive(venue, uuid.UUID(booking.booking_id))
     assert result is Result.SETTLED
     return await read(bookings, booking)
@@ -168,6 +172,24 @@ async def test_with_yield_on_a_small_party_at_the_peak_is_refused_with_the_reaso
     assert reason.startswith("protecting 19:00 for forecast 4-tops: expected loss ")
     assert reason.endswith(" covers")
     assert float(reason.split("expected loss ")[1].split()[0]) > 3
+
+
+async def test_the_yield_clock_file_sets_the_now_a_lead_is_measured_from(
+    engine, state_address, redis, bookings, venue, tmp_path
+):
+    """The history's peak requests all come under an hour ahead: asked for five minutes before
+    the peak (as a benchmark replaying that lead would set it), next to none are still to come,
+    so the same small party the real clock refuses (a day ahead) is admitted."""
+    await switch_yield(engine, venue, True)
+    clock = tmp_path / "yield-clock"
+    clock.write_text((PEAK - timedelta(minutes=5)).isoformat())
+    seated = await drive(
+        engine, state_address, redis, bookings, venue, PEAK, 2, file_clock(str(clock))
+    )
+    assert seated.state == booking_pb2.BOOKING_STATE_CONFIRMED
+    clock.write_text("2026-12-07T19:00:00")
+    with pytest.raises(ValueError, match="without its offset"):
+        file_clock(str(clock))()
 
 
 async def test_with_yield_on_the_peak_still_seats_the_party_it_protects_the_tables_for(

@@ -151,11 +151,15 @@ class EngineAssigner:
         store: Allocations,
         clock: Callable[[], datetime],
         sessions: DaySessions,
+        lead_clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """`lead_clock` is the "now" the yield policy measures a booking's lead from; the real
+        `clock` unless a benchmark replays simulated leads (AssignerSettings.yield_clock_file)."""
         self._reader = reader
         self._store = store
         self._clock = clock
         self._sessions = sessions
+        self._lead_clock = lead_clock or clock
         self._guard = AllocationGuard(store, clock)
 
     async def day(
@@ -294,7 +298,7 @@ class EngineAssigner:
             start=booking.start,
             blocked_until=booking.end + day.buffer,
             timezone=timezone,
-            now=now,
+            now=self._lead_clock(),
         )
 
     @asynccontextmanager

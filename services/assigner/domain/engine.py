@@ -6,7 +6,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.assigner.domain.plans import (
     AssignmentRequest,
@@ -20,6 +20,7 @@ from shared.seating.combinations import Candidate
 
 MAX_SCORED = 400  # past this many free fits, only the best by (tables, waste) are scored
 MAX_STAKES = 50  # look-ahead weighs at most this many overlapping bookings, earliest first
+MINUTE = timedelta(minutes=1)
 SCORE_DIGITS = 9  # totals are rounded so equal sums tie exactly and the tie-breaks decide
 
 Span = tuple[datetime, datetime]
@@ -40,8 +41,9 @@ def rank_plans(
     A candidate qualifies when it seats the party, all its tables are in `tables`, and none is
     busy over [request.start, request.blocked_until) (spans are half-open). Every enabled
     strategy scores it; the total is sum(weight * score) / sum(weight). Plans are ordered by
-    total (desc), then an explicit combination's priority (desc), fewer tables, less waste,
-    and table ids, so equal inputs in any order
+    total (desc), then an explicit combination's priority (desc), fewer minutes stranded
+    between the party and its tables' other bookings (_stranded_minutes), fewer tables, less
+    waste, and table ids, so equal inputs in any order
     give equal answers. To bound the work on a big, quiet floor, only the MAX_SCORED best
     free fits by (tables, waste, ids) are scored: the others have more tables or more spare
     seats than all of those, which exact_fit and adjacency penalise, so they rarely win.
@@ -66,6 +68,7 @@ def rank_plans(
         key=lambda pair: (
             -pair[1].score,
             -pair[0].priority,
+            _stranded_minutes(pair[0], request, busy),
             *_pre_rank(pair[0], request.party_size),
         ),
     )
@@ -145,6 +148,25 @@ def _distinct(candidates: Iterable[Candidate]) -> list[Candidate]:
 
 def _pre_rank(candidate: Candidate, party_size: int) -> tuple[int, int, tuple[str, ...]]:
     return len(candidate.table_ids), candidate.waste(party_size), candidate.table_ids
+
+
+def _stranded_minutes(candidate: Candidate, request: AssignmentRequest, busy: Busy) -> int:
+    """Minutes the party would strand on its tables: each gap between its span and the nearest
+    busy span before or after it, on each table, that is shorter than the party's own stay
+    (too short for a party like it). A plan that leaves whole turns free ranks first."""
+    stay = request.blocked_until - request.start
+    stranded = 0
+    for table_id in candidate.table_ids:
+        spans = busy.get(table_id, ())
+        before = max((e for _, e in spans if e <= request.start), default=None)
+        after = min((s for s, _ in spans if s >= request.blocked_until), default=None)
+        for gap in (
+            request.start - before if before is not None else None,
+            after - request.blocked_until if after is not None else None,
+        ):
+            if gap is not None and gap < stay:
+                stranded += gap // MINUTE
+    return stranded
 
 
 def _plan(

@@ -133,6 +133,7 @@ def test_a_negative_or_non_finite_weight_is_refused(weight):
 
 
 def test_equal_scores_fall_back_to_fewer_tables_then_less_waste_then_ids():
+    # nothing is busy, so no plan strands any minutes
     weights = dict.fromkeys(STRATEGIES, 0.0)
     plans = rank_plans(request(4), FLOOR.tables, FLOOR.candidates, {}, FLOOR.context(), weights)
     assert {p.score for p in plans} == {0.0}
@@ -145,6 +146,19 @@ def test_equal_scores_fall_back_to_fewer_tables_then_less_waste_then_ids():
         ("m1", "m2"),
         ("m2", "m3"),
     ]
+
+
+def test_among_equal_scores_the_plan_stranding_fewer_minutes_comes_first():
+    ask = request(4)  # 19:00 to 21:00; m2 and m3 are alike and score alike
+
+    def order(busy):
+        plans = ids(rank_plans(ask, FLOOR.tables, FLOOR.candidates, busy, FLOOR.context()))
+        return [p for p in plans if p in (("m2",), ("m3",))]
+
+    assert order({"m2": [(at(17), at(18, 30))], "m3": [(at(17), at(19))]}) == [("m3",), ("m2",)]
+    assert order({"m2": [(at(21, 45), at(23))], "m3": [(at(21), at(23))]}) == [("m3",), ("m2",)]
+    # a gap as long as the party's stay strands nothing: ids decide again
+    assert order({"m2": [(at(15), at(17))], "m3": [(at(17), at(19))]}) == [("m2",), ("m3",)]
 
 
 def test_at_most_limit_plans_are_returned():

@@ -92,3 +92,16 @@ def test_the_same_inputs_give_the_same_decision() -> None:
     first = decide_admission(seats, candidates, [], couple_at_seven(), history, ON)
     again = decide_admission(seats, candidates, [], couple_at_seven(), history, ON)
     assert first == again
+
+
+def test_the_party_is_weighed_at_the_table_it_strands_least_time_on() -> None:
+    """t0 is free from 18:30, t1 from 19:00. A couple at 19:00 on t0 would leave 18:30's
+    forecast four nowhere; on t1, which it follows without a gap, it costs nothing."""
+    seats, candidates = four_tops(2)
+    seated = [Seated(("t0",), 17 * 60, SEVEN - 30, 4), Seated(("t1",), 17 * 60, SEVEN, 4)]
+    history = tally(
+        [Observation(MONDAY, SEVEN - 30, 4, 60)] * (3 * 8), {MONDAY: 8}
+    )  # three fours a night at 18:30, an hour ahead
+    decision = decide_admission(seats, candidates, seated, couple_at_seven(), history, ON)
+    assert decision.admit
+    assert decision.expected_loss == 0
