@@ -38,6 +38,7 @@ from tests.service.assigner_fixtures import (  # noqa: F401 (fixtures)
 from tests.service.conftest import SECRET
 from tests.table_checks import all_well, table_faults
 
+MINUTE = timedelta(minutes=1)
 JOURNEY = [
     ("CREATED", "CAPACITY_VERIFIED"),
     ("CAPACITY_VERIFIED", "ASSIGNMENT_PENDING"),
@@ -214,19 +215,23 @@ async def test_a_first_try_cut_off_before_its_advance_is_recorded_when_driven_ag
     assert await _attempts(engine, created.booking_id) == ["ASSIGNED"]  # noted once, not per drive
 
 
-async def test_a_first_try_cut_off_is_released_once_the_bookings_start_has_passed(
+async def test_a_first_try_cut_off_is_released_once_the_bookings_end_has_passed(
     bookings, engine, venue, tables
 ):
-    """Tables written while CREATED, then the drive stopped for good: the stall sweeper drives
-    only bookings still ahead, so once the start has passed the ended sweep frees them."""
+    """Tables written while CREATED, then the drive stopped for good: a drive redelivered
+    after the start still takes them up unchecked, so they stay until the end has passed; then
+    the ended sweep frees them (no seating is harmed, a late record of them harms nobody)."""
     start = _evening()
     created = await create_booking(bookings, venue, start, 2)
+    end = view_of(created).end
     seating = await tables.assign(view_of(created), note_attempt=True)
     store = AllocationStore(engine).assignments
 
-    await store.release_ended_assignments(start - timedelta(minutes=1))
-    assert await _live_tables(engine, created.booking_id) == sorted(seating.table_ids)
-    await store.release_ended_assignments(start + timedelta(minutes=1))
+    before_the_end = [start - MINUTE, start + MINUTE, end - MINUTE]
+    for moment in before_the_end:
+        await store.release_ended_assignments(moment)
+        assert await _live_tables(engine, created.booking_id) == sorted(seating.table_ids)
+    await store.release_ended_assignments(end + MINUTE)
 
     assert await _live_tables(engine, created.booking_id) == []
     assert view_of(await read(bookings, created)).state == "CREATED"  # the state is left alone

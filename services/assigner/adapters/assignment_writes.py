@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.assigner.adapters.allocation_reads import AllocationReads, load_groups
@@ -17,6 +17,7 @@ from services.assigner.adapters.allocation_writes import (
     group_venue,
     insert_rows,
     lock_booking,
+    lock_venues,
     lock_venues_of,
     release_expired_holds,
 )
@@ -38,13 +39,14 @@ WAITING = (
     BookingState.MANUAL_REVIEW,
 )
 UNRECORDED_GRACE = timedelta(minutes=2)
+SWEEP_BATCH = 500  # bookings a sweep takes at most: its locks and its statement stay small
 # The coordinator's first try writes the tables of a booking in one of these states and records
 # them in the next advance. While the booking lies ahead the stall sweeper drives it again until
 # they are recorded (or it is rejected, cancelled or sent back, which releases them), so they
 # are left alone: releasing them under that drive would let its advance record tables no longer
-# held, however long the grace. Once the booking's start has passed the stall sweeper no longer
-# drives it, so nothing would record them: they are released then (and only once past the grace
-# too, so a first try made around the start time finishes its advance first).
+# held, however long the grace. A drive redelivered or reclaimed after the start still takes
+# them up (and records them) without a capacity check, so they are released only once the
+# booking's end has passed: no seating is harmed then, and a late record of them harms nobody.
 FIRST_TRY = (
     BookingState.CREATED,
     BookingState.CAPACITY_VERIFIED,
@@ -323,8 +325,12 @@ class AssignmentWrites:
         """Release every live assignment of a booking that ended (what writes from before the
         database refused them left behind), of a booking that holds no tables when the
         assignment is older than the grace (a crash between the write and its record), and of
-        a first try's booking whose start has passed, past the grace too (a first try cut
-        off: see FIRST_TRY); returns how many assignments it released."""
+        a first try's booking whose end has passed, past the grace too (a first try cut off:
+        see FIRST_TRY); returns how many assignments it released.
+
+        The bookings are taken FOR UPDATE SKIP LOCKED before their venues' version rows (the
+        writers' lock order): one a writer holds (a drive taking up its tables, the state
+        service moving it) is left to the next sweep rather than raced or waited for."""
         ended = and_(
             allocations.c.kind == "ASSIGNMENT",
             allocations.c.release_time.is_(None),
@@ -337,16 +343,26 @@ class AssignmentWrites:
                 ),
                 and_(
                     bookings.c.state.in_(FIRST_TRY),
-                    bookings.c.start_time < now,
+                    bookings.c.end_time < now,
                     allocations.c.create_time < now - UNRECORDED_GRACE,
                 ),
             ),
         )
+        due = (
+            select(bookings.c.booking_id, bookings.c.venue_id)
+            .where(exists(select(allocations.c.group_id).where(ended).correlate(bookings)))
+            .order_by(bookings.c.booking_id)
+            .limit(SWEEP_BATCH)
+            .with_for_update(of=bookings, skip_locked=True)
+        )
         async with self._engine.begin() as db:
-            await lock_venues_of(db, select(allocations.c.venue_id).where(ended).distinct())
+            taken = (await db.execute(due)).all()
+            if not taken:
+                return 0
+            await lock_venues(db, {row.venue_id for row in taken})
             released = await db.execute(
                 update(allocations)
-                .where(ended)
+                .where(ended, allocations.c.booking_id.in_([row.booking_id for row in taken]))
                 .values(release_time=now)
                 .returning(allocations.c.group_id)
             )
