@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from services.assigner.adapters.allocations import AllocationStore
@@ -236,3 +237,19 @@ async def test_a_stale_view_does_not_take_up_the_tables_the_current_drive_wrote(
     again = await assigner.assign(current, note_attempt=True)  # a re-drive at the version
     assert (again.group_id, again.reason) == (written.group_id, "already allocated")
     assert again.attempt_noted  # its writer noted the try: the coordinator notes no second
+
+
+async def test_the_version_a_session_checks_stays_locked_until_the_session_ends(engine):
+    """Taking up tables already made checks the booking's version under its row lock: the
+    state service cannot move the booking, nor a sweep take it, until the session ends."""
+    venue = f"ea-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    booking = await add_booking(engine, venue, tomorrow_at(19), 2, "CREATED")
+    probe = text("SELECT 1 FROM bookings WHERE booking_id = :b FOR UPDATE NOWAIT")
+    async with DayWrites(engine).session() as session:
+        assert await session.version(booking) == 1
+        async with engine.connect() as rival:
+            with pytest.raises(DBAPIError, match="could not obtain lock"):
+                await rival.execute(probe, {"b": booking})
+    async with engine.connect() as rival:  # the session ended: the row is free again
+        assert (await rival.execute(probe, {"b": booking})).scalar() == 1

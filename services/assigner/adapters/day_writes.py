@@ -26,7 +26,8 @@ from shared.seating.demand import DemandHistory
 class DaySession:
     """The reads and the assignment write of one try, in one READ COMMITTED transaction.
 
-    The read takes no lock; the write takes the booking's and the venue's (`lock_booking`) as
+    The read takes no lock; taking up an assignment already made holds the booking's row FOR
+    SHARE (`version`), and the write takes the booking's and the venue's (`lock_booking`) as
     every allocation writer does, and the exclusion constraint judges the plan as ever, so a
     floor that changed between the read and the write costs a refused plan, never an overlap.
     The write is refused too when the booking left the version the try acts on.
@@ -52,8 +53,12 @@ class DaySession:
         return await self.reader.yield_view_in(self.db, venue_id, day_start, day_end, weekday, now)
 
     async def version(self, booking_id: uuid.UUID) -> int | None:
+        # FOR SHARE, as `lock_booking` takes it: the version cannot move until the session
+        # ends, and a sweep skips the booking meanwhile. This path takes no venue row after.
         return await self.db.scalar(
-            select(bookings.c.version).where(bookings.c.booking_id == booking_id)
+            select(bookings.c.version)
+            .where(bookings.c.booking_id == booking_id)
+            .with_for_update(read=True)
         )
 
     async def tried(self, booking_id: uuid.UUID) -> bool:

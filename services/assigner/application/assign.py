@@ -84,7 +84,7 @@ class DaySession(Writer, YieldReader, Protocol):
     ) -> VenueDay | None: ...
 
     async def version(self, booking_id: UUID) -> int | None:
-        """The booking's version as this transaction reads it now."""
+        """The booking's version, its row locked against change until this transaction ends."""
         ...
 
 
@@ -197,9 +197,10 @@ class EngineAssigner:
                 rules = VenueRules(day.auto_confirm, day.retry_budget)  # with the day: no read
                 existing = day.own_assignment  # read in the day's transaction: no read of its own
                 if existing is not None:
-                    # Read after it, the version is at least the one its writer wrote at: a
-                    # stale view (a duplicate event) must not record, nor on failing release,
-                    # tables the booking's current drive holds.
+                    # Read after it (under the booking's row lock, held until the session
+                    # ends), the version is at least the one its writer wrote at: a stale view
+                    # (a duplicate event) must not record, nor on failing release, tables the
+                    # booking's current drive holds.
                     if await session.version(booking.booking_id) != booking.version:
                         raise BookingNotReady("booking_moved", booking_id=booking.booking_id)
                     return Seating(
