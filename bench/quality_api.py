@@ -67,6 +67,14 @@ TABLES = 80
 SETTLE_SECONDS = 20.0
 
 
+def write_clock(clock_file: Path, moment: datetime) -> None:
+    """Set the assigner's yield clock: a file written beside it, then renamed over it, so the
+    assigner reads the old moment or the new one, never a file half written."""
+    written = clock_file.with_name(f".{clock_file.name}.{os.getpid()}")
+    written.write_text(moment.isoformat())
+    os.replace(written, clock_file)
+
+
 async def replay(
     stub: Any,
     metadata: Any,
@@ -85,7 +93,7 @@ async def replay(
     for request in requests:
         start = midnight + timedelta(minutes=request.start_minute)
         made = start - timedelta(minutes=request.lead_minutes)
-        await asyncio.to_thread(clock_file.write_text, made.isoformat())
+        await asyncio.to_thread(write_clock, clock_file, made)
         call = api.CreateBookingRequest(
             venue_id=venue_id,
             request_id=uuid.uuid4().hex,
@@ -170,7 +178,7 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
     generated, floor = make_floor(TABLES, SEED), rows_floor(TABLES, SEED)
     day = datetime.now(UTC).date() + timedelta(days=30)
     clock_file = scratch / "yield-clock"
-    clock_file.write_text(datetime.now(UTC).isoformat())
+    write_clock(clock_file, datetime.now(UTC))
     venues = {load: f"qb-{run}-{round(load * 10)}" for load in LOADS}
     venues_on = {load: f"qy-{run}-{round(load * 10)}" for load in LOADS}
     every = list(venues.values()) + list(venues_on.values())

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -63,6 +64,23 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def yield_clock(settings: AssignerSettings) -> Callable[[], datetime] | None:
+    """The benchmark clock the yield policy measures leads from, when one is set (checked
+    now: a file that cannot tell the time stops the start, naming the setting)."""
+    if not settings.yield_clock_file:
+        return None
+    try:
+        clock = file_clock(settings.yield_clock_file)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"MAITRED_YIELD_CLOCK_FILE: {error}") from error
+    log.warning(
+        "MAITRED_YIELD_CLOCK_FILE is set: the yield policy measures leads from the benchmark "
+        "clock in %s, not the real clock (benchmarks only)",
+        settings.yield_clock_file,
+    )
+    return clock
+
+
 def jitter() -> float:
     return random.uniform(0.5, 1.5)
 
@@ -70,6 +88,7 @@ def jitter() -> float:
 async def start(settings: AssignerSettings, *, port: int | None = None) -> RunningServer:
     """Start the API and, unless disabled, the coordinator's loops."""
     configure_tracing("assigner", settings.tracing_endpoint)
+    lead_clock = yield_clock(settings)  # before anything opens: a bad file stops the start
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, application_name="maitred-assigner"
     )
@@ -102,7 +121,6 @@ async def start(settings: AssignerSettings, *, port: int | None = None) -> Runni
     bookings = GrpcBookings(state_channel, token)
     store = AllocationStore(engine)
     reader = SeatingReader(engine)
-    lead_clock = file_clock(settings.yield_clock_file) if settings.yield_clock_file else None
     assigner = EngineAssigner(reader, store.assignments, now, DayWrites(engine, reader), lead_clock)
     # One MoveBookings for the API and the coordinator's rescue: one replay store, one writer.
     moves = Moves(

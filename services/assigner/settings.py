@@ -51,7 +51,8 @@ class AssignerSettings(ServiceSettings):
         default="",
         description="benchmarks only: a file holding an ISO 8601 moment the yield policy takes "
         "as now when it measures a booking's lead (bench/quality_api.py writes one per request); "
-        "empty (the default, and always in production): the real clock",
+        "checked at start (unreadable, or no moment with its offset: the start fails) and "
+        "logged as a warning; empty (the default, and always in production): the real clock",
     )
     coordinator: bool = Field(
         default=True, description="run the coordinator loops in this assigner process"
