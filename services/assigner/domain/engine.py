@@ -63,12 +63,13 @@ def rank_plans(
     if "look_ahead" in enabled:  # the one strategy that needs facts derived from busy spans
         stakes = _stakes(request, fits, blocked, context.upcoming, shortlist)
         context = replace(context, stakes=stakes)
+    stranded = _stranded_minutes(shortlist, request, busy)
     ranked = sorted(
         ((c, _plan(request, c, tables, context, enabled)) for c in shortlist),
         key=lambda pair: (
             -pair[1].score,
             -pair[0].priority,
-            _stranded_minutes(pair[0], request, busy),
+            sum(stranded[t] for t in pair[0].table_ids),
             *_pre_rank(pair[0], request.party_size),
         ),
     )
@@ -150,22 +151,24 @@ def _pre_rank(candidate: Candidate, party_size: int) -> tuple[int, int, tuple[st
     return len(candidate.table_ids), candidate.waste(party_size), candidate.table_ids
 
 
-def _stranded_minutes(candidate: Candidate, request: AssignmentRequest, busy: Busy) -> int:
-    """Minutes the party would strand on its tables: each gap between its span and the nearest
-    busy span before or after it, on each table, that is shorter than the party's own stay
-    (too short for a party like it). A plan that leaves whole turns free ranks first."""
+def _stranded_minutes(
+    shortlist: Sequence[Candidate], request: AssignmentRequest, busy: Busy
+) -> dict[str, int]:
+    """Minutes the party would strand on each table of the shortlist: each gap between its span
+    and the nearest busy span before or after it that is shorter than the party's own stay
+    (too short for a party like it). A plan strands the sum over its tables, and one that
+    leaves whole turns free ranks first. Computed once per table, not once per plan."""
     stay = request.blocked_until - request.start
-    stranded = 0
-    for table_id in candidate.table_ids:
+    stranded: dict[str, int] = {}
+    for table_id in {t for c in shortlist for t in c.table_ids}:
         spans = busy.get(table_id, ())
         before = max((e for _, e in spans if e <= request.start), default=None)
         after = min((s for s, _ in spans if s >= request.blocked_until), default=None)
-        for gap in (
+        gaps = (
             request.start - before if before is not None else None,
             after - request.blocked_until if after is not None else None,
-        ):
-            if gap is not None and gap < stay:
-                stranded += gap // MINUTE
+        )
+        stranded[table_id] = sum(gap // MINUTE for gap in gaps if gap is not None and gap < stay)
     return stranded
 
 

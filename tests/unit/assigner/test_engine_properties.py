@@ -96,3 +96,43 @@ def test_every_plan_fits_is_free_scores_in_range_and_comes_in_order(situation, l
     shuffled = shuffler.sample(floor.candidates, len(floor.candidates))
     tables = dict(shuffler.sample(list(floor.tables.items()), len(floor.tables)))
     assert rank_plans(ask, tables, shuffled, busy, context, weights, limit) == plans
+
+
+def plan_strands(table_ids: tuple[str, ...], busy, ask) -> int:
+    """Minutes a plan strands, counted plan by plan as the engine once did: each table's gaps
+    before and after the party that are shorter than its stay."""
+    stay = ask.blocked_until - ask.start
+    stranded = 0
+    for table_id in table_ids:
+        spans = busy.get(table_id, ())
+        before = max((e for _, e in spans if e <= ask.start), default=None)
+        after = min((s for s, _ in spans if s >= ask.blocked_until), default=None)
+        for gap in (
+            ask.start - before if before is not None else None,
+            after - ask.blocked_until if after is not None else None,
+        ):
+            if gap is not None and gap < stay:
+                stranded += gap // timedelta(minutes=1)
+    return stranded
+
+
+@settings(max_examples=300, deadline=None)
+@given(situations(), st.booleans())
+def test_the_order_is_score_priority_stranded_minutes_tables_waste_and_ids(situation, tied):
+    floor, busy, context, weights, ask = situation
+    if tied:  # every score 0: the tie-breaks alone decide
+        weights = dict.fromkeys(STRATEGIES, 0.0)
+    plans = rank_plans(ask, floor.tables, floor.candidates, busy, context, weights, limit=30)
+    priority = {c.table_ids: c.priority for c in floor.candidates}
+
+    def key(plan):
+        return (
+            -plan.score,
+            -priority[plan.table_ids],
+            plan_strands(plan.table_ids, busy, ask),
+            len(plan.table_ids),
+            plan.total_seats - ask.party_size,
+            plan.table_ids,
+        )
+
+    assert sorted(plans, key=key) == plans
