@@ -218,8 +218,9 @@ _Fit = tuple[Candidate, tuple[str, ...], tuple[int, int]]  # a set, its tables, 
 
 def _snug_fit(ranked: list[_Fit], busy: dict[str, int], span: int) -> Candidate | None:
     """The first free candidate of the best (tables, seats) rank, and among those of its rank
-    the one stranding the fewest slots next to its tables' other bookings (as the engine ranks
-    equal plans). Plain loops: this runs for every arrival of every scenario."""
+    the one stranding the fewest slots next to its tables' other bookings (the engine, unlike
+    this, ranks stranded minutes before tables and seats among plans of equal score). Plain
+    loops: this runs for every arrival of every scenario."""
     best: Candidate | None = None
     best_rank = None
     best_stranded = 0
