@@ -33,6 +33,8 @@ class FakeSource:
         self.log: dict[int, set[str]] = {}
         self.day_reads = 0
         self.gone = False
+        self.paused: asyncio.Event | None = None  # set: the next change read waits for it
+        self.reading = asyncio.Event()  # the paused read has taken its view and waits
 
     def write(self, occupancy: Occupancy | None, group: str) -> None:
         self.version += 1
@@ -61,7 +63,12 @@ class FakeSource:
             return None
         groups = frozenset(g for v in versions for g in self.log[v])
         fresh = tuple(o for g, o in self.occupancies.items() if g in groups)
-        return VenueChanges(self.version, frozenset(), groups, fresh, (), None)
+        found = VenueChanges(self.version, frozenset(), groups, fresh, (), None)
+        if self.paused is not None:  # the read took its view; it answers once let go
+            paused, self.paused = self.paused, None
+            self.reading.set()
+            await paused.wait()
+        return found
 
 
 class NoCache:
@@ -201,16 +208,18 @@ async def test_a_change_announced_during_a_background_read_gets_a_read_of_its_ow
     source = FakeSource()
     held = models(source)
     await held.days("v", [FIRST], UTC, source.version)
+    source.paused = let_go = asyncio.Event()
     source.write(hold("g1", DAY + timedelta(hours=19)), "g1")
     held.changed("v", source.version)
-    await asyncio.sleep(0)  # the first catch-up is past its delay and reading
+    await asyncio.wait_for(source.reading.wait(), timeout=5)  # the first read saw only g1
     source.write(hold("g2", DAY + timedelta(hours=20)), "g2")
-    held.changed("v", source.version)
+    held.changed("v", source.version)  # too late for the read in flight: it needs its own
+    let_go.set()
     for _ in range(100):
         if held.version_of("v") == source.version:
             break
         await asyncio.sleep(0)
-    assert held.version_of("v") == source.version
+    assert held.version_of("v") == source.version and held.catch_ups == 2
     (day,) = await held.days("v", [FIRST], UTC, source.version)
     assert [o.allocation_id for o in day.occupancies] == ["g1", "g2"]
     await held.close()
