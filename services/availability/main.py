@@ -9,7 +9,6 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import grpc
-import uvloop
 
 from services.availability.adapters.change_feed import PostgresChangeFeed
 from services.availability.adapters.day_cache import RedisDayCache
@@ -178,6 +177,8 @@ async def run(settings: AvailabilitySettings) -> None:
 def main() -> None:
     settings = AvailabilitySettings()  # type: ignore[call-arg]
     if settings.availability_event_loop == "uvloop":
+        import uvloop  # only here: the asyncio loop runs where uvloop is not installed
+
         uvloop.run(run(settings))
     else:
         asyncio.run(run(settings))

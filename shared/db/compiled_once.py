@@ -31,6 +31,7 @@ class CompiledOnce:
         if found is None:
             compiled = self._statement.compile(dialect=dialect, column_keys=self._keys)
             assert isinstance(compiled, SQLCompiler)
+            _check_bindable(compiled)
             found = self._compiled[dialect.name + dialect.driver] = compiled
         return found
 
@@ -49,3 +50,18 @@ class CompiledOnce:
         return await connection.exec_driver_sql(
             compiled.string, tuple(bound[name] for name in compiled.positiontup)
         )
+
+
+def _check_bindable(compiled: SQLCompiler) -> None:
+    """Refuse what binding alone cannot carry: values computed per execution (Python-side
+    column defaults), IN lists expanded at execution, values rendered into the SQL, and
+    parameter names the driver SQL would spell otherwise. Inline values are frozen at their
+    first compile, so only constants may be written inline."""
+    if compiled.insert_prefetch or compiled.update_prefetch:
+        raise ValueError("CompiledOnce: a Python-side column default would be sent as NULL")
+    for bind in compiled.binds.values():
+        if bind.expanding or bind.literal_execute:
+            raise ValueError(f"CompiledOnce: bind {bind.key!r} is rendered at execution")
+        name = compiled.bind_names.get(bind, bind.key)
+        if any(char in name for char in ".%() "):
+            raise ValueError(f"CompiledOnce: bind name {name!r} is escaped in the SQL")

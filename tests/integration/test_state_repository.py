@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import time
+from datetime import date, time
 from uuid import uuid4
 
 import pytest
 from sqlalchemy import delete, func, insert, select
 
 from services.availability.adapters.tables import service_periods, turn_times, venues
-from services.state.adapters.tables import booking_state_history, bookings
+from services.state.adapters.tables import (
+    booking_state_history,
+    bookings,
+    demand_counts,
+    demand_days,
+)
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
+from services.state.domain.demand import DemandRequest
 from services.state.domain.model import StateChange, event_for
 from services.state.domain.states import BookingState
 from tests.unit.state.builders import NOW, booking
@@ -56,8 +62,52 @@ async def test_work_left_without_commit_is_rolled_back(engine, venue):
         change = StateChange(made.booking_id, VENUE, None, made.state, 1, "t", "", "", NOW)
         await work.bookings.add_change(change)
         await work.bookings.add_event(event_for(made, change))
+        assert await work.bookings.get(VENUE, made.booking_id) == made  # sent, not yet committed
     assert await count(engine, bookings, made.booking_id) == 0
     assert await count(engine, booking_state_history, made.booking_id) == 0
+
+
+async def test_a_booking_added_then_moved_in_one_transaction_is_moved(engine, venue):
+    """The held INSERT is written before the UPDATE: an UPDATE cannot see its own CTE's row."""
+    made = fresh()
+    moved = dataclasses.replace(made, state=BookingState.CAPACITY_VERIFIED, version=2)
+    async with PostgresUnitOfWork(engine) as work:
+        await work.bookings.add(made)
+        assert await work.bookings.update(moved, expected_version=1)
+        await work.bookings.add_change(
+            StateChange(made.booking_id, VENUE, made.state, moved.state, 2, "t", "", "", NOW)
+        )
+        await work.commit()
+    async with PostgresUnitOfWork(engine) as work:
+        stored = await work.bookings.get(VENUE, made.booking_id)
+    assert stored is not None and stored.version == 2 and stored.state == moved.state
+    assert await count(engine, booking_state_history, made.booking_id) == 1
+
+
+async def test_two_counted_bookings_in_one_transaction_count_two_requests(engine, venue):
+    slot = {"venue_id": VENUE, "weekday": 4, "party_size": 3, "lead_bucket": 0}
+    first = DemandRequest(VENUE, date(2031, 1, 3), 4, 19 * 60, 3, 0)
+    second = DemandRequest(VENUE, date(2031, 1, 10), 4, 20 * 60, 3, 0)
+    async with engine.begin() as db:
+        await db.execute(delete(demand_counts).where(demand_counts.c.venue_id == VENUE))
+        await db.execute(delete(demand_days).where(demand_days.c.venue_id == VENUE))
+    async with PostgresUnitOfWork(engine) as work:
+        await work.bookings.add(fresh(), first)
+        await work.bookings.add(fresh(), second)
+        await work.commit()
+    async with engine.connect() as db:
+        counted = dict(
+            (
+                await db.execute(
+                    select(demand_counts.c.slot_minute, demand_counts.c.requests).where(
+                        *(demand_counts.c[name] == value for name, value in slot.items())
+                    )
+                )
+            ).all()
+        )
+        days = await db.scalar(select(func.count()).where(demand_days.c.venue_id == VENUE))
+    assert counted == {19 * 60: 1, 20 * 60: 1}
+    assert days == 2
 
 
 async def test_a_versioned_update_loses_to_a_concurrent_one(engine, venue):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from services.availability.domain.packing import (
 )
 from shared.seating.combinations import Candidate
 
-SEARCH_BUDGET = 20_000  # nodes of the packing search per check; see _pack
+SEARCH_BUDGET = 20_000  # nodes of the packing search per check; see _pack_among
 
 
 class Rejection(StrEnum):
@@ -105,13 +106,14 @@ def check_capacity(
     blocked = end + policy.cleaning_buffer
     new = Request(party_size, start, blocked)
     # Without a free fit of its own the party is refused whatever the waiting bookings need;
-    # and when those cannot all be seated even without it, no table is left to promise it.
+    # with one, it must leave room for the waiting bookings its fits could take tables from.
     contest = contest_of(packing, start, blocked, policy.cleaning_buffer)
     best = None
-    if free_fits(new, candidates, packing.busy, packing.fits):
-        rivals, seatable = _claim(contest, candidates, packing)
-        if seatable:
-            best = _pack_among(new, rivals, candidates, packing.busy, packing.fits)
+    alone = free_fits(new, candidates, packing.busy, packing.fits)
+    if alone:
+        near = _near(alone, _claim(contest, candidates, packing), candidates, packing)
+        if near is not None:
+            best = _pack_among(new, near, candidates, packing.busy, packing.fits)
     if best is None:
         return Verdict(
             False,
@@ -144,45 +146,101 @@ def contest_of(packing: Packing, start: datetime, blocked: datetime, buffer: tim
     return known
 
 
-def _claim(
-    contest: Contest, candidates: Sequence[Candidate], packing: Packing
-) -> tuple[tuple[Request, ...], bool]:
-    """The contest's rivals that could be seated, and whether they all can be at once (made
-    once per contest; a spent search budget counts as yes, so each party searches itself)."""
+def _claim(contest: Contest, candidates: Sequence[Candidate], packing: Packing) -> Contest:
+    """The contest with its rivals (those with a free fit, largest first) and their groups
+    (rivals that could contend for a table, directly or through others), made once."""
     if contest.rivals is None:
-        fits = partial(free_fits, candidates=candidates, busy=packing.busy, cache=packing.fits)
-        contest.rivals = tuple(r for r in contest.competing if fits(r))
-        try:
-            contest.seatable = _seat(list(contest.rivals), fits) is not None
-        except _BudgetSpent:
-            contest.seatable = True
-    return contest.rivals, contest.seatable
+        cache = packing.fits
+        # The same party waits many times over on a busy day: each request is looked at once.
+        tables = {
+            request: _tables(request, free_fits(request, candidates, packing.busy, cache), cache)
+            for request in dict.fromkeys(contest.competing)
+        }
+        contest.rivals = tuple(r for r in contest.competing if tables[r])
+        contest.groups = _groups(contest.rivals, [tables[r] for r in contest.rivals])
+        contest.seatable = [None] * len(contest.groups)
+    return contest
 
 
-def pack(
-    new: Request,
-    competing: Sequence[Request],
+def _tables(request: Request, fits: Sequence[Candidate], cache: FitCache) -> frozenset[str]:
+    """The tables among a request's free fits (cached by request)."""
+    found = cache.tables.get(request)
+    if found is None:
+        found = cache.tables[request] = frozenset(t for fit in fits for t in fit.table_ids)
+    return found
+
+
+def _groups(
+    rivals: Sequence[Request], tables: Sequence[frozenset[str]]
+) -> list[tuple[frozenset[str], frozenset[int]]]:
+    """The rivals joined when their spans overlap and their fits share a table, directly or
+    through others: each group's tables and its rivals' positions."""
+    leader = list(range(len(rivals)))
+
+    def find(index: int) -> int:
+        while leader[index] != index:
+            leader[index] = leader[leader[index]]
+            index = leader[index]
+        return index
+
+    def join(one: int, other: int) -> None:
+        leader[find(one)] = find(other)
+
+    # Equal requests are one party's twins: the first stands for the rest.
+    first: dict[Request, int] = {}
+    users: dict[str, list[int]] = defaultdict(list)
+    for index, rival in enumerate(rivals):
+        if first.setdefault(rival, index) != index:
+            join(index, first[rival])
+            continue
+        for table_id in tables[index]:
+            users[table_id].append(index)
+    # On each table, by start: a span overlaps an earlier one exactly when it starts before
+    # the latest end so far, and then it overlaps the span that reaches that end.
+    for sharing in users.values():
+        sharing.sort(key=lambda index: rivals[index].start)
+        reach = sharing[0]
+        for index in sharing[1:]:
+            if rivals[index].start < rivals[reach].blocked_until:
+                join(index, reach)
+            if rivals[index].blocked_until > rivals[reach].blocked_until:
+                reach = index
+    members: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(rivals)):
+        members[find(index)].append(index)
+    return [
+        (frozenset().union(*(tables[i] for i in group)), frozenset(group))
+        for group in members.values()
+    ]
+
+
+def _near(
+    fits: Sequence[Candidate],
+    contest: Contest,
     candidates: Sequence[Candidate],
-    busy: Busy,
-    cache: FitCache | None = None,
-) -> Candidate | None:
-    """A candidate for `new` such that every competing request that could be seated still can.
-
-    A waiting booking with no free fit even on its own is already lost to this floor; it
-    does not block others. The search is depth-first, the new party first and then the
-    largest parties, each trying its free fits by fewest tables and least waste. Past
-    SEARCH_BUDGET nodes it stops and answers for the new party alone: a check must stay
-    fast, and the database's exclusion constraint, not this answer, prevents a double booking.
-    """
-    memo = cache if cache is not None else FitCache()
-    rivals = sorted(
-        (r for r in competing if free_fits(r, candidates, busy, memo)), key=_largest_first
-    )
-    return _pack_among(new, rivals, candidates, busy, memo)
-
-
-def _largest_first(request: Request) -> int:
-    return -request.party_size
+    packing: Packing,
+) -> list[Request] | None:
+    """The rivals whose fits share a table with `fits`, directly or through other rivals
+    (every rival's span overlaps the party's), in the contest's order; None when some group of
+    them cannot all be seated even without the party (searched once per group; a spent search
+    budget counts as seatable, so the party searches itself)."""
+    wanted = frozenset(table_id for fit in fits for table_id in fit.table_ids)
+    rivals = contest.rivals or ()
+    positions: set[int] = set()
+    for index, (found, members) in enumerate(contest.groups):
+        if not found & wanted:
+            continue
+        if contest.seatable[index] is None:
+            group = [rival for at, rival in enumerate(rivals) if at in members]
+            seat = partial(free_fits, candidates=candidates, busy=packing.busy, cache=packing.fits)
+            try:
+                contest.seatable[index] = _seat(group, seat) is not None
+            except _BudgetSpent:
+                contest.seatable[index] = True
+        if not contest.seatable[index]:
+            return None
+        positions |= members
+    return [rival for at, rival in enumerate(rivals) if at in positions]
 
 
 def _pack_among(
@@ -192,7 +250,14 @@ def _pack_among(
     busy: Busy,
     cache: FitCache,
 ) -> Candidate | None:
-    """`pack` over rivals already kept (each with a free fit) and ordered, largest first."""
+    """A candidate for `new` such that every rival (each with a free fit, largest first)
+    can still be seated.
+
+    The search is depth-first, the new party first and then the rivals, each trying its
+    free fits by fewest tables and least waste. Past SEARCH_BUDGET nodes it stops and answers
+    for the new party alone: a check must stay fast, and the database's exclusion constraint,
+    not this answer, prevents a double booking.
+    """
     fits = partial(free_fits, candidates=candidates, busy=busy, cache=cache)
     try:
         chosen = _seat([new, *rivals], fits)

@@ -132,21 +132,26 @@ class Waiting:
 
 @dataclass
 class FitCache:
-    """The fits by party size, and the free fits by request against one `Busy`."""
+    """The fits by party size, and the free fits by request against one `Busy` (and the
+    tables among them)."""
 
     by_size: dict[int, list[Candidate]] = field(default_factory=dict)
     by_request: dict[Request, list[Candidate]] = field(default_factory=dict)
+    tables: dict[Request, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass
 class Contest:
     """What the waiting bookings make of one span: the ones that overlap it (largest party
     first); once a party with a free fit asks, the ones that could be seated there too (with a
-    free fit of their own), and whether those can all be seated together without it."""
+    free fit of their own), grouped by the tables they could contend for, and whether each
+    group can be seated without it (None until a party asks)."""
 
     competing: list[Request]
     rivals: tuple[Request, ...] | None = None
-    seatable: bool = True
+    # Each group's tables and its rivals' positions in `rivals`.
+    groups: list[tuple[frozenset[str], frozenset[int]]] = field(default_factory=list)
+    seatable: list[bool | None] = field(default_factory=list)
 
 
 @dataclass

@@ -96,7 +96,7 @@ class OutboxRelay:
         self._redis = redis
         self._stream = stream
         self._batch = batch
-        # Built once: the batch is a literal LIMIT, as the planner is best told it.
+        # Built once, the batch size bound as the LIMIT's parameter.
         self._oldest_free = (
             select(outbox, _AGE.label("age"))
             .where(_UNPUBLISHED)

@@ -73,10 +73,23 @@ class PendingWrites:
         params = {**_params(carried), **cte_params, **_prefixed(rows, "main_")}
         await statement.execute(self._db, params)
 
+    def holds(self, table: Table, ctes: tuple[CTE, ...] = ()) -> bool:
+        """Whether a row of `table` is held (one that needs all of `ctes`, when given)."""
+        return any(
+            held is table and all(cte in needed for cte in ctes)
+            for held, _, needed, _ in self._rows
+        )
+
     async def update_booking(
         self, values: Mapping[str, Any], booking_id: Any, expected_version: int
     ) -> CursorResult[Any]:
-        """The booking's versioned UPDATE, carrying what is held; rowcount 0 when stale."""
+        """The booking's versioned UPDATE, carrying what is held; rowcount 0 when stale.
+
+        Stale or not, the held rows are written: a caller that sees rowcount 0 rolls back.
+        """
+        if self.holds(bookings):
+            # The UPDATE could not see a booking its own CTE inserts: write that one first.
+            await self.flush()
         carried, self._rows = _grouped(self._rows), []
         shape = _shape(carried)
         statement = _UPDATES.get(shape)

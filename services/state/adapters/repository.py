@@ -160,6 +160,8 @@ class PostgresBookingRepository:
             "demand_lead_bucket": demand.lead_bucket,
             "demand_service_date": demand.service_date,
         }
+        if self._pending.holds(bookings, (COUNT_REQUEST, NOTE_DAY)):
+            await self._pending.flush()  # one statement counts one request: its CTEs run once
         self._pending.append(bookings, _row_values(booking), (COUNT_REQUEST, NOTE_DAY), counted)
 
     async def update(self, booking: Booking, expected_version: int) -> bool:

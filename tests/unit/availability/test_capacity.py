@@ -55,6 +55,8 @@ def exhaustive_fit(floor: Floor, facts: Facts, start, party: int, rules) -> bool
     ]
     # A waiting booking with no free fit even alone is lost already: it does not block others.
     keep = [0] + [i for i in range(1, len(requests)) if choices[i]]
+    # Nor does one whose fits cannot share a table with the party's, even through others.
+    keep = [i for i in keep if i in _group_of_first(requests, choices, keep)]
     requests, choices = [requests[i] for i in keep], [choices[i] for i in keep]
     for pick in itertools.product(*choices):
         clash = any(
@@ -66,6 +68,26 @@ def exhaustive_fit(floor: Floor, facts: Facts, start, party: int, rules) -> bool
         if not clash:
             return True
     return False
+
+
+def _group_of_first(requests, choices, keep) -> set[int]:
+    """The requests among `keep` joined to the first through overlapping spans and a shared
+    table among their fits."""
+    tables = {i: {t for members in choices[i] for t in members} for i in keep}
+    found, todo = {0}, [0]
+    while todo:
+        one = todo.pop()
+        for other in keep:
+            if (
+                other not in found
+                and tables[one] & tables[other]
+                and (
+                    requests[one][1] < requests[other][2] and requests[other][1] < requests[one][2]
+                )
+            ):
+                found.add(other)
+                todo.append(other)
+    return found
 
 
 @st.composite
