@@ -336,3 +336,37 @@ async def test_a_cancel_swallowed_by_a_blocking_read_still_stops_the_consumer(re
     running.cancel()
     done, _ = await asyncio.wait([running], timeout=5)
     assert running in done and running.cancelled()
+
+
+async def test_entries_handled_within_the_ack_interval_share_one_acknowledge(redis, stream):
+    seen: list[str] = []
+    clock = [100.0]
+
+    async def handle(event: BookingEvent) -> None:
+        seen.append(event.booking_id)
+
+    async def dead(event: BookingEvent) -> None:
+        raise AssertionError("nothing should die")
+
+    reader = consumer(
+        redis, stream, "c1", handle, dead, ack_every_s=0.5, monotonic=lambda: clock[0]
+    )
+    await reader.ensure_group()
+    acks: list[int] = []
+    xack = redis.xack
+
+    async def counted_xack(name, group, *ids):
+        acks.append(len(ids))
+        return await xack(name, group, *ids)
+
+    redis.xack = counted_xack
+    for index in range(3):
+        await publish(redis, stream, f"b{index}", index)
+        await reader.run_once(wait=False)  # acknowledges the earlier entries when it is time
+        await until(lambda n=index + 1: len(seen) == n, "the entry was handled")
+    assert acks == [1]  # the first handled entry went at once; the next two wait
+    assert (await redis.xpending(stream, "assigner"))["pending"] == 2
+    clock[0] += 0.5
+    await reader.run_once(wait=False)  # the interval is over: one XACK for both
+    assert acks == [1, 2]
+    assert (await redis.xpending(stream, "assigner"))["pending"] == 0

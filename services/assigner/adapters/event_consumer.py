@@ -25,6 +25,7 @@ from shared.tracing import carrier_of, continued_span, mark_failed
 
 log = logging.getLogger("maitred.assigner.events")
 STOP_ACK_SECONDS = 2.0  # how long a stopping consumer waits on Redis to acknowledge
+ACK_EVERY_SECONDS = 0.5  # handled entries wait this long at most for their shared XACK
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class StreamConsumer:
         batch: int = 20,
         block_ms: int = 1_000,
         max_in_flight: int = 16,
+        ack_every_s: float = ACK_EVERY_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._redis, self._stream, self._group, self._consumer = redis, stream, group, consumer
         self._handler, self._on_dead = handler, on_dead
@@ -123,6 +126,8 @@ class StreamConsumer:
         self._last_of_booking: dict[str, asyncio.Task[None]] = {}
         self._reclaimed_at = -math.inf  # monotonic time of the last XAUTOCLAIM
         self._handled: list[Any] = []  # entries handled and not yet acknowledged
+        self._ack_every_s, self._monotonic = ack_every_s, monotonic
+        self._acked_at = -math.inf  # monotonic time of the last XACK
 
     async def ensure_group(self) -> None:
         try:
@@ -165,7 +170,7 @@ class StreamConsumer:
         await asyncio.gather(*tasks, return_exceptions=True)
         try:
             async with asyncio.timeout(STOP_ACK_SECONDS):
-                await self._acknowledge()
+                await self._acknowledge(force=True)
         except (RedisError, OSError, TimeoutError) as error:  # delivered again: handled in stride
             log.warning("acknowledge at shutdown failed", extra={"error": str(error)})
 
@@ -191,17 +196,24 @@ class StreamConsumer:
         started = [*reclaimed, *(self._start(entry_id, fields) for entry_id, fields in entries)]
         if wait and started:
             await asyncio.wait(started)
-            await self._acknowledge()
+            await self._acknowledge(force=True)
         return claimed + len(entries)
 
-    async def _acknowledge(self) -> None:
-        """Acknowledge every entry handled since the last call in one XACK.
+    async def _acknowledge(self, *, force: bool = False) -> None:
+        """Acknowledge every entry handled since the last XACK in one XACK, at most every
+        `ack_every_s` unless a batch is waiting or `force` says now.
 
-        Entries finished between two reads share one command; one not acknowledged because the
-        process stopped first is delivered again, which the handlers take in their stride.
+        Entries finished within that time share one command (the reclaim only takes entries
+        idle far longer); one not acknowledged because the process stopped first is delivered
+        again, which the handlers take in their stride.
         """
         if not self._handled:
             return
+        now = self._monotonic()
+        due = len(self._handled) >= self._batch or now - self._acked_at >= self._ack_every_s
+        if not (force or due):
+            return
+        self._acked_at = now
         done, self._handled = self._handled, []
         try:
             await self._redis.xack(self._stream, self._group, *done)

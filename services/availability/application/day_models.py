@@ -34,6 +34,8 @@ class _Venue:
     version: int = 0
     days: dict[date, DayFacts] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    reads_started: int = 0  # latest() reads begun on this venue, numbered from 1
+    read_done: int = 0  # the number of the latest() read whose result the days hold
 
 
 class DayModels:
@@ -86,6 +88,28 @@ class DayModels:
             self._touch(venue_id, day)
         self._evict()
         return found
+
+    async def latest(self, venue_id: str) -> tuple[tzinfo, int] | None:
+        """Catch the venue's held days up to the newest committed version in one read (the
+        change log's snapshot reads the version itself, so no head read is needed): their time
+        zone and version, or None when no days of the venue are held (read the head instead).
+
+        Calls that wait while a read is under way share the next one, which starts after each
+        of them did, so every change committed before a call is still counted."""
+        venue = self._venues.get(venue_id)
+        if venue is None or not venue.days:
+            return None
+        arrived = venue.reads_started
+        async with venue.lock:
+            if not venue.days:  # dropped or forgotten while this call waited
+                return None
+            if venue.read_done <= arrived:
+                venue.reads_started += 1
+                number = venue.reads_started
+                await self._advance(venue_id, venue)
+                venue.read_done = number
+            zone = next(iter(venue.days.values())).policy.timezone
+            return zone, venue.version
 
     def changed(self, venue_id: str, version: int) -> None:
         """A committed change (from the change feed): catch the venue's days up in the
@@ -145,6 +169,8 @@ class DayModels:
         if changes is None or changes.version < venue.version:
             await self._rebuild(venue_id, venue)
             return
+        if changes.version == venue.version:
+            return  # nothing committed since
         self.catch_ups += 1
         zone = next(iter(venue.days.values())).policy.timezone
         if changes.floor is not None and changes.floor[1].timezone != zone:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from services.availability.application.day_models import DayModels
@@ -84,12 +84,16 @@ class Snapshots:
 
     async def view(self, venue_id: str, start: datetime, end: datetime) -> View:
         """The venue over [start, end): every local day it touches, merged at one version."""
-        head = await self._heads.head(venue_id)
-        if head is None:
-            raise NotFound(resource="Venue", id=venue_id)
-        zone = ZoneInfo(head.timezone)
+        # Days held: one read of the change log catches them up; else the head comes first.
+        held = await self._models.latest(venue_id)
+        if held is None:
+            head = await self._heads.head(venue_id)
+            if head is None:
+                raise NotFound(resource="Venue", id=venue_id)
+            held = ZoneInfo(head.timezone), head.version
+        zone, version = held
         days = _local_days(start, end, zone)
-        loaded = await self._models.days(venue_id, days, zone, head.version)
+        loaded = await self._models.days(venue_id, days, zone, version)
         key = (venue_id, tuple(days))
         known = self._views.get(key)
         if known is not None and known.facts.version == loaded[0].version:
@@ -239,7 +243,7 @@ def _next_expiry(facts: Facts, now: datetime) -> datetime:
     return min(expiries, default=datetime.max.replace(tzinfo=UTC))
 
 
-def _local_days(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:
+def _local_days(start: datetime, end: datetime, zone: tzinfo) -> list[date]:
     first = start.astimezone(zone).date()
     last = (end - timedelta(microseconds=1)).astimezone(zone).date()
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]

@@ -32,9 +32,11 @@ class FakeSource:
         self.occupancies: dict[str, Occupancy] = {}
         self.log: dict[int, set[str]] = {}
         self.day_reads = 0
+        self.change_reads = 0
         self.gone = False
         self.paused: asyncio.Event | None = None  # set: the next change read waits for it
         self.reading = asyncio.Event()  # the paused read has taken its view and waits
+        self.gate: asyncio.Event | None = None  # when set, every change read waits for it
 
     def write(self, occupancy: Occupancy | None, group: str) -> None:
         self.version += 1
@@ -58,12 +60,19 @@ class FakeSource:
         return DayFacts(venue_id, day, self.version, 1, FLOOR, policy(), found, ())
 
     async def changes(self, venue_id: str, since: int) -> VenueChanges | None:
-        versions = range(since + 1, self.version + 1)
+        self.change_reads += 1
+        # The snapshot is taken as the read starts: a write during the wait is not in it.
+        version, occupancies = self.version, dict(self.occupancies)
+        if self.gate is not None:
+            await self.gate.wait()
+        if self.gone:
+            return None
+        versions = range(since + 1, version + 1)
         if any(v not in self.log for v in versions):
             return None
         groups = frozenset(g for v in versions for g in self.log[v])
-        fresh = tuple(o for g, o in self.occupancies.items() if g in groups)
-        found = VenueChanges(self.version, frozenset(), groups, fresh, (), None)
+        fresh = tuple(o for g, o in occupancies.items() if g in groups)
+        found = VenueChanges(version, frozenset(), groups, fresh, (), None)
         if self.paused is not None:  # the read took its view; it answers once let go
             paused, self.paused = self.paused, None
             self.reading.set()
@@ -223,3 +232,45 @@ async def test_a_change_announced_during_a_background_read_gets_a_read_of_its_ow
     (day,) = await held.days("v", [FIRST], UTC, source.version)
     assert [o.allocation_id for o in day.occupancies] == ["g1", "g2"]
     await held.close()
+
+
+async def test_latest_catches_held_days_up_in_one_change_read_and_says_nothing_unheld():
+    source = FakeSource()
+    held = models(source)
+    assert await held.latest("v") is None  # nothing held: the caller reads the head
+    await held.days("v", [FIRST], UTC, source.version)
+    source.write(hold("g1", DAY + timedelta(hours=19)), "g1")
+    zone, version = await held.latest("v")  # type: ignore[misc]
+    assert (zone, version, source.change_reads) == (UTC, source.version, 1)
+    (day,) = await held.days("v", [FIRST], UTC, version)
+    assert [o.allocation_id for o in day.occupancies] == ["g1"]
+    assert await held.latest("v") == (UTC, source.version)  # nothing new: still one read
+    assert (source.change_reads, source.day_reads, held.catch_ups) == (2, 1, 1)
+
+
+async def test_calls_waiting_on_a_latest_read_share_the_next_one_which_sees_their_changes():
+    source = FakeSource()
+    held = models(source)
+    await held.days("v", [FIRST], UTC, source.version)
+    source.gate = asyncio.Event()
+    first = asyncio.create_task(held.latest("v"))
+    await asyncio.sleep(0)  # the first read is under way
+    source.write(hold("g1", DAY + timedelta(hours=19)), "g1")  # committed before the others
+    others = [asyncio.create_task(held.latest("v")) for _ in range(3)]
+    await asyncio.sleep(0)
+    source.gate.set()
+    results = await asyncio.gather(first, *others)
+    assert results[0] == (UTC, source.version - 1)  # its snapshot came before the write
+    assert results[1:] == [(UTC, source.version)] * 3  # the change before them is counted
+    assert source.change_reads == 2  # the first read, and one shared by the three
+
+
+async def test_latest_on_a_venue_that_is_gone_is_not_found_and_forgotten():
+    source = FakeSource()
+    held = models(source)
+    await held.days("v", [FIRST], UTC, source.version)
+    source.gone = True
+    with pytest.raises(NotFound):
+        await held.latest("v")
+    assert held.loaded() == []
+    assert await held.latest("v") is None
