@@ -85,6 +85,8 @@ class PostgresDaySource:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
                 version = await read_version(db, venue_id)
+                if version == since:  # the common case of a warm model: nothing to read
+                    return VenueChanges(version, frozenset(), frozenset(), (), (), None)
                 window = {"venue_id": venue_id, "since": since, "version": version}
                 rows = (await db.execute(CHANGES_AFTER, window)).all()
                 # Every version leaves at least one row; a missing one was pruned: rebuild.
