@@ -94,24 +94,10 @@ class DaySessions(Protocol):
         ...
 
 
-class Allocations(Protocol):
-    async def live_assignment(self, booking_id: UUID) -> Any: ...
+class Allocations(Writer, Protocol):
+    """The writer on its own transactions, and the booking's live assignment."""
 
-    async def assign(
-        self,
-        venue_id: str,
-        booking_id: UUID,
-        table_ids: Sequence[str],
-        start: datetime,
-        end: datetime,
-        *,
-        now: datetime,
-        actor: str,
-        strategy: str,
-        breakdown: dict[str, Any],
-        attempt_reason: str | None = None,
-        version: int | None = None,
-    ) -> tuple[Any, bool]: ...
+    async def live_assignment(self, booking_id: UUID) -> Any: ...
 
     async def release_unless_recorded(self, group_id: UUID, now: datetime) -> bool: ...
 
