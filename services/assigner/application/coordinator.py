@@ -11,8 +11,8 @@ Every step reads the booking afresh and acts on the state it finds, so a redeliv
 crash between two steps or a rival coordinator all converge on one path: a stale version is
 just a reason to read again (tables too are written or taken up only at the version the drive
 acts on), and writing tables is idempotent per booking (a CREATED booking that kept the tables
-of a drive cut short finds them again when it is driven anew). When no
-free table fits, a re-pack that moves other bookings is tried before a retry or manual review.
+of a drive cut short finds them again when it is driven anew). When no free table fits, a
+re-pack that moves other bookings is tried before a retry or manual review.
 """
 
 from __future__ import annotations
