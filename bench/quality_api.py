@@ -8,8 +8,8 @@ one CreateBooking at a time, in the order the requests were made, waiting for ea
 It counts the covers of CONFIRMED bookings.
 
 One venue of each load runs with yield off. The other gets the forecast's input in
-`demand_counts`/`demand_days` (the quality benchmark's training evenings, tallied as the
-in-memory run learns them, on eight past dates of the service date's weekday), has its yield
+`demand_date_counts`/`demand_days` (the quality benchmark's training evenings, each tallied
+on its own past date of the service date's weekday), has its yield
 policy switched on through UpdateVenuePolicy, and gets the same requests for the same evening.
 The assigner runs with MAITRED_YIELD_CLOCK_FILE: before each request the replay writes there
 the moment the request was made (its start minus its simulated lead), so the policy sees the
@@ -48,14 +48,14 @@ from bench.optimizer_bench import machine
 from bench.quality_bench import LOADS, SEED, TRAIN_DAYS, YIELD, day_seed, learn_history
 from bench.quality_policies import Yield, run_day
 from bench.quality_policies import engine as engine_chooser
-from bench.quality_sim import Request, make_requests, rows_floor
+from bench.quality_sim import Floor, Request, make_requests, rows_floor
 from bench.seed_day import seed_floor
 from services.availability.adapters.tables import venue_policies
-from services.state.adapters.tables import demand_counts, demand_days
+from services.state.adapters.tables import demand_date_counts, demand_days
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
 from shared.dev_servers import drop_database
-from shared.seating.demand import DemandHistory
+from shared.seating.demand import Observation, tally
 from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2 as floor_api
 from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2_grpc as floor_rpc
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
@@ -121,31 +121,36 @@ async def replay(
     return outcome | {"errors": errors}
 
 
-async def seed_history(db: AsyncEngine, venue_id: str, history: DemandHistory, day: date) -> None:
-    """The forecast's input as the state service keeps it: the training evenings' counts on
-    the weekday of `day`, over TRAIN_DAYS past dates of that weekday."""
-    weekday = day.weekday()
-    async with db.begin() as conn:
-        await conn.execute(
-            insert(demand_counts),
-            [
-                {
-                    "venue_id": venue_id,
-                    "weekday": weekday,
-                    "slot_minute": c.slot_minute,
-                    "party_size": c.party_size,
-                    "lead_bucket": c.lead_bucket,
-                    "requests": c.requests,
-                }
-                for c in history.cells
-            ],
+async def seed_history(
+    db: AsyncEngine, venue_id: str, floor: Floor, load: float, day: date
+) -> None:
+    """The forecast's input as the state service keeps it: each training evening's requests
+    counted on its own past date of `day`'s weekday (the first TRAIN_DAYS weeks before)."""
+    dates = [day - timedelta(weeks=TRAIN_DAYS - index) for index in range(TRAIN_DAYS)]
+    rows = []
+    for index, service_date in enumerate(dates):
+        requests = make_requests(floor, load, day_seed(floor, load, index))
+        seen = (
+            Observation(service_date.weekday(), r.start_minute, r.party_size, r.lead_minutes)
+            for r in requests
         )
+        rows += [
+            {
+                "venue_id": venue_id,
+                "service_date": service_date,
+                "weekday": c.weekday,
+                "slot_minute": c.slot_minute,
+                "party_size": c.party_size,
+                "lead_bucket": c.lead_bucket,
+                "requests": c.requests,
+            }
+            for c in tally(seen, {}).cells
+        ]
+    async with db.begin() as conn:
+        await conn.execute(insert(demand_date_counts), rows)
         await conn.execute(
             insert(demand_days),
-            [
-                {"venue_id": venue_id, "service_date": day - timedelta(weeks=k), "weekday": weekday}
-                for k in range(1, TRAIN_DAYS + 1)
-            ],
+            [{"venue_id": venue_id, "service_date": d, "weekday": d.weekday()} for d in dates],
         )
 
 
@@ -188,7 +193,7 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
         for venue_id in every:
             await seed_floor(db, venue_id, generated)
         for load, venue_id in venues_on.items():
-            await seed_history(db, venue_id, histories[load], day)
+            await seed_history(db, venue_id, floor, load, day)
         async with db.begin() as conn:
             await conn.execute(
                 update(venue_policies)
@@ -283,14 +288,16 @@ def markdown(results: dict[str, Any]) -> str:
         "bookings, beside the covers the engine seats in memory on the same requests.",
         "",
         f"Yield off: a venue with its policy as seeded, service date {results['service_date']}. "
-        f"Yield on: another venue of the same floor whose `demand_counts`/`demand_days` hold "
-        f"the {TRAIN_DAYS} training evenings the in-memory run learns from, switched on through "
+        "Yield on: another venue of the same floor whose `demand_date_counts`/`demand_days` "
+        f"hold the {TRAIN_DAYS} training evenings the in-memory run learns from, each on its "
+        "own past date of the service date's weekday, switched on through "
         "UpdateVenuePolicy, the same service date. The assigner's yield clock "
         "(MAITRED_YIELD_CLOCK_FILE) is set before each request to the moment it was made in "
         "the simulation (start minus lead), so the policy sees the simulated leads (range in "
-        "the table); the rest of the services keep the real clock. The services also count "
-        "the replayed evening's own requests into the forecast as they arrive (its date "
-        "becomes a ninth day observed); the in-memory run keeps the eight training days.",
+        "the table); the rest of the services keep the real clock. The services count the "
+        "replayed evening's own requests on its date as they arrive; a forecast learns only "
+        "from the dates before the one it decides, so both runs learn from the same eight "
+        "evenings.",
         "",
         "| load | seed | requests | demand covers | API yield off | engine, yield off "
         "| API yield on | engine yield on "

@@ -16,7 +16,7 @@ from services.availability.domain.occupancy import Facts
 from services.availability.domain.packing import Packing
 from services.availability.domain.slots import SlotOption, SlotSearch, search_slots
 from services.availability.domain.snapshot import Snapshot, compute_snapshot
-from services.availability.domain.yield_slots import steered_options, weekdays_of
+from services.availability.domain.yield_slots import service_dates_of, steered_options
 from shared.domain_errors import FieldViolation, InvalidArgument, NotFound
 from shared.seating.combinations import Candidate
 
@@ -219,8 +219,8 @@ class Snapshots:
     ) -> SlotSearch:
         """The search steered by the venue's yield policy (see `steered_options`)."""
         histories = {
-            weekday: await self._demand.history(venue_id, weekday)
-            for weekday in weekdays_of(found.options, view.policy)
+            day: await self._demand.history(venue_id, day)
+            for day in service_dates_of(found.options, view.policy)
         }
         kept = steered_options(
             found.options,
