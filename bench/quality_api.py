@@ -1,11 +1,12 @@
 """The quality benchmark's 80-table floor replayed through the real services' CreateBooking.
 
-`python -m bench.quality_api` (from the repository root) migrates a fresh database, seeds two
-venues per load with the quality benchmark's rows-80 floor (the day generator's floor: same
-tables, adjacency, turn times and dinner service), starts state, availability and one assigner
-as processes (the journey benchmark's helpers), and sends the first judged evening of each load
-one CreateBooking at a time, in the order the requests were made, waiting for each to settle.
-It counts the covers of CONFIRMED bookings.
+`python -m bench.quality_api [--loads L ...]` (from the repository root; every load unless
+told) migrates a fresh database, seeds two venues per load with the quality benchmark's
+rows-80 floor (the day generator's floor: same tables, adjacency, turn times and dinner
+service), starts state, availability and one assigner as processes (the journey benchmark's
+helpers), and sends the first judged evening of each load one CreateBooking at a time, in the
+order the requests were made, waiting for each to settle. It counts the covers of CONFIRMED
+bookings.
 
 One venue of each load runs with yield off. The other gets the forecast's input in
 `demand_date_counts`/`demand_days` (the quality benchmark's training evenings, each tallied
@@ -20,6 +21,7 @@ Results go to bench/results/quality_api.{json,md}.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -38,7 +40,7 @@ from typing import Any
 import grpc
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.availability_bench import backends, prepare_database, until
@@ -51,7 +53,12 @@ from bench.quality_policies import engine as engine_chooser
 from bench.quality_sim import Floor, Request, make_requests, rows_floor
 from bench.seed_day import seed_floor
 from services.availability.adapters.tables import venue_policies
-from services.state.adapters.tables import demand_date_counts, demand_days
+from services.state.adapters.tables import (
+    booking_state_history,
+    bookings,
+    demand_date_counts,
+    demand_days,
+)
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
 from shared.dev_servers import drop_database
@@ -154,6 +161,23 @@ async def seed_history(
         )
 
 
+async def yield_refusals(db: AsyncEngine, venue_id: str) -> list[str]:
+    """The venue's bookings the yield policy refused: party, start and the reason it gave."""
+    history = booking_state_history
+    async with db.connect() as conn:
+        rows = await conn.execute(
+            select(bookings.c.party_size, bookings.c.start_time, history.c.reason)
+            .join(bookings, bookings.c.booking_id == history.c.booking_id)
+            .where(
+                history.c.venue_id == venue_id,
+                history.c.to_state == "REJECTED",
+                history.c.reason.startswith("protecting "),
+            )
+            .order_by(history.c.history_id)
+        )
+        return [f"{party} at {start:%H:%M}: {reason}" for party, start, reason in rows]
+
+
 async def switch_yield_on(channel: Any, metadata: Any, venue_id: str) -> None:
     """The venue's yield policy on, through UpdateVenuePolicy as an operator would."""
     floor_plans = floor_rpc.FloorPlanServiceStub(channel)
@@ -174,7 +198,9 @@ async def switch_yield_on(channel: Any, metadata: Any, venue_id: str) -> None:
     )
 
 
-async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, Any]:
+async def measure(
+    admin_url: str, redis_url: str, scratch: Path, loads: tuple[float, ...]
+) -> dict[str, Any]:
     name, database_url = await prepare_database(admin_url)
     db = create_engine(database_url, pool_size=2, application_name="maitred-quality-bench")
     redis = Redis.from_url(redis_url, decode_responses=True)
@@ -184,10 +210,10 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
     day = datetime.now(UTC).date() + timedelta(days=30)
     clock_file = scratch / "yield-clock"
     write_clock(clock_file, datetime.now(UTC))
-    venues = {load: f"qb-{run}-{round(load * 10)}" for load in LOADS}
-    venues_on = {load: f"qy-{run}-{round(load * 10)}" for load in LOADS}
+    venues = {load: f"qb-{run}-{round(load * 10)}" for load in loads}
+    venues_on = {load: f"qy-{run}-{round(load * 10)}" for load in loads}
     every = list(venues.values()) + list(venues_on.values())
-    histories = {load: learn_history(floor, load) for load in LOADS}
+    histories = {load: learn_history(floor, load) for load in loads}
     cases = []
     try:
         for venue_id in every:
@@ -236,6 +262,7 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
                     found_on = await replay(
                         stub, metadata, watch, venues_on[load], day, requests, clock_file
                     )
+                    found_on["by_yield"] = await yield_refusals(db, venues_on[load])
                     policy = Yield(histories[load], YIELD)
                     chooser = engine_chooser(floor)
                     cases.append(
@@ -302,7 +329,7 @@ def markdown(results: dict[str, Any]) -> str:
         "| load | seed | requests | demand covers | API yield off | engine, yield off "
         "| API yield on | engine yield on "
         "| leads, minutes | off: confirmed / refused / unsettled "
-        "| on: confirmed / refused / unsettled | call errors off / on | seconds |",
+        "| on: confirmed / refused (by yield) / unsettled | call errors off / on | seconds |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in results["cases"]:
@@ -314,19 +341,24 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {y['covers']} "
             f"| {c['engine_yield_simulated_leads_covers']} | {low}-{high} "
             f"| {a['confirmed']} / {a['refused']} / {a['unsettled']} "
-            f"| {y['confirmed']} / {y['refused']} / {y['unsettled']} "
+            f"| {y['confirmed']} / {y['refused']} ({len(y.get('by_yield', []))}) / "
+            f"{y['unsettled']} "
             f"| {a['errors'] or '-'} / {y['errors'] or '-'} | {c['seconds']} |"
         )
+    lines += ["", "The yield policy's refusals through the API, in the order made:", ""]
+    for c in results["cases"]:
+        refusals = c["api_yield"].get("by_yield", [])
+        lines.append(f"- load {c['load']}: " + ("; ".join(refusals) if refusals else "none"))
     return "\n".join(lines) + "\n"
 
 
-async def run() -> dict[str, Any]:
+async def run(loads: tuple[float, ...]) -> dict[str, Any]:
     started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix="maitred-quality-"))
     before = os.getloadavg()[0]
     try:
         async with backends(scratch) as (admin_url, redis_url, _):
-            found = await measure(admin_url, redis_url, scratch)
+            found = await measure(admin_url, redis_url, scratch, loads)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {
@@ -340,7 +372,11 @@ async def run() -> dict[str, Any]:
 
 
 def main() -> None:
-    results = asyncio.run(run())
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--loads", type=float, nargs="+", default=LOADS, help="the loads to replay (all three)"
+    )
+    results = asyncio.run(run(tuple(parser.parse_args().loads)))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "quality_api.json").write_text(json.dumps(results, indent=2) + "\n")
     (RESULTS / "quality_api.md").write_text(markdown(results))
