@@ -72,6 +72,7 @@ from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
 RESULTS = Path(__file__).resolve().parent / "results"
 TABLES = 80
 SETTLE_SECONDS = 20.0
+SHOWN_REFUSALS = 5  # more of the yield policy's refusals per load stay in the JSON
 
 
 def write_clock(clock_file: Path, moment: datetime) -> None:
@@ -348,7 +349,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines += ["", "The yield policy's refusals through the API, in the order made:", ""]
     for c in results["cases"]:
         refusals = c["api_yield"].get("by_yield", [])
-        lines.append(f"- load {c['load']}: " + ("; ".join(refusals) if refusals else "none"))
+        shown = "; ".join(refusals) if len(refusals) <= SHOWN_REFUSALS else "listed in the JSON"
+        lines.append(f"- load {c['load']}: {len(refusals)}: {shown if refusals else 'none'}")
     return "\n".join(lines) + "\n"
 
 
