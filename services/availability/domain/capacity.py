@@ -18,6 +18,7 @@ from services.availability.domain.packing import (
     Packing,
     Request,
     free_fits,
+    micros,
 )
 from shared.seating.combinations import Candidate
 
@@ -142,7 +143,11 @@ def contest_of(packing: Packing, start: datetime, blocked: datetime, buffer: tim
     known = packing.contests.get(key)
     if known is None:
         competing = packing.competing(start, blocked, buffer, largest_first=True)
-        known = packing.contests[key] = Contest(competing)
+        reach = (
+            min([start, *(r.start for r in competing)]),
+            max([blocked, *(r.blocked_until for r in competing)]),
+        )
+        known = packing.contests[key] = Contest(competing, (micros(reach[0]), micros(reach[1])))
     return known
 
 
