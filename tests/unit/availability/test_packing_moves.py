@@ -42,7 +42,7 @@ def days(draw: st.DrawFn) -> tuple[Floor, Facts, list[tuple[str, object]]]:
     def waiting(name: str) -> Demand:
         start, party = _start(draw), draw(st.integers(1, 7))
         turn = timedelta(minutes=60 if party <= 2 else 90)
-        return Demand(name, party, start, start + turn, "MANUAL_REVIEW")  # type: ignore[operator]
+        return Demand(name, party, start, start + turn, "MANUAL_REVIEW")
 
     def seated(name: str, kind: Kind) -> Occupancy:
         start = _start(draw)
@@ -51,11 +51,9 @@ def days(draw: st.DrawFn) -> tuple[Floor, Facts, list[tuple[str, object]]]:
         expiry = (
             NOW + timedelta(minutes=20 * draw(st.integers(1, 8))) if kind is Kind.HOLD else None
         )
-        return Occupancy(
-            name, kind, (table,), start, start + timedelta(minutes=105),  # type: ignore[operator]
-            f"b-{name}" if kind is not Kind.HOLD else None, party_size=2 if kind is not Kind.HOLD else 0,
-            expire_time=expiry,
-        )  # fmt: skip
+        booking, party = (None, 0) if kind is Kind.HOLD else (f"b-{name}", 2)
+        end = start + timedelta(minutes=105)
+        return Occupancy(name, kind, (table,), start, end, booking, party, expire_time=expiry)
 
     demand = tuple(waiting(f"w{n}") for n in range(draw(st.integers(1, 10))))
     kinds = st.sampled_from([Kind.CONFIRMED, Kind.HOLD])
@@ -79,25 +77,25 @@ def changed(facts: Facts, change: tuple[str, object], ids: list[str]) -> Facts:
     what, value = change
     occupancies, demand = list(facts.occupancies), list(facts.demand)
     if what == "add":
-        occupancies.append(value)  # type: ignore[arg-type]
+        occupancies.append(value)
     elif what == "wait":
-        demand.append(value)  # type: ignore[arg-type]
+        demand.append(value)
     elif what == "free" and occupancies:
-        occupancies.pop(int(value) % len(occupancies))  # type: ignore[call-overload]
+        occupancies.pop(int(value) % len(occupancies))
     elif what == "leave" and demand:
-        demand.pop(int(value) % len(demand))  # type: ignore[call-overload]
+        demand.pop(int(value) % len(demand))
     elif what == "move" and occupancies:
-        at = int(value) % len(occupancies)  # type: ignore[call-overload]
-        table = ids[int(value) % len(ids)]  # type: ignore[call-overload]
+        at = int(value) % len(occupancies)
+        table = ids[int(value) % len(ids)]
         occupancies[at] = replace(occupancies[at], table_ids=(table,))
     elif what == "assign" and demand:
-        gone = demand.pop(int(value) % len(demand))  # type: ignore[call-overload]
-        table = ids[int(value) % len(ids)]  # type: ignore[call-overload]
+        gone = demand.pop(int(value) % len(demand))
+        table = ids[int(value) % len(ids)]
         end = gone.end + RULES.cleaning_buffer
+        name, party = f"g-{gone.booking_id}", gone.party_size
         occupancies.append(
-            Occupancy(f"g-{gone.booking_id}", Kind.ASSIGNED, (table,), gone.start, end,
-                      gone.booking_id, party_size=gone.party_size)
-        )  # fmt: skip
+            Occupancy(name, Kind.ASSIGNED, (table,), gone.start, end, gone.booking_id, party)
+        )
     demand.sort(key=lambda d: (d.start, d.booking_id))
     return replace(
         facts, version=facts.version + 1, occupancies=tuple(occupancies), demand=tuple(demand)
@@ -108,7 +106,7 @@ def warm(packing: Packing, facts: Facts, floor: Floor, now: object) -> list[obje
     """Every probe checked on `packing` (filling its caches), its verdicts."""
     candidates = candidates_of(floor, max_tables=2)
     return [
-        check_capacity(floor, RULES, facts, candidates, start, party, now=now, packing=packing)  # type: ignore[arg-type]
+        check_capacity(floor, RULES, facts, candidates, start, party, now=now, packing=packing)
         for start, party in PROBES
     ]
 
