@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
+from operator import attrgetter
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
@@ -22,6 +23,7 @@ from services.availability.domain.packing import (
 )
 from shared.seating.combinations import Candidate
 
+_FIRST, _LAST = attrgetter("first"), attrgetter("last")
 SEARCH_BUDGET = 20_000  # nodes of the packing search per check; see _pack_among
 
 
@@ -143,11 +145,12 @@ def contest_of(packing: Packing, start: datetime, blocked: datetime, buffer: tim
     known = packing.contests.get(key)
     if known is None:
         competing = packing.competing(start, blocked, buffer, largest_first=True)
+        first, last = micros(start), micros(blocked)
         reach = (
-            min([start, *(r.start for r in competing)]),
-            max([blocked, *(r.blocked_until for r in competing)]),
+            min(first, min(map(_FIRST, competing), default=first)),
+            max(last, max(map(_LAST, competing), default=last)),
         )
-        known = packing.contests[key] = Contest(competing, (micros(reach[0]), micros(reach[1])))
+        known = packing.contests[key] = Contest(competing, reach)
     return known
 
 
