@@ -156,14 +156,23 @@ def contest_of(packing: Packing, start: datetime, blocked: datetime, buffer: tim
 
 def _claim(contest: Contest, candidates: Sequence[Candidate], packing: Packing) -> Contest:
     """The contest with its rivals (those with a free fit, largest first) and their groups
-    (rivals that could contend for a table, directly or through others), made once."""
+    (rivals that could contend for a table, directly or through others), made once, and made
+    again when a change touched it and altered a free fit they were worked out from."""
+    cache = packing.fits
+    if contest.suspect:
+        contest.suspect = False
+        if any(
+            free_fits(request, candidates, packing.busy, cache) != fits
+            for request, fits in contest.fits.items()
+        ):
+            contest.rivals = None
     if contest.rivals is None:
-        cache = packing.fits
         # The same party waits many times over on a busy day: each request is looked at once.
-        tables = {
-            request: _tables(request, free_fits(request, candidates, packing.busy, cache), cache)
+        contest.fits = {
+            request: free_fits(request, candidates, packing.busy, cache)
             for request in dict.fromkeys(contest.competing)
         }
+        tables = {request: _tables(request, fits, cache) for request, fits in contest.fits.items()}
         contest.rivals = tuple(r for r in contest.competing if tables[r])
         contest.groups = _groups(contest.rivals, [tables[r] for r in contest.rivals])
         contest.seatable = [None] * len(contest.groups)

@@ -210,6 +210,10 @@ class Contest:
     # Each group's tables and its rivals' positions in `rivals`.
     groups: list[tuple[frozenset[str], frozenset[int]]] = field(default_factory=list)
     seatable: list[bool | None] = field(default_factory=list)
+    # The free fits the rivals were worked out from; `suspect` once a change touched the
+    # reach since: the rivals stand only if those fits are still what they were.
+    fits: dict[Request, list[Candidate]] = field(default_factory=dict)
+    suspect: bool = False
 
 
 @dataclass

@@ -29,8 +29,9 @@ def moved_on(packing: Packing, facts: Facts, now: datetime) -> Packing:
     A change names its tables and its time: an occupancy that came, went or changed touches
     its tables over its span, a waiting booking that came, went or changed touches its span.
     A free fit is kept unless an occupancy was touched over its request's span; a contest
-    unless an occupancy was touched within its reach or a waiting booking over its span; the
-    busy index is read again only for the touched tables.
+    unless a waiting booking was touched over its span, and one with an occupancy touched
+    within its reach is suspect: its rivals stand only if their free fits did (see _claim);
+    the busy index is read again only for the touched tables.
     """
     live = facts.live(now)
     waiting = facts.waiting()
@@ -48,10 +49,13 @@ def moved_on(packing: Packing, facts: Facts, now: datetime) -> Packing:
         tables=_untouched(packing.fits.tables, touched),
     )
     contests = {
-        (begins, blocked, buffer): replace(contest, seatable=list(contest.seatable))
+        (begins, blocked, buffer): replace(
+            contest,
+            seatable=list(contest.seatable),
+            suspect=contest.suspect or any(touch.overlaps(*contest.reach) for touch in touched),
+        )
         for (begins, blocked, buffer), contest in packing.contests.items()
         if not reordered
-        and not any(touch.overlaps(*contest.reach) for touch in touched)
         and not any(
             start < micros(blocked) and micros(begins) < end + buffer // MICROSECOND
             for start, end in arrived or ()

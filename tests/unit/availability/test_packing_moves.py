@@ -133,6 +133,7 @@ def test_a_moved_packing_answers_as_a_fresh_one_after_every_change(day):
             again = contest_of(fresh, *key)
             assert contest.competing == again.competing, key
             if contest.rivals is not None:
+                _claim(contest, candidates, packing)  # a suspect one is looked at again
                 _claim(again, candidates, fresh)
                 assert (contest.rivals, contest.groups) == (again.rivals, again.groups), key
                 known = [s for s in contest.seatable if s is not None]
