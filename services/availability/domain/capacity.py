@@ -10,16 +10,15 @@ from enum import StrEnum
 from functools import partial
 from operator import attrgetter
 
+from services.availability.domain.busy import Busy, micros
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
 from services.availability.domain.packing import (
-    Busy,
     Contest,
     FitCache,
     Packing,
     Request,
     free_fits,
-    micros,
 )
 from shared.seating.combinations import Candidate
 

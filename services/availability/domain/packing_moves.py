@@ -7,16 +7,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
+from services.availability.domain.busy import MICROSECOND, Touch, micros
 from services.availability.domain.occupancy import Demand, Facts, Occupancy
-from services.availability.domain.packing import (
-    MICROSECOND,
-    FitCache,
-    Pacing,
-    Packing,
-    Request,
-    Touch,
-    micros,
-)
+from services.availability.domain.packing import FitCache, Pacing, Packing, Request
 
 Kept = TypeVar("Kept")
 
