@@ -1,7 +1,8 @@
 """The floor under the watch fan-out: a bare grpc.aio server sending one message to each stream.
 
 `python -m bench.watch_floor [--streams 1000] [--changes 20]` starts a server with no app code
-(`--serve PORT` in its own process, uvloop as the availability service runs): it answers
+(`--serve PORT` in its own process, on uvloop and with its heap settled as the availability
+service runs): it answers
 WatchSnapshots with the same pre-serialized bytes to every stream when told to (a unary
 `/bench.WatchFloor/Fire` call), each stream an async generator waiting on its own event, as the
 service's hub does. The availability benchmark's watch clients (4 processes, 100 streams per
@@ -41,6 +42,7 @@ from bench.availability_bench import (
     stop_process,
     watch_report,
 )
+from services.availability.main import settle_heap
 from shared.stubs.maitred.availability.v1 import availability_service_pb2 as api
 from shared.stubs.maitred.availability.v1 import snapshot_pb2 as pb
 
@@ -99,6 +101,7 @@ async def serve(port: int) -> None:
     )
     server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()
+    settle_heap()  # as the availability service does
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     await stop.wait()
