@@ -15,7 +15,10 @@ policy switched on through UpdateVenuePolicy, and gets the same requests for the
 The assigner runs with MAITRED_YIELD_CLOCK_FILE: before each request the replay writes there
 the moment the request was made (its start minus its simulated lead), so the policy sees the
 leads the in-memory run sees (everything else in the services keeps the real clock). The
-in-memory engine is run on the same requests with yield off and with yield on.
+service date is a Friday, the weekday the in-memory run decides for (the policy's scenarios
+are seeded by the weekday). The in-memory engine is run on the same requests with yield off
+and with yield on, twice: with the venue's zone order, as the assigner ranks plans (the same
+evening as the services' to the table), and without it, as bench/results/quality.md does.
 Results go to bench/results/quality_api.{json,md}.
 """
 
@@ -48,7 +51,7 @@ from bench.day_generator import make_floor
 from bench.journey_bench import StreamWatch, forget_redis_keys, stamp, suite
 from bench.optimizer_bench import machine
 from bench.quality_bench import LOADS, SEED, TRAIN_DAYS, YIELD, day_seed, learn_history
-from bench.quality_policies import Yield, run_day
+from bench.quality_policies import FRIDAY, Yield, run_day
 from bench.quality_policies import engine as engine_chooser
 from bench.quality_sim import Floor, Request, make_requests, rows_floor
 from bench.seed_day import seed_floor
@@ -73,6 +76,12 @@ RESULTS = Path(__file__).resolve().parent / "results"
 TABLES = 80
 SETTLE_SECONDS = 20.0
 SHOWN_REFUSALS = 5  # more of the yield policy's refusals per load stay in the JSON
+
+
+def service_date(today: date) -> date:
+    """The first Friday (the in-memory run's weekday) at least 30 days after `today`."""
+    earliest = today + timedelta(days=30)
+    return earliest + timedelta(days=(FRIDAY - earliest.weekday()) % 7)
 
 
 def write_clock(clock_file: Path, moment: datetime) -> None:
@@ -208,7 +217,8 @@ async def measure(
     run = uuid.uuid4().hex[:8]
     stream = f"maitred:quality-bench:{run}"
     generated, floor = make_floor(TABLES, SEED), rows_floor(TABLES, SEED)
-    day = datetime.now(UTC).date() + timedelta(days=30)
+    day = service_date(datetime.now(UTC).date())
+    zone_order = tuple(z.zone_id for z in sorted(generated.zones, key=lambda z: z.sort_order))
     clock_file = scratch / "yield-clock"
     write_clock(clock_file, datetime.now(UTC))
     venues = {load: f"qb-{run}-{round(load * 10)}" for load in loads}
@@ -265,7 +275,9 @@ async def measure(
                     )
                     found_on["by_yield"] = await yield_refusals(db, venues_on[load])
                     policy = Yield(histories[load], YIELD)
-                    chooser = engine_chooser(floor)
+                    chooser = engine_chooser(floor, zone_order)
+                    unordered = engine_chooser(floor)
+                    in_memory_yield = run_day(floor, requests, chooser, policy)
                     cases.append(
                         {
                             "load": load,
@@ -279,8 +291,13 @@ async def measure(
                                 max(r.lead_minutes for r in requests),
                             ],
                             "engine_in_memory_covers": run_day(floor, requests, chooser).covers,
-                            "engine_yield_simulated_leads_covers": run_day(
-                                floor, requests, chooser, policy
+                            "engine_yield_simulated_leads_covers": in_memory_yield.covers,
+                            "engine_yield_refused": in_memory_yield.refused,
+                            "engine_no_zone_order_covers": run_day(
+                                floor, requests, unordered
+                            ).covers,
+                            "engine_yield_no_zone_order_covers": run_day(
+                                floor, requests, unordered, policy
                             ).covers,
                             "seconds": round(time.monotonic() - began, 1),
                         }
@@ -313,9 +330,13 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "The first judged evening of each load of bench/results/quality.md, sent through "
         "CreateBooking one at a time (each after the previous settled). Covers of CONFIRMED "
-        "bookings, beside the covers the engine seats in memory on the same requests.",
+        "bookings, beside the covers the engine seats in memory on the same requests: with "
+        "the venue's zone order (z1 first), as the assigner ranks plans, and without it, as "
+        "bench/results/quality.md runs the engine.",
         "",
-        f"Yield off: a venue with its policy as seeded, service date {results['service_date']}. "
+        f"Yield off: a venue with its policy as seeded, service date {results['service_date']} "
+        "(a Friday, the weekday the in-memory run decides for: the policy seeds its scenarios "
+        "with the weekday). "
         "Yield on: another venue of the same floor whose `demand_date_counts`/`demand_days` "
         f"hold the {TRAIN_DAYS} training evenings the in-memory run learns from, each on its "
         "own past date of the service date's weekday, switched on through "
@@ -328,10 +349,10 @@ def markdown(results: dict[str, Any]) -> str:
         "evenings.",
         "",
         "| load | seed | requests | demand covers | API yield off | engine, yield off "
-        "| API yield on | engine yield on "
+        "| API yield on | engine yield on (refused) | engine without zone order, yield off / on "
         "| leads, minutes | off: confirmed / refused / unsettled "
         "| on: confirmed / refused (by yield) / unsettled | call errors off / on | seconds |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in results["cases"]:
         a, y = c["api"], c["api_yield"]
@@ -340,7 +361,9 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {c['load']} | {c['seed']} | {c['requests']} | {c['demand_covers']} "
             f"| {a['covers']} | {c['engine_in_memory_covers']} "
             f"| {y['covers']} "
-            f"| {c['engine_yield_simulated_leads_covers']} | {low}-{high} "
+            f"| {c['engine_yield_simulated_leads_covers']} ({c['engine_yield_refused']}) "
+            f"| {c['engine_no_zone_order_covers']} / {c['engine_yield_no_zone_order_covers']} "
+            f"| {low}-{high} "
             f"| {a['confirmed']} / {a['refused']} / {a['unsettled']} "
             f"| {y['confirmed']} / {y['refused']} ({len(y.get('by_yield', []))}) / "
             f"{y['unsettled']} "

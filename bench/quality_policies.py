@@ -52,12 +52,16 @@ def first_fit(floor: Floor) -> Chooser:
     return choose
 
 
-def engine(floor: Floor) -> Chooser:
-    """The assigner's SmartAssignmentEngine with every strategy at its default weight."""
+def engine(floor: Floor, zone_order: tuple[str, ...] = ()) -> Chooser:
+    """The assigner's SmartAssignmentEngine with every strategy at its default weight.
+
+    `zone_order` is the venue's zone preference, best first, as the assigner reads it from the
+    zones' sort order; without it every zone scores alike.
+    """
     tables = {
         s.table_id: TableInfo(s.table_id, s.zone_id, s.min_seats, s.max_seats) for s in floor.seats
     }
-    context = StrategyContext(edges=floor.edges)
+    context = StrategyContext(edges=floor.edges, zone_preference=zone_order)
     by_ids = {c.table_ids: c for c in floor.candidates}
 
     def choose(request: Request, busy: dict[str, list[tuple[int, int]]]) -> Candidate | None:
