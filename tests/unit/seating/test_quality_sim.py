@@ -1,7 +1,10 @@
 """The quality benchmark's simulator, its first-come seating and its hindsight model."""
 
+from datetime import date
+
+from bench.quality_api import service_date
 from bench.quality_hindsight import hindsight
-from bench.quality_policies import engine, first_fit, run_day
+from bench.quality_policies import FRIDAY, engine, first_fit, run_day
 from bench.quality_sim import Floor, Request, make_requests, table_allocation_floor
 from shared.seating.combinations import Candidate, Seat
 
@@ -39,3 +42,23 @@ def test_no_first_come_policy_beats_hindsight() -> None:
     assert best.optimal
     for choose in (first_fit(floor), engine(floor)):
         assert 0 < run_day(floor, day, choose).covers <= best.covers
+
+
+def test_the_engine_ranks_zones_as_the_venue_orders_them() -> None:
+    # The assigner reads the zones' sort order as the venue's preference; the in-memory engine
+    # given the same order seats as it does, and without it every zone scores alike.
+    seats = (Seat("a", "z2", 2, 4, False), Seat("b", "z1", 2, 4, False))
+    floor = Floor("two", seats, (Candidate(("a",), 2, 4), Candidate(("b",), 2, 4)), frozenset())
+    four = Request("r", 4, SEVEN, SEVEN + 120, 60)
+    busy: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
+    unordered = engine(floor)(four, busy)
+    ordered = engine(floor, ("z1", "z2"))(four, busy)
+    assert unordered is not None and unordered.table_ids == ("a",)
+    assert ordered is not None and ordered.table_ids == ("b",)
+
+
+def test_the_api_replay_decides_on_the_in_memory_weekday() -> None:
+    for day in range(1, 8):
+        found = service_date(date(2026, 12, day))
+        assert found.weekday() == FRIDAY
+        assert 30 <= (found - date(2026, 12, day)).days < 37
