@@ -112,6 +112,7 @@ class Profile:
     step_seconds: float
     drain_seconds: float
     run_timeout_seconds: float
+    event_loop: str | None = None  # MAITRED_EVENT_LOOP of the services; None: their default
 
 
 # The steady run at 20/s, and a ramp toward issue 11's target of 100/s on 2 cores; it stops at
@@ -849,6 +850,8 @@ async def measure(
             "arrivals": "Poisson (rate x seconds calls at uniformly random moments), one "
             "asyncio client in the bench process (open loop: a call never waits for another)",
         }
+        loop_env = {"MAITRED_EVENT_LOOP": profile.event_loop} if profile.event_loop else None
+        results["setup"]["event_loop"] = profile.event_loop or "the services' default"
         secret = secrets.token_urlsafe(36)
         token = mint_token(
             secret,
@@ -863,7 +866,7 @@ async def measure(
         started = time.monotonic()
         try:
             async with (
-                suite(database_url, redis_url, secret, stream, scratch) as services,
+                suite(database_url, redis_url, secret, stream, scratch, loop_env) as services,
                 grpc.aio.insecure_channel(services["state"].target) as channel,
             ):
                 results["setup_seconds"]["services"] = round(time.monotonic() - started, 1)
@@ -1139,7 +1142,7 @@ def render(results: dict[str, Any]) -> str:
         + ".",
         "",
         f"Suite: state, availability and one assigner, each `python -m services.<name>.main`, "
-        f"log level WARNING, events stream `{setup.get('stream')}` of their own. Venues: "
+        f"log level WARNING, event loop: {setup.get('event_loop', 'their default')}, events stream `{setup.get('stream')}` of their own. Venues: "
         f"identical {setup.get('tables')}-table floors {setup.get('tables_by_size')} "
         f"(by max seats, {setup.get('zones')} zones, {setup.get('adjacent_pairs')} adjacent "
         f"pairs), policy auto_confirm, no pacing, no bookings; each venue takes "
@@ -1232,6 +1235,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ramp-only", action="store_true", help="skip the steady run")
     parser.add_argument("--steady", type=float, help="the steady run's rate (per second)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the services' logs")
+    parser.add_argument(
+        "--event-loop",
+        choices=("uvloop", "asyncio"),
+        help="the services' MAITRED_EVENT_LOOP (default: theirs)",
+    )
     args = parser.parse_args(argv)
     profile = QUICK if args.quick else FULL
     if args.ramp:
@@ -1241,6 +1249,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     if args.steady:
         profile = dataclasses.replace(profile, steady_rate=args.steady)
+    if args.event_loop:
+        profile = dataclasses.replace(profile, event_loop=args.event_loop)
     results = asyncio.run(
         asyncio.wait_for(run(profile, args.keep_logs, args.ramp_only), profile.run_timeout_seconds)
     )

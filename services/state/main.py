@@ -18,6 +18,7 @@ from services.state.messages import MESSAGES
 from services.state.roles import ROLES
 from services.state.settings import StateSettings
 from shared.db.engine import create_engine
+from shared.event_loop import run_on
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready
@@ -101,12 +102,16 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
     return running
 
 
-async def run() -> None:
-    settings = StateSettings()  # type: ignore[call-arg]
+async def run(settings: StateSettings) -> None:
     configure_logging(settings.log_level, "state")
     running = await start(settings)
     await serve(settings, running)
 
 
+def main() -> None:
+    settings = StateSettings()  # type: ignore[call-arg]
+    run_on(settings.event_loop, run(settings))
+
+
 if __name__ == "__main__":
-    asyncio.run(run())
+    main()
