@@ -32,6 +32,9 @@ SERVICE = state_service_pb2.DESCRIPTOR.services_by_name["BookingService"].full_n
 REDIS_TIMEOUT_SECONDS = 2.0
 # How often the relay looks for rows no commit of this process told it about.
 RELAY_SAFETY_POLL_SECONDS = 1.0
+# The relay's batches start at least this far apart: a busy relay publishes the commits of these
+# milliseconds in one transaction instead of one each; an idle one publishes a commit at once.
+RELAY_COALESCE_SECONDS = 0.01
 
 log = logging.getLogger("maitred.state")
 
@@ -71,6 +74,7 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
             redis,
             stream=settings.events_stream,
             interval=0.2,
+            coalesce=RELAY_COALESCE_SECONDS,
             max_idle_interval=RELAY_SAFETY_POLL_SECONDS,
         )
     wake = relay.wake if relay is not None else None
