@@ -1096,7 +1096,7 @@ def per_booking_cpu_rows(found: list[dict[str, Any]]) -> list[str]:
 
 def work_rows(found: list[dict[str, Any]]) -> list[str]:
     rows = [
-        "| run | bookings | gRPC calls | PostgreSQL transactions | stream events "
+        "| run | bookings | gRPC calls | PostgreSQL transactions (relay's) | stream events "
         "| Redis commands | gRPC by method | Redis by command |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
@@ -1108,6 +1108,7 @@ def work_rows(found: list[dict[str, Any]]) -> list[str]:
         commands = ", ".join(f"{n} {v}" for n, v in w["redis_commands_by_name"].items())
         rows.append(
             f"| {f['phase']} | {w['bookings']} | {w['grpc_calls']} | {w['pg_transactions']} "
+            f"({w.get('relay_transactions', '-')}) "
             f"| {w['stream_events']} | {w['redis_commands']} | {methods} | {commands} |"
         )
     return rows
@@ -1142,7 +1143,8 @@ def render(results: dict[str, Any]) -> str:
         + ".",
         "",
         f"Suite: state, availability and one assigner, each `python -m services.<name>.main`, "
-        f"log level WARNING, event loop: {setup.get('event_loop', 'their default')}, events stream `{setup.get('stream')}` of their own. Venues: "
+        f"log level WARNING, event loop: {setup.get('event_loop', 'their default')}, events "
+        f"stream `{setup.get('stream')}` of their own. Venues: "
         f"identical {setup.get('tables')}-table floors {setup.get('tables_by_size')} "
         f"(by max seats, {setup.get('zones')} zones, {setup.get('adjacent_pairs')} adjacent "
         f"pairs), policy auto_confirm, no pacing, no bookings; each venue takes "
@@ -1197,9 +1199,10 @@ def render(results: dict[str, Any]) -> str:
         "gRPC calls: calls served by state, availability and the assigner (their "
         "`maitred_rpc_duration_seconds_count`), CreateBooking included; PostgreSQL "
         "transactions: `pg_stat_database` of the run's database (the relay's, feeds' and "
-        "sweepers' included); Redis commands: `INFO commandstats` of the bench's private "
-        "Redis, less the bench's own XREAD, XINFO and INFO; stream events: the XADDs among "
-        "them. Per booking created in the phase.",
+        "sweepers' included; in brackets the outbox relay's, its batches: "
+        "`maitred_outbox_batches_total`); Redis commands: `INFO commandstats` of the bench's "
+        "private Redis, less the bench's own XREAD, XINFO and INFO; stream events: the XADDs "
+        "among them. Per booking created in the phase.",
         "",
         "## Where the time goes (p50 / p95, ms, CONFIRMED bookings)",
         "",

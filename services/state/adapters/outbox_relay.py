@@ -17,7 +17,7 @@ from sqlalchemy import RowMapping, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.state.adapters.tables import outbox
-from services.state.metrics import OUTBOX_LAG
+from services.state.metrics import OUTBOX_BATCHES, OUTBOX_LAG
 
 log = logging.getLogger("maitred.state.outbox_relay")
 
@@ -196,6 +196,7 @@ class OutboxRelay:
             ids = [row["event_id"] for row in rows]
             await db.execute(_MARK_PUBLISHED, {"event_ids": ids})
         self.published += len(rows)
+        OUTBOX_BATCHES.inc()
         return len(rows)
 
     def _note_lag(self, age: float) -> None:
