@@ -19,7 +19,7 @@ class EventLoopSettings(MaitredSettings):
     event_loop: EventLoop = Field(
         default="uvloop",
         description="the event loop the process runs on: `uvloop` (less CPU per call and per "
-        "message: bench/results/journey.md, availability.md) or Python's own `asyncio`",
+        "message) or Python's own `asyncio`",
     )
 
 
