@@ -103,7 +103,8 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         rescue = GrpcRescue(optimizer_channel, token)
     else:
         log.info("rescue off: capacity checks never look for a re-pack")
-    source = PostgresDaySource(engine)
+    heads = await PostgresVenueHeads.open(settings.database_url, size=HEAD_CONNECTIONS)
+    source = PostgresDaySource(engine, heads)
     # Each venue's policy sets its rescue time limit; this default serves only a caller without.
     rescuer = Rescuer(rescue, SeatingKnobs().rescue_time_limit)
     models = DayModels(
@@ -112,7 +113,6 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         max_days=settings.day_models_max,
         idle=timedelta(seconds=settings.day_model_idle_seconds),
     )
-    heads = await PostgresVenueHeads.open(settings.database_url, size=HEAD_CONNECTIONS)
     snapshots = Snapshots(heads, models, now, rescuer=rescuer, demand=PostgresDemandCounts(engine))
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
