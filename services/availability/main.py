@@ -33,6 +33,7 @@ from services.availability.roles import ROLES
 from services.availability.settings import AvailabilitySettings
 from shared.channels import open_channel
 from shared.db.engine import create_engine
+from shared.event_loop import run_on
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready
@@ -197,12 +198,7 @@ def settle_heap() -> None:
 
 def main() -> None:
     settings = AvailabilitySettings()  # type: ignore[call-arg]
-    if settings.availability_event_loop == "uvloop":
-        import uvloop  # only here: the asyncio loop runs where uvloop is not installed
-
-        uvloop.run(run(settings))
-    else:
-        asyncio.run(run(settings))
+    run_on(settings.event_loop, run(settings))
 
 
 if __name__ == "__main__":
