@@ -238,7 +238,7 @@ async def service_process(
         # The fast path, as the targets are set for: a refusal's re-pack search (CP-SAT, up to
         # MAITRED_RESCUE_TIME_LIMIT_MS) is not measured here; bench.optimizer_bench measures it.
         "MAITRED_AVAILABILITY_RESCUE": "off",
-        "MAITRED_AVAILABILITY_EVENT_LOOP": event_loop,
+        "MAITRED_EVENT_LOOP": event_loop,
     }
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
@@ -1214,7 +1214,7 @@ def main(argv: list[str] | None = None) -> None:
         "--event-loop",
         choices=("uvloop", "asyncio"),
         default="uvloop",
-        help="the service's MAITRED_AVAILABILITY_EVENT_LOOP (default: uvloop, its default)",
+        help="the service's MAITRED_EVENT_LOOP (default: uvloop, its default)",
     )
     parser.add_argument(
         "--watch-only",

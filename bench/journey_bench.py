@@ -112,6 +112,7 @@ class Profile:
     step_seconds: float
     drain_seconds: float
     run_timeout_seconds: float
+    event_loop: str | None = None  # MAITRED_EVENT_LOOP of the services; None: their default
 
 
 # The steady run at 20/s, and a ramp toward issue 11's target of 100/s on 2 cores; it stops at
@@ -849,6 +850,8 @@ async def measure(
             "arrivals": "Poisson (rate x seconds calls at uniformly random moments), one "
             "asyncio client in the bench process (open loop: a call never waits for another)",
         }
+        loop_env = {"MAITRED_EVENT_LOOP": profile.event_loop} if profile.event_loop else None
+        results["setup"]["event_loop"] = profile.event_loop or "the services' default"
         secret = secrets.token_urlsafe(36)
         token = mint_token(
             secret,
@@ -863,7 +866,7 @@ async def measure(
         started = time.monotonic()
         try:
             async with (
-                suite(database_url, redis_url, secret, stream, scratch) as services,
+                suite(database_url, redis_url, secret, stream, scratch, loop_env) as services,
                 grpc.aio.insecure_channel(services["state"].target) as channel,
             ):
                 results["setup_seconds"]["services"] = round(time.monotonic() - started, 1)
@@ -1093,7 +1096,7 @@ def per_booking_cpu_rows(found: list[dict[str, Any]]) -> list[str]:
 
 def work_rows(found: list[dict[str, Any]]) -> list[str]:
     rows = [
-        "| run | bookings | gRPC calls | PostgreSQL transactions | stream events "
+        "| run | bookings | gRPC calls | PostgreSQL transactions (relay's) | stream events "
         "| Redis commands | gRPC by method | Redis by command |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
@@ -1105,6 +1108,7 @@ def work_rows(found: list[dict[str, Any]]) -> list[str]:
         commands = ", ".join(f"{n} {v}" for n, v in w["redis_commands_by_name"].items())
         rows.append(
             f"| {f['phase']} | {w['bookings']} | {w['grpc_calls']} | {w['pg_transactions']} "
+            f"({w.get('relay_transactions', '-')}) "
             f"| {w['stream_events']} | {w['redis_commands']} | {methods} | {commands} |"
         )
     return rows
@@ -1139,7 +1143,8 @@ def render(results: dict[str, Any]) -> str:
         + ".",
         "",
         f"Suite: state, availability and one assigner, each `python -m services.<name>.main`, "
-        f"log level WARNING, events stream `{setup.get('stream')}` of their own. Venues: "
+        f"log level WARNING, event loop: {setup.get('event_loop', 'their default')}, events "
+        f"stream `{setup.get('stream')}` of their own. Venues: "
         f"identical {setup.get('tables')}-table floors {setup.get('tables_by_size')} "
         f"(by max seats, {setup.get('zones')} zones, {setup.get('adjacent_pairs')} adjacent "
         f"pairs), policy auto_confirm, no pacing, no bookings; each venue takes "
@@ -1194,9 +1199,10 @@ def render(results: dict[str, Any]) -> str:
         "gRPC calls: calls served by state, availability and the assigner (their "
         "`maitred_rpc_duration_seconds_count`), CreateBooking included; PostgreSQL "
         "transactions: `pg_stat_database` of the run's database (the relay's, feeds' and "
-        "sweepers' included); Redis commands: `INFO commandstats` of the bench's private "
-        "Redis, less the bench's own XREAD, XINFO and INFO; stream events: the XADDs among "
-        "them. Per booking created in the phase.",
+        "sweepers' included; in brackets the outbox relay's, its batches: "
+        "`maitred_outbox_batches_total`); Redis commands: `INFO commandstats` of the bench's "
+        "private Redis, less the bench's own XREAD, XINFO and INFO; stream events: the XADDs "
+        "among them. Per booking created in the phase.",
         "",
         "## Where the time goes (p50 / p95, ms, CONFIRMED bookings)",
         "",
@@ -1232,6 +1238,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ramp-only", action="store_true", help="skip the steady run")
     parser.add_argument("--steady", type=float, help="the steady run's rate (per second)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the services' logs")
+    parser.add_argument(
+        "--event-loop",
+        choices=("uvloop", "asyncio"),
+        help="the services' MAITRED_EVENT_LOOP (default: theirs)",
+    )
     args = parser.parse_args(argv)
     profile = QUICK if args.quick else FULL
     if args.ramp:
@@ -1241,6 +1252,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     if args.steady:
         profile = dataclasses.replace(profile, steady_rate=args.steady)
+    if args.event_loop:
+        profile = dataclasses.replace(profile, event_loop=args.event_loop)
     results = asyncio.run(
         asyncio.wait_for(run(profile, args.keep_logs, args.ramp_only), profile.run_timeout_seconds)
     )

@@ -26,6 +26,7 @@ from bench.availability_bench import free_port, stop_process
 from bench.echo_server import METHOD
 
 RPC_COUNT = "maitred_rpc_duration_seconds_count{"
+RELAY_BATCHES = "maitred_outbox_batches_total "
 # The bench's own commands on the suite's Redis: its observation of the stream and its probes.
 BENCH_COMMANDS = frozenset(
     {"xread", "xinfo|groups", "xinfo", "info", "ping", "hello", "client|setinfo"}
@@ -47,6 +48,14 @@ def rpc_counts(metrics_text: str) -> Counter[str]:
     return found
 
 
+def relay_batches(metrics_text: str) -> int:
+    """The outbox relay's transactions that published rows, in one exposition (0: no relay)."""
+    for line in metrics_text.splitlines():
+        if line.startswith(RELAY_BATCHES):
+            return int(float(line[len(RELAY_BATCHES) :]))
+    return 0
+
+
 def _fetch(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as reply:
         return str(reply.read().decode())
@@ -64,8 +73,11 @@ class WorkProbe:
     async def sample(self) -> dict[str, Any]:
         await asyncio.sleep(PG_SETTLE_SECONDS)
         calls: Counter[str] = Counter()
+        batches = 0
         for url in self.metrics_urls.values():
-            calls.update(rpc_counts(await asyncio.to_thread(_fetch, url)))
+            exposition = await asyncio.to_thread(_fetch, url)
+            calls.update(rpc_counts(exposition))
+            batches += relay_batches(exposition)
         async with self.engine.connect() as db:
             await db.execute(text("SELECT pg_stat_clear_snapshot()"))
             xacts = int(await db.scalar(XACTS, {"name": self.database}) or 0)
@@ -73,7 +85,7 @@ class WorkProbe:
         commands = {
             name.removeprefix("cmdstat_"): int(entry["calls"]) for name, entry in stats.items()
         }
-        return {"calls": calls, "xacts": xacts, "commands": commands}
+        return {"calls": calls, "xacts": xacts, "commands": commands, "batches": batches}
 
     @staticmethod
     def per_booking(before: dict[str, Any], after: dict[str, Any], bookings: int) -> dict[str, Any]:
@@ -91,6 +103,7 @@ class WorkProbe:
             "grpc_calls": round(sum(calls.values()) / n, 2),
             "grpc_calls_by_method": {m: round(c / n, 2) for m, c in calls.most_common()},
             "pg_transactions": round(xacts / n, 2),
+            "relay_transactions": round((after["batches"] - before["batches"]) / n, 2),
             "stream_events": round(commands.get("xadd", 0) / n, 2),
             "redis_commands": round(sum(commands.values()) / n, 2),
             "redis_commands_by_name": {

@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
+from shared.event_loop import EventLoopSettings
 from shared.settings import ServiceSettings
 
 
-class AvailabilitySettings(ServiceSettings):
+class AvailabilitySettings(ServiceSettings, EventLoopSettings):
     """Shared settings plus the port, Redis (required here), the state service and rescue."""
 
     redis_url: str = Field(description=ServiceSettings.model_fields["redis_url"].description)
@@ -19,12 +20,6 @@ class AvailabilitySettings(ServiceSettings):
     )
     state_address: str = Field(
         default="localhost:50051", description="where the service reaches the state service"
-    )
-    availability_event_loop: Literal["uvloop", "asyncio"] = Field(
-        default="uvloop",
-        description="the event loop the availability process runs on: `uvloop` (about a tenth less "
-        "CPU per change at 1,000 watch streams, bench/results/availability.md) or Python's own "
-        "`asyncio`",
     )
     watch_poll_seconds: float = Field(
         default=2.0, gt=0, description="safety poll of venue versions behind the change feed"

@@ -18,6 +18,7 @@ from services.state.messages import MESSAGES
 from services.state.roles import ROLES
 from services.state.settings import StateSettings
 from shared.db.engine import create_engine
+from shared.event_loop import run_on
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready
@@ -31,6 +32,9 @@ SERVICE = state_service_pb2.DESCRIPTOR.services_by_name["BookingService"].full_n
 REDIS_TIMEOUT_SECONDS = 2.0
 # How often the relay looks for rows no commit of this process told it about.
 RELAY_SAFETY_POLL_SECONDS = 1.0
+# The relay's batches start at least this far apart: a busy relay publishes the commits of these
+# milliseconds in one transaction instead of one each; an idle one publishes a commit at once.
+RELAY_COALESCE_SECONDS = 0.01
 
 log = logging.getLogger("maitred.state")
 
@@ -70,6 +74,7 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
             redis,
             stream=settings.events_stream,
             interval=0.2,
+            coalesce=RELAY_COALESCE_SECONDS,
             max_idle_interval=RELAY_SAFETY_POLL_SECONDS,
         )
     wake = relay.wake if relay is not None else None
@@ -101,12 +106,16 @@ async def start(settings: StateSettings, *, port: int | None = None) -> RunningS
     return running
 
 
-async def run() -> None:
-    settings = StateSettings()  # type: ignore[call-arg]
+async def run(settings: StateSettings) -> None:
     configure_logging(settings.log_level, "state")
     running = await start(settings)
     await serve(settings, running)
 
 
+def main() -> None:
+    settings = StateSettings()  # type: ignore[call-arg]
+    run_on(settings.event_loop, run(settings))
+
+
 if __name__ == "__main__":
-    asyncio.run(run())
+    main()

@@ -338,6 +338,50 @@ async def test_a_commit_through_the_unit_of_work_wakes_the_idle_relay_before_its
     assert [fields["aggregate_id"] for fields in published] == ["earlier", str(made.booking_id)]
 
 
+class CountingBatches(OutboxRelay):
+    """Notes the size of every batch it publishes."""
+
+    batches: list[int]
+
+    async def _publish(self, rows: Any) -> None:
+        await super()._publish(rows)
+        self.batches.append(len(rows))
+
+
+async def test_a_busy_relay_gathers_the_commits_of_its_coalescing_window_into_one_batch(
+    engine, redis, stream, venue
+):
+    # Polls an hour apart: only wake-ups start its batches; a second apart at the least.
+    relay = CountingBatches(
+        engine, redis, stream=stream, interval=3600, max_idle_interval=3600, coalesce=1.0
+    )
+    relay.batches = []
+    running = asyncio.create_task(relay.run())
+    try:
+        first = await add_rows(engine, venue, ["b1"])
+        relay.wake()
+        await wait_published(relay, 1)
+        later = []
+        for aggregate in ("b2", "b3"):  # each commit wakes it, as a unit of work's would
+            later += await add_rows(engine, venue, [aggregate])
+            relay.wake()
+            await asyncio.sleep(0.05)  # time enough for a relay that does not wait to publish
+        await wait_published(relay, 3)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert relay.batches == [1, 2]
+    assert [int(f["event_id"]) for f in await entries(redis, stream, venue)] == first + later
+
+
+async def wait_published(relay: OutboxRelay, count: int) -> None:
+    for _ in range(500):
+        if relay.published >= count:
+            return
+        await asyncio.sleep(0.01)
+    pytest.fail(f"the relay published {relay.published} rows, not {count}")
+
+
 async def test_a_relay_whose_redis_just_answered_claims_without_pinging_it_again(
     engine, redis, stream, venue, monkeypatch
 ):

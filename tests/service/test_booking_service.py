@@ -73,6 +73,27 @@ async def test_an_idempotent_replay_returns_the_first_response(bookings, unique,
     assert rows == 1
 
 
+async def test_a_replay_returns_the_first_response_even_when_it_would_no_longer_validate(
+    bookings, unique, engine
+):
+    request = create_request(unique("req"), venue_id="venue-b", party_size=4)
+    first = await bookings.CreateBooking(request, metadata=SERVICE)
+    limit = text("UPDATE venues SET max_party_size = :size WHERE venue_id = 'venue-b'")
+    async with engine.begin() as db:
+        await db.execute(limit, {"size": 2})
+    try:
+        again = await bookings.CreateBooking(request, metadata=SERVICE)
+        with pytest.raises(grpc.aio.AioRpcError) as raised:  # a new request is judged anew
+            await bookings.CreateBooking(
+                create_request(unique("req"), venue_id="venue-b", party_size=4), metadata=SERVICE
+            )
+    finally:
+        async with engine.begin() as db:
+            await db.execute(limit, {"size": 10})
+    assert again == first
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
 async def test_concurrent_twins_of_one_request_create_one_booking(bookings, unique, engine):
     request = create_request(unique("req"))
     responses = await asyncio.gather(

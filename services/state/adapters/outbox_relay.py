@@ -9,14 +9,16 @@ import logging
 import math
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from redis.asyncio import Redis
 from redis.typing import EncodableT, FieldT
-from sqlalchemy import RowMapping, bindparam, func, select, update
+from sqlalchemy import BigInteger, RowMapping, Select, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.state.adapters.tables import outbox
-from services.state.metrics import OUTBOX_LAG
+from services.state.metrics import OUTBOX_BATCHES, OUTBOX_LAG
 
 log = logging.getLogger("maitred.state.outbox_relay")
 
@@ -26,20 +28,11 @@ STREAM_MAXLEN = 1_000_000
 
 _UNPUBLISHED = outbox.c.publish_time.is_(None)
 _AGE = func.extract("epoch", func.clock_timestamp() - outbox.c.create_time)
-# The relay's statements, built once with bound parameters: it runs them for every batch.
-_FIRST_WAITING = (
-    select(outbox.c.aggregate_id, func.min(outbox.c.event_id))
-    .where(
-        _UNPUBLISHED,
-        outbox.c.aggregate_id.in_(bindparam("aggregate_ids", expanding=True)),
-        outbox.c.event_id < bindparam("last_claimed"),
-        outbox.c.event_id.not_in(bindparam("claimed", expanding=True)),
-    )
-    .group_by(outbox.c.aggregate_id)
-)
+_EARLIER = outbox.alias("earlier")
+# `= ANY(array)` rather than an IN list: one SQL text (and prepared statement) for every size.
 _MARK_PUBLISHED = (
     update(outbox)
-    .where(outbox.c.event_id.in_(bindparam("event_ids", expanding=True)))
+    .where(outbox.c.event_id == func.any(bindparam("event_ids", type_=ARRAY(BigInteger))))
     .values(publish_time=func.clock_timestamp())
 )
 # A Redis that answered this recently is not pinged again before rows are claimed.
@@ -58,6 +51,33 @@ def stream_fields(row: RowMapping) -> dict[FieldT, EncodableT]:
     }
 
 
+def _claim_statement(batch: int) -> Select[Any]:
+    """The oldest free unpublished rows, locked, each with `waits`: whether an earlier unpublished
+    row of its booking is not among them (held by another relay, say), so it must wait.
+
+    One statement, so the claim and the check are one round trip; built once per relay.
+    """
+    claimed = (
+        select(outbox, _AGE.label("age"))
+        .where(_UNPUBLISHED)
+        .order_by(outbox.c.event_id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+        .cte("claimed")
+    )
+    waits = (
+        select(_EARLIER.c.event_id)
+        .where(
+            _EARLIER.c.publish_time.is_(None),
+            _EARLIER.c.aggregate_id == claimed.c.aggregate_id,
+            _EARLIER.c.event_id < claimed.c.event_id,
+            _EARLIER.c.event_id.not_in(select(claimed.c.event_id).correlate(None)),
+        )
+        .exists()
+    )
+    return select(claimed, waits.label("waits")).order_by(claimed.c.event_id)
+
+
 class OutboxRelay:
     """Publishes the outbox to one stream for all venues; counts what it did for metrics.
 
@@ -73,7 +93,9 @@ class OutboxRelay:
 
     It wakes on `wake()`, which the state service's units of work call after each commit, so an
     event leaves within a round trip of its commit; the interval poll is only the safety net for
-    rows committed elsewhere (another replica, a wake-up lost to a crash).
+    rows committed elsewhere (another replica, a wake-up lost to a crash). Batches start at
+    least `coalesce` seconds apart: an idle relay publishes a commit's event at once, a busy one
+    gathers the commits of those few milliseconds into one transaction.
 
     `published` and `failures` only grow; `lag_seconds` is the age of the oldest row the last
     batch claimed (0 when none was waiting), or, while Redis is in doubt, of the oldest
@@ -88,6 +110,7 @@ class OutboxRelay:
         stream: str = STREAM,
         batch: int = 100,
         interval: float = 0.2,
+        coalesce: float = 0.01,
         max_idle_interval: float = 1.0,
         max_error_interval: float = 5.0,
         maxlen: int = STREAM_MAXLEN,
@@ -96,15 +119,10 @@ class OutboxRelay:
         self._redis = redis
         self._stream = stream
         self._batch = batch
-        # Built once, the batch size bound as the LIMIT's parameter.
-        self._oldest_free = (
-            select(outbox, _AGE.label("age"))
-            .where(_UNPUBLISHED)
-            .order_by(outbox.c.event_id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        )
+        self._claim_statement = _claim_statement(batch)
         self._interval = interval
+        self._coalesce = coalesce
+        self._last_start = -math.inf  # monotonic time the last batch began
         self._max_idle = max(interval, max_idle_interval)
         self._max_error = max(interval, max_error_interval)
         self._maxlen = maxlen
@@ -119,11 +137,14 @@ class OutboxRelay:
         self._wakeup.set()
 
     async def _pause(self, delay: float) -> None:
-        """Wait `delay` seconds, or less when woken."""
-        if delay <= 0:
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wakeup.wait(), delay)
+        """Wait `delay` seconds, or less when woken; then, within `coalesce` of the last batch's
+        start, until that much has passed, so that the commits of a busy moment share a batch."""
+        if delay > 0 and not self._wakeup.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), delay)
+        spare = self._last_start + self._coalesce - time.monotonic()
+        if spare > 0:
+            await asyncio.sleep(spare)
 
     async def run(self) -> None:
         """Relay until cancelled: at once when busy, backing off when idle or failing."""
@@ -158,6 +179,7 @@ class OutboxRelay:
 
     async def run_once(self) -> int:
         """Publish one batch of unpublished rows and return how many were published."""
+        self._last_start = time.monotonic()
         async with self._engine.begin() as db:
             if time.monotonic() - self._redis_ok_at > REDIS_TRUSTED_SECONDS:
                 # The gauge first, so that it grows during an outage.
@@ -176,6 +198,7 @@ class OutboxRelay:
             ids = [row["event_id"] for row in rows]
             await db.execute(_MARK_PUBLISHED, {"event_ids": ids})
         self.published += len(rows)
+        OUTBOX_BATCHES.inc()
         return len(rows)
 
     def _note_lag(self, age: float) -> None:
@@ -192,28 +215,8 @@ class OutboxRelay:
         return max(float(age), 0.0) if age is not None else 0.0
 
     async def _claim(self, db: AsyncConnection) -> list[RowMapping]:
-        rows = (await db.execute(self._oldest_free)).mappings().all()
-        if not rows:
-            return []
-        waiting = await self._first_waiting(db, rows)
-        return [
-            row
-            for row in rows
-            if row["aggregate_id"] not in waiting or row["event_id"] < waiting[row["aggregate_id"]]
-        ]
-
-    async def _first_waiting(
-        self, db: AsyncConnection, rows: Sequence[RowMapping]
-    ) -> dict[str, int]:
-        """Per claimed booking, its first earlier unpublished row that this relay did not claim."""
-        claimed = [row["event_id"] for row in rows]
-        values = {
-            "aggregate_ids": sorted({row["aggregate_id"] for row in rows}),
-            "last_claimed": claimed[-1],
-            "claimed": claimed,
-        }
-        found = await db.execute(_FIRST_WAITING, values)
-        return {aggregate_id: event_id for aggregate_id, event_id in found.tuples()}
+        rows = (await db.execute(self._claim_statement)).mappings().all()
+        return [row for row in rows if not row["waits"]]
 
     async def _publish(self, rows: Sequence[RowMapping]) -> None:
         if len(rows) == 1:  # one XADD is atomic by itself: no MULTI/EXEC around it

@@ -6,14 +6,18 @@ from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
-from services.state.application.ports import RequestAlreadyStored, UnitOfWorkFactory
+from services.state.application.ports import (
+    RequestAlreadyStored,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from services.state.domain.demand import demand_request
 from services.state.domain.legacy_fingerprint import legacy_fingerprint
 from services.state.domain.model import Booking, StateChange, event_for
 from services.state.domain.states import BookingState
 from services.state.domain.validation import REQUEST_ID, NewBooking, validate_new_booking
 from shared.auth import Caller
-from shared.domain_errors import RequestIdReused
+from shared.domain_errors import DomainError, RequestIdReused
 from shared.request_fingerprint import VERSION
 
 
@@ -30,13 +34,18 @@ async def create_booking(
     """The created booking, or the first response when the request id was seen before.
 
     `fingerprint` digests the whole request but its request id: a request id seen before
-    with another fingerprint is refused as reused.
+    with another fingerprint is refused as reused. A new request, the usual case, is not looked
+    up first: storing its id claims it (a round trip fewer), and an id found taken there sends
+    the call to the replay path, as does a request that no longer validates.
     """
+    look_first = False
     for _ in range(2):
         try:
-            return await _create_once(new, fingerprint, caller, uow, now, new_id, trace_id)
+            return await _create_once(
+                new, fingerprint, caller, uow, now, new_id, trace_id, look_first=look_first
+            )
         except RequestAlreadyStored:
-            continue  # a concurrent twin committed first: the next pass replays its response
+            look_first = True  # a replay, or a twin that committed first: answer as it did
     raise RuntimeError("request id conflict did not resolve to a stored request")
 
 
@@ -48,17 +57,22 @@ async def _create_once(
     now: datetime,
     new_id: Callable[[], UUID],
     trace_id: str,
+    *,
+    look_first: bool,
 ) -> Booking:
     async with uow_factory() as uow:
-        if new.venue_id and REQUEST_ID.match(new.request_id):
-            stored = await uow.bookings.find_request(new.venue_id, new.request_id)
-            if stored is not None:
-                if not _same_payload(stored.fingerprint, fingerprint, new):
-                    raise RequestIdReused(request_id=new.request_id)
-                return stored.booking
+        if look_first and (replayed := await _replay(uow, new, fingerprint)) is not None:
+            return replayed
         # In the same transaction: no second connection and round trips for the rules.
         rules = await uow.venues.get(new.venue_id) if new.venue_id else None
-        end_time = validate_new_booking(new, rules, now=now)
+        try:
+            end_time = validate_new_booking(new, rules, now=now)
+        except DomainError:
+            # A replay answers as the first call did, even when its payload would no longer
+            # validate (its start has passed, the venue's rules changed).
+            if not look_first and (replayed := await _replay(uow, new, fingerprint)) is not None:
+                return replayed
+            raise
         assert new.start_time is not None
         booking = Booking(
             booking_id=new_id(),
@@ -102,6 +116,18 @@ async def _create_once(
         await uow.bookings.add_change(change)
         await uow.commit()
         return booking
+
+
+async def _replay(uow: UnitOfWork, new: NewBooking, fingerprint: str) -> Booking | None:
+    """The first response to this request id; None when the id was never stored."""
+    if not (new.venue_id and REQUEST_ID.match(new.request_id)):
+        return None
+    stored = await uow.bookings.find_request(new.venue_id, new.request_id)
+    if stored is None:
+        return None
+    if not _same_payload(stored.fingerprint, fingerprint, new):
+        raise RequestIdReused(request_id=new.request_id)
+    return stored.booking
 
 
 def _same_payload(stored: str, fingerprint: str, new: NewBooking) -> bool:
