@@ -11,9 +11,9 @@ configuration table is generated from these classes (scripts/settings_table.py).
 from __future__ import annotations
 
 import os
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -29,6 +29,10 @@ UNPREFIXED: dict[str, tuple[str, ...]] = {
     "otlp_endpoint": ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"),
     "otel_sdk_disabled": ("OTEL_SDK_DISABLED",),
 }
+
+# Old name -> its new one. A deployment still setting an old name is stopped at start, never
+# silently run on the default it meant to change.
+RENAMED: dict[str, str] = {"MAITRED_AVAILABILITY_EVENT_LOOP": "MAITRED_EVENT_LOOP"}
 
 
 class UnprefixedVariables(PydanticBaseSettingsSource):
@@ -65,6 +69,13 @@ class MaitredSettings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, UnprefixedVariables(settings_cls))
+
+    @model_validator(mode="after")
+    def _refuse_renamed_variables(self) -> Self:
+        for old, new in RENAMED.items():
+            if os.environ.get(old):
+                raise ValueError(f"{old} was renamed {new}: set that instead")
+        return self
 
 
 class ProcessSettings(MaitredSettings):

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from shared.event_loop import EventLoopSettings
+
 SCRIPT = """
 import asyncio, sys
 if sys.argv[2] == "absent":
@@ -50,3 +52,10 @@ def test_a_service_runs_on_uvloop_by_default(service: str) -> None:
 @pytest.mark.parametrize("service", ["state", "availability"])
 def test_the_asyncio_loop_runs_without_uvloop(service: str) -> None:
     assert _loop_of(service, "asyncio", "absent") == "[('asyncio', 'asyncio.unix_events')]"
+
+
+def test_the_old_availability_name_stops_the_process_with_the_new_name():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MAITRED_AVAILABILITY_EVENT_LOOP", "asyncio")
+        with pytest.raises(ValueError, match="renamed MAITRED_EVENT_LOOP"):
+            EventLoopSettings()  # every process's settings refuse it, not only availability's
