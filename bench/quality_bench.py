@@ -203,12 +203,34 @@ def _mean(values: Any) -> str:
     return f"{statistics.fmean(found):.1f}" if found else "-"
 
 
-def main() -> None:
+def _positive(kind: type[int] | type[float]) -> Any:
+    """An argparse type taking only numbers above zero (no days or seeds leaves no mean)."""
+
+    def parse(text: str) -> int | float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above zero, got {text}")
+        return value
+
+    return parse
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--days", type=int, default=TEST_DAYS, help="judged days per row")
-    parser.add_argument("--limit", type=float, default=LIMIT_S, help="CP-SAT seconds per day")
-    parser.add_argument("--seeds", type=int, default=SEEDS, help="seeds of the load-1.4 rows")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--days", type=_positive(int), default=TEST_DAYS, help="judged days per row"
+    )
+    parser.add_argument(
+        "--limit", type=_positive(float), default=LIMIT_S, help="CP-SAT seconds per day"
+    )
+    parser.add_argument(
+        "--seeds", type=_positive(int), default=SEEDS, help="seeds of the load-1.4 rows"
+    )
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_args()
     started = time.perf_counter()
     results: dict[str, Any] = {
         "machine": machine(),

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -291,6 +291,45 @@ async def test_the_backfill_derives_every_display_status_from_the_state(
     await _on(scratch_database_url, add_a_booking_in_every_state)
     await upgrade_to_head_async(scratch_database_url)
     assert await _on(scratch_database_url, display_status_by_state) == EXPECTED_DISPLAY_STATUS
+
+
+async def test_the_demand_backfill_puts_old_counts_on_a_past_local_date_of_their_weekday(
+    scratch_database_url: str,
+) -> None:
+    await _alembic(command.upgrade, scratch_database_url, "0022")
+
+    async def count_a_weekday_with_a_future_day(db: AsyncConnection) -> tuple[date, int]:
+        await db.execute(
+            text(
+                "INSERT INTO venues (venue_id, name, timezone)"
+                " VALUES ('v', 'V', 'Pacific/Auckland')"
+            )
+        )
+        today = (
+            await db.execute(text("SELECT (now() AT TIME ZONE 'Pacific/Auckland')::date"))
+        ).scalar_one()
+        weekday = (today + timedelta(days=3)).weekday()
+        for service_date in (today + timedelta(days=3), today - timedelta(days=4)):
+            await db.execute(
+                text("INSERT INTO demand_days VALUES ('v', :day, :weekday)"),
+                {"day": service_date, "weekday": weekday},
+            )
+        await db.execute(
+            text("INSERT INTO demand_counts VALUES ('v', :weekday, 1140, 2, 0, 5)"),
+            {"weekday": weekday},
+        )
+        return today, weekday
+
+    today, weekday = await _on(scratch_database_url, count_a_weekday_with_a_future_day)
+    await upgrade_to_head_async(scratch_database_url)
+
+    async def backfilled(db: AsyncConnection) -> list[tuple[Any, ...]]:
+        rows = await db.execute(
+            text("SELECT service_date, weekday, requests FROM demand_date_counts")
+        )
+        return [tuple(row) for row in rows]
+
+    assert await _on(scratch_database_url, backfilled) == [(today - timedelta(days=4), weekday, 5)]
 
 
 @pytest.mark.parametrize("display_status", [None, "ARCHIVED"])

@@ -177,6 +177,13 @@ demand_date_counts = Table(
     CheckConstraint("party_size > 0", name="ck_demand_date_counts_party_size_positive"),
     CheckConstraint("lead_bucket >= 0", name="ck_demand_date_counts_lead_bucket_not_negative"),
     CheckConstraint("requests > 0", name="ck_demand_date_counts_requests_positive"),
+    Index(
+        "ix_demand_date_counts_weekday",
+        "venue_id",
+        "weekday",
+        "service_date",
+        postgresql_include=["slot_minute", "party_size", "lead_bucket", "requests"],
+    ),
     comment="Booking requests per venue, local service date, start slot, party size and "
     "lead bucket: counts only, no guest data.",
 )

@@ -7,8 +7,9 @@ dates too. `demand_date_counts` keeps the same counts per local service date; th
 take only the dates before the day they decide (and only those dates of `demand_days`).
 
 Expand and backfill: the new table is created and filled from `demand_counts`, each venue's
-and weekday's counts put on the latest date `demand_days` holds for them, so they count only
-for days after all the dates they came from. `demand_counts` stays, no longer written once the
+and weekday's counts put on the latest date of that weekday before the migration day in the
+venue's local time, so every decision from then on counts them (an index on venue, weekday
+and date serves the readers). `demand_counts` stays, no longer written once the
 state service runs this revision (counts an older process writes meanwhile stay there); a
 later migration drops it (contract).
 
@@ -56,18 +57,28 @@ def upgrade() -> None:
         comment="Booking requests per venue, local service date, start slot, party size and "
         "lead bucket: counts only, no guest data.",
     )
+    op.create_index(
+        "ix_demand_date_counts_weekday",
+        "demand_date_counts",
+        ["venue_id", "weekday", "service_date"],
+        postgresql_include=["slot_minute", "party_size", "lead_bucket", "requests"],
+    )
+    # Each venue's weekday counts go on the latest date of that weekday strictly before the
+    # migration day in the venue's local time (UTC when the venue row is gone): a past date,
+    # so every decision from today on sees them.
     op.execute(
         """
         INSERT INTO demand_date_counts
             (venue_id, service_date, slot_minute, party_size, lead_bucket, weekday, requests)
-        SELECT c.venue_id, latest.service_date, c.slot_minute, c.party_size, c.lead_bucket,
-               c.weekday, c.requests
+        SELECT c.venue_id,
+               local.today
+                   - (mod(extract(isodow FROM local.today)::int - 1 - c.weekday + 6, 7) + 1),
+               c.slot_minute, c.party_size, c.lead_bucket, c.weekday, c.requests
         FROM demand_counts AS c
-        JOIN (
-            SELECT venue_id, weekday, max(service_date) AS service_date
-            FROM demand_days
-            GROUP BY venue_id, weekday
-        ) AS latest ON latest.venue_id = c.venue_id AND latest.weekday = c.weekday
+        LEFT JOIN venues AS v ON v.venue_id = c.venue_id
+        CROSS JOIN LATERAL (
+            SELECT (now() AT TIME ZONE coalesce(v.timezone, 'UTC'))::date AS today
+        ) AS local
         """
     )
 
