@@ -14,6 +14,7 @@ from services.availability.adapters.tables import service_periods, turn_times, v
 from services.state.adapters.tables import (
     booking_state_history,
     bookings,
+    demand_counts,
     demand_date_counts,
     demand_days,
 )
@@ -92,6 +93,7 @@ async def test_two_counted_bookings_in_one_transaction_count_two_requests(engine
     async with engine.begin() as db:
         await db.execute(delete(counts).where(counts.c.venue_id == VENUE))
         await db.execute(delete(demand_days).where(demand_days.c.venue_id == VENUE))
+        await db.execute(delete(demand_counts).where(demand_counts.c.venue_id == VENUE))
     async with PostgresUnitOfWork(engine) as work:
         await work.bookings.add(fresh(), first)
         await work.bookings.add(fresh(), second)
@@ -105,6 +107,16 @@ async def test_two_counted_bookings_in_one_transaction_count_two_requests(engine
             )
         ).all()
         days = await db.scalar(select(func.count()).where(demand_days.c.venue_id == VENUE))
+        weekly = demand_counts.c
+        by_weekday = (
+            await db.execute(
+                select(weekly.slot_minute, weekly.requests)
+                .where(*(weekly[name] == value for name, value in slot.items()))
+                .order_by(weekly.slot_minute)
+            )
+        ).all()
+    # The weekday counts an assigner from before 0023 reads are kept during the rollout.
+    assert [tuple(row) for row in by_weekday] == [(19 * 60, 1), (20 * 60, 1)]
     assert [tuple(row) for row in counted] == [
         (date(2031, 1, 3), 19 * 60, 1),
         (date(2031, 1, 10), 20 * 60, 1),

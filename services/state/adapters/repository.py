@@ -16,6 +16,7 @@ from services.state.adapters.pending_writes import PendingWrites
 from services.state.adapters.tables import (
     booking_state_history,
     bookings,
+    demand_counts,
     demand_date_counts,
     demand_days,
     idempotency_keys,
@@ -107,6 +108,24 @@ COUNT_REQUEST = (
     )
     .cte("counted_request")
 )
+# Still written beside it until a contract migration drops it: a process from before 0023 reads
+# its forecast from these weekday counts during a rolling deploy, and a downgrade keeps them.
+COUNT_WEEKDAY_REQUEST = (
+    postgresql.insert(demand_counts)
+    .values(
+        venue_id=bindparam("demand_venue_id"),
+        weekday=bindparam("demand_weekday"),
+        slot_minute=bindparam("demand_slot_minute"),
+        party_size=bindparam("demand_party_size"),
+        lead_bucket=bindparam("demand_lead_bucket"),
+        requests=1,
+    )
+    .on_conflict_do_update(
+        index_elements=["venue_id", "weekday", "slot_minute", "party_size", "lead_bucket"],
+        set_={"requests": demand_counts.c.requests + 1},
+    )
+    .cte("counted_weekday_request")
+)
 NOTE_DAY = (
     postgresql.insert(demand_days)
     .values(
@@ -117,6 +136,7 @@ NOTE_DAY = (
     .on_conflict_do_nothing(index_elements=["venue_id", "service_date"])
     .cte("noted_day")
 )
+DEMAND_WRITES = (COUNT_REQUEST, COUNT_WEEKDAY_REQUEST, NOTE_DAY)
 # ON CONFLICT has no cache key: compiled once here, not on every CreateBooking.
 ADD_REQUEST = CompiledOnce(
     postgresql.insert(idempotency_keys)
@@ -161,9 +181,9 @@ class PostgresBookingRepository:
             "demand_lead_bucket": demand.lead_bucket,
             "demand_service_date": demand.service_date,
         }
-        if self._pending.holds(bookings, (COUNT_REQUEST, NOTE_DAY)):
+        if self._pending.holds(bookings, DEMAND_WRITES):
             await self._pending.flush()  # one statement counts one request: its CTEs run once
-        self._pending.append(bookings, _row_values(booking), (COUNT_REQUEST, NOTE_DAY), counted)
+        self._pending.append(bookings, _row_values(booking), DEMAND_WRITES, counted)
 
     async def update(self, booking: Booking, expected_version: int) -> bool:
         values = _row_values(booking)

@@ -140,7 +140,8 @@ idempotency_keys = Table(
     PrimaryKeyConstraint("venue_id", "request_id"),
 )
 
-# 0020: the demand counts by weekday; no longer written since 0023 (dropped by a later contract).
+# 0020: the demand counts by weekday; read by no process since 0023, still written beside
+# demand_date_counts (old processes in a rolling deploy, a downgrade) until a contract drops it.
 demand_counts = Table(
     "demand_counts",
     metadata,

@@ -9,9 +9,10 @@ take only the dates before the day they decide (and only those dates of `demand_
 Expand and backfill: the new table is created and filled from `demand_counts`, each venue's
 and weekday's counts put on the latest date of that weekday before the migration day in the
 venue's local time, so every decision from then on counts them (an index on venue, weekday
-and date serves the readers). `demand_counts` stays, no longer written once the
-state service runs this revision (counts an older process writes meanwhile stay there); a
-later migration drops it (contract).
+and date serves the readers). `demand_counts` stays and the state service goes on writing it
+beside the new table, so a process from before this revision still forecasts from it during
+a rolling deploy and a downgrade loses nothing; counts an older state process writes during
+the rollout reach only `demand_counts`. A later migration drops it (contract).
 
 Revision ID: 0023_demand_by_date
 Revises: 0022_first_try
