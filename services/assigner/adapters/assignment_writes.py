@@ -21,6 +21,7 @@ from services.assigner.adapters.allocation_writes import (
     lock_venues_of,
     release_expired_holds,
 )
+from services.assigner.adapters.assignment_insert import insert_unless_live
 from services.assigner.adapters.journey_store import insert_attempt
 from services.assigner.adapters.read_only_tables import bookings, venue_policies
 from services.assigner.adapters.tables import allocations
@@ -134,24 +135,20 @@ class AssignmentWrites:
             # A writer acting on a stale view of the booking (a duplicate event, say) writes
             # nothing: the booking moved on, and its tables are for the current version's drive.
             raise BookingNotReady("booking_moved", booking_id=booking_id)
-        existing = await AssignmentWrites._live_group(db, booking_id, "ASSIGNMENT")
-        wrote = existing is None
-        if existing is None:
-            existing = uuid.uuid4()
-            await _insert_assignment(
-                db,
-                existing,
-                venue_id,
-                booking_id,
-                table_ids,
-                start,
-                end,
-                now=now,
-                actor=actor,
-                strategy=strategy,
-                breakdown=breakdown,
-            )
-        (written,) = await load_groups(db, [existing])  # in this transaction: no second
+        # Before the look for a live assignment, which is one statement with the write: an
+        # expired hold is dead either way, so releasing it when nothing is written harms nobody.
+        await release_expired_holds(db, venue_id, table_ids, start, end, now)
+        written, wrote = await insert_unless_live(
+            db,
+            venue_id,
+            booking_id,
+            table_ids,
+            start,
+            end,
+            actor=actor,
+            strategy=strategy,
+            breakdown=breakdown,
+        )
         if wrote and attempt_reason is not None:
             await insert_attempt(
                 db,
