@@ -287,4 +287,30 @@ async def test_the_day_read_sees_every_live_allocation_but_the_excluded_bookings
     assert apart.context.upcoming[0].blocked_until == tomorrow_at(21) + timedelta(
         minutes=120 + 15
     )  # its end plus the venue's cleaning buffer
+    assert everyone.expired_holds == apart.expired_holds == frozenset({f"{venue}-t3"})
     assert await reader.read("no-such-venue", start, start, now) is None
+
+
+async def test_the_try_releases_an_expired_hold_on_the_tables_it_takes(engine):
+    """The day read tells the write which tables have an expired hold to release: the only
+    table that fits is taken over one."""
+    venue = f"ea-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    start = tomorrow_at(19)
+    now = datetime.now(UTC)
+    booking = await add_booking(engine, venue, start, 5, "ASSIGNMENT_IN_PROGRESS")
+    end = start + timedelta(hours=3)
+    await allocate(engine, venue, ["t2"], start, end, kind="HOLD", expire=now + timedelta(hours=1))
+    expired = await allocate(engine, venue, ["t4"], start, end, kind="HOLD",
+                             expire=now - timedelta(minutes=1))  # fmt: skip
+    assigner = EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments,
+                              lambda: datetime.now(UTC), DayWrites(engine))  # fmt: skip
+
+    seating = await assigner.assign(replace(_view(booking, venue, start), party_size=5))
+
+    assert seating.table_ids == (f"{venue}-t4",)
+    async with engine.connect() as db:
+        released = await db.scalar(
+            select(allocations.c.release_time).where(allocations.c.group_id == expired)
+        )
+    assert released is not None

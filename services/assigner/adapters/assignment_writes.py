@@ -127,9 +127,11 @@ class AssignmentWrites:
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
         version: int | None = None,
+        release_holds: bool = True,
     ) -> tuple[Allocation, bool]:
         """`assign`, in the caller's transaction (one that read the day first, say); the
-        caller counts the outcome once it commits."""
+        caller counts the outcome once it commits. `release_holds=False` skips the release of
+        expired holds in the way, for a caller that read in this transaction that none is."""
         current = await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
         if version is not None and current != version:
             # A writer acting on a stale view of the booking (a duplicate event, say) writes
@@ -137,7 +139,8 @@ class AssignmentWrites:
             raise BookingNotReady("booking_moved", booking_id=booking_id)
         # Before the look for a live assignment, which is one statement with the write: an
         # expired hold is dead either way, so releasing it when nothing is written harms nobody.
-        await release_expired_holds(db, venue_id, table_ids, start, end, now)
+        if release_holds:
+            await release_expired_holds(db, venue_id, table_ids, start, end, now)
         written, wrote = await insert_unless_live(
             db,
             venue_id,

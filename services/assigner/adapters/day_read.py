@@ -39,7 +39,7 @@ DAY = text(
         v.timezone, {_POLICY_SQL},
         w.window_start, w.window_end,
         f.tables, f.edges, f.turns, f.zone_order,
-        b.busy_tables, b.busy_starts, b.busy_ends,
+        b.busy_tables, b.busy_starts, b.busy_ends, b.expired_holds,
         u.waiting_ids, u.waiting_parties, u.waiting_starts, u.waiting_ends,
         h.history_keys, h.history_bands, h.history_hours, h.history_successes,
         h.history_failures,
@@ -73,16 +73,25 @@ DAY = text(
     ) f
     CROSS JOIN LATERAL (
         SELECT
-            array_agg(a.table_id) AS busy_tables,
-            array_agg(lower(a.during)) AS busy_starts,
-            array_agg(upper(a.during)) AS busy_ends
-        FROM allocations a
-        WHERE a.venue_id = v.venue_id
-            AND a.release_time IS NULL
-            AND a.during && tstzrange(w.window_start, w.window_end, '[)')
-            AND (a.kind <> 'HOLD' OR a.expire_time > CAST(:now AS timestamptz))
-            AND (CAST(:excluding AS uuid) IS NULL
-                OR a.booking_id IS DISTINCT FROM CAST(:excluding AS uuid))
+            array_agg(a.table_id) FILTER (WHERE a.counts) AS busy_tables,
+            array_agg(a.held_from) FILTER (WHERE a.counts) AS busy_starts,
+            array_agg(a.held_until) FILTER (WHERE a.counts) AS busy_ends,
+            array_agg(DISTINCT a.table_id) FILTER (WHERE a.expired) AS expired_holds
+        FROM (
+            SELECT a.table_id, lower(a.during) AS held_from, upper(a.during) AS held_until,
+                -- held now (an expired hold no longer is), and not by the excluded booking
+                (a.kind <> 'HOLD' OR a.expire_time > CAST(:now AS timestamptz))
+                    AND (CAST(:excluding AS uuid) IS NULL
+                        OR a.booking_id IS DISTINCT FROM CAST(:excluding AS uuid)) AS counts,
+                -- a hold a write may have to release: expired, or the booking's own (not
+                -- busy for it, it may expire before the write)
+                a.kind = 'HOLD' AND (a.expire_time <= CAST(:now AS timestamptz)
+                    OR a.booking_id = CAST(:excluding AS uuid)) AS expired
+            FROM allocations a
+            WHERE a.venue_id = v.venue_id
+                AND a.release_time IS NULL
+                AND a.during && tstzrange(w.window_start, w.window_end, '[)')
+        ) a
     ) b
     CROSS JOIN LATERAL (
         SELECT
@@ -122,6 +131,7 @@ class DayRows:
     turns: tuple[tuple[int, timedelta], ...]
     zone_order: tuple[str, ...]
     busy: dict[str, list[tuple[datetime, datetime]]]
+    expired_holds: frozenset[str]
     upcoming: tuple[UpcomingBooking, ...]
     history: dict[HistoryKey, SuccessCounts]
     own_group: UUID | None
@@ -181,6 +191,7 @@ async def read_day(
         turns=tuple((largest, timedelta(minutes=minutes)) for largest, minutes in row.turns),
         zone_order=tuple(row.zone_order),
         busy=dict(busy),
+        expired_holds=frozenset(row.expired_holds or ()),
         upcoming=tuple(UpcomingBooking(str(b), p, s, e + buffer) for b, p, s, e in waiting),
         history={(k, band, hour): SuccessCounts(s, f) for k, band, hour, s, f in history},
         own_group=row.own_group,

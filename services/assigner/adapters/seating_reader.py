@@ -94,6 +94,7 @@ class SeatingReader:
             yield_settings=yield_settings(policy),
             seats=tuple(_seat(t, combinable) for t, combinable in tables),
             turn_times=rows.turns,
+            expired_holds=rows.expired_holds,
         )
 
     async def yield_view(
