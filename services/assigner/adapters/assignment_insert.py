@@ -18,7 +18,8 @@ from services.assigner.domain.allocation import Allocation
 
 # Run under the booking's and its venue's locks (allocation_writes.lock_booking), so the live
 # assignment it looks for is the one any rival writer of the booking committed; the exclusion
-# constraint judges the rows as ever. One round trip where three were (look, insert, read back).
+# constraint judges the rows as ever. One round trip where four were (look, insert, read back,
+# note the attempt).
 INSERT_UNLESS_LIVE = text(
     """
     WITH live AS (
@@ -37,6 +38,16 @@ INSERT_UNLESS_LIVE = text(
         RETURNING venue_id, booking_id, table_id, kind, lower(during) AS start,
             upper(during) AS "end", expire_time, actor, strategy, score_breakdown, create_time,
             release_time
+    ), noted AS (
+        -- The ASSIGNED attempt of what this statement wrote, numbered after the booking's
+        -- last as journey_store.INSERT_ATTEMPT numbers every attempt.
+        INSERT INTO assignment_attempts (venue_id, booking_id, attempt_number, outcome, reason,
+                                         strategy, table_ids)
+        SELECT :venue_id, CAST(:booking_id AS uuid),
+            (SELECT count(*) + 1 FROM assignment_attempts
+                WHERE booking_id = CAST(:booking_id AS uuid)),
+            'ASSIGNED', CAST(:attempt_reason AS text), :strategy, CAST(:table_ids AS text[])
+        WHERE CAST(:attempt_reason AS text) IS NOT NULL AND EXISTS (SELECT 1 FROM written)
     )
     SELECT live.group_id AS existing, w.*,
         (SELECT b.party_size FROM bookings b WHERE b.booking_id = CAST(:booking_id AS uuid))
@@ -59,9 +70,11 @@ async def insert_unless_live(
     actor: str,
     strategy: str,
     breakdown: dict[str, Any],
+    attempt_reason: str | None = None,
 ) -> tuple[Allocation, bool]:
     """The booking's live assignment, written now over these tables unless it had one, and
-    whether this call wrote it; a refusal is raised as the domain's error (insert_rows')."""
+    whether this call wrote it; a refusal is raised as the domain's error (insert_rows').
+    With `attempt_reason` the ASSIGNED attempt of an assignment it writes is noted with it."""
     group_id = uuid.uuid4()
     values = {
         "group_id": group_id,
@@ -73,6 +86,7 @@ async def insert_unless_live(
         "actor": actor,
         "strategy": strategy,
         "breakdown": json.dumps(breakdown),
+        "attempt_reason": attempt_reason,
     }
     try:
         rows = (await db.execute(INSERT_UNLESS_LIVE, values)).mappings().all()

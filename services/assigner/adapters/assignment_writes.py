@@ -22,7 +22,6 @@ from services.assigner.adapters.allocation_writes import (
     release_expired_holds,
 )
 from services.assigner.adapters.assignment_insert import insert_unless_live
-from services.assigner.adapters.journey_store import insert_attempt
 from services.assigner.adapters.read_only_tables import bookings, venue_policies
 from services.assigner.adapters.tables import allocations
 from services.assigner.domain.allocation import Allocation
@@ -141,7 +140,7 @@ class AssignmentWrites:
         # expired hold is dead either way, so releasing it when nothing is written harms nobody.
         if release_holds:
             await release_expired_holds(db, venue_id, table_ids, start, end, now)
-        written, wrote = await insert_unless_live(
+        return await insert_unless_live(
             db,
             venue_id,
             booking_id,
@@ -151,18 +150,8 @@ class AssignmentWrites:
             actor=actor,
             strategy=strategy,
             breakdown=breakdown,
+            attempt_reason=attempt_reason,
         )
-        if wrote and attempt_reason is not None:
-            await insert_attempt(
-                db,
-                venue_id,
-                booking_id,
-                "ASSIGNED",
-                reason=attempt_reason,
-                strategy=written.strategy,
-                table_ids=written.table_ids,
-            )
-        return written, wrote
 
     async def replace_assignment(
         self,
