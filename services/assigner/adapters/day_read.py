@@ -3,6 +3,7 @@ bookings, history and the booking's own assignment (it was six round trips per t
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,7 +39,7 @@ DAY = text(
     SELECT
         v.timezone, {_POLICY_SQL},
         w.window_start, w.window_end,
-        f.tables, f.edges, f.turns, f.zone_order,
+        CAST(json_build_array(f.tables, f.edges, f.turns, f.zone_order) AS text) AS floor,
         b.busy_tables, b.busy_starts, b.busy_ends, b.expired_holds,
         u.waiting_ids, u.waiting_parties, u.waiting_starts, u.waiting_ends,
         h.history_keys, h.history_bands, h.history_hours, h.history_successes,
@@ -63,7 +64,8 @@ DAY = text(
             (SELECT coalesce(json_agg(json_build_array(t.table_id, t.zone_id, t.min_seats,
                     t.max_seats, t.combinable) ORDER BY t.table_id), '[]')
                 FROM dining_tables t WHERE t.venue_id = v.venue_id AND t.active) AS tables,
-            (SELECT coalesce(json_agg(json_build_array(a.table_a, a.table_b)), '[]')
+            (SELECT coalesce(json_agg(json_build_array(a.table_a, a.table_b)
+                    ORDER BY a.table_a, a.table_b), '[]')
                 FROM table_adjacency a WHERE a.venue_id = v.venue_id) AS edges,
             (SELECT coalesce(json_agg(json_build_array(m.max_party, m.minutes)
                     ORDER BY m.max_party), '[]')
@@ -122,14 +124,49 @@ DAY = text(
 
 
 @dataclass(frozen=True)
+class Floor:
+    """A venue's tables (with whether each combines), joins, turn times and zones' order."""
+
+    tables: tuple[tuple[TableInfo, bool], ...]
+    edges: frozenset[tuple[str, str]]
+    turns: tuple[tuple[int, timedelta], ...]
+    zone_order: tuple[str, ...]
+    key: str  # the floor as read: equal keys, equal floors
+
+
+def decode_floor(key: str) -> Floor:
+    tables, edges, turns, zone_order = json.loads(key)
+    return Floor(
+        tables=tuple(
+            (TableInfo(table_id, zone_id, low, high), bool(combinable))
+            for table_id, zone_id, low, high, combinable in tables
+        ),
+        edges=frozenset((a, b) for a, b in edges),
+        turns=tuple((largest, timedelta(minutes=minutes)) for largest, minutes in turns),
+        zone_order=tuple(zone_order),
+        key=key,
+    )
+
+
+class Floors:
+    """The last floor read of each venue, decoded once: a floor seldom changes between tries."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, Floor] = {}
+
+    def of(self, venue_id: str, key: str) -> Floor:
+        floor = self._last.get(venue_id)
+        if floor is None or floor.key != key:
+            floor = self._last[venue_id] = decode_floor(key)
+        return floor
+
+
+@dataclass(frozen=True)
 class DayRows:
     """What the statement read, decoded; the policy as `venue_policy` maps it."""
 
     policy: dict[str, Any]
-    tables: list[tuple[TableInfo, bool]]
-    edges: frozenset[tuple[str, str]]
-    turns: tuple[tuple[int, timedelta], ...]
-    zone_order: tuple[str, ...]
+    floor: Floor
     busy: dict[str, list[tuple[datetime, datetime]]]
     expired_holds: frozenset[str]
     upcoming: tuple[UpcomingBooking, ...]
@@ -144,6 +181,7 @@ async def read_day(
     end: datetime,
     now: datetime,
     excluding: UUID | None,
+    floors: Floors,
 ) -> DayRows | None:
     """The venue around [start, end), widened by its look-ahead horizon, leaving `excluding`'s
     own allocations out of the busy tables; None when the venue does not exist."""
@@ -183,13 +221,7 @@ async def read_day(
     )
     return DayRows(
         policy=policy,
-        tables=[
-            (TableInfo(table_id, zone_id, low, high), bool(combinable))
-            for table_id, zone_id, low, high, combinable in row.tables
-        ],
-        edges=frozenset((a, b) for a, b in row.edges),
-        turns=tuple((largest, timedelta(minutes=minutes)) for largest, minutes in row.turns),
-        zone_order=tuple(row.zone_order),
+        floor=floors.of(venue_id, row.floor),
         busy=dict(busy),
         expired_holds=frozenset(row.expired_holds or ()),
         upcoming=tuple(UpcomingBooking(str(b), p, s, e + buffer) for b, p, s, e in waiting),

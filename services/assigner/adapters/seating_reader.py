@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import TSTZRANGE, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.assigner.adapters.allocation_reads import load_groups
-from services.assigner.adapters.day_read import read_day
+from services.assigner.adapters.day_read import Floor, Floors, read_day
 from services.assigner.adapters.read_only_tables import (
     bookings,
     demand_counts,
@@ -39,6 +39,7 @@ class SeatingReader:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._candidates: dict[Any, tuple[Candidate, ...]] = {}
+        self._floors = Floors()
 
     async def read(
         self,
@@ -65,22 +66,22 @@ class SeatingReader:
         excluding: UUID | None = None,
     ) -> VenueDay | None:
         """`read`, in the caller's transaction (one that goes on to write, say)."""
-        rows = await read_day(db, venue_id, start, end, now, excluding)
+        rows = await read_day(db, venue_id, start, end, now, excluding, self._floors)
         if rows is None:
             return None
         policy = rows.policy
         own = await _own_assignment(db, rows.own_group)
-        tables, edges = rows.tables, rows.edges
+        floor = rows.floor
         context = StrategyContext(
-            edges=edges,
-            zone_preference=rows.zone_order,
+            edges=floor.edges,
+            zone_preference=floor.zone_order,
             history=rows.history,
             upcoming=rows.upcoming,
             timezone=ZoneInfo(policy["timezone"]),
         )
         return VenueDay(
-            tables={t.table_id: t for t, _ in tables},
-            candidates=self._combinations(venue_id, tables, edges, policy),
+            tables={t.table_id: t for t, _ in floor.tables},
+            candidates=self._combinations(venue_id, floor, policy),
             busy=rows.busy,
             context=context,
             buffer=timedelta(minutes=policy["cleaning_buffer_minutes"] or 0),
@@ -92,8 +93,8 @@ class SeatingReader:
             own_assignment=own,
             rule=combination_rule(policy),
             yield_settings=yield_settings(policy),
-            seats=tuple(_seat(t, combinable) for t, combinable in tables),
-            turn_times=rows.turns,
+            seats=tuple(_seat(t, combinable) for t, combinable in floor.tables),
+            turn_times=floor.turns,
             expired_holds=rows.expired_holds,
         )
 
@@ -135,17 +136,14 @@ class SeatingReader:
         return bool(found)
 
     def _combinations(
-        self,
-        venue_id: str,
-        tables: list[tuple[TableInfo, bool]],
-        edges: frozenset[tuple[str, str]],
-        policy: dict[str, Any],
+        self, venue_id: str, floor: Floor, policy: dict[str, Any]
     ) -> tuple[Candidate, ...]:
         max_tables = policy.get("max_tables_per_combination") or defaults.MAX_TABLES_PER_COMBINATION
         cross = bool(policy.get("allow_cross_zone_combinations"))
         rule, explicit = combination_rule(policy), table_combinations(policy)
-        key = (venue_id, tuple(tables), edges, max_tables, cross, rule, explicit)
+        key = (venue_id, floor.key, max_tables, cross, rule, explicit)
         if key not in self._candidates:
+            tables, edges = floor.tables, floor.edges
             seats = [_seat(t, combinable) for t, combinable in tables]
             neighbours: dict[str, set[str]] = defaultdict(set)
             for a, b in edges:
