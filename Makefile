@@ -119,6 +119,7 @@ token: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.engine_bench
 	$(PY) -m bench.availability_bench
+	$(PY) -m bench.watch_floor
 	$(PY) -m bench.journey_bench
 	$(PY) -m bench.optimizer_bench
 	$(PY) -m bench.optimizer_service_bench

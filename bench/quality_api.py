@@ -1,15 +1,16 @@
 """The quality benchmark's 80-table floor replayed through the real services' CreateBooking.
 
-`python -m bench.quality_api` (from the repository root) migrates a fresh database, seeds two
-venues per load with the quality benchmark's rows-80 floor (the day generator's floor: same
-tables, adjacency, turn times and dinner service), starts state, availability and one assigner
-as processes (the journey benchmark's helpers), and sends the first judged evening of each load
-one CreateBooking at a time, in the order the requests were made, waiting for each to settle.
-It counts the covers of CONFIRMED bookings.
+`python -m bench.quality_api [--loads L ...]` (from the repository root; every load unless
+told) migrates a fresh database, seeds two venues per load with the quality benchmark's
+rows-80 floor (the day generator's floor: same tables, adjacency, turn times and dinner
+service), starts state, availability and one assigner as processes (the journey benchmark's
+helpers), and sends the first judged evening of each load one CreateBooking at a time, in the
+order the requests were made, waiting for each to settle. It counts the covers of CONFIRMED
+bookings.
 
 One venue of each load runs with yield off. The other gets the forecast's input in
-`demand_counts`/`demand_days` (the quality benchmark's training evenings, tallied as the
-in-memory run learns them, on eight past dates of the service date's weekday), has its yield
+`demand_date_counts`/`demand_days` (the quality benchmark's training evenings, each tallied
+on its own past date of the service date's weekday), has its yield
 policy switched on through UpdateVenuePolicy, and gets the same requests for the same evening.
 The assigner runs with MAITRED_YIELD_CLOCK_FILE: before each request the replay writes there
 the moment the request was made (its start minus its simulated lead), so the policy sees the
@@ -20,6 +21,7 @@ Results go to bench/results/quality_api.{json,md}.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
@@ -38,7 +40,7 @@ from typing import Any
 import grpc
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.availability_bench import backends, prepare_database, until
@@ -48,14 +50,19 @@ from bench.optimizer_bench import machine
 from bench.quality_bench import LOADS, SEED, TRAIN_DAYS, YIELD, day_seed, learn_history
 from bench.quality_policies import Yield, run_day
 from bench.quality_policies import engine as engine_chooser
-from bench.quality_sim import Request, make_requests, rows_floor
+from bench.quality_sim import Floor, Request, make_requests, rows_floor
 from bench.seed_day import seed_floor
 from services.availability.adapters.tables import venue_policies
-from services.state.adapters.tables import demand_counts, demand_days
+from services.state.adapters.tables import (
+    booking_state_history,
+    bookings,
+    demand_date_counts,
+    demand_days,
+)
 from shared.auth import Role, mint_token
 from shared.db.engine import create_engine
 from shared.dev_servers import drop_database
-from shared.seating.demand import DemandHistory
+from shared.seating.demand import Observation, tally
 from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2 as floor_api
 from shared.stubs.maitred.availability.v1 import floor_plan_service_pb2_grpc as floor_rpc
 from shared.stubs.maitred.state.v1 import booking_pb2 as pb
@@ -65,6 +72,7 @@ from shared.stubs.maitred.state.v1 import state_service_pb2_grpc as rpc
 RESULTS = Path(__file__).resolve().parent / "results"
 TABLES = 80
 SETTLE_SECONDS = 20.0
+SHOWN_REFUSALS = 5  # more of the yield policy's refusals per load stay in the JSON
 
 
 def write_clock(clock_file: Path, moment: datetime) -> None:
@@ -121,32 +129,54 @@ async def replay(
     return outcome | {"errors": errors}
 
 
-async def seed_history(db: AsyncEngine, venue_id: str, history: DemandHistory, day: date) -> None:
-    """The forecast's input as the state service keeps it: the training evenings' counts on
-    the weekday of `day`, over TRAIN_DAYS past dates of that weekday."""
-    weekday = day.weekday()
-    async with db.begin() as conn:
-        await conn.execute(
-            insert(demand_counts),
-            [
-                {
-                    "venue_id": venue_id,
-                    "weekday": weekday,
-                    "slot_minute": c.slot_minute,
-                    "party_size": c.party_size,
-                    "lead_bucket": c.lead_bucket,
-                    "requests": c.requests,
-                }
-                for c in history.cells
-            ],
+async def seed_history(
+    db: AsyncEngine, venue_id: str, floor: Floor, load: float, day: date
+) -> None:
+    """The forecast's input as the state service keeps it: each training evening's requests
+    counted on its own past date of `day`'s weekday (the first TRAIN_DAYS weeks before)."""
+    dates = [day - timedelta(weeks=TRAIN_DAYS - index) for index in range(TRAIN_DAYS)]
+    rows = []
+    for index, service_date in enumerate(dates):
+        requests = make_requests(floor, load, day_seed(floor, load, index))
+        seen = (
+            Observation(service_date.weekday(), r.start_minute, r.party_size, r.lead_minutes)
+            for r in requests
         )
+        rows += [
+            {
+                "venue_id": venue_id,
+                "service_date": service_date,
+                "weekday": c.weekday,
+                "slot_minute": c.slot_minute,
+                "party_size": c.party_size,
+                "lead_bucket": c.lead_bucket,
+                "requests": c.requests,
+            }
+            for c in tally(seen, {}).cells
+        ]
+    async with db.begin() as conn:
+        await conn.execute(insert(demand_date_counts), rows)
         await conn.execute(
             insert(demand_days),
-            [
-                {"venue_id": venue_id, "service_date": day - timedelta(weeks=k), "weekday": weekday}
-                for k in range(1, TRAIN_DAYS + 1)
-            ],
+            [{"venue_id": venue_id, "service_date": d, "weekday": d.weekday()} for d in dates],
         )
+
+
+async def yield_refusals(db: AsyncEngine, venue_id: str) -> list[str]:
+    """The venue's bookings the yield policy refused: party, start and the reason it gave."""
+    history = booking_state_history
+    async with db.connect() as conn:
+        rows = await conn.execute(
+            select(bookings.c.party_size, bookings.c.start_time, history.c.reason)
+            .join(bookings, bookings.c.booking_id == history.c.booking_id)
+            .where(
+                history.c.venue_id == venue_id,
+                history.c.to_state == "REJECTED",
+                history.c.reason.startswith("protecting "),
+            )
+            .order_by(history.c.history_id)
+        )
+        return [f"{party} at {start:%H:%M}: {reason}" for party, start, reason in rows]
 
 
 async def switch_yield_on(channel: Any, metadata: Any, venue_id: str) -> None:
@@ -169,7 +199,9 @@ async def switch_yield_on(channel: Any, metadata: Any, venue_id: str) -> None:
     )
 
 
-async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, Any]:
+async def measure(
+    admin_url: str, redis_url: str, scratch: Path, loads: tuple[float, ...]
+) -> dict[str, Any]:
     name, database_url = await prepare_database(admin_url)
     db = create_engine(database_url, pool_size=2, application_name="maitred-quality-bench")
     redis = Redis.from_url(redis_url, decode_responses=True)
@@ -179,16 +211,16 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
     day = datetime.now(UTC).date() + timedelta(days=30)
     clock_file = scratch / "yield-clock"
     write_clock(clock_file, datetime.now(UTC))
-    venues = {load: f"qb-{run}-{round(load * 10)}" for load in LOADS}
-    venues_on = {load: f"qy-{run}-{round(load * 10)}" for load in LOADS}
+    venues = {load: f"qb-{run}-{round(load * 10)}" for load in loads}
+    venues_on = {load: f"qy-{run}-{round(load * 10)}" for load in loads}
     every = list(venues.values()) + list(venues_on.values())
-    histories = {load: learn_history(floor, load) for load in LOADS}
+    histories = {load: learn_history(floor, load) for load in loads}
     cases = []
     try:
         for venue_id in every:
             await seed_floor(db, venue_id, generated)
         for load, venue_id in venues_on.items():
-            await seed_history(db, venue_id, histories[load], day)
+            await seed_history(db, venue_id, floor, load, day)
         async with db.begin() as conn:
             await conn.execute(
                 update(venue_policies)
@@ -231,6 +263,7 @@ async def measure(admin_url: str, redis_url: str, scratch: Path) -> dict[str, An
                     found_on = await replay(
                         stub, metadata, watch, venues_on[load], day, requests, clock_file
                     )
+                    found_on["by_yield"] = await yield_refusals(db, venues_on[load])
                     policy = Yield(histories[load], YIELD)
                     chooser = engine_chooser(floor)
                     cases.append(
@@ -283,19 +316,21 @@ def markdown(results: dict[str, Any]) -> str:
         "bookings, beside the covers the engine seats in memory on the same requests.",
         "",
         f"Yield off: a venue with its policy as seeded, service date {results['service_date']}. "
-        f"Yield on: another venue of the same floor whose `demand_counts`/`demand_days` hold "
-        f"the {TRAIN_DAYS} training evenings the in-memory run learns from, switched on through "
+        "Yield on: another venue of the same floor whose `demand_date_counts`/`demand_days` "
+        f"hold the {TRAIN_DAYS} training evenings the in-memory run learns from, each on its "
+        "own past date of the service date's weekday, switched on through "
         "UpdateVenuePolicy, the same service date. The assigner's yield clock "
         "(MAITRED_YIELD_CLOCK_FILE) is set before each request to the moment it was made in "
         "the simulation (start minus lead), so the policy sees the simulated leads (range in "
-        "the table); the rest of the services keep the real clock. The services also count "
-        "the replayed evening's own requests into the forecast as they arrive (its date "
-        "becomes a ninth day observed); the in-memory run keeps the eight training days.",
+        "the table); the rest of the services keep the real clock. The services count the "
+        "replayed evening's own requests on its date as they arrive; a forecast learns only "
+        "from the dates before the one it decides, so both runs learn from the same eight "
+        "evenings.",
         "",
         "| load | seed | requests | demand covers | API yield off | engine, yield off "
         "| API yield on | engine yield on "
         "| leads, minutes | off: confirmed / refused / unsettled "
-        "| on: confirmed / refused / unsettled | call errors off / on | seconds |",
+        "| on: confirmed / refused (by yield) / unsettled | call errors off / on | seconds |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in results["cases"]:
@@ -307,19 +342,25 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {y['covers']} "
             f"| {c['engine_yield_simulated_leads_covers']} | {low}-{high} "
             f"| {a['confirmed']} / {a['refused']} / {a['unsettled']} "
-            f"| {y['confirmed']} / {y['refused']} / {y['unsettled']} "
+            f"| {y['confirmed']} / {y['refused']} ({len(y.get('by_yield', []))}) / "
+            f"{y['unsettled']} "
             f"| {a['errors'] or '-'} / {y['errors'] or '-'} | {c['seconds']} |"
         )
+    lines += ["", "The yield policy's refusals through the API, in the order made:", ""]
+    for c in results["cases"]:
+        refusals = c["api_yield"].get("by_yield", [])
+        shown = "; ".join(refusals) if len(refusals) <= SHOWN_REFUSALS else "listed in the JSON"
+        lines.append(f"- load {c['load']}: {len(refusals)}: {shown if refusals else 'none'}")
     return "\n".join(lines) + "\n"
 
 
-async def run() -> dict[str, Any]:
+async def run(loads: tuple[float, ...]) -> dict[str, Any]:
     started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix="maitred-quality-"))
     before = os.getloadavg()[0]
     try:
         async with backends(scratch) as (admin_url, redis_url, _):
-            found = await measure(admin_url, redis_url, scratch)
+            found = await measure(admin_url, redis_url, scratch, loads)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return {
@@ -333,7 +374,11 @@ async def run() -> dict[str, Any]:
 
 
 def main() -> None:
-    results = asyncio.run(run())
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--loads", type=float, nargs="+", default=LOADS, help="the loads to replay (all three)"
+    )
+    results = asyncio.run(run(tuple(parser.parse_args().loads)))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "quality_api.json").write_text(json.dumps(results, indent=2) + "\n")
     (RESULTS / "quality_api.md").write_text(markdown(results))

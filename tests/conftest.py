@@ -1,4 +1,4 @@
-"""Root test configuration: tier markers by folder, and the PostgreSQL and Redis all tiers share."""
+"""Root test configuration: tier markers, Hypothesis settings, the shared PostgreSQL and Redis."""
 
 import os
 import shutil
@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.db.engine import create_engine
@@ -16,6 +17,14 @@ from shared.dev_servers import (
     start_redis,
 )
 from tests.databases import migrated_database
+
+# Property tests judge answers, never speed: on a shared 2-core machine one example can take
+# longer than Hypothesis's 200 ms deadline, which would fail a correct test. Loaded here, before
+# any test module, so every @settings(...) starts from it.
+settings.register_profile(
+    "maitred", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("maitred")
 
 TESTS_DIR = Path(__file__).resolve().parent
 TIERS = ("unit", "service", "fuzz", "integration", "e2e")

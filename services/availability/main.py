@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -50,6 +51,11 @@ from shared.tracing import configure_tracing
 PRUNE_SECONDS = 60.0
 # Head reads take one short round trip each; a few connections serve a burst of a thousand.
 HEAD_CONNECTIONS = 3
+# Allocations between young collections (CPython's default is 700): a change sent to 1,000
+# streams makes tens of thousands of short-lived objects, and every young collection also walks
+# the big containers they point into (the day's tuples), so the default collects about ten times
+# per change for nothing.
+GC_YOUNG_THRESHOLD = 10_000
 SERVICE = availability_service_pb2.DESCRIPTOR.services_by_name["AvailabilityService"].full_name
 
 log = logging.getLogger("maitred.availability")
@@ -96,7 +102,8 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         rescue = GrpcRescue(optimizer_channel, token)
     else:
         log.info("rescue off: capacity checks never look for a re-pack")
-    source = PostgresDaySource(engine)
+    heads = await PostgresVenueHeads.open(settings.database_url, size=HEAD_CONNECTIONS)
+    source = PostgresDaySource(engine, heads)
     # Each venue's policy sets its rescue time limit; this default serves only a caller without.
     rescuer = Rescuer(rescue, SeatingKnobs().rescue_time_limit)
     models = DayModels(
@@ -105,7 +112,6 @@ async def start(settings: AvailabilitySettings, *, port: int | None = None) -> R
         max_days=settings.day_models_max,
         idle=timedelta(seconds=settings.day_model_idle_seconds),
     )
-    heads = await PostgresVenueHeads.open(settings.database_url, size=HEAD_CONNECTIONS)
     snapshots = Snapshots(heads, models, now, rescuer=rescuer, demand=PostgresDemandCounts(engine))
     hub = WatchHub(snapshots, poll_seconds=settings.watch_poll_seconds)
     feed = PostgresChangeFeed(settings.database_url)
@@ -171,7 +177,21 @@ async def prune_change_log(source: PostgresDaySource, retention: timedelta) -> N
 async def run(settings: AvailabilitySettings) -> None:
     configure_logging(settings.log_level, "availability")
     running = await start(settings)
+    settle_heap()
     await serve(settings, running)
+
+
+def settle_heap() -> None:
+    """Keep the collector off the process's start-up objects and out of each fan-out.
+
+    What start-up made (modules, descriptors, the server) lives as long as the process, yet
+    every full collection walked it again: measured during the availability benchmark's watch
+    phases, one full collection took about 115 ms of CPU (the event loop stalled, every stream
+    waiting), and young collections about 5 ms per change. Frozen and with fewer young
+    collections, the collector's CPU over those phases fell from about 1,100 ms to about 100 ms.
+    """
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.availability.adapters.day_cache import RedisDayCache
 from services.availability.adapters.day_source import PostgresDaySource
+from services.availability.adapters.venue_heads import PostgresVenueHeads
 from services.availability.application.day_changes import day_span
 from services.availability.application.day_models import DayModels
 from services.availability.application.snapshot_ports import DayFacts
@@ -180,7 +181,7 @@ def same_snapshot(model: list[DayFacts], truth: list[DayFacts], venue_id: str) -
 )
 @given(operations=st.lists(OPERATION, min_size=1, max_size=25))
 async def test_for_every_version_the_incremental_model_equals_a_rebuild_from_postgresql(
-    engine, redis_url, operations
+    engine, database_url, redis_url, operations
 ):
     venue_id = f"dm-{uuid.uuid4().hex[:10]}"
     await seed_floor(engine, venue_id)
@@ -193,11 +194,15 @@ async def test_for_every_version_the_incremental_model_equals_a_rebuild_from_pos
     # One model follows every version; the other only catches up now and then, many at once.
     each = DayModels(source, cache, max_days=8, idle=timedelta(hours=1))
     seldom = DayModels(source, cache, max_days=8, idle=timedelta(hours=1))
+    # A third catches up as the service's calls do (latest), asking the head pool first.
+    heads = await PostgresVenueHeads.open(database_url, size=1)
+    calls = DayModels(PostgresDaySource(engine, heads), cache, max_days=8, idle=timedelta(hours=1))
     try:
         head = await source.head(venue_id)
         assert head is not None
         await each.days(venue_id, days, UTC, head.version)
         await seldom.days(venue_id, days, UTC, head.version)
+        await calls.days(venue_id, days, UTC, head.version)
         for name, step, size, ref in [*operations, ("sync", 0, 1, 0)]:
             await venue.run(name, step, size, ref)
             head = await source.head(venue_id)
@@ -209,7 +214,15 @@ async def test_for_every_version_the_incremental_model_equals_a_rebuild_from_pos
                 for model_day, truth_day in zip(held, truth, strict=True):
                     same_day(model_day, truth_day)
                 same_snapshot(held, truth, venue_id)
+            for _ in range(2):  # the second finds nothing committed since the first
+                found = await calls.latest(venue_id)
+                assert found is not None and found[1] == head.version
+                held = await calls.days(venue_id, days, UTC, head.version)
+                for model_day, truth_day in zip(held, truth, strict=True):
+                    same_day(model_day, truth_day)
         # Every version reached the first model through the change log, never by a rebuild.
         assert each.rebuilds == 0
+        assert calls.rebuilds == 0
     finally:
+        await heads.close()
         await redis.aclose()

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from services.availability.adapters.day_cache import RedisDayCache
 from services.availability.adapters.day_source import PostgresDaySource
 from services.availability.adapters.demand_counts import PostgresDemandCounts
+from services.availability.adapters.venue_heads import PostgresVenueHeads
 from services.availability.application.day_models import DayModels
 from services.availability.application.repacks import MemoryRescue
 from services.availability.application.rescues import RescueOff, Rescuer
@@ -39,18 +40,19 @@ def turn(party: int) -> timedelta:
     pins=st.lists(st.integers(0, 50), max_size=3),
 )
 async def test_the_rescue_on_the_model_in_memory_equals_the_optimizers_from_postgresql(
-    engine, redis_url, operations, pins
+    engine, database_url, redis_url, operations, pins
 ):
     venue_id = f"mr-{uuid.uuid4().hex[:10]}"
     await seed_floor(engine, venue_id)
     day = Day(engine, venue_id, datetime.now(UTC).date() + timedelta(days=2))
-    source = PostgresDaySource(engine)
+    heads = await PostgresVenueHeads.open(database_url, size=1)  # as the service wires it
+    source = PostgresDaySource(engine, heads)
     redis = Redis.from_url(redis_url)
     models = DayModels(
         source, RedisDayCache(redis, await source.identity()), max_days=8, idle=timedelta(hours=1)
     )
     snapshots = Snapshots(
-        source, models, lambda: datetime.now(UTC), rescuer=Rescuer(RescueOff(), LIMIT),
+        heads, models, lambda: datetime.now(UTC), rescuer=Rescuer(RescueOff(), LIMIT),
         demand=PostgresDemandCounts(engine),
     )  # fmt: skip
     in_memory = MemoryRescue(snapshots.view, lambda: datetime.now(UTC))
@@ -78,4 +80,5 @@ async def test_the_rescue_on_the_model_in_memory_equals_the_optimizers_from_post
             assert (found or ()) == truth.table_ids, (party, start)
         assert models.rebuilds == 0 or any(name == "prune" for name, *_ in operations)
     finally:
+        await heads.close()
         await redis.aclose()

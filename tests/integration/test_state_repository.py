@@ -14,7 +14,7 @@ from services.availability.adapters.tables import service_periods, turn_times, v
 from services.state.adapters.tables import (
     booking_state_history,
     bookings,
-    demand_counts,
+    demand_date_counts,
     demand_days,
 )
 from services.state.adapters.unit_of_work import PostgresUnitOfWork
@@ -88,25 +88,27 @@ async def test_two_counted_bookings_in_one_transaction_count_two_requests(engine
     slot = {"venue_id": VENUE, "weekday": 4, "party_size": 3, "lead_bucket": 0}
     first = DemandRequest(VENUE, date(2031, 1, 3), 4, 19 * 60, 3, 0)
     second = DemandRequest(VENUE, date(2031, 1, 10), 4, 20 * 60, 3, 0)
+    counts = demand_date_counts
     async with engine.begin() as db:
-        await db.execute(delete(demand_counts).where(demand_counts.c.venue_id == VENUE))
+        await db.execute(delete(counts).where(counts.c.venue_id == VENUE))
         await db.execute(delete(demand_days).where(demand_days.c.venue_id == VENUE))
     async with PostgresUnitOfWork(engine) as work:
         await work.bookings.add(fresh(), first)
         await work.bookings.add(fresh(), second)
         await work.commit()
     async with engine.connect() as db:
-        counted = dict(
-            (
-                await db.execute(
-                    select(demand_counts.c.slot_minute, demand_counts.c.requests).where(
-                        *(demand_counts.c[name] == value for name, value in slot.items())
-                    )
-                )
-            ).all()
-        )
+        counted = (
+            await db.execute(
+                select(counts.c.service_date, counts.c.slot_minute, counts.c.requests)
+                .where(*(counts.c[name] == value for name, value in slot.items()))
+                .order_by(counts.c.service_date)
+            )
+        ).all()
         days = await db.scalar(select(func.count()).where(demand_days.c.venue_id == VENUE))
-    assert counted == {19 * 60: 1, 20 * 60: 1}
+    assert [tuple(row) for row in counted] == [
+        (date(2031, 1, 3), 19 * 60, 1),
+        (date(2031, 1, 10), 20 * 60, 1),
+    ]
     assert days == 2
 
 

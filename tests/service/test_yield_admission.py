@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import grpc
 import pytest
@@ -30,7 +30,7 @@ from services.assigner.domain.booking import BookingView
 from services.availability.adapters.tables import venue_policies
 from services.availability.main import start as start_availability
 from services.availability.settings import AvailabilitySettings
-from services.state.adapters.tables import demand_counts, demand_days
+from services.state.adapters.tables import demand_date_counts, demand_days
 from shared.seating.admission import with_venue_turns
 from shared.seating.demand import SLOT_MINUTES
 from shared.service_token import ServiceToken
@@ -82,21 +82,28 @@ async def seed_history(
 ) -> None:
     """`DAYS` past service days of `day`'s weekday, each with `per_day` requests for `party` at
     `minute`, made within the hour before (lead bucket 0: still to come for any longer lead)."""
-    weekday = day.weekday()
+    dates = [day.date() - timedelta(weeks=week) for week in range(1, DAYS + 1)]
+    await count_requests(engine, venue_id, dates, party=party, minute=minute, per_day=per_day)
+
+
+async def count_requests(
+    engine: AsyncEngine, venue_id: str, dates: list[date], *, party: int, minute: int, per_day: int
+) -> None:
+    """`per_day` requests for `party` at `minute` on each of `dates`, made within the hour
+    before, as CreateBooking counts them."""
     async with engine.begin() as db:
         await db.execute(
             insert(demand_days),
-            [
-                {"venue_id": venue_id, "weekday": weekday,
-                 "service_date": day.date() - timedelta(weeks=week)}
-                for week in range(1, DAYS + 1)
-            ],
-        )  # fmt: skip
+            [{"venue_id": venue_id, "weekday": d.weekday(), "service_date": d} for d in dates],
+        )
         await db.execute(
-            insert(demand_counts).values(
-                venue_id=venue_id, weekday=weekday, slot_minute=minute - minute % SLOT_MINUTES,
-                party_size=party, lead_bucket=0, requests=per_day * DAYS,
-            )
+            insert(demand_date_counts),
+            [
+                {"venue_id": venue_id, "service_date": d, "weekday": d.weekday(),
+                 "slot_minute": minute - minute % SLOT_MINUTES, "party_size": party,
+                 "lead_bucket": 0, "requests": per_day}
+                for d in dates
+            ],
         )  # fmt: skip
 
 
@@ -210,6 +217,19 @@ async def test_with_yield_on_a_quiet_night_admits_the_same_small_party(
     assert len(seated.table_ids) == 1
 
 
+async def test_the_evenings_own_requests_and_later_ones_are_not_forecast_demand(
+    engine, state_address, redis, bookings, venue
+):
+    """The quiet night's own date, and the same weekday a week on, have seen as many 4-tops at
+    19:00 as the peak's history: bookings already known, and days not yet history. Counted
+    into its forecast, they would refuse the small party as at the peak."""
+    await switch_yield(engine, venue, True)
+    ahead = [QUIET.date(), QUIET.date() + timedelta(weeks=1)]
+    await count_requests(engine, venue, ahead, party=4, minute=19 * 60, per_day=6 * DAYS)
+    seated = await drive(engine, state_address, redis, bookings, venue, QUIET, 2)
+    assert seated.state == booking_pb2.BOOKING_STATE_CONFIRMED
+
+
 async def test_with_yield_off_the_same_history_changes_nothing(
     engine, state_address, redis, bookings, venue
 ):
@@ -247,11 +267,11 @@ async def test_in_a_cold_start_a_small_party_at_the_peak_is_admitted(
     engine, state_address, redis, bookings, venue
 ):
     await switch_yield(engine, venue, True)
-    async with engine.begin() as db:  # more days than the history holds, the request's own too
+    async with engine.begin() as db:  # one day more than the history holds before the peak
         await db.execute(
             update(venue_policies)
             .where(venue_policies.c.venue_id == venue)
-            .values(yield_min_days_observed=DAYS + 2)
+            .values(yield_min_days_observed=DAYS + 1)
         )
     seated = await drive(engine, state_address, redis, bookings, venue, PEAK, 2)
     assert seated.state == booking_pb2.BOOKING_STATE_CONFIRMED

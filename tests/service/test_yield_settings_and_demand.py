@@ -4,14 +4,14 @@ CreateBooking leaves for its forecast (counts only, no guest data), on real serv
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select
 
-from services.state.adapters.tables import demand_counts, demand_days
+from services.state.adapters.tables import demand_date_counts, demand_days
 from shared.db.demand_history import read_demand_history
 from shared.seating.demand import lead_bucket_of, slot_of
 from shared.stubs.maitred.availability.v1 import floor_plan_pb2 as pb
@@ -96,14 +96,15 @@ def lead_of(start: datetime) -> int:
     return lead_bucket_of((start - datetime.now(start.tzinfo)) // timedelta(minutes=1))
 
 
-async def counts_of(engine, venue_id: str) -> list[tuple[int, int, int, int, int]]:
+async def counts_of(engine, venue_id: str) -> list[tuple[date, int, int, int, int, int]]:
+    counts = demand_date_counts.c
     async with engine.connect() as db:
         rows = await db.execute(
             select(
-                demand_counts.c.weekday, demand_counts.c.slot_minute, demand_counts.c.party_size,
-                demand_counts.c.lead_bucket, demand_counts.c.requests,
-            ).where(demand_counts.c.venue_id == venue_id)
-            .order_by(demand_counts.c.party_size)
+                counts.service_date, counts.weekday, counts.slot_minute, counts.party_size,
+                counts.lead_bucket, counts.requests,
+            ).where(counts.venue_id == venue_id)
+            .order_by(counts.service_date, counts.party_size)
         )  # fmt: skip
         return [tuple(row) for row in rows]  # type: ignore[misc]
 
@@ -123,8 +124,8 @@ async def test_every_created_booking_counts_one_request_in_its_local_slot(
     # The calls may straddle a lead bucket's bound, so a party may be split across two buckets.
     assert {lead for *_, lead, _ in counts} <= {before, after}
     per_party: dict[int, int] = {}
-    for weekday, slot_minute, party, _, requests in counts:
-        assert (weekday, slot_minute) == (local.weekday(), slot)
+    for service_date, weekday, slot_minute, party, _, requests in counts:
+        assert (service_date, weekday, slot_minute) == (local.date(), local.weekday(), slot)
         per_party[party] = per_party.get(party, 0) + requests
     assert per_party == {2: 2, 4: 1}
     async with engine.connect() as db:
@@ -135,13 +136,38 @@ async def test_every_created_booking_counts_one_request_in_its_local_slot(
                 )
             )
         ).all()
+        week_on = local.date() + timedelta(weeks=1)
         history = await read_demand_history(
-            db, demand_counts, demand_days, venue.venue_id, local.weekday()
+            db, demand_date_counts, demand_days, venue.venue_id, week_on
         )
     assert days == [(local.date(), local.weekday())]
     assert history.days_observed == {local.weekday(): 1}
     assert sum(c.requests for c in history.cells if c.party_size == 2) == 2
     assert sum(c.requests for c in history.cells if c.party_size == 4) == 1
+
+
+async def test_a_days_forecast_learns_only_from_the_dates_before_it(
+    floor_plans, bookings, engine, unique
+):
+    """Requests for an evening, a week before it and a week after: its forecast counts the
+    week before only. Its own requests are bookings already known, not demand still to come."""
+    venue = await build_venue(floor_plans, unique("demand-before"))
+    before = evening_in_three_days()
+    evening = before + timedelta(weeks=1)
+    for start, party in ((before, 2), (evening, 4), (evening, 4),
+                         (evening + timedelta(weeks=1), 6)):  # fmt: skip
+        await bookings.CreateBooking(create_request(venue.venue_id, start, party), metadata=OPS)
+    day = evening.astimezone(LONDON).date()
+    async with engine.connect() as db:
+        history = await read_demand_history(
+            db, demand_date_counts, demand_days, venue.venue_id, day
+        )
+        first = await read_demand_history(
+            db, demand_date_counts, demand_days, venue.venue_id, day - timedelta(weeks=1)
+        )
+    assert history.days_observed == {day.weekday(): 1}
+    assert [(c.party_size, c.requests) for c in history.cells] == [(2, 1)]
+    assert first.days_observed == {} and first.cells == ()
 
 
 async def test_a_replayed_or_refused_create_counts_nothing_more(

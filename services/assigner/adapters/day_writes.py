@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -50,9 +50,9 @@ class DaySession:
         return self.day
 
     async def yield_view(
-        self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
+        self, venue_id: str, day_start: datetime, day_end: datetime, day: date, now: datetime
     ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]:
-        return await self.reader.yield_view_in(self.db, venue_id, day_start, day_end, weekday, now)
+        return await self.reader.yield_view_in(self.db, venue_id, day_start, day_end, day, now)
 
     async def version(self, booking_id: uuid.UUID) -> int | None:
         # FOR SHARE, as `lock_booking` takes it: the version cannot move until the session

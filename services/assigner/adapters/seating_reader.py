@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from services.assigner.adapters.allocation_reads import load_groups
 from services.assigner.adapters.day_read import Floor, Floors, read_day
 from services.assigner.adapters.read_only_tables import (
     bookings,
-    demand_counts,
+    demand_date_counts,
     demand_days,
     dining_tables,
 )
@@ -99,13 +99,14 @@ class SeatingReader:
         )
 
     async def yield_view(
-        self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
+        self, venue_id: str, day_start: datetime, day_end: datetime, day: date, now: datetime
     ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]:
-        """Who holds tables over [day_start, day_end), and the demand counts of `weekday`."""
+        """Who holds tables over [day_start, day_end), and the demand history the forecast of
+        the service date `day` learns from (the dates before it)."""
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():
-                return await self.yield_view_in(db, venue_id, day_start, day_end, weekday, now)
+                return await self.yield_view_in(db, venue_id, day_start, day_end, day, now)
 
     @staticmethod
     async def yield_view_in(
@@ -113,12 +114,12 @@ class SeatingReader:
         venue_id: str,
         day_start: datetime,
         day_end: datetime,
-        weekday: int,
+        day: date,
         now: datetime,
     ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]:
         """`yield_view`, in the caller's transaction."""
         seated = await _seated(db, venue_id, day_start, day_end, now)
-        history = await read_demand_history(db, demand_counts, demand_days, venue_id, weekday)
+        history = await read_demand_history(db, demand_date_counts, demand_days, venue_id, day)
         return seated, history
 
     async def tried(self, booking_id: UUID) -> bool:

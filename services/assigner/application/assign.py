@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -27,8 +27,11 @@ YIELD = "yield"  # the strategy name a refusal by the yield policy carries
 
 class YieldReader(Protocol):
     async def yield_view(
-        self, venue_id: str, day_start: datetime, day_end: datetime, weekday: int, now: datetime
-    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]: ...
+        self, venue_id: str, day_start: datetime, day_end: datetime, day: date, now: datetime
+    ) -> tuple[tuple[SeatedBooking, ...], DemandHistory]:
+        """Who holds tables over [day_start, day_end), and the demand history of the service
+        date `day`: the counts of the dates before it only, never its own requests."""
+        ...
 
     async def tried(self, booking_id: UUID) -> bool:
         """Whether an assignment attempt of the booking is on record."""
@@ -274,7 +277,7 @@ class EngineAssigner:
         midnight = datetime.combine(local_day, time(), timezone)
         now = self._clock()
         seated, history = await reader.yield_view(
-            booking.venue_id, midnight, midnight + SERVICE_DAY, local_day.weekday(), now
+            booking.venue_id, midnight, midnight + SERVICE_DAY, local_day, now
         )
         settings = with_venue_turns(day.yield_settings, day.turn_times, day.buffer)
         view = YieldView(settings, day.seats, seated, history)

@@ -114,9 +114,18 @@ def exact_fit(
     tables: Mapping[str, TableInfo],
     context: StrategyContext,
 ) -> Assessment:
-    """1 / (1 + wasted seats): no waste 1.0, one spare seat 0.5, two 0.33."""
-    waste = max(candidate.waste(request.party_size), 0)
-    return Assessment(1 / (1 + waste), f"{_seats(waste)} spare on {_describe(candidate)}")
+    """1 / (1 + wasted seats): no waste 1.0, one spare seat 0.5, two 0.33.
+
+    Seats lost where tables join are wasted too: two 2-tops joined to seat 3 waste a seat, as
+    a 4-top seating 3 does (it takes two tables besides, which adjacency weighs), so a floor
+    whose joins lose seats does not trade its small tables for a snug-looking join.
+    """
+    table_seats = sum(tables[t].max_seats for t in candidate.table_ids if t in tables)
+    waste = max(candidate.max_seats, table_seats) - request.party_size
+    waste = max(waste, 0)
+    lost = max(table_seats - candidate.max_seats, 0)
+    joined = f" ({_seats(lost)} lost where they join)" if lost else ""
+    return Assessment(1 / (1 + waste), f"{_seats(waste)} spare on {_describe(candidate)}{joined}")
 
 
 @strategy("adjacency")

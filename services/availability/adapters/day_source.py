@@ -16,7 +16,12 @@ from services.availability.adapters.facts_reader import (
 )
 from services.availability.adapters.floor_reader import read_floor
 from services.availability.adapters.tables import venue_change_versions, venue_changes, venues
-from services.availability.application.snapshot_ports import DayFacts, Head, VenueChanges
+from services.availability.application.snapshot_ports import (
+    DayFacts,
+    Head,
+    VenueChanges,
+    VenueHeads,
+)
 
 BOOKING_SOURCES = ("bookings", "allocations")
 # The change log between two versions, built once (a catch-up runs it on every change).
@@ -33,10 +38,17 @@ CHANGES_AFTER = select(
 
 
 class PostgresDaySource:
-    """The truth about a venue's day."""
+    """The truth about a venue's day.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    `heads`, when given, answers the change read's first question (has anything been
+    committed since?) in one autocommit statement: a single statement reads one snapshot as
+    the transaction's first one does, for a quarter of the CPU of a repeatable-read
+    transaction's three round trips through SQLAlchemy, and a warm model mostly hears "no".
+    """
+
+    def __init__(self, engine: AsyncEngine, heads: VenueHeads | None = None) -> None:
         self._engine = engine
+        self._heads = heads
 
     async def identity(self) -> str:
         """This database as opposed to any other or an earlier copy: its oid and server start."""
@@ -81,6 +93,10 @@ class PostgresDaySource:
         return DayFacts(venue_id, day, version, floor[2], floor[0], floor[1], occupancies, demand)
 
     async def changes(self, venue_id: str, since: int) -> VenueChanges | None:
+        if self._heads is not None:
+            head = await self._heads.head(venue_id)
+            if head is not None and head.version == since:
+                return VenueChanges(since, frozenset(), frozenset(), (), (), None)
         async with self._engine.connect() as db:
             db = await db.execution_options(isolation_level="REPEATABLE READ")
             async with db.begin():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from services.availability.adapters.read_only_tables import demand_counts, demand_days
+from services.availability.adapters.read_only_tables import demand_date_counts, demand_days
 from shared.db.demand_history import read_demand_history
 from shared.seating.demand import DemandHistory
 
@@ -15,6 +17,6 @@ class PostgresDemandCounts:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def history(self, venue_id: str, weekday: int) -> DemandHistory:
+    async def history(self, venue_id: str, day: date) -> DemandHistory:
         async with self._engine.connect() as db:
-            return await read_demand_history(db, demand_counts, demand_days, venue_id, weekday)
+            return await read_demand_history(db, demand_date_counts, demand_days, venue_id, day)

@@ -38,9 +38,10 @@ allocations = table(
 )
 
 # Owner: state. The request counts the yield forecast learns from (counts only, no guest data).
-demand_counts = table(
-    "demand_counts",
+demand_date_counts = table(
+    "demand_date_counts",
     column("venue_id", Text),
+    column("service_date", Date),
     column("weekday", SmallInteger),
     column("slot_minute", SmallInteger),
     column("party_size", SmallInteger),

@@ -90,9 +90,10 @@ class DayModels:
         return found
 
     async def latest(self, venue_id: str) -> tuple[tzinfo, int] | None:
-        """Catch the venue's held days up to the newest committed version in one read (the
-        change log's snapshot reads the version itself, so no head read is needed): their time
-        zone and version, or None when no days of the venue are held (read the head instead).
+        """Catch the venue's held days up to the newest committed version in one change read
+        (whose snapshot reads the version itself, so no separate head read is needed; the
+        source may answer "nothing since" from the version alone): their time zone and
+        version, or None when no days of the venue are held (read the head instead).
 
         Calls that wait while a read is under way share the next one, which starts after each
         of them did, so every change committed before a call is still counted."""

@@ -84,4 +84,7 @@ class DayCache(Protocol):
 class DemandCounts(Protocol):
     """The venue's request counts the yield forecast learns from (written by the state service)."""
 
-    async def history(self, venue_id: str, weekday: int) -> DemandHistory: ...
+    async def history(self, venue_id: str, day: date) -> DemandHistory:
+        """The counts the forecast of the local service date `day` learns from: the dates
+        before it only, never its own requests."""
+        ...

@@ -14,13 +14,15 @@ from services.availability.domain.capacity import Verdict, check_capacity
 from services.availability.domain.floor import Floor, Policy, candidates_of
 from services.availability.domain.occupancy import Facts
 from services.availability.domain.packing import Packing
+from services.availability.domain.packing_moves import moved_on
 from services.availability.domain.slots import SlotOption, SlotSearch, search_slots
 from services.availability.domain.snapshot import Snapshot, compute_snapshot
-from services.availability.domain.yield_slots import steered_options, weekdays_of
+from services.availability.domain.yield_slots import service_dates_of, steered_options
 from shared.domain_errors import FieldViolation, InvalidArgument, NotFound
 from shared.seating.combinations import Candidate
 
 MAX_WINDOW = timedelta(hours=24)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 MAX_CACHED = 256  # merged views and computed snapshots kept, oldest dropped first
 
 
@@ -32,16 +34,30 @@ class View:
     policy: Policy
     facts: Facts
     candidates: tuple[Candidate, ...]
-    # What the checks made on this view reuse, until the next hold expires.
+    # What the checks made on this view reuse, until the next hold expires; a view made from
+    # an earlier one of the same days and floor starts with its packing, due at once.
     memo: dict[str, tuple[datetime, Packing]] = field(default_factory=dict, compare=False)
 
     def packing(self, now: datetime) -> Packing:
-        """What the facts say as of `now`, made once per view and hold expiry."""
+        """What the facts say as of `now`, moved on once per view and hold expiry from what
+        the last one said (so only what the changes touched is worked out again)."""
         known = self.memo.get("packing")
         if known is None or now >= known[0]:
-            known = (_next_expiry(self.facts, now), Packing.of(self.facts, now))
+            packing = (
+                Packing.of(self.facts, now)
+                if known is None
+                else moved_on(known[1], self.facts, now)
+            )
+            known = (_next_expiry(self.facts, now), packing)
             self.memo["packing"] = known
         return known[1]
+
+    def followed_by(self, later: View) -> View:
+        """`later`, starting from this view's packing when they share a floor and policy."""
+        known = self.memo.get("packing")
+        if known is not None and later.candidates is self.candidates:
+            later.memo["packing"] = (EARLIEST, known[1])
+        return later
 
 
 def check_window(start: datetime | None, end: datetime | None, field: str = "window") -> None:
@@ -106,6 +122,8 @@ class Snapshots:
             demand=tuple({x.booking_id: x for d in loaded for x in d.demand}.values()),
         )
         view = View(latest.floor, latest.policy, facts, self._combinations(venue_id, latest))
+        if known is not None:
+            view = known.followed_by(view)
         if len(self._views) >= MAX_CACHED:
             self._views.pop(next(iter(self._views)))
         self._views[key] = view
@@ -219,8 +237,8 @@ class Snapshots:
     ) -> SlotSearch:
         """The search steered by the venue's yield policy (see `steered_options`)."""
         histories = {
-            weekday: await self._demand.history(venue_id, weekday)
-            for weekday in weekdays_of(found.options, view.policy)
+            day: await self._demand.history(venue_id, day)
+            for day in service_dates_of(found.options, view.policy)
         }
         kept = steered_options(
             found.options,

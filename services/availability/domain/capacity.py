@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
+from operator import attrgetter
 
+from services.availability.domain.busy import Busy, micros
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
 from services.availability.domain.packing import (
-    Busy,
     Contest,
     FitCache,
     Packing,
@@ -21,6 +22,7 @@ from services.availability.domain.packing import (
 )
 from shared.seating.combinations import Candidate
 
+_FIRST, _LAST = attrgetter("first"), attrgetter("last")
 SEARCH_BUDGET = 20_000  # nodes of the packing search per check; see _pack_among
 
 
@@ -142,20 +144,34 @@ def contest_of(packing: Packing, start: datetime, blocked: datetime, buffer: tim
     known = packing.contests.get(key)
     if known is None:
         competing = packing.competing(start, blocked, buffer, largest_first=True)
-        known = packing.contests[key] = Contest(competing)
+        first, last = micros(start), micros(blocked)
+        reach = (
+            min(first, min(map(_FIRST, competing), default=first)),
+            max(last, max(map(_LAST, competing), default=last)),
+        )
+        known = packing.contests[key] = Contest(competing, reach)
     return known
 
 
 def _claim(contest: Contest, candidates: Sequence[Candidate], packing: Packing) -> Contest:
     """The contest with its rivals (those with a free fit, largest first) and their groups
-    (rivals that could contend for a table, directly or through others), made once."""
+    (rivals that could contend for a table, directly or through others), made once, and made
+    again when a change touched it and altered a free fit they were worked out from."""
+    cache = packing.fits
+    if contest.suspect:
+        contest.suspect = False
+        if any(
+            free_fits(request, candidates, packing.busy, cache) != fits
+            for request, fits in contest.fits.items()
+        ):
+            contest.rivals = None
     if contest.rivals is None:
-        cache = packing.fits
         # The same party waits many times over on a busy day: each request is looked at once.
-        tables = {
-            request: _tables(request, free_fits(request, candidates, packing.busy, cache), cache)
+        contest.fits = {
+            request: free_fits(request, candidates, packing.busy, cache)
             for request in dict.fromkeys(contest.competing)
         }
+        tables = {request: _tables(request, fits, cache) for request, fits in contest.fits.items()}
         contest.rivals = tuple(r for r in contest.competing if tables[r])
         contest.groups = _groups(contest.rivals, [tables[r] for r in contest.rivals])
         contest.seatable = [None] * len(contest.groups)

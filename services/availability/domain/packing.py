@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import accumulate
 
+from services.availability.domain.busy import Busy, micros
 from services.availability.domain.occupancy import Demand, Facts, Occupancy
 from shared.seating.combinations import Candidate
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -25,54 +22,17 @@ class Request:
     blocked_until: datetime
     # Requests key the fit cache hundreds of times per check: hash them once.
     _hash: int = field(init=False, repr=False, compare=False)
+    # The span in microseconds since the epoch, for plain comparisons.
+    first: int = field(init=False, repr=False, compare=False)
+    last: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_hash", hash((self.party_size, self.start, self.blocked_until)))
+        object.__setattr__(self, "first", micros(self.start))
+        object.__setattr__(self, "last", micros(self.blocked_until))
 
     def __hash__(self) -> int:
         return self._hash
-
-
-class Busy:
-    """Every table's blocked spans, indexed so that "which tables are blocked over a span"
-    takes a binary search per table rather than a scan of the day."""
-
-    def __init__(self, spans: dict[str, list[tuple[datetime, datetime]]]) -> None:
-        # In whole microseconds: comparing aware datetimes costs a time-zone call each.
-        self._index: dict[str, tuple[list[int], list[int]]] = {}
-        for table_id, found in spans.items():
-            ordered = sorted((_micros(start), _micros(end)) for start, end in found)
-            # reach[i]: the latest end among the first i + 1 spans by start.
-            reach = list(accumulate((end for _, end in ordered), max))
-            self._index[table_id] = ([start for start, _ in ordered], reach)
-        self._taken: dict[tuple[datetime, datetime], frozenset[str]] = {}
-
-    @classmethod
-    def of(cls, occupancies: Iterable[Occupancy]) -> Busy:
-        """The tables' blocked spans from the occupancies that count."""
-        spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
-        for occupancy in occupancies:
-            for table_id in occupancy.table_ids:
-                spans[table_id].append((occupancy.start, occupancy.end))
-        return cls(spans)
-
-    def taken(self, start: datetime, end: datetime) -> frozenset[str]:
-        """The tables blocked at some moment of [start, end), found once per span: the
-        waiting bookings share a few dozen spans, and a candidate is then one set test."""
-        key = (start, end)
-        found = self._taken.get(key)
-        if found is None:
-            first, last = _micros(start), _micros(end)
-            found = self._taken[key] = frozenset(
-                table_id
-                for table_id, (starts, reach) in self._index.items()
-                if (before_end := bisect_left(starts, last)) and reach[before_end - 1] > first
-            )
-        return found
-
-
-def _micros(moment: datetime) -> int:
-    return (moment - EPOCH) // MICROSECOND
 
 
 class Pacing:
@@ -97,25 +57,30 @@ class Waiting:
     """The waiting bookings as requests with their cleaning buffer, indexed by start, so the
     ones whose span overlaps a party's take a binary search rather than a scan of the day."""
 
-    def __init__(self, waiting: Sequence[Demand], buffer: timedelta) -> None:
-        # Equal requests share one object, so the fit cache finds them by identity.
+    def __init__(
+        self, waiting: Sequence[Demand], buffer: timedelta, earlier: Waiting | None = None
+    ) -> None:
+        # Equal requests share one object, so the fit cache finds them by identity; a booking
+        # unchanged since `earlier` keeps its request (and its span in microseconds).
+        made = earlier._made if earlier is not None else {}
+        self._made: dict[str, tuple[Demand, Request]] = {}
         shared: dict[Request, Request] = {}
         requests = []
         for d in waiting:
-            request = Request(d.party_size, d.start, d.end + buffer)
-            requests.append(shared.setdefault(request, request))
+            known = made.get(d.booking_id)
+            if known is None or known[0] is not d:
+                known = (d, Request(d.party_size, d.start, d.end + buffer))
+            self._made[d.booking_id] = known
+            requests.append(shared.setdefault(known[1], known[1]))
         # Positions in `waiting` by start: overlapping() keeps the order of `waiting`.
-        by_start = sorted((r.start, n) for n, r in enumerate(requests))
-        self._starts = [start for start, _ in by_start]
-        self._positions = [n for _, n in by_start]
+        by_start = sorted(range(len(requests)), key=lambda n: requests[n].first)
+        self._starts = [requests[n].start for n in by_start]
+        self._positions = by_start
         self._requests = requests
         self._longest = max((r.blocked_until - r.start for r in requests), default=timedelta(0))
         # Largest party first, then in the order of `waiting` (a stable sort): the order in
-        # which a packing seats them, with their spans in microseconds for a plain scan.
-        self._ranked = sorted(
-            ((r, _micros(r.start), _micros(r.blocked_until)) for r in requests),
-            key=lambda found: -found[0].party_size,
-        )
+        # which a packing seats them.
+        self._ranked = sorted(requests, key=lambda r: -r.party_size)
 
     def overlapping(self, start: datetime, end: datetime) -> list[Request]:
         """The requests whose span overlaps [start, end), in the order of the waiting list."""
@@ -126,8 +91,8 @@ class Waiting:
 
     def largest_first(self, start: datetime, end: datetime) -> list[Request]:
         """The same requests as `overlapping`, largest party first (equal ones as there)."""
-        first, last = _micros(start), _micros(end)
-        return [r for r, begins, ends in self._ranked if begins < last and ends > first]
+        first, last = micros(start), micros(end)
+        return [r for r in self._ranked if r.first < last and r.last > first]
 
 
 @dataclass
@@ -148,10 +113,17 @@ class Contest:
     group can be seated without it (None until a party asks)."""
 
     competing: list[Request]
+    # The hull of its span and the competing requests' (microseconds): outside it, a change
+    # to the busy tables alters none of what the contest was worked out from.
+    reach: tuple[int, int]
     rivals: tuple[Request, ...] | None = None
     # Each group's tables and its rivals' positions in `rivals`.
     groups: list[tuple[frozenset[str], frozenset[int]]] = field(default_factory=list)
     seatable: list[bool | None] = field(default_factory=list)
+    # The free fits the rivals were worked out from; `suspect` once a change touched the
+    # reach since: the rivals stand only if those fits are still what they were.
+    fits: dict[Request, list[Candidate]] = field(default_factory=dict)
+    suspect: bool = False
 
 
 @dataclass
@@ -165,12 +137,16 @@ class Packing:
     indexed: dict[timedelta, Waiting] = field(default_factory=dict)
     # By (start, blocked until, buffer): every party size with the same turn shares one.
     contests: dict[tuple[datetime, datetime, timedelta], Contest] = field(default_factory=dict)
+    # The occupancies that counted, and the waiting indexes of the packing this one was moved
+    # on from (their requests are reused): see packing_moves.
+    live: list[Occupancy] = field(default_factory=list)
+    earlier: dict[timedelta, Waiting] = field(default_factory=dict)
 
     @classmethod
     def of(cls, facts: Facts, now: datetime, *, excluding: str | None = None) -> Packing:
         live = facts.live(now, excluding=excluding)
         waiting = facts.waiting(excluding=excluding)
-        return cls(Busy.of(live), waiting, Pacing(live, waiting), FitCache())
+        return cls(Busy.of(live), waiting, Pacing(live, waiting), FitCache(), live=live)
 
     def competing(
         self, start: datetime, end: datetime, buffer: timedelta, *, largest_first: bool = False
@@ -178,7 +154,7 @@ class Packing:
         """The waiting bookings (their spans `buffer` longer) that overlap [start, end), in
         the order of the waiting list or, with `largest_first`, largest party first."""
         if buffer not in self.indexed:
-            self.indexed[buffer] = Waiting(self.waiting, buffer)
+            self.indexed[buffer] = Waiting(self.waiting, buffer, self.earlier.get(buffer))
         index = self.indexed[buffer]
         return index.largest_first(start, end) if largest_first else index.overlapping(start, end)
 

@@ -6,9 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from services.availability.domain.busy import Busy
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Demand, Facts, Occupancy
-from services.availability.domain.packing import Busy, Pacing
+from services.availability.domain.packing import Pacing
 
 
 @dataclass(frozen=True)

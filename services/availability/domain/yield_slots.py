@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from services.availability.domain.floor import Floor, Policy
 from services.availability.domain.occupancy import Facts
@@ -17,9 +17,9 @@ from shared.seating.demand import DemandHistory
 MAX_DECISIONS = 24
 
 
-def weekdays_of(options: Sequence[SlotOption], policy: Policy) -> set[int]:
-    """The local weekdays of the starts a steer may decide: the demand histories it needs."""
-    return {o.start.astimezone(policy.timezone).weekday() for o in options[:MAX_DECISIONS]}
+def service_dates_of(options: Sequence[SlotOption], policy: Policy) -> set[date]:
+    """The local service dates of the starts a steer may decide: the demand histories it needs."""
+    return {o.start.astimezone(policy.timezone).date() for o in options[:MAX_DECISIONS]}
 
 
 def steered_options(
@@ -30,7 +30,7 @@ def steered_options(
     facts: Facts,
     candidates: Sequence[Candidate],
     party_size: int,
-    histories: Mapping[int, DemandHistory],
+    histories: Mapping[date, DemandHistory],
     *,
     now: datetime,
     limit: int,
@@ -56,8 +56,8 @@ def steered_options(
     )
 
     def admits(option: SlotOption) -> bool:
-        weekday = option.start.astimezone(policy.timezone).weekday()
-        view = YieldView(settings, seats, seated, histories[weekday])
+        day = option.start.astimezone(policy.timezone).date()
+        view = YieldView(settings, seats, seated, histories[day])
         return admission(
             view,
             candidates,

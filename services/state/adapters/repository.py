@@ -16,7 +16,7 @@ from services.state.adapters.pending_writes import PendingWrites
 from services.state.adapters.tables import (
     booking_state_history,
     bookings,
-    demand_counts,
+    demand_date_counts,
     demand_days,
     idempotency_keys,
     outbox,
@@ -91,18 +91,19 @@ GET = select(bookings).where(
 )
 # The request's demand count rides with the booking's INSERT as data-modifying CTEs.
 COUNT_REQUEST = (
-    postgresql.insert(demand_counts)
+    postgresql.insert(demand_date_counts)
     .values(
         venue_id=bindparam("demand_venue_id"),
-        weekday=bindparam("demand_weekday"),
+        service_date=bindparam("demand_service_date"),
         slot_minute=bindparam("demand_slot_minute"),
         party_size=bindparam("demand_party_size"),
         lead_bucket=bindparam("demand_lead_bucket"),
+        weekday=bindparam("demand_weekday"),
         requests=1,
     )
     .on_conflict_do_update(
-        index_elements=["venue_id", "weekday", "slot_minute", "party_size", "lead_bucket"],
-        set_={"requests": demand_counts.c.requests + 1},
+        index_elements=["venue_id", "service_date", "slot_minute", "party_size", "lead_bucket"],
+        set_={"requests": demand_date_counts.c.requests + 1},
     )
     .cte("counted_request")
 )

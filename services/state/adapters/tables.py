@@ -140,7 +140,7 @@ idempotency_keys = Table(
     PrimaryKeyConstraint("venue_id", "request_id"),
 )
 
-# 0020: the demand the yield forecast learns from, counted by CreateBooking.
+# 0020: the demand counts by weekday; no longer written since 0023 (dropped by a later contract).
 demand_counts = Table(
     "demand_counts",
     metadata,
@@ -158,6 +158,27 @@ demand_counts = Table(
     CheckConstraint("requests > 0", name="ck_demand_counts_requests_positive"),
     comment="Booking requests per venue, local weekday, start slot, party size and lead bucket: "
     "counts only, no guest data.",
+)
+
+# 0023: the demand the yield forecast learns from, counted by CreateBooking per service date.
+demand_date_counts = Table(
+    "demand_date_counts",
+    metadata,
+    Column("venue_id", Text),
+    Column("service_date", Date),
+    Column("slot_minute", SmallInteger),
+    Column("party_size", SmallInteger),
+    Column("lead_bucket", SmallInteger),
+    Column("weekday", SmallInteger, nullable=False),
+    Column("requests", BigInteger, nullable=False),
+    PrimaryKeyConstraint("venue_id", "service_date", "slot_minute", "party_size", "lead_bucket"),
+    CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_demand_date_counts_weekday"),
+    CheckConstraint("slot_minute >= 0", name="ck_demand_date_counts_slot_not_negative"),
+    CheckConstraint("party_size > 0", name="ck_demand_date_counts_party_size_positive"),
+    CheckConstraint("lead_bucket >= 0", name="ck_demand_date_counts_lead_bucket_not_negative"),
+    CheckConstraint("requests > 0", name="ck_demand_date_counts_requests_positive"),
+    comment="Booking requests per venue, local service date, start slot, party size and "
+    "lead bucket: counts only, no guest data.",
 )
 
 demand_days = Table(

@@ -21,6 +21,7 @@ from services.assigner.domain.strategies import (
     zone_preference,
 )
 from services.availability.domain.floor_plan import STRATEGIES as VENUE_STRATEGIES
+from shared.seating.combinations import Candidate
 from tests.unit.assigner.scenes import at, request, scene
 
 FLOOR = scene(
@@ -90,6 +91,24 @@ def test_exact_fit_describes_a_combination_by_its_tables_and_seats():
     joined = score(exact_fit, 9, ["t1", "t2"])
     assert joined.score == pytest.approx(1 / 2)
     assert joined.reason == "1 seat spare on 2 tables of 10 seats"
+
+
+def test_exact_fit_counts_the_seats_lost_where_tables_join_as_spare():
+    lossy = Candidate(("t3", "t4"), 2, 3)  # two 2-tops that seat 3 together
+    joined = exact_fit(request(3), lossy, FLOOR.tables, FLOOR.context())
+    assert joined.score == pytest.approx(1 / 2)
+    assert joined.reason == "1 seat spare on 2 tables of 3 seats (1 seat lost where they join)"
+    assert score(exact_fit, 3, ["t1"]).score == joined.score  # a 4-top seating 3
+
+
+def test_a_party_takes_a_free_table_with_a_seat_spare_before_a_join_that_loses_that_seat():
+    """Two 2-tops joined seat 3 on this floor (a seat lost at the join): a party of 3 takes
+    the free 4-top and leaves the 2-tops to two couples."""
+    floor = scene([("f1", "main", 2, 4), ("d1", "main", 1, 2), ("d2", "main", 1, 2)])
+    lossy = Candidate(("d1", "d2"), 2, 3)
+    candidates = [*floor.candidates, lossy]
+    plans = rank_plans(request(3), floor.tables, candidates, {}, floor.context(), limit=2)
+    assert [plan.table_ids for plan in plans] == [("f1",), ("d1", "d2")]
 
 
 def test_adjacency_prefers_one_table_then_two_then_three():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from services.availability.application.day_models import DayModels
 from services.availability.application.rescues import RescueOff, Rescuer
@@ -28,7 +28,7 @@ class Clock:
 class NoDemandCounts:
     """The venue here has no yield policy on: a search never asks for its history."""
 
-    async def history(self, venue_id: str, weekday: int) -> DemandHistory:
+    async def history(self, venue_id: str, day: date) -> DemandHistory:
         raise AssertionError("demand counts are read only with the yield policy on")
 
 

@@ -3,6 +3,7 @@ packing search would over those bookings alone, budget and all."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from unittest import mock
 
@@ -14,6 +15,7 @@ from services.availability.domain.capacity import Rejection, check_capacity
 from services.availability.domain.floor import Floor, Table
 from services.availability.domain.occupancy import Demand, Facts, Kind, Occupancy
 from services.availability.domain.packing import FitCache, Packing, Request, free_fits
+from services.availability.domain.packing_moves import moved_on
 from shared.seating.combinations import Candidate
 from tests.unit.availability.floors import DAY, NOW, policy
 from tests.unit.availability.old_pack import old_pack
@@ -125,11 +127,58 @@ def backlogs(draw):
 @settings(max_examples=250, deadline=None)
 @given(backlogs())
 def test_the_check_answers_as_the_old_search_over_the_linked_waiting_bookings(backlog):
-    floor, facts, party, budget = backlog
+    assert_as_the_old_search(*backlog)
+
+
+@st.composite
+def earlier_days(draw, backlog):
+    """The facts a version or more before `backlog`'s: some of its waiting and seated
+    bookings not there yet, and others there that have gone since."""
+    _, facts, _, _ = backlog
+    kept = st.lists(st.booleans(), min_size=16, max_size=16)
+    waiting = [d for d, keep in zip(facts.demand, draw(kept), strict=False) if keep]
+    seated = [o for o, keep in zip(facts.occupancies, draw(kept), strict=False) if keep]
+    for n in range(draw(st.integers(0, 3))):
+        start = SEVEN + timedelta(minutes=30 * draw(st.integers(-3, 3)))
+        waiting.insert(
+            draw(st.integers(0, len(waiting))),
+            Demand(f"x{n}", 4, start, start + timedelta(minutes=90), "PENDING"),
+        )
+        table = draw(
+            st.sampled_from(
+                sorted({t for o in facts.occupancies for t in o.table_ids} | {"big0", "s0", "s1"})
+            )
+        )
+        seated.append(
+            Occupancy(f"y{n}", Kind.HOLD, (table,), start, start + timedelta(minutes=105))
+        )
+    return Facts(0, 1, tuple(seated), tuple(waiting))  # fmt: skip
+
+
+@settings(max_examples=250, deadline=None)
+@given(backlogs().flatmap(lambda backlog: st.tuples(st.just(backlog), earlier_days(backlog))))
+def test_a_packing_moved_on_from_an_earlier_version_answers_as_the_old_search(drawn):
+    (floor, facts, party, budget), earlier = drawn
+    rules = policy(max_tables_per_combination=2)
+    candidates = candidates_of(floor, max_tables=2)
+    # The earlier version's packing, its caches filled by checks at every start and size.
+    packing = Packing.of(earlier, NOW)
+    with mock.patch.object(capacity, "SEARCH_BUDGET", budget):
+        for step, size in itertools.product(range(-3, 4), range(1, 9)):
+            start = SEVEN + timedelta(minutes=30 * step)
+            check_capacity(floor, rules, earlier, candidates, start, size, now=NOW, packing=packing)
+    assert_as_the_old_search(floor, facts, party, budget, moved_on(packing, facts, NOW))
+
+
+def assert_as_the_old_search(floor, facts, party, budget, packing=None):
+    """The check (on `packing` when given) answers as the old search over the linked waiting
+    bookings, or refuses where that search ran out and a linked group cannot be seated."""
     rules = policy(max_tables_per_combination=2)
     candidates = candidates_of(floor, max_tables=2)
     with mock.patch.object(capacity, "SEARCH_BUDGET", budget):
-        verdict = check_capacity(floor, rules, facts, candidates, SEVEN, party, now=NOW)
+        verdict = check_capacity(
+            floor, rules, facts, candidates, SEVEN, party, now=NOW, packing=packing
+        )
     packing = Packing.of(facts, NOW)
     turn = rules.turn_time(party)
     assert turn is not None

@@ -36,7 +36,7 @@ def options(first: datetime, count: int, anchor: datetime) -> list[SlotOption]:
 def steer(found: list[SlotOption], anchor: datetime, limit: int = 4, **changes) -> list[SlotOption]:
     return steered_options(
         found, anchor, FLOOR, changes.get("policy", YIELD_ON), Facts(1, 1, (), ()), CANDIDATES,
-        2, {DAY.weekday(): HISTORY}, now=NOW, limit=limit,
+        2, {DAY.date(): HISTORY}, now=NOW, limit=limit,
     )  # fmt: skip
 
 
@@ -90,7 +90,7 @@ def test_forecast_parties_sit_for_the_venue_s_own_turn_times_plus_buffer():
     for name, venue in (("quick", YIELD_ON), ("slow", slow)):
         kept[name] = steered_options(
             found, SEVEN, FLOOR, venue, Facts(1, 1, (), ()), CANDIDATES, 2,
-            {DAY.weekday(): history}, now=NOW, limit=4,
+            {DAY.date(): history}, now=NOW, limit=4,
         )  # fmt: skip
     assert kept["quick"] == found[:4]
     assert SEVEN not in [o.start for o in kept["slow"]]
