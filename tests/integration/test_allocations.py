@@ -159,6 +159,27 @@ async def test_assigning_twice_returns_the_first_assignment(engine, venue):
     assert reasons == ["first"]
 
 
+async def test_assigning_a_booking_that_has_tables_writes_no_rows(engine, venue):
+    """The look for a live assignment and the write are one statement: a booking that has one
+    gets no second set of rows, live or not, on other tables."""
+    store = AllocationStore(engine)
+    start = T0 + timedelta(days=9)
+    booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
+    for names in (("t2",), ("t3",)):
+        await store.assignments.assign(
+            venue, booking, tables(venue, *names), start, start + timedelta(hours=2),
+            now=NOW, actor="a", strategy="s", breakdown={"n": names[0]},
+        )  # fmt: skip
+    async with engine.connect() as db:
+        rows = (
+            await db.execute(
+                text("SELECT table_id, score_breakdown FROM allocations WHERE booking_id = :b"),
+                {"b": booking},
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == [(f"{venue}-t2", {"n": "t2"})]
+
+
 @pytest.mark.parametrize("state", ["CANCELLED", "NO_SHOW", "ASSIGNMENT_PENDING", "MANUAL_REVIEW"])
 async def test_a_booking_that_leaves_its_tables_frees_them_in_the_same_transaction(
     engine, venue, state

@@ -253,3 +253,64 @@ async def test_the_version_a_session_checks_stays_locked_until_the_session_ends(
                 await rival.execute(probe, {"b": booking})
     async with engine.connect() as rival:  # the session ended: the row is free again
         assert (await rival.execute(probe, {"b": booking})).scalar() == 1
+
+
+async def test_the_day_read_sees_every_live_allocation_but_the_excluded_bookings(engine):
+    """One statement reads the day: live assignments and holds are busy (a hold without a
+    booking too), expired holds are not, the excluded booking's own assignment is found apart,
+    and waiting bookings within the look-ahead horizon are the demand."""
+    venue = f"ea-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    start = tomorrow_at(19)
+    now = datetime.now(UTC)
+    booking = await add_booking(engine, venue, start, 2, "ASSIGNMENT_IN_PROGRESS")
+    waiting = await add_booking(engine, venue, tomorrow_at(21), 4, "ASSIGNMENT_PENDING")
+    await add_booking(engine, venue, tomorrow_at(20), 2, "CONFIRMED")  # not demand
+    own = await allocate(engine, venue, ["t1"], start, start + timedelta(hours=2),
+                         booking_id=booking)  # fmt: skip
+    await allocate(engine, venue, ["t2"], start, start + timedelta(hours=1),
+                   kind="HOLD", expire=now + timedelta(minutes=10))  # fmt: skip
+    await allocate(engine, venue, ["t3"], start, start + timedelta(hours=1),
+                   kind="HOLD", expire=now - timedelta(minutes=1))  # fmt: skip
+    reader = SeatingReader(engine)
+
+    everyone = await reader.read(venue, start, start + timedelta(minutes=90), now)
+    apart = await reader.read(venue, start, start + timedelta(minutes=90), now, booking)
+
+    assert everyone is not None and apart is not None
+    assert sorted(everyone.busy) == [f"{venue}-t1", f"{venue}-t2"]
+    assert everyone.own_assignment is None
+    assert [u.booking_id for u in everyone.context.upcoming] == [str(booking), str(waiting)]
+    assert sorted(apart.busy) == [f"{venue}-t2"]
+    assert apart.own_assignment is not None and apart.own_assignment.group_id == own
+    assert [u.booking_id for u in apart.context.upcoming] == [str(waiting)]
+    assert apart.context.upcoming[0].blocked_until == tomorrow_at(21) + timedelta(
+        minutes=120 + 15
+    )  # its end plus the venue's cleaning buffer
+    assert everyone.expired_holds == apart.expired_holds == frozenset({f"{venue}-t3"})
+    assert await reader.read("no-such-venue", start, start, now) is None
+
+
+async def test_the_try_releases_an_expired_hold_on_the_tables_it_takes(engine):
+    """The day read tells the write which tables have an expired hold to release: the only
+    table that fits is taken over one."""
+    venue = f"ea-{uuid.uuid4().hex[:8]}"
+    await seed_floor(engine, venue)
+    start = tomorrow_at(19)
+    now = datetime.now(UTC)
+    booking = await add_booking(engine, venue, start, 5, "ASSIGNMENT_IN_PROGRESS")
+    end = start + timedelta(hours=3)
+    await allocate(engine, venue, ["t2"], start, end, kind="HOLD", expire=now + timedelta(hours=1))
+    expired = await allocate(engine, venue, ["t4"], start, end, kind="HOLD",
+                             expire=now - timedelta(minutes=1))  # fmt: skip
+    assigner = EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments,
+                              lambda: datetime.now(UTC), DayWrites(engine))  # fmt: skip
+
+    seating = await assigner.assign(replace(_view(booking, venue, start), party_size=5))
+
+    assert seating.table_ids == (f"{venue}-t4",)
+    async with engine.connect() as db:
+        released = await db.scalar(
+            select(allocations.c.release_time).where(allocations.c.group_id == expired)
+        )
+    assert released is not None

@@ -27,7 +27,8 @@ def _rows_query() -> Select[Any]:
     )
 
 
-def _allocation(group_id: uuid.UUID, rows: Sequence[Any]) -> Allocation:
+def allocation_of(group_id: uuid.UUID, rows: Sequence[Any]) -> Allocation:
+    """The allocation of a group's rows (mappings, in table order), as `load_groups` reads them."""
     first = rows[0]
     breakdown = dict(first["score_breakdown"] or {})
     party = first["booking_party_size"] or breakdown.get("party_size") or 0
@@ -61,7 +62,7 @@ async def load_groups(db: AsyncConnection, group_ids: Sequence[uuid.UUID]) -> li
     grouped: dict[uuid.UUID, list[Any]] = {}
     for row in result.mappings():
         grouped.setdefault(row["group_id"], []).append(row)
-    return [_allocation(g, grouped[g]) for g in group_ids if g in grouped]
+    return [allocation_of(g, grouped[g]) for g in group_ids if g in grouped]
 
 
 def _filters(query: AllocationQuery) -> list[Any]:

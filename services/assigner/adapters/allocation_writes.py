@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, update
-from sqlalchemy.dialects.postgresql import TSTZRANGE, Range
+from sqlalchemy import Select, Text, Update, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, TIMESTAMP, TSTZRANGE, Range
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,8 +21,18 @@ EXCLUSION = "allocations_no_overlap"
 BOOKING_TAKES_TABLES = "allocations_booking_takes_tables"
 
 
-def _span(start: datetime, end: datetime) -> Any:
-    return func.tstzrange(literal(start), literal(end), "[)", type_=TSTZRANGE)
+# Built once, as every allocation writer takes them.
+LOCK_BOOKING = (
+    select(bookings.c.version)
+    .where(bookings.c.booking_id == bindparam("booking_id"))
+    .with_for_update(read=True)
+)
+LOCK_VENUES = (
+    select(venue_change_versions.c.venue_id)
+    .where(venue_change_versions.c.venue_id == any_(bindparam("venue_ids", type_=ARRAY(Text))))
+    .order_by(venue_change_versions.c.venue_id)
+    .with_for_update()
+)
 
 
 async def lock_booking(db: AsyncConnection, booking_id: uuid.UUID, venue_id: str) -> int | None:
@@ -31,11 +41,7 @@ async def lock_booking(db: AsyncConnection, booking_id: uuid.UUID, venue_id: str
     writer locks the booking before the venue as the state service's update (with migration
     0008's and 0010's triggers after it) does, and two writers of one booking take turns.
     Returns the booking's version, which cannot change until the transaction ends."""
-    version = await db.scalar(
-        select(bookings.c.version)
-        .where(bookings.c.booking_id == booking_id)
-        .with_for_update(read=True)
-    )
+    version = await db.scalar(LOCK_BOOKING, {"booking_id": booking_id})
     await lock_venues(db, (venue_id,))
     return version
 
@@ -64,12 +70,7 @@ async def lock_venues(db: AsyncConnection, venue_ids: Iterable[str]) -> None:
     """
     wanted = sorted(set(venue_ids))
     if wanted:
-        await db.execute(
-            select(venue_change_versions.c.venue_id)
-            .where(venue_change_versions.c.venue_id.in_(wanted))
-            .order_by(venue_change_versions.c.venue_id)
-            .with_for_update()
-        )
+        await db.execute(LOCK_VENUES, {"venue_ids": wanted})
 
 
 async def lock_venues_of(db: AsyncConnection, venue_ids: Select[Any]) -> None:
@@ -97,6 +98,32 @@ def refused_booking(error: IntegrityError, booking_id: object) -> BookingNotRead
     return None
 
 
+def _release_expired_holds() -> Update:
+    now = bindparam("now", type_=TIMESTAMP(timezone=True))
+    span = func.tstzrange(
+        bindparam("start", type_=TIMESTAMP(timezone=True)),
+        bindparam("end", type_=TIMESTAMP(timezone=True)),
+        "[)",
+        type_=TSTZRANGE,
+    )
+    return (
+        update(allocations)
+        .where(
+            allocations.c.venue_id == bindparam("in_venue"),
+            allocations.c.table_id == any_(bindparam("in_tables", type_=ARRAY(Text))),
+            allocations.c.kind == "HOLD",
+            allocations.c.release_time.is_(None),
+            allocations.c.expire_time <= now,
+            allocations.c.during.op("&&")(span),
+        )
+        .values(release_time=now)
+    )
+
+
+# Built once: every allocation write runs it (a statement built per call costs its cache key).
+RELEASE_EXPIRED_HOLDS = _release_expired_holds()
+
+
 async def release_expired_holds(
     db: AsyncConnection,
     venue_id: str,
@@ -109,18 +136,14 @@ async def release_expired_holds(
 
     Table ids are unique within a venue only, so only this venue's holds are in the way.
     """
-    await db.execute(
-        update(allocations)
-        .where(
-            allocations.c.venue_id == venue_id,
-            allocations.c.table_id.in_(list(table_ids)),
-            allocations.c.kind == "HOLD",
-            allocations.c.release_time.is_(None),
-            allocations.c.expire_time <= now,
-            allocations.c.during.op("&&")(_span(start, end)),
-        )
-        .values(release_time=now)
-    )
+    values = {
+        "in_venue": venue_id,
+        "in_tables": list(table_ids),
+        "start": start,
+        "end": end,
+        "now": now,
+    }
+    await db.execute(RELEASE_EXPIRED_HOLDS, values)
 
 
 async def insert_rows(db: AsyncConnection, rows: list[dict[str, Any]]) -> None:
@@ -132,13 +155,21 @@ async def insert_rows(db: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     try:
         await db.execute(allocations.insert(), rows)
     except IntegrityError as error:
-        if EXCLUSION in str(error.orig):
-            tables = ",".join(sorted({row["table_id"] for row in rows}))
-            raise AllocationConflict(tables=tables) from error
-        refused = refused_booking(error, rows[0].get("booking_id") if rows else None)
-        if refused is not None:
-            raise refused from error
-        raise
+        booking_id = rows[0].get("booking_id") if rows else None
+        refused = refusal(error, [row["table_id"] for row in rows], booking_id)
+        if refused is None:
+            raise
+        raise refused from error
+
+
+def refusal(
+    error: IntegrityError, table_ids: Sequence[str], booking_id: object
+) -> AllocationConflict | BookingNotReady | None:
+    """The domain error for an allocation write the database refused: a rival holds one of the
+    tables, or the booking cannot take tables; None for any other integrity error."""
+    if EXCLUSION in str(error.orig):
+        return AllocationConflict(tables=",".join(sorted(set(table_ids))))
+    return refused_booking(error, booking_id)
 
 
 def allocation_rows(

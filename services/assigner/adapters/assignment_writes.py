@@ -21,7 +21,7 @@ from services.assigner.adapters.allocation_writes import (
     lock_venues_of,
     release_expired_holds,
 )
-from services.assigner.adapters.journey_store import insert_attempt
+from services.assigner.adapters.assignment_insert import insert_unless_live
 from services.assigner.adapters.read_only_tables import bookings, venue_policies
 from services.assigner.adapters.tables import allocations
 from services.assigner.domain.allocation import Allocation
@@ -126,43 +126,32 @@ class AssignmentWrites:
         breakdown: dict[str, Any],
         attempt_reason: str | None = None,
         version: int | None = None,
+        release_holds: bool = True,
     ) -> tuple[Allocation, bool]:
         """`assign`, in the caller's transaction (one that read the day first, say); the
-        caller counts the outcome once it commits."""
+        caller counts the outcome once it commits. `release_holds=False` skips the release of
+        expired holds in the way, for a caller that read in this transaction that none is."""
         current = await lock_booking(db, booking_id, venue_id)  # the venue's writers take turns
         if version is not None and current != version:
             # A writer acting on a stale view of the booking (a duplicate event, say) writes
             # nothing: the booking moved on, and its tables are for the current version's drive.
             raise BookingNotReady("booking_moved", booking_id=booking_id)
-        existing = await AssignmentWrites._live_group(db, booking_id, "ASSIGNMENT")
-        wrote = existing is None
-        if existing is None:
-            existing = uuid.uuid4()
-            await _insert_assignment(
-                db,
-                existing,
-                venue_id,
-                booking_id,
-                table_ids,
-                start,
-                end,
-                now=now,
-                actor=actor,
-                strategy=strategy,
-                breakdown=breakdown,
-            )
-        (written,) = await load_groups(db, [existing])  # in this transaction: no second
-        if wrote and attempt_reason is not None:
-            await insert_attempt(
-                db,
-                venue_id,
-                booking_id,
-                "ASSIGNED",
-                reason=attempt_reason,
-                strategy=written.strategy,
-                table_ids=written.table_ids,
-            )
-        return written, wrote
+        # Before the look for a live assignment, which is one statement with the write: an
+        # expired hold is dead either way, so releasing it when nothing is written harms nobody.
+        if release_holds:
+            await release_expired_holds(db, venue_id, table_ids, start, end, now)
+        return await insert_unless_live(
+            db,
+            venue_id,
+            booking_id,
+            table_ids,
+            start,
+            end,
+            actor=actor,
+            strategy=strategy,
+            breakdown=breakdown,
+            attempt_reason=attempt_reason,
+        )
 
     async def replace_assignment(
         self,

@@ -36,6 +36,7 @@ class DaySession:
     db: AsyncConnection
     reader: SeatingReader
     assigned: list[str] = field(default_factory=list)  # strategies of attempts noted
+    day: VenueDay | None = None  # the day this session read, once read
 
     async def read(
         self,
@@ -45,7 +46,8 @@ class DaySession:
         now: datetime,
         excluding: uuid.UUID | None = None,
     ) -> VenueDay | None:
-        return await self.reader.read_in(self.db, venue_id, start, end, now, excluding)
+        self.day = await self.reader.read_in(self.db, venue_id, start, end, now, excluding)
+        return self.day
 
     async def yield_view(
         self, venue_id: str, day_start: datetime, day_end: datetime, day: date, now: datetime
@@ -92,10 +94,17 @@ class DaySession:
             breakdown=breakdown,
             attempt_reason=attempt_reason,
             version=version,
+            release_holds=self._expired_hold_on(table_ids),
         )
         if wrote and attempt_reason is not None:
             self.assigned.append(written.strategy)
         return written, wrote
+
+    def _expired_hold_on(self, table_ids: Sequence[str]) -> bool:
+        """Whether an expired hold may be in the way of these tables. Another's hold live when
+        the day was read left its tables busy, so no plan takes them; one placed and expired
+        since (its whole TTL within the try) costs the plan a conflict, never an overlap."""
+        return self.day is None or not self.day.expired_holds.isdisjoint(table_ids)
 
 
 class DayWrites:

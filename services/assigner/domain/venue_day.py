@@ -36,6 +36,10 @@ class VenueDay:
     seats: tuple[Seat, ...] = ()  # the tables as the combination search saw them
     # The venue's turn times: (largest party of a band, turn without the buffer), ascending.
     turn_times: tuple[tuple[int, timedelta], ...] = ()
+    # Tables under a hold that expired but is not released yet, or under a hold of the booking
+    # the day was read for, over the day's window: a write on any other tables has no expired
+    # hold to release first.
+    expired_holds: frozenset[str] = frozenset()
 
     def covers(self, table_ids: Iterable[str]) -> int:
         """The most covers these (active) tables seat together, as the venue defines them."""
