@@ -330,18 +330,7 @@ async def test_a_plan_applied_while_bookings_arrive_and_cancel_keeps_every_invar
         messages = [m async for m in optimizer.OptimizeVenueDay(request, metadata=metadata)]
         plan = messages[-1].plan
         assert len(plan.moves) == 5, plan  # every two to a two-top
-        cancels = [
-            state.CancelBooking(
-                api.CancelBookingRequest(
-                    venue_id=venue,
-                    booking_id=booking_id,
-                    expected_version=1,
-                    reason="guest cancelled",
-                ),
-                metadata=metadata,
-            )
-            for booking_id in seeded[:2]
-        ]
+        cancels = [_cancel(state, metadata, venue, booking_id) for booking_id in seeded[:2]]
         arrivals = [
             state.CreateBooking(create_request(venue, seven, 2), metadata=metadata)
             for _ in range(10)
@@ -354,11 +343,31 @@ async def test_a_plan_applied_while_bookings_arrive_and_cancel_keeps_every_invar
         created = [c.booking.booking_id for c in others[2:]]
         states = await wait_settled(state, metadata, venue, created)
         outcomes = Counter(allocation_pb.MoveOutcome.Name(r.outcome) for r in applied.results)
-        assert sum(outcomes.values()) == 5 and outcomes["MOVE_OUTCOME_APPLIED"] >= 1, outcomes
         everyone = {b: await _booking(state, metadata, venue, b) for b in seeded + created}
     await _tables_match_allocations(engine, venue, everyone)
     assert all(everyone[b].state == pb.BOOKING_STATE_CANCELLED for b in seeded[:2])
     assert Counter(pb.BookingState.Name(s) for s in states.values())["BOOKING_STATE_CONFIRMED"] >= 5
+    # Who wins each table is the race's to decide (arrivals may take every two-top first):
+    # every move is answered, applied or skipped for a reason, never lost or failed.
+    allowed = {f"MOVE_OUTCOME_{name}" for name in ("APPLIED", "SKIPPED_STALE", "SKIPPED_CONFLICT")}
+    assert sum(outcomes.values()) == 5 and set(outcomes) <= allowed, outcomes
+
+
+async def _cancel(stub, metadata, venue: str, booking_id: str) -> None:
+    """Cancel as a guest's client does: on ABORTED (a move applied first), read and retry."""
+    version = 1
+    for _ in range(5):
+        request = api.CancelBookingRequest(
+            venue_id=venue, booking_id=booking_id, expected_version=version, reason="cancelled"
+        )
+        try:
+            await stub.CancelBooking(request, metadata=metadata)
+            return
+        except grpc.aio.AioRpcError as error:
+            if error.code() != grpc.StatusCode.ABORTED:
+                raise
+        version = (await _booking(stub, metadata, venue, booking_id)).version
+    raise AssertionError(f"{booking_id} kept changing under five cancels")
 
 
 async def _booking(stub, metadata, venue: str, booking_id: str) -> pb.Booking:
