@@ -43,6 +43,7 @@ from services.assigner.roles import ROLES
 from services.assigner.settings import AssignerSettings
 from shared.channels import open_channel
 from shared.db.engine import create_engine
+from shared.event_loop import run_on
 from shared.logs import configure_logging
 from shared.rate_limit import RateLimits
 from shared.readiness import database_ready, redis_ready
@@ -264,12 +265,16 @@ def _coordinator_tasks(
     ]
 
 
-async def run() -> None:
-    settings = AssignerSettings()  # type: ignore[call-arg]
+async def run(settings: AssignerSettings) -> None:
     configure_logging(settings.log_level, "assigner")
     running = await start(settings)
     await serve(settings, running)
 
 
+def main() -> None:
+    settings = AssignerSettings()  # type: ignore[call-arg]
+    run_on(settings.event_loop, run(settings))
+
+
 if __name__ == "__main__":
-    asyncio.run(run())
+    main()

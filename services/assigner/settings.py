@@ -7,10 +7,11 @@ import socket
 
 from pydantic import Field
 
+from shared.event_loop import EventLoopSettings
 from shared.settings import ServiceSettings
 
 
-class AssignerSettings(ServiceSettings):
+class AssignerSettings(ServiceSettings, EventLoopSettings):
     """Shared settings plus the port, Redis (required), peers, and the coordinator's knobs."""
 
     redis_url: str = Field(description=ServiceSettings.model_fields["redis_url"].description)

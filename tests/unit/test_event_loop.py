@@ -44,12 +44,12 @@ def _loop_of(service: str, setting: str | None, uvloop: str) -> str:
     return done.stdout.strip()
 
 
-@pytest.mark.parametrize("service", ["state", "availability"])
+@pytest.mark.parametrize("service", ["state", "availability", "assigner"])
 def test_a_service_runs_on_uvloop_by_default(service: str) -> None:
     assert _loop_of(service, None, "present") == "[('uvloop', 'uvloop')]"
 
 
-@pytest.mark.parametrize("service", ["state", "availability"])
+@pytest.mark.parametrize("service", ["state", "availability", "assigner"])
 def test_the_asyncio_loop_runs_without_uvloop(service: str) -> None:
     assert _loop_of(service, "asyncio", "absent") == "[('asyncio', 'asyncio.unix_events')]"
 
