@@ -291,17 +291,32 @@ async def test_the_day_read_sees_every_live_allocation_but_the_excluded_bookings
     assert await reader.read("no-such-venue", start, start, now) is None
 
 
-async def test_the_try_releases_an_expired_hold_on_the_tables_it_takes(engine):
+@pytest.mark.parametrize(
+    ("held_from", "held_until"),
+    [
+        (0, 180),  # over the booking's whole time
+        (95, 120),  # past a 1-minute horizon, inside the 15-minute cleaning buffer after its end
+    ],
+)
+async def test_the_try_releases_an_expired_hold_on_the_tables_it_takes(
+    engine, held_from: int, held_until: int
+):
     """The day read tells the write which tables have an expired hold to release: the only
-    table that fits is taken over one."""
+    table that fits is taken over one, wherever in the write's span (buffer included) it is."""
     venue = f"ea-{uuid.uuid4().hex[:8]}"
     await seed_floor(engine, venue)
+    async with engine.begin() as db:
+        await db.execute(
+            text("UPDATE venue_policies SET look_ahead_horizon_minutes = 1 WHERE venue_id = :v"),
+            {"v": venue},
+        )
     start = tomorrow_at(19)
     now = datetime.now(UTC)
     booking = await add_booking(engine, venue, start, 5, "ASSIGNMENT_IN_PROGRESS")
     end = start + timedelta(hours=3)
     await allocate(engine, venue, ["t2"], start, end, kind="HOLD", expire=now + timedelta(hours=1))
-    expired = await allocate(engine, venue, ["t4"], start, end, kind="HOLD",
+    expired = await allocate(engine, venue, ["t4"], start + timedelta(minutes=held_from),
+                             start + timedelta(minutes=held_until), kind="HOLD",
                              expire=now - timedelta(minutes=1))  # fmt: skip
     assigner = EngineAssigner(SeatingReader(engine), AllocationStore(engine).assignments,
                               lambda: datetime.now(UTC), DayWrites(engine))  # fmt: skip

@@ -55,9 +55,12 @@ DAY = text(
             CAST(:start AS timestamptz) - coalesce(
                 make_interval(mins => p.look_ahead_horizon_minutes),
                 CAST(:horizon AS interval)) AS window_start,
-            CAST(:end AS timestamptz) + coalesce(
-                make_interval(mins => p.look_ahead_horizon_minutes),
-                CAST(:horizon AS interval)) AS window_end
+            -- at least as far as the write takes the tables (its end plus the cleaning
+            -- buffer), so an expired hold there is seen and released, not a conflict
+            CAST(:end AS timestamptz) + greatest(
+                coalesce(make_interval(mins => p.look_ahead_horizon_minutes),
+                    CAST(:horizon AS interval)),
+                make_interval(mins => coalesce(p.cleaning_buffer_minutes, 0))) AS window_end
     ) w
     CROSS JOIN LATERAL (
         SELECT
@@ -183,8 +186,9 @@ async def read_day(
     excluding: UUID | None,
     floors: Floors,
 ) -> DayRows | None:
-    """The venue around [start, end), widened by its look-ahead horizon, leaving `excluding`'s
-    own allocations out of the busy tables; None when the venue does not exist."""
+    """The venue around [start, end), widened by its look-ahead horizon (after the end, by its
+    cleaning buffer when that is longer), leaving `excluding`'s own allocations out of the busy
+    tables; None when the venue does not exist."""
     values = {
         "venue_id": venue_id,
         "start": start,
