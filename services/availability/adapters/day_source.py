@@ -92,8 +92,10 @@ class PostgresDaySource:
                 demand = await read_demand(db, venue_id, start, end)
         return DayFacts(venue_id, day, version, floor[2], floor[0], floor[1], occupancies, demand)
 
-    async def changes(self, venue_id: str, since: int) -> VenueChanges | None:
-        if self._heads is not None:
+    async def changes(
+        self, venue_id: str, since: int, *, behind: bool = False
+    ) -> VenueChanges | None:
+        if self._heads is not None and not behind:
             head = await self._heads.head(venue_id)
             if head is not None and head.version == since:
                 return VenueChanges(since, frozenset(), frozenset(), (), (), None)

@@ -36,6 +36,7 @@ class _Venue:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reads_started: int = 0  # latest() reads begun on this venue, numbered from 1
     read_done: int = 0  # the number of the latest() read whose result the days hold
+    announced: int = 0  # the newest version the change feed announced
 
 
 class DayModels:
@@ -117,7 +118,10 @@ class DayModels:
         background after the delay, once for every change announced meanwhile; a call made
         before then catches up itself, and the background read then finds nothing to do."""
         venue = self._venues.get(venue_id)
-        if venue is None or not venue.days or venue.version >= version:
+        if venue is None or not venue.days:
+            return
+        venue.announced = max(venue.announced, version)
+        if venue.version >= version:
             return
         if venue_id in self._due:
             self._due[venue_id] = max(self._due[venue_id], version)
@@ -166,7 +170,8 @@ class DayModels:
         await self._advance(venue_id, venue)
 
     async def _advance(self, venue_id: str, venue: _Venue) -> None:
-        changes = await self._source.changes(venue_id, venue.version)
+        behind = venue.announced > venue.version
+        changes = await self._source.changes(venue_id, venue.version, behind=behind)
         if changes is None or changes.version < venue.version:
             await self._rebuild(venue_id, venue)
             return

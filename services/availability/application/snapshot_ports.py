@@ -61,9 +61,13 @@ class DaySource(Protocol):
         """The day's facts over [start, end) (its local midnights), read in one snapshot."""
         ...
 
-    async def changes(self, venue_id: str, since: int) -> VenueChanges | None:
+    async def changes(
+        self, venue_id: str, since: int, *, behind: bool = False
+    ) -> VenueChanges | None:
         """What changed after version `since`, read in one snapshot; None when the change log
-        no longer holds every version after it (or the venue is gone): rebuild instead."""
+        no longer holds every version after it (or the venue is gone): rebuild instead.
+        `behind`: the change feed already announced a newer version, so a cheap "anything
+        since?" question first would only cost a round trip."""
         ...
 
 

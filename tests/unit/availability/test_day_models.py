@@ -33,6 +33,7 @@ class FakeSource:
         self.log: dict[int, set[str]] = {}
         self.day_reads = 0
         self.change_reads = 0
+        self.behind: list[bool] = []  # each change read's `behind`
         self.gone = False
         self.paused: asyncio.Event | None = None  # set: the next change read waits for it
         self.reading = asyncio.Event()  # the paused read has taken its view and waits
@@ -59,8 +60,11 @@ class FakeSource:
                              key=lambda o: o.allocation_id))  # fmt: skip
         return DayFacts(venue_id, day, self.version, 1, FLOOR, policy(), found, ())
 
-    async def changes(self, venue_id: str, since: int) -> VenueChanges | None:
+    async def changes(
+        self, venue_id: str, since: int, *, behind: bool = False
+    ) -> VenueChanges | None:
         self.change_reads += 1
+        self.behind.append(behind)
         # The snapshot is taken as the read starts: a write during the wait is not in it.
         version, occupancies = self.version, dict(self.occupancies)
         if self.gate is not None:
@@ -274,3 +278,17 @@ async def test_latest_on_a_venue_that_is_gone_is_not_found_and_forgotten():
         await held.latest("v")
     assert held.loaded() == []
     assert await held.latest("v") is None
+
+
+async def test_a_change_read_says_behind_only_when_the_feed_announced_a_newer_version():
+    # A long delay: the background read does not run, the calls catch up themselves.
+    source = FakeSource()
+    held = models(source, catch_up_delay=timedelta(hours=1))
+    await held.days("v", [FIRST], UTC, source.version)
+    await held.latest("v")  # nothing announced: the source may first ask whether anything moved
+    source.write(hold("g1", DAY + timedelta(hours=19)), "g1")
+    held.changed("v", source.version)
+    await held.latest("v")  # announced: straight to the change read
+    await held.latest("v")  # caught up with what was announced: ask first again
+    assert source.behind == [False, True, False]
+    await held.close()
