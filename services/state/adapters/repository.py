@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, literal, select, tuple_
+from sqlalchemy import CTE, Table, and_, bindparam, literal, select, tuple_
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -90,41 +90,35 @@ GET = select(bookings).where(
     bookings.c.booking_id == bindparam("key_booking_id"),
     bookings.c.venue_id == bindparam("key_venue_id"),
 )
+
+
+def _count_request(
+    table: Table, key: tuple[str, ...], name: str, also: tuple[str, ...] = ()
+) -> CTE:
+    """One more request in `table`'s row at `key`, as a data-modifying CTE; every column is
+    bound as `demand_<column>`."""
+    columns = {column: bindparam(f"demand_{column}") for column in (*key, *also)}
+    return (
+        postgresql.insert(table)
+        .values(**columns, requests=1)
+        .on_conflict_do_update(index_elements=list(key), set_={"requests": table.c.requests + 1})
+        .cte(name)
+    )
+
+
 # The request's demand count rides with the booking's INSERT as data-modifying CTEs.
-COUNT_REQUEST = (
-    postgresql.insert(demand_date_counts)
-    .values(
-        venue_id=bindparam("demand_venue_id"),
-        service_date=bindparam("demand_service_date"),
-        slot_minute=bindparam("demand_slot_minute"),
-        party_size=bindparam("demand_party_size"),
-        lead_bucket=bindparam("demand_lead_bucket"),
-        weekday=bindparam("demand_weekday"),
-        requests=1,
-    )
-    .on_conflict_do_update(
-        index_elements=["venue_id", "service_date", "slot_minute", "party_size", "lead_bucket"],
-        set_={"requests": demand_date_counts.c.requests + 1},
-    )
-    .cte("counted_request")
+COUNT_REQUEST = _count_request(
+    demand_date_counts,
+    ("venue_id", "service_date", "slot_minute", "party_size", "lead_bucket"),
+    "counted_request",
+    also=("weekday",),
 )
 # Still written beside it until a contract migration drops it: a process from before 0023 reads
 # its forecast from these weekday counts during a rolling deploy, and a downgrade keeps them.
-COUNT_WEEKDAY_REQUEST = (
-    postgresql.insert(demand_counts)
-    .values(
-        venue_id=bindparam("demand_venue_id"),
-        weekday=bindparam("demand_weekday"),
-        slot_minute=bindparam("demand_slot_minute"),
-        party_size=bindparam("demand_party_size"),
-        lead_bucket=bindparam("demand_lead_bucket"),
-        requests=1,
-    )
-    .on_conflict_do_update(
-        index_elements=["venue_id", "weekday", "slot_minute", "party_size", "lead_bucket"],
-        set_={"requests": demand_counts.c.requests + 1},
-    )
-    .cte("counted_weekday_request")
+COUNT_WEEKDAY_REQUEST = _count_request(
+    demand_counts,
+    ("venue_id", "weekday", "slot_minute", "party_size", "lead_bucket"),
+    "counted_weekday_request",
 )
 NOTE_DAY = (
     postgresql.insert(demand_days)
