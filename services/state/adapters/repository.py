@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CTE, Table, and_, bindparam, literal, select, tuple_
+from sqlalchemy import CTE, BindParameter, Table, and_, bindparam, literal, select, tuple_
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -97,7 +97,9 @@ def _count_request(
 ) -> CTE:
     """One more request in `table`'s row at `key`, as a data-modifying CTE; every column is
     bound as `demand_<column>`."""
-    columns = {column: bindparam(f"demand_{column}") for column in (*key, *also)}
+    columns: dict[str, BindParameter[Any]] = {
+        column: bindparam(f"demand_{column}") for column in (*key, *also)
+    }
     return (
         postgresql.insert(table)
         .values(**columns, requests=1)
